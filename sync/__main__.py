@@ -1,0 +1,3 @@
+from sync.cli.main import console_main
+
+console_main()

@@ -1,0 +1,1 @@
+"""The Redis side: key names, entry format, invalidation."""

@@ -1,0 +1,1 @@
+"""The `promptsync` command: a thin dispatcher over one module per sub-command."""

@@ -1,0 +1,15 @@
+"""`promptsync status`: not built yet (placeholder until its issue lands)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def add_parser(subparsers: Any) -> None:
+    subparsers.add_parser("status", help="(not built yet)")
+
+
+def run(args: argparse.Namespace) -> int:
+    print("promptsync status: not built yet")
+    return 2

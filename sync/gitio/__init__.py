@@ -1,0 +1,1 @@
+"""Reading a git repository without a working tree: refs, trees, blobs, commits, diffs."""

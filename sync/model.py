@@ -1,0 +1,123 @@
+"""The vocabulary every part shares: prompt types, prompt ids and the validated prompt record."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+DEFAULT_BRAND = "default"
+PROMPTS_DIR = "prompts"
+BRAND_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+Scalar = str | int | float | bool
+
+
+class PromptType(StrEnum):
+    """The six kinds of prompt a brand can define."""
+
+    SYSTEM_PROMPT = "SYSTEM_PROMPT"
+    GREETING = "GREETING"
+    FAREWELL = "FAREWELL"
+    REJECTION = "REJECTION"
+    CLARIFICATION = "CLARIFICATION"
+    HANDOFF = "HANDOFF"
+
+    @property
+    def slug(self) -> str:
+        """The lower-case form used in ids and file names (`greeting`)."""
+        return self.value.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> PromptType:
+        """Accept `GREETING`, `greeting` or a PromptType; raise ValueError naming the choices."""
+        try:
+            return cls(text.upper())
+        except ValueError:
+            choices = ", ".join(t.value for t in cls)
+            raise ValueError(f"unknown prompt type {text!r} (one of {choices})") from None
+
+
+@dataclass(frozen=True, order=True)
+class PromptId:
+    """`<brand>/<type>`, e.g. `acme/greeting`, stored at `prompts/acme/greeting.yaml`."""
+
+    brand: str
+    type: PromptType
+
+    def __str__(self) -> str:
+        return f"{self.brand}/{self.type.slug}"
+
+    @property
+    def path(self) -> str:
+        return f"{PROMPTS_DIR}/{self.brand}/{self.type.slug}.yaml"
+
+    @classmethod
+    def parse(cls, text: str) -> PromptId:
+        """Parse `acme/greeting`; raise ValueError with a message fit for a user."""
+        brand, sep, type_slug = text.strip().partition("/")
+        if not sep or not BRAND_RE.fullmatch(brand):
+            raise ValueError(f"prompt id {text!r} is not <brand>/<type>, e.g. acme/greeting")
+        return cls(brand, PromptType.parse(type_slug))
+
+    @classmethod
+    def from_path(cls, path: str) -> PromptId | None:
+        """The id a repository path stands for, or None when the path is not a prompt file."""
+        parts = path.split("/")
+        if len(parts) != 3 or parts[0] != PROMPTS_DIR or not parts[2].endswith(".yaml"):
+            return None
+        slug = parts[2][: -len(".yaml")]
+        if not BRAND_RE.fullmatch(parts[1]) or slug != slug.lower():
+            return None
+        try:
+            return cls(parts[1], PromptType.parse(slug))
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class VariableSpec:
+    """One declared template variable."""
+
+    name: str
+    type: str
+    required: bool = False
+    default: Scalar | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A named context used by preview and CI to render the template."""
+
+    name: str
+    context: Mapping[str, Scalar]
+
+
+@dataclass(frozen=True)
+class PromptDoc:
+    """A prompt file that passed validation; immutable, safe to share between threads."""
+
+    id: PromptId
+    version: int
+    template: str
+    description: str = ""
+    variables: tuple[VariableSpec, ...] = ()
+    samples: tuple[Sample, ...] = ()
+    template_line: int = 1
+    blob: str = ""
+    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    def defaults(self) -> dict[str, Scalar]:
+        """The declared defaults of the optional variables."""
+        return {v.name: v.default for v in self.variables if v.default is not None}
+
+    def variables_json(self) -> dict[str, dict[str, Any]]:
+        """The variables as stored in the database's JSON column."""
+        return {
+            v.name: {"type": v.type, "required": v.required, "default": v.default,
+                     "description": v.description}
+            for v in self.variables
+        }

@@ -1,0 +1,1 @@
+"""The SQL side: tables, engines, migrations and the one-transaction apply."""

@@ -1,0 +1,84 @@
+"""The tables of DESIGN.md as SQLAlchemy 2 typed models; the chat runtime may read them directly."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SHA = String(64)  # room for SHA-256 repositories
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class PromptRow(Base):
+    """One row per live prompt."""
+
+    __tablename__ = "prompts"
+    __table_args__ = (UniqueConstraint("brand", "type", name="uq_prompts_brand_type"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    brand: Mapped[str] = mapped_column(String(63))
+    type: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text, default="")
+    template: Mapped[str] = mapped_column(Text)
+    variables: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    commit_sha: Mapped[str] = mapped_column(SHA)
+    author: Mapped[str] = mapped_column(String(255), default="")
+    committed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PromptVersionRow(Base):
+    """Every version ever published, with what happened to it."""
+
+    __tablename__ = "prompt_versions"
+    __table_args__ = (Index("ix_prompt_versions_brand_type", "brand", "type"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    brand: Mapped[str] = mapped_column(String(63))
+    type: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(10))  # create | update | delete | rollback
+    description: Mapped[str] = mapped_column(Text, default="")
+    template: Mapped[str] = mapped_column(Text)
+    variables: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    commit_sha: Mapped[str] = mapped_column(SHA)
+    author: Mapped[str] = mapped_column(String(255), default="")
+    committed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SyncRunRow(Base):
+    """One row per sync attempt, applied or not."""
+
+    __tablename__ = "sync_runs"
+    __table_args__ = (Index("ix_sync_runs_to_commit", "to_commit"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    from_commit: Mapped[str | None] = mapped_column(SHA, nullable=True)
+    to_commit: Mapped[str] = mapped_column(SHA)
+    status: Mapped[str] = mapped_column(String(10))  # applied | unchanged | rejected | failed
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    deleted: Mapped[int] = mapped_column(Integer, default=0)
+    generation: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SyncStateRow(Base):
+    """Exactly one row (id 1): the published commit and its generation."""
+
+    __tablename__ = "sync_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    commit_sha: Mapped[str | None] = mapped_column(SHA, nullable=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -1,0 +1,15 @@
+"""Validation of a prompt repository: per-file checks (cached by blob id) and cross-file checks.
+
+    files = sources.from_directory(root)            # or GitRepository(path).files(sha)
+    report = Validator().validate(files, base=None)  # base: {PromptId: version} at --base REF
+    report.ok, report.findings, report.prompts
+
+Checking never raises for bad input: every problem becomes a Finding.
+"""
+
+from sync.validate.finding import Finding, Severity
+from sync.validate.report import Report
+from sync.validate.source import SourceFile
+from sync.validate.validator import Validator
+
+__all__ = ["Finding", "Report", "Severity", "SourceFile", "Validator"]

@@ -1,0 +1,70 @@
+"""Real git repositories in temporary folders, built the way an editor would build them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class GitRepo:
+    """A working repository driven through the `git` command."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def git(self, *args: str, check: bool = True) -> str:
+        proc = subprocess.run(["git", *args], cwd=self.path, capture_output=True, text=True)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"git {' '.join(args)} failed:\n{proc.stdout}{proc.stderr}")
+        return proc.stdout.strip()
+
+    @classmethod
+    def init(cls, path: Path, *, with_project_prompts: bool = True) -> GitRepo:
+        path.mkdir(parents=True, exist_ok=True)
+        repo = cls(path)
+        repo.git("init", "-q", "-b", "main")
+        if with_project_prompts:
+            shutil.copytree(PROJECT_ROOT / "prompts", path / "prompts")
+            shutil.copytree(PROJECT_ROOT / "schema", path / "schema")
+            repo.commit("Import the prompts")
+        return repo
+
+    def write(self, rel: str, content: str | bytes) -> Path:
+        target = self.path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+        return target
+
+    def read(self, rel: str) -> str:
+        return (self.path / rel).read_text(encoding="utf-8")
+
+    def remove(self, rel: str) -> None:
+        self.git("rm", "-q", "-r", rel)
+
+    def commit(self, message: str, *, allow_empty: bool = False) -> str:
+        self.git("add", "-A")
+        args = ["commit", "-q", "-m", message]
+        if allow_empty:
+            args.append("--allow-empty")
+        self.git(*args)
+        return self.head()
+
+    def head(self, ref: str = "HEAD") -> str:
+        return self.git("rev-parse", ref)
+
+    def bump(self, rel: str, old: str, new: str) -> str:
+        """Replace text in a prompt file and raise its version by one, as an editor must."""
+        text = self.read(rel).replace(old, new)
+        lines = text.splitlines(keepends=True)
+        for i, line in enumerate(lines):
+            if line.startswith("version:"):
+                lines[i] = f"version: {int(line.split(':', 1)[1]) + 1}\n"
+                break
+        self.write(rel, "".join(lines))
+        return "".join(lines)
