@@ -107,6 +107,7 @@ class PromptDoc:
     variables: tuple[VariableSpec, ...] = ()
     samples: tuple[Sample, ...] = ()
     template_line: int = 1
+    version_line: int = 1
     blob: str = ""
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
