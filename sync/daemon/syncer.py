@@ -38,6 +38,7 @@ from sync.store.state import (
     rejected_run,
 )
 from sync.validate import Report, SourceFile, Validator
+from sync.validate.codes import DEFAULT_MISSING_TYPE
 
 log = logging.getLogger(__name__)
 PLAN_ATTEMPTS = 3
@@ -101,13 +102,17 @@ class Syncer:
         if target in self.rejected or rejected_run(self.engine, target) is not None:
             self.rejected.add(target)
             return Outcome("rejected", target, state.commit, reason="already rejected")
-        report = self.validator.validate(repo.files(target))
-        checkpoint("validated")
-        if not report.ok:
-            return self._reject(state, target, [f.as_text() for f in report.errors], started_at)
-        if not report.prompts and not self.allow_empty and live_count(self.engine) > 0:
+        files = repo.files(target)
+        empty = not any(PromptId.from_path(f.path) for f in files)
+        if empty and not self.allow_empty and live_count(self.engine) > 0:
             return self._reject(state, target, ["the commit would delete every prompt "
                                                 "(pass --allow-empty to publish that)"], started_at)
+        report = self.validator.validate(files)
+        checkpoint("validated")
+        # An operator who allowed an empty tree has accepted that brand default is gone too.
+        errors = [f for f in report.errors if not (empty and f.code == DEFAULT_MISSING_TYPE)]
+        if errors:
+            return self._reject(state, target, [f.as_text() for f in errors], started_at)
         changes = plan(repo, state, target, report.prompts, lambda: live_prompts(self.engine))
         try:
             result = apply_changes(self.engine, changes, checkpoint, started_at)
