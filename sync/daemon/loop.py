@@ -48,6 +48,7 @@ class Daemon:
         self.waker = Waker()
         self.backoff = Backoff(cap=max(interval, 1.0))
         self.last: Outcome | None = None
+        self.cycles = 0
 
     def request_stop(self) -> None:
         self.stop.set()
@@ -55,19 +56,18 @@ class Daemon:
 
     def run(self, max_cycles: int | None = None) -> int:
         watcher = self._start_watcher()
-        cycles = 0
         try:
-            while not self.stop.is_set() and (max_cycles is None or cycles < max_cycles):
+            while not self.stop.is_set() and self.cycles != max_cycles:
                 self.last = self.syncer.cycle()
-                cycles += 1
-                if self.stop.is_set() or cycles == max_cycles:
+                self.cycles += 1
+                if self.stop.is_set() or self.cycles == max_cycles:
                     break
                 self.waker.wait(self._delay(self.last))
         finally:
             self.stop.set()
             if watcher is not None:
                 watcher.join()
-        return cycles
+        return self.cycles
 
     def _start_watcher(self) -> RefWatcher | None:
         if self.syncer.source.remote:

@@ -120,3 +120,39 @@ def bump_greeting(repo: GitRepo, word: str) -> str:
 
 def project_path(rel: str) -> Path:
     return PROJECT_ROOT / rel
+
+
+class RunningDaemon:
+    """A real Daemon (watcher, loop, syncer) in a thread of the test process."""
+
+    def __init__(self, location: str, db: str, redis_url: str | None = None,
+                 interval: float = 10.0, cache_dir: Path | None = None, **kw: Any) -> None:
+        import threading
+
+        from sync.cache.invalidate import Invalidator
+        from sync.daemon.loop import Daemon
+        from sync.daemon.source import GitSource
+        from sync.daemon.syncer import Syncer
+        from sync.store.engine import make_engine
+
+        invalidator = Invalidator(redis_url) if redis_url else None
+        self.syncer = Syncer(GitSource(location, cache_dir), "main", make_engine(db),
+                             invalidator, **kw)
+        self.daemon = Daemon(self.syncer, interval=interval)
+        self.cycles = 0
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        self.cycles = self.daemon.run()
+
+    def __enter__(self) -> RunningDaemon:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.daemon.request_stop()
+        self.thread.join(15)
+        assert not self.thread.is_alive(), "daemon did not stop"
+        self.syncer.engine.dispose()
+        if self.syncer.invalidator is not None:
+            self.syncer.invalidator.close()
