@@ -83,9 +83,12 @@ class Syncer:
         self._refresh()
         for attempt in range(PLAN_ATTEMPTS):
             with self.source.open() as repo:
+                # State first, ref second: whatever commit another daemon published, it resolved
+                # it before we read the state, so our ref is at least as new; a target behind
+                # the state then means the branch itself moved back.
+                state = read_state(self.engine)
                 target = repo.resolve(self.ref)
                 checkpoint("resolved")
-                state = read_state(self.engine)
                 if state.commit == target:
                     return self._current(state)
                 if self.source.remote and attempt == 0 and _looks_stale(repo, state, target):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -13,6 +14,7 @@ from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
+_ALEMBIC_LOCK = threading.Lock()
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -36,5 +38,8 @@ def upgrade(engine: Engine) -> None:
     """Run every pending migration; a no-op when the database is at head."""
     if current_revision(engine) == head_revision(engine):
         return
-    log.info("migrating the database to %s", head_revision(engine))
-    command.upgrade(alembic_config(engine), "head")
+    # Alembic keeps `context` and `op` as module globals: one migration per process at a time.
+    # Between processes the database serialises them (advisory lock / BEGIN IMMEDIATE).
+    with _ALEMBIC_LOCK:
+        log.info("migrating the database to %s", head_revision(engine))
+        command.upgrade(alembic_config(engine), "head")

@@ -6,8 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.daemon.helpers import (BROKEN_TEMPLATE, GREETING, RunningDaemon, bump_greeting,
-                                  redis_gen, runs, state, wait_until)
+from tests.daemon.helpers import (
+    BROKEN_TEMPLATE,
+    GREETING,
+    RunningDaemon,
+    bump_greeting,
+    redis_gen,
+    runs,
+    state,
+    wait_until,
+)
 from tests.support.gitrepo import GitRepo
 
 pytestmark = pytest.mark.timeout(60)
