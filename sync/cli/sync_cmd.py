@@ -118,6 +118,8 @@ def _print_outcome(o: Outcome) -> None:
     elif not o.cache_ok:
         print(f"{o.status} {o.to_commit}, but Redis could not be invalidated "
               "(the next sync repairs it)", file=sys.stderr)
+    elif o.status == "current":
+        print(f"up to date at {o.to_commit} generation {o.generation}")
     else:
         print(f"{o.status} {o.to_commit} generation {o.generation} "
               f"({o.created} created, {o.updated} updated, {o.deleted} deleted)")
