@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from sync.cache.invalidate import Invalidator, RedisDown
 from sync.daemon.checkpoint import checkpoint
+from sync.daemon.gate import Gate, ValidatorLike
 from sync.daemon.metrics import Metrics
 from sync.daemon.outcome import Outcome
 from sync.daemon.planner import plan
@@ -37,16 +36,9 @@ from sync.store.state import (
     record_run,
     rejected_run,
 )
-from sync.validate import Report, SourceFile, Validator
-from sync.validate.codes import DEFAULT_MISSING_TYPE
 
 log = logging.getLogger(__name__)
 PLAN_ATTEMPTS = 3
-
-
-class ValidatorLike(Protocol):
-    def validate(self, files: Sequence[SourceFile],
-                 base: Mapping[PromptId, int] | None = None) -> Report: ...
 
 
 class Syncer:
@@ -57,8 +49,7 @@ class Syncer:
                  allow_empty: bool = False, metrics: Metrics | None = None) -> None:
         self.source, self.ref, self.engine = source, ref, engine
         self.invalidator = invalidator
-        self.validator: ValidatorLike = validator or Validator()  # one per process: blob cache
-        self.allow_empty = allow_empty
+        self.gate = Gate(validator, allow_empty)
         self.metrics = metrics or Metrics()
         self.rejected: set[str] = set()
         self._migrated = False
@@ -105,18 +96,12 @@ class Syncer:
         if target in self.rejected or rejected_run(self.engine, target) is not None:
             self.rejected.add(target)
             return Outcome("rejected", target, state.commit, reason="already rejected")
-        files = repo.files(target)
-        empty = not any(PromptId.from_path(f.path) for f in files)
-        if empty and not self.allow_empty and live_count(self.engine) > 0:
-            return self._reject(state, target, ["the commit would delete every prompt "
-                                                "(pass --allow-empty to publish that)"], started_at)
-        report = self.validator.validate(files)
+        verdict = self.gate.check(repo, state.commit, target,
+                                  lambda: live_count(self.engine) > 0)
         checkpoint("validated")
-        # An operator who allowed an empty tree has accepted that brand default is gone too.
-        errors = [f for f in report.errors if not (empty and f.code == DEFAULT_MISSING_TYPE)]
-        if errors:
-            return self._reject(state, target, [f.as_text() for f in errors], started_at)
-        changes = plan(repo, state, target, report.prompts, lambda: live_prompts(self.engine))
+        if verdict.errors:
+            return self._reject(state, target, verdict.errors, started_at)
+        changes = plan(repo, state, target, verdict.prompts, lambda: live_prompts(self.engine))
         try:
             result = apply_changes(self.engine, changes, checkpoint, started_at)
         except StateMoved as exc:
