@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.pool import QueuePool
 
 from sync.model import DEFAULT_BRAND, PromptType
 from sync.reader.record import Prompt, freeze_variables
@@ -54,8 +55,9 @@ def _sqlite_engine(url: URL, timeout: float) -> Engine:
     def creator() -> sqlite3.Connection:
         return sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False)
 
-    return create_engine("sqlite://", creator=creator, pool_size=10, max_overflow=20,
-                         pool_timeout=timeout)
+    # "sqlite://" alone would mean an in-memory database and a one-connection pool.
+    return create_engine("sqlite://", creator=creator, poolclass=QueuePool, pool_size=10,
+                         max_overflow=20, pool_timeout=timeout)
 
 
 class DatabaseTier:
