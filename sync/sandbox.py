@@ -63,23 +63,23 @@ class PromptEnvironment(SandboxedEnvironment):
 
     def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         name = getattr(__obj, "__name__", "")
-        if isinstance(getattr(__obj, "__self__", None), str) and name in _WIDTH_METHODS:
-            if any(isinstance(a, int) and a > MAX_VALUE_CHARS for a in args):
-                raise SecurityError(f"str.{name} width too large")
+        if (isinstance(getattr(__obj, "__self__", None), str) and name in _WIDTH_METHODS
+                and any(isinstance(a, int) and a > MAX_VALUE_CHARS for a in args)):
+            raise SecurityError(f"str.{name} width too large")
         return super().call(__context, __obj, *args, **kwargs)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         # str.format is wrapped by the sandbox before `call` sees it, so check the pattern here.
-        if attribute in ("format", "format_map") and isinstance(obj, str):
-            if _WIDE_FORMAT.search(obj):
-                raise SecurityError("format width too large")
+        if (attribute in ("format", "format_map") and isinstance(obj, str)
+                and _WIDE_FORMAT.search(obj)):
+            raise SecurityError("format width too large")
         return super().getattr(obj, attribute)
 
 
 def _check_power(left: Any, right: Any) -> None:
-    if isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
-        if right * math.log2(abs(left)) > 4096:
-            raise SecurityError("power too large")
+    if (isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0
+            and right * math.log2(abs(left)) > 4096):
+        raise SecurityError("power too large")
 
 
 def _check_repeat(left: Any, right: Any) -> None:

@@ -1,4 +1,4 @@
-"""The stable codes of findings. Editors search for them and CI configs may name them: never rename."""
+"""The stable codes of findings. Editors search for them and CI may name them: never rename."""
 
 # The file itself
 FILE_TOO_LARGE = "file-too-large"

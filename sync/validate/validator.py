@@ -1,17 +1,174 @@
-"""Validator: the whole-tree entry point (placeholder; being implemented on main)."""
+"""Validator: the whole-tree entry point. Per-file results are cached by (blob id, rules digest),
+so re-validating a commit that changed one prompt costs one file's check.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Protocol
 
-from sync.model import PromptId
+from sync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptId, PromptType
+from sync.validate import codes
+from sync.validate.file_check import FileResult, check_file
+from sync.validate.finding import Finding, error
 from sync.validate.report import Report
+from sync.validate.rules import Rules, load_rules
 from sync.validate.source import SourceFile
+
+# Below this many unchecked files a process pool costs more than it saves.
+PARALLEL_THRESHOLD = 400
+_worker_rules: Rules | None = None
 
 
 class Validator:
-    """Checks a tree of files; keeps per-file results by (blob id, rules digest)."""
+    """Checks a tree of files; safe to keep for the life of a process (the daemon does)."""
+
+    def __init__(self, *, workers: int | None = None, cache_size: int = 50_000,
+                 store: ResultStore | None = None) -> None:
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.cache_size = cache_size
+        self.store = store
+        self._cache: dict[str, FileResult] = {}
 
     def validate(self, files: Sequence[SourceFile],
-                 base: Mapping[PromptId, int] | None = None) -> Report:
-        raise NotImplementedError
+                 base: Mapping[PromptId, int] | None = None, *,
+                 whole_tree: bool = True) -> Report:
+        """Check `files`; with `whole_tree`, also the checks that span files."""
+        report = Report()
+        rules, findings = load_rules(files)
+        report.findings += findings
+        if rules is None:
+            return report
+        prompt_files = [f for f in files if f.path.startswith(f"{PROMPTS_DIR}/")
+                        and not f.path.endswith(".md")]
+        results = self._check_all(prompt_files, rules)
+        for result in results:
+            report.findings += result.findings
+            if result.prompt is not None:
+                report.prompts[result.prompt.id] = result.prompt
+        report.files_checked = len(prompt_files)
+        if whole_tree:
+            report.findings += _duplicate_ids(prompt_files)
+            report.findings += _default_complete(prompt_files, report)
+        if base is not None:
+            from sync.validate.version_check import check_versions
+
+            report.findings += check_versions(report.prompts, base)
+        report.sort()
+        return report
+
+    def _check_all(self, files: Sequence[SourceFile], rules: Rules) -> list[FileResult]:
+        results: dict[str, FileResult] = {}
+        todo: list[tuple[SourceFile, bytes]] = []
+        for f in files:
+            cached = self._cached(_key(f, rules))
+            if cached is not None:
+                results[f.path] = cached
+            elif f.is_symlink:
+                results[f.path] = _symlink_result(f)
+            else:
+                try:
+                    todo.append((f, f.read()))
+                except OSError as exc:
+                    results[f.path] = FileResult(f.path, (error(
+                        f.path, 1, 1, codes.FILE_UNREADABLE,
+                        f"the file could not be read: {exc.strerror or exc}"),))
+        checked = self._run([(f.path, data, f.blob) for f, data in todo], rules)
+        for (f, _), result in zip(todo, checked, strict=True):
+            results[f.path] = result
+            self._remember(_key(f, rules), result)
+        return [results[f.path] for f in files]
+
+    def _cached(self, key: str) -> FileResult | None:
+        found = self._cache.get(key)
+        if found is None and self.store is not None:
+            found = self.store.get(key)
+        return found
+
+    def _remember(self, key: str, result: FileResult) -> None:
+        if len(self._cache) < self.cache_size:
+            self._cache[key] = result
+        if self.store is not None:
+            self.store.put(key, result)
+
+    def _run(self, jobs: list[tuple[str, bytes, str]], rules: Rules) -> list[FileResult]:
+        if self.workers < 2 or len(jobs) < PARALLEL_THRESHOLD:
+            return [check_file(path, data, rules, blob) for path, data, blob in jobs]
+        chunk = max(1, len(jobs) // (self.workers * 4))
+        with ProcessPoolExecutor(self.workers, initializer=_init_worker,
+                                 initargs=(rules,)) as pool:
+            return list(pool.map(_check_job, jobs, chunksize=chunk))
+
+
+class ResultStore(Protocol):
+    """Somewhere results outlive the process (see result_cache.ResultCache)."""
+
+    def get(self, key: str) -> FileResult | None: ...
+    def put(self, key: str, result: FileResult) -> None: ...
+
+
+def _key(f: SourceFile, rules: Rules) -> str:
+    return f"{f.blob}:{rules.digest}:{f.path}"
+
+
+def _init_worker(rules: Rules) -> None:
+    global _worker_rules
+    _worker_rules = rules
+
+
+def _check_job(job: tuple[str, bytes, str]) -> FileResult:
+    assert _worker_rules is not None
+    return check_file(job[0], job[1], _worker_rules, job[2])
+
+
+def _symlink_result(f: SourceFile) -> FileResult:
+    outside = f.symlink_target.startswith("/") or ".." in f.symlink_target.split("/")
+    where = "outside the repository " if outside else ""
+    return FileResult(f.path, (error(f.path, 1, 1, codes.FILE_SYMLINK,
+                                     f"a symbolic link (to {where}{f.symlink_target!r}) is not "
+                                     "allowed here", "commit the prompt file itself"),))
+
+
+def _duplicate_ids(files: Sequence[SourceFile]) -> list[Finding]:
+    seen: dict[PromptId, str] = {}
+    findings = []
+    for f in files:
+        prompt_id = _loose_id(f.path)
+        if prompt_id is None:
+            continue
+        if prompt_id in seen:
+            findings.append(error(f.path, 1, 1, codes.DUPLICATE_ID,
+                                  f"{seen[prompt_id]} already defines {prompt_id}",
+                                  "keep one file per prompt"))
+        else:
+            seen[prompt_id] = f.path
+    return findings
+
+
+def _loose_id(path: str) -> PromptId | None:
+    """The id a path would claim, accepting .yml and upper case, to catch two files for one id."""
+    parts = path.split("/")
+    if len(parts) != 3 or not parts[2].endswith((".yaml", ".yml")):
+        return None
+    stem = parts[2].rsplit(".", 1)[0]
+    try:
+        return PromptId(parts[1].lower(), PromptType.parse(stem))
+    except ValueError:
+        return None
+
+
+def _default_complete(files: Sequence[SourceFile], report: Report) -> list[Finding]:
+    present = {pid.type for f in files if (pid := PromptId.from_path(f.path))
+               and pid.brand == DEFAULT_BRAND}
+    findings = []
+    for prompt_type in PromptType:
+        if prompt_type not in present:
+            path = PromptId(DEFAULT_BRAND, prompt_type).path
+            findings.append(error(path, 1, 1, codes.DEFAULT_MISSING_TYPE,
+                                  f"brand 'default' has no {prompt_type.value} prompt; every brand "
+                                  "falls back to it", f"add {path}"))
+    return findings
+
+

@@ -1,0 +1,66 @@
+"""`promptsync validate`: check prompt files; exit 0 clean, 1 errors, 2 could not run."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from sync.errors import UsageError
+from sync.validate import Report, Validator
+from sync.validate.reporters import REPORTERS
+from sync.validate.result_cache import ResultCache
+from sync.validate.sources import from_directory
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser("validate", help="check prompt files (schema, templates, samples)",
+                              description="Check prompt files against schema/prompt.schema.json, "
+                              "schema/variables.yaml and the template rules.")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="files or folders to check (default: the whole repository)")
+    p.add_argument("--repo", help="the prompt repository (default: $PROMPTSYNC_REPO or .)")
+    p.add_argument("--base", metavar="REF",
+                   help="also check each edited prompt's version against REF")
+    p.add_argument("--format", choices=sorted(REPORTERS), default="text")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument("--no-cache", action="store_true",
+                   help="check every file afresh (results are otherwise kept in .git/promptsync)")
+
+
+def repo_root(explicit: str | None) -> Path:
+    root = Path(explicit or os.environ.get("PROMPTSYNC_REPO") or ".")
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a directory (hint: pass --repo DIR)")
+    return root.resolve()
+
+
+def run(args: argparse.Namespace) -> int:
+    root = repo_root(args.repo)
+    paths = [str(Path(p).absolute()) for p in args.paths]
+    files = from_directory(root, paths)
+    if not any(f.path.startswith("schema/") for f in files):
+        raise UsageError(f"{root} has no schema/ folder (hint: is --repo the prompt repository?)")
+    base = _base_versions(root, args.base) if args.base else None
+    store = None if args.no_cache else ResultCache.for_repository(root)
+    report = Validator(store=store).validate(files, base, whole_tree=not paths)
+    if store is not None:
+        store.save()
+    REPORTERS[args.format](report, sys.stdout)
+    return _exit_code(report, args.strict)
+
+
+def _base_versions(root: Path, ref: str) -> Any:
+    from sync.gitio.repo import GitRepository
+    from sync.validate.version_check import base_versions
+
+    with GitRepository(root) as repo:
+        return base_versions(repo, ref)
+
+
+def _exit_code(report: Report, strict: bool) -> int:
+    if report.errors or (strict and report.warnings):
+        return 1
+    return 0

@@ -1,0 +1,180 @@
+"""Checking one file: a pure function of its path, bytes and the rules (so cacheable by blob)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sync.model import PromptDoc, PromptId, PromptType, Sample, VariableSpec
+from sync.validate import codes
+from sync.validate.finding import Finding, error
+from sync.validate.rules import Rules
+from sync.validate.schema_check import check_schema
+from sync.validate.template_check import TemplatePlace, check_samples, check_template, type_matches
+from sync.validate.yamldoc import YamlDoc, read_yaml
+
+MAX_FILE_BYTES = 64 * 1024
+MAX_TEMPLATE_CHARS = 10_000
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    findings: tuple[Finding, ...]
+    prompt: PromptDoc | None = None
+
+
+def check_file(path: str, data: bytes, rules: Rules, blob: str = "") -> FileResult:
+    findings: list[Finding] = []
+    prompt_id = _prompt_id(path, findings)
+    text = _decode(path, data, findings)
+    if text is None:
+        return FileResult(path, tuple(findings))
+    doc, problems = read_yaml(path, text)
+    findings += problems
+    if doc is None:
+        return FileResult(path, tuple(findings))
+    if not isinstance(doc.value, dict):
+        findings.append(error(path, 1, 1, codes.YAML_NOT_MAPPING,
+                              "a prompt file is a mapping of keys (type, version, template, ...)"))
+        return FileResult(path, tuple(findings))
+    findings += check_schema(path, doc, rules)
+    findings += _type_matches_name(path, doc, prompt_id)
+    prompt = _check_content(path, doc, rules, prompt_id, findings, text.splitlines())
+    if prompt is not None and not any(f.is_error for f in findings):
+        return FileResult(path, tuple(findings), _with_blob(prompt, blob))
+    return FileResult(path, tuple(findings))
+
+
+def _prompt_id(path: str, findings: list[Finding]) -> PromptId | None:
+    prompt_id = PromptId.from_path(path)
+    if prompt_id is None:
+        hint = "use the .yaml ending" if path.endswith(".yml") else \
+            "brand: lower-case letters, digits and '-'; type: e.g. greeting.yaml"
+        findings.append(error(path, 1, 1, codes.PATH_INVALID,
+                              "a prompt file must be prompts/<brand>/<type>.yaml", hint))
+    return prompt_id
+
+
+def _decode(path: str, data: bytes, findings: list[Finding]) -> str | None:
+    if len(data) > MAX_FILE_BYTES:
+        findings.append(error(path, 1, 1, codes.FILE_TOO_LARGE,
+                              f"the file has {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}"))
+        return None
+    if b"\0" in data:
+        findings.append(error(path, 1, 1, codes.FILE_BINARY,
+                              "the file holds binary data, not text"))
+        return None
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        findings.append(error(path, line, column, codes.FILE_NOT_UTF8,
+                              f"the file is not UTF-8 (byte 0x{data[exc.start]:02x})",
+                              "save the file as UTF-8"))
+        return None
+
+
+def _type_matches_name(path: str, doc: YamlDoc, prompt_id: PromptId | None) -> list[Finding]:
+    declared = doc.value.get("type")
+    if prompt_id is None or not isinstance(declared, str) or declared == prompt_id.type.value:
+        return []
+    if declared not in PromptType.__members__:
+        return []  # the schema's enum finding already says it
+    line, col = doc.mark(("type",))
+    return [error(path, line, col, codes.TYPE_MISMATCH,
+                  f"type is {declared} but the file is named {prompt_id.type.slug}.yaml",
+                  f"rename the file to {declared.lower()}.yaml or set type: "
+                  f"{prompt_id.type.value}")]
+
+
+def _check_content(path: str, doc: YamlDoc, rules: Rules, prompt_id: PromptId | None,
+                   findings: list[Finding], text_lines: list[str]) -> PromptDoc | None:
+    value: dict[str, Any] = doc.value
+    template = value.get("template")
+    if not isinstance(template, str) or not template.strip() or len(template) > MAX_TEMPLATE_CHARS:
+        return None
+    declared = _declared(path, doc, findings)
+    samples = _samples(path, doc, findings)
+    prompt_type = prompt_id.type if prompt_id else _type_of(value)
+    place = _template_place(path, doc, template, text_lines)
+    var_marks = {name: doc.mark(("variables", name), key=True) for name in declared}
+    found, ast = check_template(place, template, prompt_type, declared, rules, var_marks)
+    findings += found
+    if ast is not None and not any(f.is_error for f in found):
+        sample_marks = {i: doc.mark(("samples", i, "name")) for i in range(len(samples))}
+        findings += check_samples(place, ast, declared, samples, sample_marks)
+    if prompt_id is None or not isinstance(value.get("version"), int):
+        return None
+    return PromptDoc(id=prompt_id, version=value["version"], template=template,
+                     description=str(value.get("description") or ""),
+                     variables=tuple(declared.values()), samples=samples,
+                     template_line=place.line, version_line=doc.mark(("version",))[0])
+
+
+def _type_of(value: Mapping[str, Any]) -> PromptType:
+    try:
+        return PromptType.parse(str(value.get("type")))
+    except ValueError:
+        return PromptType.SYSTEM_PROMPT
+
+
+def _declared(path: str, doc: YamlDoc, findings: list[Finding]) -> dict[str, VariableSpec]:
+    raw = doc.value.get("variables")
+    declared: dict[str, VariableSpec] = {}
+    if not isinstance(raw, dict):
+        return declared
+    for name, spec in raw.items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("type"), str):
+            continue
+        default = spec.get("default")
+        if default is not None and not type_matches(default, spec["type"]):
+            line, col = doc.mark(("variables", name, "default"))
+            findings.append(error(path, line, col, codes.VARIABLE_TYPE,
+                                  f"the default of '{name}' is {default!r}, not a {spec['type']}"))
+        declared[name] = VariableSpec(name, spec["type"], bool(spec.get("required", False)),
+                                      default, str(spec.get("description") or ""))
+    return declared
+
+
+def _samples(path: str, doc: YamlDoc, findings: list[Finding]) -> tuple[Sample, ...]:
+    raw = doc.value.get("samples")
+    if not isinstance(raw, list):
+        return ()
+    samples: list[Sample] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or not isinstance(item.get("context", {}), dict):
+            continue
+        name = str(item.get("name", f"#{i + 1}"))
+        if name in seen:
+            line, col = doc.mark(("samples", i, "name"))
+            findings.append(error(path, line, col, codes.SAMPLE_DUPLICATE,
+                                  f"two samples are named '{name}'", "give each a unique name"))
+        seen.add(name)
+        samples.append(Sample(name, dict(item.get("context") or {})))
+    return tuple(samples)
+
+
+def _template_place(path: str, doc: YamlDoc, template: str,
+                    text_lines: list[str]) -> TemplatePlace:
+    line, col = doc.mark(("template",))
+    lines = tuple(template.splitlines())
+    if doc.styles.get(("template",)) in ("|", ">"):
+        return TemplatePlace(path, line + 1, _content_indent(text_lines, line), lines)
+    quoted = doc.styles.get(("template",)) in ("'", '"')
+    return TemplatePlace(path, line, col - 1 + (1 if quoted else 0), lines)
+
+
+def _content_indent(text_lines: list[str], header_line: int) -> int:
+    # A block scalar's value has its indentation removed; the first content line gives it back.
+    for raw in text_lines[header_line:]:
+        if raw.strip():
+            return len(raw) - len(raw.lstrip(" "))
+    return 0
+
+
+def _with_blob(prompt: PromptDoc, blob: str) -> PromptDoc:
+    return replace(prompt, blob=blob) if blob else prompt

@@ -1,0 +1,114 @@
+"""The repository's own rules: `schema/prompt.schema.json` and `schema/variables.yaml`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+from sync.model import PromptType
+from sync.validate import codes
+from sync.validate.finding import Finding, error
+from sync.validate.source import SourceFile
+from sync.validate.yamldoc import read_yaml
+
+SCHEMA_PATH = "schema/prompt.schema.json"
+VARIABLES_PATH = "schema/variables.yaml"
+VARIABLE_TYPES = frozenset({"string", "integer", "number", "boolean"})
+# Bumped whenever a check changes, so cached per-file results are not reused across versions.
+CHECKS_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class VariableRule:
+    """A context variable the chat runtime provides, and the prompt types that may use it."""
+
+    name: str
+    type: str
+    description: str
+    types: frozenset[PromptType]
+
+
+@dataclass(frozen=True)
+class Rules:
+    schema: Mapping[str, Any]
+    validator: Draft202012Validator
+    variables: Mapping[str, VariableRule]
+    digest: str
+
+
+def load_rules(files: Sequence[SourceFile]) -> tuple[Rules | None, list[Finding]]:
+    """Read both rule files from the tree; None and findings when either is missing or broken."""
+    by_path = {f.path: f for f in files}
+    findings: list[Finding] = []
+    schema = _load_schema(by_path.get(SCHEMA_PATH), findings)
+    variables = _load_variables(by_path.get(VARIABLES_PATH), findings)
+    if schema is None or variables is None:
+        return None, findings
+    digest = hashlib.sha256(CHECKS_VERSION.encode())
+    for path in (SCHEMA_PATH, VARIABLES_PATH):
+        digest.update(by_path[path].blob.encode())
+    return Rules(schema, Draft202012Validator(schema), variables, digest.hexdigest()), findings
+
+
+def _load_schema(source: SourceFile | None, findings: list[Finding]) -> dict[str, Any] | None:
+    if source is None:
+        findings.append(error(SCHEMA_PATH, 1, 1, codes.RULES_INVALID,
+                              f"{SCHEMA_PATH} is missing; every prompt is checked against it"))
+        return None
+    try:
+        schema = json.loads(source.read().decode("utf-8"))
+        Draft202012Validator.check_schema(schema)
+    except json.JSONDecodeError as exc:
+        findings.append(error(SCHEMA_PATH, exc.lineno, exc.colno, codes.RULES_INVALID,
+                              f"not valid JSON: {exc.msg}"))
+        return None
+    except (UnicodeDecodeError, SchemaError) as exc:
+        message = getattr(exc, "message", str(exc))
+        findings.append(error(SCHEMA_PATH, 1, 1, codes.RULES_INVALID,
+                              f"not a valid JSON Schema: {message}"))
+        return None
+    return dict(schema)
+
+
+def _load_variables(source: SourceFile | None,
+                    findings: list[Finding]) -> dict[str, VariableRule] | None:
+    if source is None:
+        findings.append(error(VARIABLES_PATH, 1, 1, codes.RULES_INVALID,
+                              f"{VARIABLES_PATH} is missing; it lists the variables prompts use"))
+        return None
+    try:
+        text = source.read().decode("utf-8")
+    except UnicodeDecodeError:
+        findings.append(error(VARIABLES_PATH, 1, 1, codes.RULES_INVALID, "not UTF-8"))
+        return None
+    doc, problems = read_yaml(VARIABLES_PATH, text)
+    findings.extend(problems)
+    if doc is None:
+        return None
+    return _variable_rules(doc.value, findings)
+
+
+def _variable_rules(value: Any, findings: list[Finding]) -> dict[str, VariableRule] | None:
+    entries = value.get("variables") if isinstance(value, dict) else None
+    if not isinstance(entries, dict):
+        findings.append(error(VARIABLES_PATH, 1, 1, codes.RULES_INVALID,
+                              "expected a top-level 'variables:' mapping"))
+        return None
+    rules: dict[str, VariableRule] = {}
+    for name, spec in entries.items():
+        try:
+            types = frozenset(PromptType.parse(t) for t in spec.get("types", []))
+            if spec.get("type") not in VARIABLE_TYPES:
+                raise ValueError(f"type must be one of {sorted(VARIABLE_TYPES)}")
+        except (ValueError, AttributeError, TypeError) as exc:
+            findings.append(error(VARIABLES_PATH, 1, 1, codes.RULES_INVALID,
+                                  f"variable {name!r}: {exc}"))
+            return None
+        rules[name] = VariableRule(name, spec["type"], str(spec.get("description", "")), types)
+    return rules

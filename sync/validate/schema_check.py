@@ -1,0 +1,115 @@
+"""JSON Schema validation whose findings point at the line of the offending value or key."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import Any
+
+from jsonschema.exceptions import ValidationError
+
+from sync.validate import codes
+from sync.validate.finding import Finding, error
+from sync.validate.rules import Rules
+from sync.validate.yamldoc import YamlDoc
+
+_JSON_TYPES = {str: "text", bool: "true/false", int: "a whole number", float: "a number",
+               list: "a list", dict: "a mapping", type(None): "empty"}
+
+
+def check_schema(path: str, doc: YamlDoc, rules: Rules) -> list[Finding]:
+    findings: list[Finding] = []
+    for exc in sorted(rules.validator.iter_errors(doc.value), key=lambda e: list(e.path)):
+        findings.extend(_findings_for(path, doc, exc))
+    return findings
+
+
+def _findings_for(path: str, doc: YamlDoc, exc: ValidationError) -> Iterator[Finding]:
+    where = tuple(exc.absolute_path)
+    keyword = str(exc.validator)
+    if where == ("template",) and keyword in ("minLength", "pattern"):
+        line, col = doc.mark(where)
+        yield error(path, line, col, codes.TEMPLATE_BLANK, "the template is blank",
+                    "write the text the chatbot should say")
+        return
+    if where == ("template",) and keyword == "maxLength":
+        line, col = doc.mark(where)
+        yield error(path, line, col, codes.TEMPLATE_TOO_LONG,
+                    f"the template has {len(str(exc.instance)):,} characters; the limit is "
+                    f"{exc.validator_value:,}", "shorten it or split the prompt")
+        return
+    if keyword == "additionalProperties" and isinstance(exc.instance, dict):
+        yield from _unknown_keys(path, doc, where, exc)
+        return
+    if keyword == "required":
+        line, col = doc.mark(where)
+        missing = _missing_key(exc)
+        yield error(path, line, col, codes.SCHEMA_PREFIX + "required",
+                    f"{_place(where)}is missing the required key '{missing}'")
+        return
+    line, col = doc.mark(where)
+    yield error(path, line, col, codes.SCHEMA_PREFIX + _kebab(keyword),
+                f"{_place(where)}{_message(exc)}", _hint(exc))
+
+
+def _unknown_keys(path: str, doc: YamlDoc, where: tuple[Any, ...],
+                  exc: ValidationError) -> Iterator[Finding]:
+    schema: Any = exc.schema
+    instance: Any = exc.instance
+    allowed = list(schema.get("properties", {}))
+    for key in instance:
+        if key in allowed:
+            continue
+        line, col = doc.mark((*where, key), key=True)
+        close = difflib.get_close_matches(str(key), allowed, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(allowed)}"
+        yield error(path, line, col, codes.SCHEMA_PREFIX + "additional-properties",
+                    f"{_place(where)}unknown key '{key}'", hint)
+
+
+def _missing_key(exc: ValidationError) -> str:
+    required: Any = exc.validator_value
+    for name in required:
+        if isinstance(exc.instance, dict) and name not in exc.instance:
+            return str(name)
+    return "?"
+
+
+def _place(where: tuple[Any, ...]) -> str:
+    if not where:
+        return ""
+    text = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in where)
+    return f"{text.replace('.[', '[')}: "
+
+
+def _message(exc: ValidationError) -> str:
+    keyword = exc.validator
+    instance: Any = exc.instance
+    value: Any = exc.validator_value
+    if keyword == "type":
+        wanted = value if isinstance(value, str) else " or ".join(value)
+        return f"must be {wanted}, not {_JSON_TYPES.get(type(instance), type(instance).__name__)}"
+    if keyword == "enum":
+        return f"{instance!r} is not one of {', '.join(map(str, value))}"
+    if keyword == "minimum":
+        return f"must be at least {value}, not {instance!r}"
+    if keyword in ("minLength", "maxLength"):
+        bound = "at least" if keyword == "minLength" else "at most"
+        return f"has {len(instance):,} characters; {bound} {value:,} allowed"
+    if keyword == "pattern":
+        return f"{instance!r} does not match the pattern {value}"
+    return str(exc.message)
+
+
+def _hint(exc: ValidationError) -> str:
+    if exc.validator == "enum" and isinstance(exc.instance, str):
+        allowed: Any = exc.validator_value
+        choices = [str(v) for v in allowed]
+        close = difflib.get_close_matches(exc.instance.upper(), choices, n=1, cutoff=0.6)
+        if close:
+            return f"did you mean '{close[0]}'?"
+    return ""
+
+
+def _kebab(keyword: str) -> str:
+    return "".join(f"-{c.lower()}" if c.isupper() else c for c in keyword)

@@ -1,0 +1,68 @@
+"""SourceFiles from a working directory, with git's blob ids so results cache like a commit's."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from sync.errors import UsageError
+from sync.validate.source import SourceFile
+
+TRACKED_DIRS = ("prompts", "schema")
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives these bytes (`git hash-object`)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _source(root: Path, path: Path) -> SourceFile:
+    rel = path.relative_to(root).as_posix()
+    if path.is_symlink():
+        target = os.readlink(path)
+        data = target.encode()
+        return SourceFile(rel, blob_id(data), lambda: data, True, target)
+    data = path.read_bytes()
+    return SourceFile(rel, blob_id(data), lambda: data)
+
+
+def from_directory(root: Path, paths: Iterable[str] = ()) -> list[SourceFile]:
+    """Every file under prompts/ and schema/ (or only `paths` plus the rule files)."""
+    root = root.resolve()
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a directory")
+    wanted = [Path(os.path.abspath(root / p)) for p in paths]
+    for p in wanted:
+        if not p.exists() and not p.is_symlink():
+            raise UsageError(f"{p} does not exist")
+        if not p.is_relative_to(root):
+            raise UsageError(f"{p} is outside the repository {root}")
+    if wanted:
+        files = list(_expand(wanted))
+        files += [p for p in _walk(root / "schema") if p not in files]
+    else:
+        files = [p for d in TRACKED_DIRS for p in _walk(root / d)]
+    return [_source(root, p) for p in sorted(files)]
+
+
+def _expand(paths: list[Path]) -> Iterable[Path]:
+    for p in paths:
+        yield from (_walk(p) if p.is_dir() and not p.is_symlink() else [p])
+
+
+def _walk(top: Path) -> Iterable[Path]:
+    if not top.is_dir():
+        return
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        base = Path(dirpath)
+        for name in sorted(filenames):
+            if not name.startswith("."):
+                yield base / name
+        # Symlinked directories are not followed by os.walk; report them as files.
+        for d in list(dirnames):
+            if (base / d).is_symlink():
+                dirnames.remove(d)
+                yield base / d

@@ -1,0 +1,243 @@
+"""Checks of one template: Jinja syntax, unsafe constructs, variables, and its samples' renders."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import Template, TemplateSyntaxError, UndefinedError, nodes
+from jinja2.exceptions import SecurityError
+
+from sync.model import PromptType, Sample, Scalar, VariableSpec
+from sync.sandbox import ENV, OutputTooLarge, RenderTimeout, render_bounded
+from sync.validate import codes
+from sync.validate.finding import Finding, error, warning
+from sync.validate.rules import Rules
+
+SAMPLE_SECONDS = 1.0
+_PY_FORMAT = re.compile(r"(?<![{$])\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
+_JINJA_SPAN = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_UNSAFE_NODES = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
+# Globals of the environment and names Jinja binds by itself inside loops and macros.
+_IMPLICIT = frozenset(ENV.globals) | {"loop", "caller", "varargs", "kwargs"}
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,)}
+
+
+@dataclass(frozen=True)
+class TemplatePlace:
+    """Where the template text sits in the file, to turn template lines into file lines."""
+
+    path: str
+    line: int
+    indent: int
+    lines: tuple[str, ...]
+
+    def at(self, template_line: int, needle: str = "") -> tuple[int, int]:
+        index = min(max(template_line, 1), max(len(self.lines), 1)) - 1
+        text = self.lines[index] if self.lines else ""
+        column = text.find(needle) + 1 if needle and needle in text else 1
+        return self.line + index, self.indent + column
+
+
+def type_matches(value: Any, declared: str) -> bool:
+    if declared != "boolean" and isinstance(value, bool):
+        return False
+    return isinstance(value, _PYTHON_TYPES.get(declared, (object,)))
+
+
+def check_template(place: TemplatePlace, source: str, prompt_type: PromptType,
+                   declared: Mapping[str, VariableSpec], rules: Rules,
+                   var_marks: Mapping[str, tuple[int, int]]) -> tuple[list[Finding], Any]:
+    """Findings about the template; also its AST when it parses (for sample renders)."""
+    try:
+        ast = ENV.parse(source)
+    except TemplateSyntaxError as exc:
+        line, col = place.at(exc.lineno or 1)
+        return [error(place.path, line, col, codes.JINJA_SYNTAX,
+                      f"template syntax: {exc.message}", _syntax_hint(exc))], None
+    tree = _walk(ast)
+    findings = list(_unsafe(place, tree))
+    findings += _variables(place, tree, prompt_type, declared, rules, var_marks)
+    findings += _python_format(place, source)
+    return findings, ast
+
+
+def _syntax_hint(exc: TemplateSyntaxError) -> str:
+    message = exc.message or ""
+    if "end of template" in message or "unclosed" in message.lower():
+        return "every {% if %} and {% for %} needs its {% endif %} / {% endfor %}"
+    if "expected token" in message:
+        return "check the brackets: {{ variable }}, {% statement %}"
+    return ""
+
+
+def _walk(ast: nodes.Template) -> list[nodes.Node]:
+    """Every node once; one pass instead of one `find_all` per question asked of the tree."""
+    found: list[nodes.Node] = []
+    stack: list[nodes.Node] = [ast]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(node.iter_child_nodes())
+    return found
+
+
+def _unsafe(place: TemplatePlace, tree: list[nodes.Node]) -> Iterator[Finding]:
+    for node in tree:
+        if isinstance(node, _UNSAFE_NODES):
+            kind = type(node).__name__.lower().replace("fromimport", "import")
+            line, col = place.at(node.lineno, kind)
+            yield error(place.path, line, col, codes.TEMPLATE_UNSAFE,
+                        f"'{kind}' is not allowed: a prompt is one self-contained template")
+            continue
+        name = _accessed_name(node)
+        if name is not None and name.startswith("_"):
+            line, col = place.at(node.lineno, name)
+            yield error(place.path, line, col, codes.TEMPLATE_UNSAFE,
+                        f"'{name}' reaches into Python internals; names starting with '_' "
+                        "are not allowed")
+
+
+def _accessed_name(node: nodes.Node) -> str | None:
+    if isinstance(node, nodes.Getattr):
+        return str(node.attr)
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        return node.arg.value if isinstance(node.arg.value, str) else None
+    if isinstance(node, nodes.Name):
+        return str(node.name)
+    return None
+
+
+def used_variables(tree: list[nodes.Node]) -> dict[str, int]:
+    """Names the template reads from its context, with the first line that reads each.
+
+    Jinja's `meta.find_undeclared_variables` runs the whole code generator to answer this;
+    names bound inside the template (set, for, macro parameters) are simply left out here.
+    """
+    bound = {n.name for n in tree if isinstance(n, nodes.Name) and n.ctx in ("store", "param")}
+    used: dict[str, int] = {}
+    for n in tree:
+        if (isinstance(n, nodes.Name) and n.ctx == "load" and n.name not in bound
+                and n.name not in _IMPLICIT):
+            used[n.name] = min(used.get(n.name, n.lineno), n.lineno)
+    return used
+
+
+def _variables(place: TemplatePlace, tree: list[nodes.Node], prompt_type: PromptType,
+               declared: Mapping[str, VariableSpec], rules: Rules,
+               var_marks: Mapping[str, tuple[int, int]]) -> Iterator[Finding]:
+    first_use = used_variables(tree)
+    for name in sorted(set(first_use) - set(declared)):
+        line, col = place.at(first_use[name], name)
+        yield error(place.path, line, col, codes.VARIABLE_UNDECLARED,
+                    f"the template uses '{name}' but does not declare it under 'variables'",
+                    _did_you_mean(name, [*declared, *rules.variables]))
+    for name, spec in declared.items():
+        line, col = var_marks.get(name, (place.line, 1))
+        rule = rules.variables.get(name)
+        if rule is None:
+            yield error(place.path, line, col, codes.VARIABLE_UNKNOWN,
+                        f"'{name}' is not a variable the chat runtime provides "
+                        "(see schema/variables.yaml)", _did_you_mean(name, list(rules.variables)))
+            continue
+        if prompt_type not in rule.types:
+            yield error(place.path, line, col, codes.VARIABLE_NOT_ALLOWED,
+                        f"'{name}' is not provided for {prompt_type.value} prompts",
+                        f"it is for: {', '.join(sorted(t.value for t in rule.types))}")
+        if spec.type != rule.type:
+            yield error(place.path, line, col, codes.VARIABLE_TYPE,
+                        f"'{name}' is declared {spec.type}, but the runtime provides {rule.type}")
+        if name not in first_use:
+            yield warning(place.path, line, col, codes.VARIABLE_UNUSED,
+                          f"'{name}' is declared but the template never uses it")
+
+
+def _did_you_mean(name: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(set(choices)), n=1, cutoff=0.7)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def _python_format(place: TemplatePlace, source: str) -> Iterator[Finding]:
+    masked = _JINJA_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), source)
+    seen: set[str] = set()
+    for match in _PY_FORMAT.finditer(masked):
+        name = match.group(1)
+        if name in seen:
+            continue
+        seen.add(name)
+        line, col = place.at(masked.count("\n", 0, match.start()) + 1, match.group())
+        yield warning(place.path, line, col, codes.PYTHON_FORMAT,
+                      f"'{match.group()}' is printed as it is, not filled in",
+                      f"did you mean '{{{{ {name} }}}}'?")
+
+
+def check_samples(place: TemplatePlace, ast: nodes.Template, declared: Mapping[str, VariableSpec],
+                  samples: tuple[Sample, ...],
+                  sample_marks: Mapping[int, tuple[int, int]]) -> list[Finding]:
+    """Render every sample (or one made-up context when there are none), bounded in time/size."""
+    try:
+        template = Template.from_code(ENV, ENV.compile(ast), ENV.make_globals(None))
+    except Exception as exc:
+        return [error(place.path, place.line, 1, codes.JINJA_SYNTAX, f"template error: {exc}")]
+    defaults = {n: v.default for n, v in declared.items() if v.default is not None}
+    runs = [(s.name, s.context, sample_marks.get(i, (place.line, 1)))
+            for i, s in enumerate(samples)]
+    if not runs:
+        runs = [("(made-up values)", _made_up(declared), (place.line, place.indent + 1))]
+    findings: list[Finding] = []
+    for name, context, (line, col) in runs:
+        findings += _sample_context(place.path, name, context, declared, line, col)
+        problem = _render(template, {**defaults, **context})
+        if problem:
+            code, message, hint = problem
+            findings.append(error(place.path, line, col, code,
+                                  f"sample '{name}' does not render: {message}", hint))
+    return findings
+
+
+def _made_up(declared: Mapping[str, VariableSpec]) -> dict[str, Scalar]:
+    values: dict[str, Scalar] = {"string": "example", "integer": 1, "number": 1.5,
+                                 "boolean": True}
+    return {n: values.get(v.type, "example") for n, v in declared.items() if v.required}
+
+
+def _sample_context(path: str, name: str, context: Mapping[str, Any],
+                    declared: Mapping[str, VariableSpec], line: int, col: int) -> list[Finding]:
+    findings = []
+    for key, value in context.items():
+        spec = declared.get(key)
+        if spec is None:
+            findings.append(error(path, line, col, codes.SAMPLE_UNKNOWN_VARIABLE,
+                                  f"sample '{name}' sets '{key}', which is not declared",
+                                  _did_you_mean(key, list(declared))))
+        elif not type_matches(value, spec.type):
+            findings.append(error(path, line, col, codes.VARIABLE_TYPE,
+                                  f"sample '{name}' sets '{key}' to {value!r}, but it is "
+                                  f"declared {spec.type}"))
+    return findings
+
+
+def _render(template: Template, context: dict[str, Any]) -> tuple[str, str, str] | None:
+    try:
+        render_bounded(template, context, seconds=SAMPLE_SECONDS)
+    except RenderTimeout:
+        return codes.SAMPLE_TIMEOUT, f"rendering took over {SAMPLE_SECONDS:g} s", \
+            "a loop that never ends or computes too much"
+    except OutputTooLarge as exc:
+        return codes.SAMPLE_TOO_LONG, str(exc), "a prompt may render at most 10,000 characters"
+    except SecurityError as exc:
+        return codes.TEMPLATE_UNSAFE, f"blocked by the sandbox: {exc}", ""
+    except UndefinedError as exc:
+        return codes.SAMPLE_RENDER, str(exc.message), \
+            "add it to the sample's context, or give the variable a default"
+    except RecursionError:
+        return codes.SAMPLE_RENDER, "the template calls itself without end", ""
+    except MemoryError:
+        return codes.SAMPLE_TOO_LONG, "the render ran out of memory", ""
+    except Exception as exc:
+        return codes.SAMPLE_RENDER, f"{type(exc).__name__}: {exc}", ""
+    return None

@@ -1,0 +1,163 @@
+"""Read one YAML document into plain values, keeping the line and column of every key and value.
+
+Built from the parser's event stream (libyaml when available) rather than `yaml.safe_load` so
+that anchors and aliases (the YAML bomb), duplicate keys and runaway nesting are findings with a
+place, and no object is ever expanded or constructed beyond plain scalars.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+
+from sync.validate import codes
+from sync.validate.finding import Finding, error
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - libyaml missing
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_DEPTH = 20
+Path = tuple[str | int, ...]
+_RESOLVER = yaml.resolver.Resolver()
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
+
+
+@dataclass
+class YamlDoc:
+    """The document's value, and (line, column) from 1 of each value and each mapping key."""
+
+    value: Any = None
+    value_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    styles: dict[Path, str | None] = field(default_factory=dict)
+
+    def mark(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+        """The place of `path`, or of its nearest ancestor that has one."""
+        marks = self.key_marks if key else self.value_marks
+        while path:
+            if path in marks:
+                return marks[path]
+            path = path[:-1]
+        return self.value_marks.get((), (1, 1))
+
+
+class _Stop(Exception):
+    """Raised inside the builder once a fatal finding has been recorded."""
+
+
+def _at(mark: Any) -> tuple[int, int]:
+    return (int(mark.line) + 1, int(mark.column) + 1)
+
+
+class _Builder:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.doc = YamlDoc()
+        self.findings: list[Finding] = []
+        self.constructor = SafeConstructor()
+
+    def fail(self, where: tuple[int, int], code: str, message: str, hint: str = "") -> _Stop:
+        self.findings.append(error(self.path, where[0], where[1], code, message, hint))
+        return _Stop()
+
+    def build(self, events: Any) -> None:
+        documents = 0
+        for event in events:
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise self.fail(_at(event.start_mark), codes.YAML_MULTIPLE_DOCUMENTS,
+                                    "a prompt file holds one YAML document; remove the '---'")
+            elif isinstance(event, yaml.NodeEvent):
+                self.doc.value = self.node(event, events, (), 1)
+
+    def node(self, event: Any, events: Any, path: Path, depth: int) -> Any:
+        where = _at(event.start_mark)
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise self.fail(where, codes.YAML_ANCHOR,
+                            "YAML anchors and aliases (&name, *name) are not allowed",
+                            "write the value out in full")
+        if depth > MAX_DEPTH:
+            raise self.fail(where, codes.YAML_TOO_DEEP,
+                            f"values are nested more than {MAX_DEPTH} levels deep")
+        self.doc.value_marks[path] = where
+        if isinstance(event, yaml.ScalarEvent):
+            self.doc.styles[path] = event.style
+            return self.scalar(event, where)
+        if isinstance(event, yaml.SequenceStartEvent):
+            return self.sequence(events, path, depth)
+        return self.mapping(events, path, depth)
+
+    def scalar(self, event: Any, where: tuple[int, int]) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _RESOLVER.resolve(  # type: ignore[no-untyped-call]
+                yaml.ScalarNode, event.value, event.implicit)
+        if tag not in _PLAIN_TAGS:
+            raise self.fail(where, codes.YAML_SYNTAX, f"the YAML tag {event.tag or tag!r} is "
+                            "not allowed here", "use plain text, numbers and true/false")
+        node = yaml.ScalarNode(tag, event.value, style=event.style)
+        try:
+            return self.constructor.construct_object(node)
+        except (ConstructorError, ValueError) as exc:
+            raise self.fail(where, codes.YAML_SYNTAX, f"bad value: {exc}") from None
+
+    def sequence(self, events: Any, path: Path, depth: int) -> list[Any]:
+        items: list[Any] = []
+        for event in events:
+            if isinstance(event, yaml.SequenceEndEvent):
+                return items
+            items.append(self.node(event, events, (*path, len(items)), depth + 1))
+        return items
+
+    def mapping(self, events: Any, path: Path, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for event in events:
+            if isinstance(event, yaml.MappingEndEvent):
+                return result
+            where = _at(event.start_mark)
+            if not isinstance(event, yaml.ScalarEvent) or event.anchor:
+                self.node(event, events, (*path, "?"), depth + 1)  # reports anchors first
+                raise self.fail(where, codes.YAML_SYNTAX, "a key must be plain text")
+            key = str(self.scalar(event, where))
+            if key in result:
+                first = self.doc.key_marks[(*path, key)]
+                raise self.fail(where, codes.YAML_DUPLICATE_KEY,
+                                f"the key '{key}' appears twice (first at line {first[0]})",
+                                "keep one of them")
+            self.doc.key_marks[(*path, key)] = where
+            result[key] = self.node(next(events), events, (*path, key), depth + 1)
+        return result
+
+
+def read_yaml(path: str, text: str) -> tuple[YamlDoc | None, list[Finding]]:
+    """Parse `text`; on any problem return None and the findings that say where."""
+    builder = _Builder(path)
+    try:
+        builder.build(iter(yaml.parse(text, Loader=_Loader)))
+    except _Stop:
+        return None, builder.findings
+    except yaml.MarkedYAMLError as exc:
+        return None, [_syntax_finding(path, text, exc)]
+    except yaml.YAMLError as exc:
+        return None, [error(path, 1, 1, codes.YAML_SYNTAX, f"not valid YAML: {exc}")]
+    except RecursionError:
+        return None, [error(path, 1, 1, codes.YAML_TOO_DEEP, "values are nested too deeply")]
+    return builder.doc, builder.findings
+
+
+def _syntax_finding(path: str, text: str, exc: yaml.MarkedYAMLError) -> Finding:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (_at(mark) if mark else (1, 1))
+    problem = exc.problem or "not valid YAML"
+    source_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+    if "\t" in source_line[: max(column, 1)] or "'\\t'" in problem:
+        return error(path, line, column, codes.YAML_TAB, "a tab character is used for "
+                     "indentation; YAML needs spaces", "indent with spaces")
+    context = f" ({exc.context})" if exc.context else ""
+    return error(path, line, column, codes.YAML_SYNTAX, f"YAML syntax: {problem}{context}")
