@@ -36,6 +36,8 @@ class Publisher:
         self.engine: Engine = create_engine(db_url)
         Base.metadata.create_all(self.engine)
         self.redis_url = redis_url
+        self._client: redis.Redis | None = None
+        self._client_url = redis_url
         self.commits = 0
         with self.engine.begin() as conn:
             conn.execute(SyncStateRow.__table__.insert().values(id=1, generation=0))
@@ -65,24 +67,28 @@ class Publisher:
         return generation
 
     def invalidate(self, generation: int, commit: str, ids: list[str]) -> None:
-        client = redis.Redis.from_url(self.redis_url or "")
-        try:
-            current = client.get(GENERATION_KEY)
-            if current is None or int(current) < generation:
-                client.set(GENERATION_KEY, generation)
-            for text_id in ids:
-                pid = PromptId.parse(text_id)
-                if pid.brand == DEFAULT_BRAND:
-                    for key in client.scan_iter(match=type_pattern(pid.type)):
-                        client.delete(key)
-                client.delete(prompt_key(pid.brand, pid.type))
-            client.publish(EVENTS_CHANNEL, json.dumps(
-                {"commit": commit, "generation": generation, "changed": ids}))
-        finally:
-            client.close()
+        if self._client is None or self._client_url != self.redis_url:
+            self._client = redis.Redis.from_url(self.redis_url or "")
+            self._client_url = self.redis_url
+        client = self._client
+        keys = [prompt_key(PromptId.parse(i).brand, PromptId.parse(i).type) for i in ids]
+        for text_id in ids:
+            pid = PromptId.parse(text_id)
+            if pid.brand == DEFAULT_BRAND:
+                keys += client.scan_iter(match=type_pattern(pid.type))
+        # Generations only rise, so a plain SET is safe with one writer; then the deletes,
+        # in the same round trip, and the event.
+        pipe = client.pipeline(transaction=True)
+        pipe.set(GENERATION_KEY, generation)
+        pipe.delete(*keys)
+        pipe.publish(EVENTS_CHANNEL, json.dumps(
+            {"commit": commit, "generation": generation, "changed": ids}))
+        pipe.execute()
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._client is not None:
+            self._client.close()
 
 
 def wait_until(condition: Any, timeout: float = 5.0, step: float = 0.01) -> bool:
