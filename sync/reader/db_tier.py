@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import create_engine
@@ -40,15 +40,22 @@ def build_engine(url: str, timeout: float) -> Engine:
         # libpq counts connect_timeout in whole seconds (and treats 1 as 2).
         args = {"connect_timeout": max(2, math.ceil(timeout)),
                 "options": f"-c statement_timeout={ms} -c lock_timeout={ms}"}
-        return create_engine(parsed, connect_args=args, pool_size=10, max_overflow=20,
-                             pool_timeout=timeout, pool_pre_ping=False)
-    return create_engine(parsed, pool_size=10, max_overflow=20, pool_timeout=timeout)
+        return create_engine(parsed, connect_args=args, **_pool_args(timeout))
+    return create_engine(parsed, **_pool_args(timeout))
+
+
+def _pool_args(timeout: float) -> dict[str, Any]:
+    # Autocommit: the one SELECT is its own snapshot, no transaction stays open, and the
+    # pool need not roll back on every return (a round trip on PostgreSQL).
+    return {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None, "pool_size": 10,
+            "max_overflow": 20, "pool_timeout": timeout}
 
 
 def _sqlite_engine(url: URL, timeout: float) -> Engine:
     path = url.database or ""
     if not path or path == ":memory:":
-        return create_engine(url, connect_args={"timeout": timeout})
+        return create_engine(url, connect_args={"timeout": timeout},
+                             isolation_level="AUTOCOMMIT")
     # Read-only: a reader pointed at a wrong path must fail, not create an empty database.
     uri = f"file:{path}?mode=ro"
 
@@ -56,8 +63,8 @@ def _sqlite_engine(url: URL, timeout: float) -> Engine:
         return sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False)
 
     # "sqlite://" alone would mean an in-memory database and a one-connection pool.
-    return create_engine("sqlite://", creator=creator, poolclass=QueuePool, pool_size=10,
-                         max_overflow=20, pool_timeout=timeout)
+    return create_engine("sqlite://", creator=creator, poolclass=QueuePool,
+                         **_pool_args(timeout))
 
 
 class DatabaseTier:
@@ -67,6 +74,7 @@ class DatabaseTier:
         self.engine = build_engine(url, timeout)
         style = self.engine.dialect.paramstyle
         self._sql = _QUERY.format(ph="?" if style == "qmark" else "%s")
+        self._decoded: dict[str, Mapping[str, Mapping[str, Any]]] = {}
 
     def fetch(self, brand: str, type_: PromptType) -> tuple[Prompt | None, int]:
         """The answering row as a Prompt (source "db") or None, and the generation."""
@@ -77,7 +85,7 @@ class DatabaseTier:
             rows = cursor.fetchall()
             cursor.close()
         finally:
-            conn.close()  # back to the pool, which rolls the read transaction back
+            conn.close()  # back to the pool
         if not rows:
             return None, 0  # no sync_state yet: the daemon has never applied a commit
         generation = int(rows[0][0])
@@ -86,7 +94,18 @@ class DatabaseTier:
             return None, generation
         _, answering, version, template, variables, commit = row
         return Prompt(answering, type_, template, int(version), commit, "db",
-                      freeze_variables(variables), generation), generation
+                      self._variables(variables), generation), generation
+
+    def _variables(self, raw: Any) -> Mapping[str, Mapping[str, Any]]:
+        # SQLite hands the JSON column over as text: decode each distinct text once.
+        if not isinstance(raw, str):
+            return freeze_variables(raw)
+        frozen = self._decoded.get(raw)
+        if frozen is None:
+            if len(self._decoded) >= 1024:
+                self._decoded.clear()
+            frozen = self._decoded[raw] = freeze_variables(raw)
+        return frozen
 
     def reconnect(self) -> None:
         """Forget the parent's pooled connections in a forked child without closing them."""

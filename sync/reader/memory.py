@@ -52,6 +52,8 @@ class MemoryTier:
 
     def store(self, key: Key, prompt: Prompt, generation: int) -> None:
         """Keep a copy read at `generation`, unless a newer commit was announced meanwhile."""
+        if not self._subscribed:
+            return  # checked again under the lock; this only spares the copy below
         kept = prompt if prompt.source == "fallback" else prompt._replace(source="memory")
         with self._lock:
             if not self._subscribed or generation < self.generation_seen:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import redis
-from sqlalchemy import create_engine, delete, select, update
+from sqlalchemy import create_engine, delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from sync.cache.keys import EVENTS_CHANNEL, GENERATION_KEY, prompt_key, type_pattern
@@ -40,7 +40,7 @@ class Publisher:
         self._client_url = redis_url
         self.commits = 0
         with self.engine.begin() as conn:
-            conn.execute(SyncStateRow.__table__.insert().values(id=1, generation=0))
+            conn.execute(insert(SyncStateRow).values(id=1, generation=0))
 
     def apply(self, changes: dict[str, tuple[str, int] | None],
               variables: dict[str, Any] | None = None) -> int:
@@ -58,7 +58,7 @@ class Publisher:
                 conn.execute(delete(PromptRow).where(PromptRow.brand == pid.brand,
                                                      PromptRow.type == pid.type.value))
                 if change is not None:
-                    conn.execute(PromptRow.__table__.insert().values(
+                    conn.execute(insert(PromptRow).values(
                         brand=pid.brand, type=pid.type.value, version=change[1],
                         template=change[0], variables=variables or {}, commit_sha=commit,
                         description="", author="", committed_at=now, synced_at=now))

@@ -55,9 +55,9 @@ def test_record_is_immutable(publisher: Publisher, db_url: str, redis_url: str,
     publisher.apply({"default/farewell": ("Bye", 1)})
     prompt = make_reader(db_url, redis_url).get("acme", PromptType.FAREWELL)
     with pytest.raises(AttributeError):
-        prompt.template = "changed"  # type: ignore[misc]
+        prompt.template = "changed"
     with pytest.raises(TypeError):
-        prompt.variables["x"] = {}  # type: ignore[index]
+        prompt.variables["x"] = {}
 
 
 def test_unknown_brand_answers_with_default(publisher: Publisher, db_url: str, redis_url: str,
