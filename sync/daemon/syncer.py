@@ -111,7 +111,9 @@ class Syncer:
         return self._applied(changes, result)
 
     def _applied(self, changes: ChangeSet, result: ApplyResult) -> Outcome:
-        cache_ok = self._invalidate(changes.commit.sha, result.generation, result.changed)
+        # Through heal_cache, not with result.changed alone: if an earlier invalidation was
+        # lost, this event must also name what that one changed (readers' memory tiers).
+        cache_ok = self.heal_cache(PublishedState(changes.commit.sha, result.generation))
         checkpoint("invalidated")
         if cache_ok:
             lag = (datetime.now(UTC) - changes.commit.committed_at).total_seconds()
@@ -146,8 +148,9 @@ class Syncer:
             if state.commit is None or (seen is not None and seen >= state.generation):
                 return True
             stale = changed_since(self.engine, -1 if seen is None else seen)
-            log.info("redis is at generation %s, database at %s: repairing %d keys",
-                     seen, state.generation, len(stale))
+            if seen is None or seen < state.generation - 1:
+                log.info("redis is at generation %s, database at %s: repairing %d keys",
+                         seen, state.generation, len(stale))
             return self._invalidate(state.commit, state.generation, stale)
         except RedisDown:
             self.metrics.invalidation_failures.inc()

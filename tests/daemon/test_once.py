@@ -215,3 +215,22 @@ def test_unreachable_redis_exits_2_but_the_database_is_updated(prompt_repo: GitR
 
 def test_missing_repository_exits_2(tmp_path, sqlite_url: str) -> None:
     assert sync_once(str(tmp_path / "nowhere"), sqlite_url) == 2
+
+
+def test_a_lost_invalidation_is_named_in_the_next_event(prompt_repo: GitRepo, sqlite_url: str,
+                                                        redis_url: str) -> None:
+    sync_once(prompt_repo, sqlite_url, redis_url)
+    bump_greeting(prompt_repo, "trail")
+    assert sync_once(prompt_repo, sqlite_url, "redis://127.0.0.1:9/0") == 2  # Redis "down"
+    client = redis.Redis.from_url(redis_url)
+    pubsub = client.pubsub()
+    pubsub.subscribe("promptsync:events")
+    prompt_repo.remove(HANDOFF)
+    head = prompt_repo.commit("Drop the handoff")
+    assert sync_once(prompt_repo, sqlite_url, redis_url) == 0
+    event = read_event(pubsub)
+    assert event == {"commit": head, "generation": 3,
+                     "changed": ["northwind/greeting", "northwind/handoff"]}
+    assert redis_gen(redis_url) == 3
+    pubsub.close()
+    client.close()
