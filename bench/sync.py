@@ -190,7 +190,7 @@ def main() -> None:
         repos = {n: make_repo(tmp / f"repo-{n}", n)
                  for n in sorted({*args.sizes, *args.latency_sizes})}
         print("\n(a) first full load (one commit; validate + one transaction + Redis)\n")
-        print("| prompts | database | full load | of which validation | peer: bulk INSERT |")
+        print("| prompts | database | full load | validation alone | peer: bulk INSERT |")
         print("|--------:|----------|----------:|--------------------:|------------------:|")
         for n in args.sizes:
             check, rows = validate_only(repos[n])

@@ -113,7 +113,7 @@ def _print_outcome(o: Outcome) -> None:
         print(f"rejected {o.to_commit}; the database keeps {o.from_commit}", file=sys.stderr)
         for line in o.reason.splitlines():
             print(f"  {line}", file=sys.stderr)
-    elif o.status == "unreachable":
+    elif o.status in ("unreachable", "failed"):
         print(f"promptsync sync: error: {o.reason}", file=sys.stderr)
     elif not o.cache_ok:
         print(f"{o.status} {o.to_commit}, but Redis could not be invalidated "

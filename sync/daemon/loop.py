@@ -75,7 +75,7 @@ class Daemon:
         return RefWatcher(self.syncer.source.common_dir(), self.waker, self.stop).start()
 
     def _delay(self, outcome: Outcome) -> float:
-        if outcome.status == "unreachable" or not outcome.cache_ok:
+        if outcome.status in ("unreachable", "failed") or not outcome.cache_ok:
             delay = self.backoff.next_delay()
             log.debug("retrying in %.2f s", delay)
             return delay

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # applied: prompts changed; unchanged: commit published, no prompt changed; current: the
-# database already held the commit; rejected: invalid commit; unreachable: git/db/redis down.
+# database already held the commit; rejected: invalid commit; failed: the database refused the
+# transaction; unreachable: git, the database or Redis could not be reached.
 OK_STATUSES = ("applied", "unchanged", "current")
 
 

@@ -12,7 +12,7 @@ import time
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from sync.cache.invalidate import Invalidator, RedisDown
 from sync.daemon.checkpoint import checkpoint
@@ -107,6 +107,10 @@ class Syncer:
         except StateMoved as exc:
             log.info("another writer moved the database first (%s); planning again", exc)
             return None
+        except (OperationalError, InterfaceError):
+            raise  # the database went away: nothing to record it in; retried with backoff
+        except SQLAlchemyError as exc:
+            return self._failed(state, target, f"database: {_short(exc)}", started_at)
         checkpoint("committed")
         return self._applied(changes, result)
 
@@ -121,6 +125,16 @@ class Syncer:
         return Outcome("applied" if result.touched else "unchanged", changes.commit.sha,
                        changes.from_commit, result.generation, result.created, result.updated,
                        result.deleted, cache_ok=cache_ok)
+
+    def _failed(self, state: PublishedState, target: str, reason: str,
+                started_at: datetime) -> Outcome:
+        """The database refused the transaction (not a lost connection): record it, retry."""
+        try:
+            record_run(self.engine, from_commit=state.commit, to_commit=target,
+                       status="failed", error=reason, started_at=started_at)
+        except SQLAlchemyError:
+            log.debug("could not record the failed run either", exc_info=True)
+        return Outcome("failed", target, state.commit, state.generation, reason=reason)
 
     def _current(self, state: PublishedState) -> Outcome:
         return Outcome("current", state.commit, state.commit, state.generation,

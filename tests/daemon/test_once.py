@@ -234,3 +234,25 @@ def test_a_lost_invalidation_is_named_in_the_next_event(prompt_repo: GitRepo, sq
     assert redis_gen(redis_url) == 3
     pubsub.close()
     client.close()
+
+
+def test_a_transaction_the_database_refuses_is_recorded_failed(prompt_repo: GitRepo,
+                                                               sqlite_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    sync_once(prompt_repo, sqlite_url)
+    engine = create_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TRIGGER refuse BEFORE UPDATE ON prompts "
+                          "BEGIN SELECT RAISE(ABORT, 'prompts are frozen'); END"))
+    head = bump_greeting(prompt_repo, "trail")
+    assert sync_once(prompt_repo, sqlite_url) == 2
+    last = runs(sqlite_url)[-1]
+    assert (last["status"], last["to_commit"]) == ("failed", head)
+    assert "prompts are frozen" in last["error"]
+    assert state(sqlite_url)[1] == 1
+    with engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER refuse"))
+    engine.dispose()
+    assert sync_once(prompt_repo, sqlite_url) == 0
+    assert state(sqlite_url) == (head, 2)
