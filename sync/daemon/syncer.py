@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
-from sync.cache.invalidate import Invalidator, RedisDown
+from sync.cache.invalidate import Invalidator
+from sync.daemon.cache_sync import CacheSync
 from sync.daemon.checkpoint import checkpoint
 from sync.daemon.gate import Gate, ValidatorLike
 from sync.daemon.metrics import Metrics
@@ -23,13 +24,11 @@ from sync.daemon.planner import plan
 from sync.daemon.source import GitSource
 from sync.errors import GitError, UnreachableError
 from sync.gitio.repo import GitRepository
-from sync.model import PromptId
 from sync.store.apply import StateMoved, apply_changes
 from sync.store.changeset import ApplyResult, ChangeSet
 from sync.store.migrate import upgrade
 from sync.store.state import (
     PublishedState,
-    changed_since,
     live_count,
     live_prompts,
     read_state,
@@ -48,10 +47,12 @@ class Syncer:
                  invalidator: Invalidator | None, *, validator: ValidatorLike | None = None,
                  allow_empty: bool = False, metrics: Metrics | None = None) -> None:
         self.source, self.ref, self.engine = source, ref, engine
-        self.invalidator = invalidator
-        self.gate = Gate(validator, allow_empty)
         self.metrics = metrics or Metrics()
+        self.invalidator = invalidator
+        self.cache = CacheSync(invalidator, engine, self.metrics)
+        self.gate = Gate(validator, allow_empty)
         self.rejected: set[str] = set()
+        self._last_failure: tuple[str, str] | None = None
         self._migrated = False
 
     def cycle(self) -> Outcome:
@@ -129,6 +130,9 @@ class Syncer:
     def _failed(self, state: PublishedState, target: str, reason: str,
                 started_at: datetime) -> Outcome:
         """The database refused the transaction (not a lost connection): record it, retry."""
+        if self._last_failure == (target, reason):
+            return Outcome("failed", target, state.commit, state.generation, reason=reason)
+        self._last_failure = (target, reason)  # one row per distinct failure, not per retry
         try:
             record_run(self.engine, from_commit=state.commit, to_commit=target,
                        status="failed", error=reason, started_at=started_at)
@@ -154,33 +158,7 @@ class Syncer:
 
     def heal_cache(self, state: PublishedState | None = None) -> bool:
         """Bring Redis up to the database's generation if it lags; False while Redis is down."""
-        if self.invalidator is None:
-            return True
-        state = state or read_state(self.engine)
-        try:
-            seen = self.invalidator.generation()
-            if state.commit is None or (seen is not None and seen >= state.generation):
-                return True
-            stale = changed_since(self.engine, -1 if seen is None else seen)
-            if seen is None or seen < state.generation - 1:
-                log.info("redis is at generation %s, database at %s: repairing %d keys",
-                         seen, state.generation, len(stale))
-            return self._invalidate(state.commit, state.generation, stale)
-        except RedisDown:
-            self.metrics.invalidation_failures.inc()
-            return False
-
-    def _invalidate(self, commit: str, generation: int, changed: list[PromptId]) -> bool:
-        if self.invalidator is None:
-            return True
-        try:
-            self.invalidator.publish(commit, generation, changed)
-            return True
-        except RedisDown as exc:
-            self.metrics.invalidation_failures.inc()
-            log.warning("redis invalidation of generation %d failed (%s); will retry",
-                        generation, exc)
-            return False
+        return self.cache.heal(state or read_state(self.engine))
 
     def _refresh(self) -> None:
         if self.source.remote:
