@@ -15,7 +15,9 @@ from collections.abc import Iterable
 import redis
 
 from sync.cache.keys import EVENTS_CHANNEL, GENERATION_KEY, prompt_key, type_pattern
+from sync.errors import UsageError
 from sync.model import DEFAULT_BRAND, PromptId
+from sync.settings import hide_password
 
 log = logging.getLogger(__name__)
 SOCKET_TIMEOUT = 1.0
@@ -35,8 +37,12 @@ class Invalidator:
     """Publishes applied generations to one Redis; raises redis errors when it is down."""
 
     def __init__(self, url: str) -> None:
-        self._client = redis.Redis.from_url(url, socket_timeout=SOCKET_TIMEOUT,
-                                            socket_connect_timeout=SOCKET_TIMEOUT)
+        try:
+            self._client = redis.Redis.from_url(url, socket_timeout=SOCKET_TIMEOUT,
+                                                socket_connect_timeout=SOCKET_TIMEOUT)
+        except ValueError as exc:
+            raise UsageError(f"{hide_password(url)} is not a Redis URL ({exc}; "
+                             "e.g. redis://localhost:6379/0)") from None
         self._raise_gen = self._client.register_script(_RAISE_GEN)
 
     def close(self) -> None:

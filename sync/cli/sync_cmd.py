@@ -125,9 +125,16 @@ def _print_outcome(o: Outcome) -> None:
               f"({o.created} created, {o.updated} updated, {o.deleted} deleted)")
 
 
+def _metrics_server(syncer: Syncer, port: int) -> MetricsServer:
+    try:
+        return MetricsServer(syncer.metrics, port).start()
+    except OSError as exc:
+        raise UsageError(f"cannot serve metrics on port {port}: {exc.strerror or exc}") from None
+
+
 def run_daemon(syncer: Syncer, s: SyncSettings) -> int:
     daemon = Daemon(syncer, interval=s.interval)
-    server = MetricsServer(syncer.metrics, s.metrics_port).start() if s.metrics_port else None
+    server = _metrics_server(syncer, s.metrics_port) if s.metrics_port is not None else None
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         log.info("signal %d: stopping after this cycle", signum)

@@ -256,3 +256,31 @@ def test_a_transaction_the_database_refuses_is_recorded_failed(prompt_repo: GitR
     engine.dispose()
     assert sync_once(prompt_repo, sqlite_url) == 0
     assert state(sqlite_url) == (head, 2)
+
+
+@pytest.mark.parametrize("args", [["--redis", "nonsense://x"], ["--db", "nonsense"],
+                                  ["--interval", "0"]])
+def test_bad_settings_exit_2_without_traceback(prompt_repo: GitRepo, sqlite_url: str,
+                                               capsys: pytest.CaptureFixture[str],
+                                               args: list[str]) -> None:
+    from sync.cli.main import main
+
+    assert main(["sync", "--once", "--repo", str(prompt_repo.path), "--db", sqlite_url,
+                 *args]) == 2
+    err = capsys.readouterr().err
+    assert "error:" in err and "Traceback" not in err
+
+
+def test_metrics_port_in_use_exits_2(prompt_repo: GitRepo, sqlite_url: str,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    from sync.cli.main import main
+
+    with socket.socket() as busy:
+        busy.bind(("0.0.0.0", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["sync", "--repo", str(prompt_repo.path), "--db", sqlite_url,
+                     "--metrics-port", str(port)]) == 2
+    assert f"cannot serve metrics on port {port}" in capsys.readouterr().err
