@@ -284,3 +284,26 @@ def test_metrics_port_in_use_exits_2(prompt_repo: GitRepo, sqlite_url: str,
         assert main(["sync", "--repo", str(prompt_repo.path), "--db", sqlite_url,
                      "--metrics-port", str(port)]) == 2
     assert f"cannot serve metrics on port {port}" in capsys.readouterr().err
+
+
+def test_an_unreachable_remote_exits_2(sqlite_url: str, tmp_path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from sync.cli.main import main
+
+    url = f"file://{tmp_path / 'no-such-repo.git'}"
+    assert main(["sync", "--once", "--repo", url, "--db", sqlite_url,
+                 "--cache-dir", str(tmp_path / "mirrors")]) == 2
+    assert "git" in capsys.readouterr().err
+
+
+def test_a_remote_url_syncs_once_through_a_mirror(prompt_repo: GitRepo, sqlite_url: str,
+                                                  tmp_path) -> None:
+    from sync.cli.main import main
+
+    url = f"file://{prompt_repo.path}"
+    args = ["sync", "--once", "--repo", url, "--db", sqlite_url,
+            "--cache-dir", str(tmp_path / "mirrors")]
+    assert main(args) == 0
+    head = bump_greeting(prompt_repo, "trail")
+    assert main(args) == 0  # fetched into the existing mirror
+    assert state(sqlite_url) == (head, 2)
