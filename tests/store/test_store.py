@@ -107,3 +107,18 @@ def test_a_second_writer_waits_for_the_first(db_url: str) -> None:
     assert read_state(engine_a).generation == 1
     engine_a.dispose()
     engine_b.dispose()
+
+
+def test_migrations_go_down_and_up_again(sqlite_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from sync.store.migrate import alembic_config
+
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    command.downgrade(alembic_config(engine), "base")
+    assert not inspect(engine).has_table("prompts")
+    upgrade(engine)
+    assert read_state(engine).generation == 0
+    engine.dispose()
