@@ -38,8 +38,12 @@ def build_engine(url: str, timeout: float) -> Engine:
             parsed = parsed.set(drivername="postgresql+psycopg")
         ms = max(1, int(timeout * 1000))
         # libpq counts connect_timeout in whole seconds (and treats 1 as 2).
+        # statement_timeout bounds a slow query; tcp_user_timeout and keepalives bound a
+        # network that stops answering (a server that is alive but stopped is not covered).
         args = {"connect_timeout": max(2, math.ceil(timeout)),
-                "options": f"-c statement_timeout={ms} -c lock_timeout={ms}"}
+                "options": f"-c statement_timeout={ms} -c lock_timeout={ms}",
+                "tcp_user_timeout": ms, "keepalives": 1, "keepalives_idle": 5,
+                "keepalives_interval": 2, "keepalives_count": 2}
         return create_engine(parsed, connect_args=args, **_pool_args(timeout))
     return create_engine(parsed, **_pool_args(timeout))
 

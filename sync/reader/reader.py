@@ -66,28 +66,36 @@ class PromptReader:
             self._subscriber.start()
         self._forked = False
         self._fork_lock = threading.Lock()
-        os.register_at_fork(after_in_child=_child_hook(self))
+        if hasattr(os, "register_at_fork"):  # POSIX; elsewhere there is no fork to survive
+            os.register_at_fork(after_in_child=_child_hook(self))
+        # A reader dropped without close() must not leave its thread running for ever.
+        if self._subscriber is not None:
+            weakref.finalize(self, self._subscriber.stop, 0)
 
     # -- reading ---------------------------------------------------------------------------
 
     def get(self, brand: str, type_: PromptType | str) -> Prompt:
         """The prompt for (brand, type): the brand's, else brand default's, else built-in."""
         t = _TYPES.get(type_) or _parse_type(type_)
-        hit = self._entries.get((brand, t))
-        if hit is not None and time.monotonic() < self._memory.healthy_until:
-            if hit.source == "fallback":
-                FALLBACKS.labels(t.value, "missing").inc()
-            return hit
-        return self._get_slow(brand, t)
+        hit = self._memory_hit(brand, t)
+        return self._get_slow(brand, t) if hit is None else hit
 
     async def aget(self, brand: str, type_: PromptType | str) -> Prompt:
         """`get` for asyncio code: a memory hit answers inline, anything else in a thread."""
         t = _TYPES.get(type_) or _parse_type(type_)
-        hit = self._entries.get((brand, t))
-        if hit is not None and hit.source != "fallback" \
-                and time.monotonic() < self._memory.healthy_until:
-            return hit
-        return await asyncio.to_thread(self._get_slow, brand, t)
+        hit = self._memory_hit(brand, t)
+        return await asyncio.to_thread(self._get_slow, brand, t) if hit is None else hit
+
+    def _memory_hit(self, brand: str, t: PromptType) -> Prompt | None:
+        try:
+            hit = self._entries.get((brand, t))
+        except TypeError:  # an unhashable brand: the slow path answers with brand default
+            return None
+        if hit is None or time.monotonic() >= self._memory.healthy_until:
+            return None
+        if hit.source == "fallback":
+            FALLBACKS.labels(t.value, "missing").inc()
+        return hit
 
     def render(self, brand: str, type_: PromptType | str,
                context: Mapping[str, Any] | None = None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import pytest
 import redis
@@ -64,7 +65,8 @@ def test_unknown_brand_answers_with_default(publisher: Publisher, db_url: str, r
                                             make_reader) -> None:
     publisher.apply({"default/greeting": ("Hello", 2), "acme/greeting": ("Hi", 5)})
     reader = make_reader(db_url, redis_url, memory=False)
-    for brand in ("zeta", "zeta", "Not A Brand!", "", "x" * 300):
+    odd: list[Any] = [None, ["acme"], 42]
+    for brand in ("zeta", "zeta", "Not A Brand!", "", "x" * 300, *odd):
         prompt = reader.get(brand, PromptType.GREETING)
         assert (prompt.brand, prompt.template, prompt.version) == ("default", "Hello", 2)
         assert prompt.source in ("db", "redis")
