@@ -14,6 +14,7 @@ import sync
 from sync import PromptReader, PromptType
 from sync.cache.keys import GENERATION_KEY, prompt_key
 from sync.defaults import builtin
+from sync.errors import UsageError
 from tests.reader.conftest import GREETING_VARS, Publisher, wait_subscribed, wait_until
 
 pytestmark = pytest.mark.timeout(60)
@@ -175,3 +176,14 @@ def test_unknown_type_raises_value_error(sqlite_url: str, bad: str) -> None:
 def test_non_string_type_raises_type_error(sqlite_url: str, bad: object) -> None:
     with PromptReader(db_url=sqlite_url) as reader, pytest.raises(TypeError):
         reader.get("acme", bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("db", "cache"), [
+    ("postgresql+nosuchdriver://u:s3cret@h/db", None),
+    ("not a url :s3cret@", None),
+    ("sqlite:///x.db", "http://u:s3cret@host"),
+])
+def test_malformed_urls_raise_without_the_password(db: str, cache: str | None) -> None:
+    with pytest.raises(UsageError) as caught:
+        PromptReader(db_url=db, redis_url=cache)
+    assert "s3cret" not in str(caught.value)
