@@ -62,7 +62,7 @@ class PromptReader:
             self._subscriber = Subscriber(self.settings.redis_url, self._memory,
                                           self.settings.redis_timeout)
             self._subscriber.start()
-        self._forked = False
+        self._forked = self._closed = False
         self._fork_lock = threading.Lock()
         if hasattr(os, "register_at_fork"):  # POSIX; elsewhere there is no fork to survive
             os.register_at_fork(after_in_child=_child_hook(self))
@@ -179,10 +179,11 @@ class PromptReader:
         with self._fork_lock:
             if not self._forked:
                 return
-            self._backends.reconnect()
-            if self._subscriber is not None:
-                self._subscriber.start()
-            self._forked = False
+            if not self._closed:
+                self._backends.reconnect()
+                if self._subscriber is not None:
+                    self._subscriber.start()
+            self._forked = False  # last: other threads wait for the new connections
 
     def _after_fork(self) -> None:
         # Only flag here: the child runs hooks in a fragile state; the work happens on the
@@ -196,6 +197,7 @@ class PromptReader:
 
     def close(self) -> None:
         """Stop the subscriber and close the connections (the reader still answers: defaults)."""
+        self._closed = True
         if self._subscriber is not None:
             self._subscriber.stop()
         self._memory.unsubscribed()
