@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-from types import MappingProxyType
 from typing import Any
 
 DEFAULT_BRAND = "default"
@@ -109,7 +108,6 @@ class PromptDoc:
     template_line: int = 1
     version_line: int = 1
     blob: str = ""
-    extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     def defaults(self) -> dict[str, Scalar]:
         """The declared defaults of the optional variables."""

@@ -1,0 +1,79 @@
+"""Time `promptsync validate` against check-jsonschema on the same generated prompt files.
+
+    python bench/validate.py [--sizes 1000 10000] [--repeat 3]
+
+Both tools run as a user runs them (a fresh process each time) on the same files with the same
+schema; check-jsonschema checks the schema only, promptsync checks the schema, the templates,
+the variables and renders every sample. Prints one table row per size, best of --repeat runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TYPES = ("system_prompt", "greeting", "farewell", "rejection", "clarification", "handoff")
+
+
+def generate(dest: Path, count: int) -> list[Path]:
+    """`count` valid prompt files: the project's own prompts copied under generated brands."""
+    shutil.copytree(ROOT / "schema", dest / "schema")
+    shutil.copytree(ROOT / "prompts" / "default", dest / "prompts" / "default")
+    sources = {t: (ROOT / "prompts" / "default" / f"{t}.yaml").read_text() for t in TYPES}
+    files = []
+    brand = 0
+    while len(files) < count - len(TYPES):
+        folder = dest / "prompts" / f"brand-{brand:05d}"
+        folder.mkdir(parents=True)
+        for t in TYPES:
+            text = sources[t].replace("version: 1", f"version: {1 + brand % 7}")
+            path = folder / f"{t}.yaml"
+            path.write_text(text + f"# generated for brand {brand}\n", encoding="utf-8")
+            files.append(path)
+        brand += 1
+    return sorted((dest / "prompts").rglob("*.yaml"))
+
+
+def best_of(cmd: list[str], repeat: int, cwd: Path) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
+        if proc.returncode != 0:
+            sys.exit(f"{cmd[0:3]} failed ({proc.returncode}):\n{proc.stdout[-2000:]}"
+                     f"{proc.stderr[-2000:]}")
+        best = min(best, elapsed)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    checker = shutil.which("check-jsonschema") or str(Path(sys.executable).parent /
+                                                      "check-jsonschema")
+    print("| files | promptsync validate | check-jsonschema (schema only) | ratio |")
+    print("|---:|---:|---:|---:|")
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory(prefix="bench-validate-") as tmp:
+            dest = Path(tmp)
+            files = generate(dest, size)
+            ours = best_of([sys.executable, "-m", "sync", "validate", "--repo", str(dest)],
+                           args.repeat, dest)
+            rel = [str(p.relative_to(dest)) for p in files]
+            theirs = best_of([checker, "--schemafile", "schema/prompt.schema.json", *rel],
+                             args.repeat, dest)
+            print(f"| {len(files):,} | {ours:.2f} s | {theirs:.2f} s | "
+                  f"{theirs / ours:.1f}x faster |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
