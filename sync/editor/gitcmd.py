@@ -27,9 +27,20 @@ def git(repo: Path, *args: str, input: bytes | None = None,
         raise GitError("the git command was not found (hint: install git)") from None
     if proc.returncode not in ok_codes:
         stderr = proc.stderr.decode("utf-8", "replace").strip()
-        raise GitError(f"git {' '.join(args)} failed: {stderr} "
+        shown = " ".join(a for a in args if not a.startswith("--format"))
+        raise GitError(f"git {shown} failed: {stderr} "
                        "(hint: is --repo a git repository with that revision?)")
     return proc.stdout
+
+
+def check_repository(repo: Path) -> Path:
+    """`repo` itself when it is a git repository (bare or not); else a GitError with a hint."""
+    try:
+        git(repo, "rev-parse", "--git-dir")
+    except GitError:
+        raise GitError(f"{repo} is not a git repository "
+                       "(hint: pass --repo DIR or set PROMPTSYNC_REPO)") from None
+    return repo
 
 
 def read_blobs(repo: Path, blobs: Iterable[str]) -> dict[str, bytes]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from sync.editor.gitcmd import check_repository
 from sync.errors import UsageError
 from sync.model import PromptId
 
@@ -14,7 +15,7 @@ def repo_dir(explicit: str | None) -> Path:
     if not root.is_dir():
         raise UsageError(f"{root} is not a directory (hint: pass --repo DIR or set "
                          "PROMPTSYNC_REPO)")
-    return root.resolve()
+    return check_repository(root.resolve())
 
 
 def prompt_id(text: str) -> PromptId:
