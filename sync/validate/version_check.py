@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sync.editor.versionline import read_version
+from sync.errors import GitError
 from sync.gitio.repo import GitRepository
 from sync.model import PROMPTS_DIR, PromptDoc, PromptId
 from sync.validate import codes
@@ -66,12 +67,28 @@ def _edited_prompt(doc: PromptDoc, before: int) -> Finding | None:
 
 
 def base_versions(repo: GitRepository, ref: str) -> dict[PromptId, int]:
-    """The version of every prompt file at `ref` (as BaseVersion, carrying its blob id).
+    """The versions to check the working tree against, as BaseVersions carrying blob ids.
 
-    Read from the `version:` line, not the validator: the base may hold files that no longer
-    validate, and their version still counts.
+    For a prompt this branch changed since its merge base with `ref`: its version at `ref`
+    (or nothing when `ref` has no such prompt: a new prompt). For a prompt the branch did not
+    touch: its version and blob at the merge base, so it counts as unchanged. A branch that is
+    behind `ref` is thus not blamed for edits made on `ref` since it forked.
     """
     sha = repo.resolve(ref)
+    versions = _versions_at(repo, sha)
+    fork = _fork_point(repo, sha)
+    if fork is None or fork == sha:
+        return versions
+    changed = _changed_since(repo, fork)
+    for prompt_id, version in _versions_at(repo, fork).items():
+        if prompt_id.path not in changed:
+            versions[prompt_id] = version
+    return versions
+
+
+def _versions_at(repo: GitRepository, sha: str) -> dict[PromptId, int]:
+    # Read from the `version:` line, not the validator: a file that no longer validates still
+    # has a version that counts.
     versions: dict[PromptId, int] = {}
     for source in repo.files(sha, (PROMPTS_DIR,)):
         prompt_id = PromptId.from_path(source.path)
@@ -81,3 +98,20 @@ def base_versions(repo: GitRepository, ref: str) -> dict[PromptId, int]:
         if version is not None:
             versions[prompt_id] = BaseVersion(version, source.blob)
     return versions
+
+
+def _fork_point(repo: GitRepository, sha: str) -> str | None:
+    try:
+        return repo.run("merge-base", sha, "HEAD").strip() or None
+    except GitError:  # no HEAD yet, or unrelated histories: compare with REF alone
+        return None
+
+
+def _changed_since(repo: GitRepository, fork: str) -> set[str]:
+    """Paths under prompts/ that differ between `fork` and the working tree (or HEAD if bare)."""
+    try:
+        out = repo.run("diff", "--name-only", "-z", "--no-renames", fork, "--", PROMPTS_DIR)
+    except GitError:
+        out = repo.run("diff-tree", "-r", "--name-only", "-z", "--no-renames", fork, "HEAD",
+                       "--", PROMPTS_DIR)
+    return {path for path in out.split("\0") if path}
