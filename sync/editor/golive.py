@@ -33,7 +33,7 @@ def applied_runs(db_url: str) -> list[tuple[str, datetime]]:
         with engine.connect() as conn:
             rows = conn.execute(query).all()
     except SQLAlchemyError as exc:
-        reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise UnreachableError(f"could not read sync_runs from {shown}: {reason}") from None
     finally:
         engine.dispose()

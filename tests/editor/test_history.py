@@ -56,7 +56,7 @@ def test_every_kind_of_change_is_listed_with_versions(edited: GitRepo, capsys) -
         "rename", "create"]
 
     deleted = history_json(capsys, edited, "harbor-bank/handoff")
-    assert [(e["action"], e["version_after"]) for e in deleted][0] == ("delete", None)
+    assert (deleted[0]["action"], deleted[0]["version_after"]) == ("delete", None)
 
 
 @pytest.mark.timeout(60)
