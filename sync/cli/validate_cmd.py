@@ -11,6 +11,7 @@ from typing import Any
 from sync.errors import UsageError
 from sync.validate import Report, Validator
 from sync.validate.reporters import REPORTERS
+from sync.validate.result_cache import ResultCache
 from sync.validate.sources import from_directory
 
 
@@ -25,6 +26,8 @@ def add_parser(subparsers: Any) -> None:
                    help="also check each edited prompt's version against REF")
     p.add_argument("--format", choices=sorted(REPORTERS), default="text")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument("--no-cache", action="store_true",
+                   help="check every file afresh (results are otherwise kept in .git/promptsync)")
 
 
 def repo_root(explicit: str | None) -> Path:
@@ -41,7 +44,10 @@ def run(args: argparse.Namespace) -> int:
     if not any(f.path.startswith("schema/") for f in files):
         raise UsageError(f"{root} has no schema/ folder (hint: is --repo the prompt repository?)")
     base = _base_versions(root, args.base) if args.base else None
-    report = Validator().validate(files, base, whole_tree=not paths)
+    store = None if args.no_cache else ResultCache.for_repository(root)
+    report = Validator(store=store).validate(files, base, whole_tree=not paths)
+    if store is not None:
+        store.save()
     REPORTERS[args.format](report, sys.stdout)
     return _exit_code(report, args.strict)
 

@@ -35,7 +35,7 @@ def _findings_for(path: str, doc: YamlDoc, exc: ValidationError) -> Iterator[Fin
     if where == ("template",) and keyword == "maxLength":
         line, col = doc.mark(where)
         yield error(path, line, col, codes.TEMPLATE_TOO_LONG,
-                    f"the template has {len(exc.instance):,} characters; the limit is "
+                    f"the template has {len(str(exc.instance)):,} characters; the limit is "
                     f"{exc.validator_value:,}", "shorten it or split the prompt")
         return
     if keyword == "additionalProperties" and isinstance(exc.instance, dict):

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import Template, TemplateSyntaxError, UndefinedError, meta, nodes
+from jinja2 import Template, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.exceptions import SecurityError
 
 from sync.model import PromptType, Sample, Scalar, VariableSpec
@@ -21,7 +21,8 @@ SAMPLE_SECONDS = 1.0
 _PY_FORMAT = re.compile(r"(?<![{$])\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
 _JINJA_SPAN = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _UNSAFE_NODES = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
-_GLOBALS = frozenset(ENV.globals)
+# Globals of the environment and names Jinja binds by itself inside loops and macros.
+_IMPLICIT = frozenset(ENV.globals) | {"loop", "caller", "varargs", "kwargs"}
 _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,)}
 
@@ -58,8 +59,9 @@ def check_template(place: TemplatePlace, source: str, prompt_type: PromptType,
         line, col = place.at(exc.lineno or 1)
         return [error(place.path, line, col, codes.JINJA_SYNTAX,
                       f"template syntax: {exc.message}", _syntax_hint(exc))], None
-    findings = list(_unsafe(place, ast))
-    findings += _variables(place, ast, prompt_type, declared, rules, var_marks)
+    tree = _walk(ast)
+    findings = list(_unsafe(place, tree))
+    findings += _variables(place, tree, prompt_type, declared, rules, var_marks)
     findings += _python_format(place, source)
     return findings, ast
 
@@ -73,13 +75,25 @@ def _syntax_hint(exc: TemplateSyntaxError) -> str:
     return ""
 
 
-def _unsafe(place: TemplatePlace, ast: nodes.Template) -> Iterator[Finding]:
-    for stmt in ast.find_all(_UNSAFE_NODES):
-        kind = type(stmt).__name__.lower().replace("fromimport", "import")
-        line, col = place.at(stmt.lineno, kind)
-        yield error(place.path, line, col, codes.TEMPLATE_UNSAFE,
-                    f"'{kind}' is not allowed: a prompt is one self-contained template")
-    for node in ast.find_all((nodes.Getattr, nodes.Getitem, nodes.Name)):
+def _walk(ast: nodes.Template) -> list[nodes.Node]:
+    """Every node once; one pass instead of one `find_all` per question asked of the tree."""
+    found: list[nodes.Node] = []
+    stack: list[nodes.Node] = [ast]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(node.iter_child_nodes())
+    return found
+
+
+def _unsafe(place: TemplatePlace, tree: list[nodes.Node]) -> Iterator[Finding]:
+    for node in tree:
+        if isinstance(node, _UNSAFE_NODES):
+            kind = type(node).__name__.lower().replace("fromimport", "import")
+            line, col = place.at(node.lineno, kind)
+            yield error(place.path, line, col, codes.TEMPLATE_UNSAFE,
+                        f"'{kind}' is not allowed: a prompt is one self-contained template")
+            continue
         name = _accessed_name(node)
         if name is not None and name.startswith("_"):
             line, col = place.at(node.lineno, name)
@@ -98,13 +112,27 @@ def _accessed_name(node: nodes.Node) -> str | None:
     return None
 
 
-def _variables(place: TemplatePlace, ast: nodes.Template, prompt_type: PromptType,
+def used_variables(tree: list[nodes.Node]) -> dict[str, int]:
+    """Names the template reads from its context, with the first line that reads each.
+
+    Jinja's `meta.find_undeclared_variables` runs the whole code generator to answer this;
+    names bound inside the template (set, for, macro parameters) are simply left out here.
+    """
+    bound = {n.name for n in tree if isinstance(n, nodes.Name) and n.ctx in ("store", "param")}
+    used: dict[str, int] = {}
+    for n in tree:
+        if (isinstance(n, nodes.Name) and n.ctx == "load" and n.name not in bound
+                and n.name not in _IMPLICIT):
+            used[n.name] = min(used.get(n.name, n.lineno), n.lineno)
+    return used
+
+
+def _variables(place: TemplatePlace, tree: list[nodes.Node], prompt_type: PromptType,
                declared: Mapping[str, VariableSpec], rules: Rules,
                var_marks: Mapping[str, tuple[int, int]]) -> Iterator[Finding]:
-    used = meta.find_undeclared_variables(ast) - _GLOBALS
-    first_use = _first_uses(ast, used)
-    for name in sorted(used - set(declared)):
-        line, col = place.at(first_use.get(name, 1), name)
+    first_use = used_variables(tree)
+    for name in sorted(set(first_use) - set(declared)):
+        line, col = place.at(first_use[name], name)
         yield error(place.path, line, col, codes.VARIABLE_UNDECLARED,
                     f"the template uses '{name}' but does not declare it under 'variables'",
                     _did_you_mean(name, [*declared, *rules.variables]))
@@ -123,17 +151,9 @@ def _variables(place: TemplatePlace, ast: nodes.Template, prompt_type: PromptTyp
         if spec.type != rule.type:
             yield error(place.path, line, col, codes.VARIABLE_TYPE,
                         f"'{name}' is declared {spec.type}, but the runtime provides {rule.type}")
-        if name not in used:
+        if name not in first_use:
             yield warning(place.path, line, col, codes.VARIABLE_UNUSED,
                           f"'{name}' is declared but the template never uses it")
-
-
-def _first_uses(ast: nodes.Template, names: set[str]) -> dict[str, int]:
-    first: dict[str, int] = {}
-    for node in ast.find_all(nodes.Name):
-        if node.name in names and node.ctx == "load":
-            first[node.name] = min(first.get(node.name, node.lineno), node.lineno)
-    return first
 
 
 def _did_you_mean(name: str, choices: list[str]) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from typing import Protocol
 
 from sync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptId, PromptType
 from sync.validate import codes
@@ -24,10 +25,12 @@ _worker_rules: Rules | None = None
 class Validator:
     """Checks a tree of files; safe to keep for the life of a process (the daemon does)."""
 
-    def __init__(self, *, workers: int | None = None, cache_size: int = 50_000) -> None:
+    def __init__(self, *, workers: int | None = None, cache_size: int = 50_000,
+                 store: ResultStore | None = None) -> None:
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
         self.cache_size = cache_size
-        self._cache: dict[tuple[str, str], FileResult] = {}
+        self.store = store
+        self._cache: dict[str, FileResult] = {}
 
     def validate(self, files: Sequence[SourceFile],
                  base: Mapping[PromptId, int] | None = None, *,
@@ -58,37 +61,56 @@ class Validator:
 
     def _check_all(self, files: Sequence[SourceFile], rules: Rules) -> list[FileResult]:
         results: dict[str, FileResult] = {}
-        todo: list[SourceFile] = []
+        todo: list[tuple[SourceFile, bytes]] = []
         for f in files:
-            cached = self._cache.get((f.blob, f.path + rules.digest))
+            cached = self._cached(_key(f, rules))
             if cached is not None:
                 results[f.path] = cached
             elif f.is_symlink:
                 results[f.path] = _symlink_result(f)
             else:
-                todo.append(f)
-        for f, result in zip(todo, self._run(todo, rules), strict=True):
+                try:
+                    todo.append((f, f.read()))
+                except OSError as exc:
+                    results[f.path] = FileResult(f.path, (error(
+                        f.path, 1, 1, codes.FILE_UNREADABLE,
+                        f"the file could not be read: {exc.strerror or exc}"),))
+        checked = self._run([(f.path, data, f.blob) for f, data in todo], rules)
+        for (f, _), result in zip(todo, checked, strict=True):
             results[f.path] = result
-            if len(self._cache) < self.cache_size:
-                self._cache[(f.blob, f.path + rules.digest)] = result
+            self._remember(_key(f, rules), result)
         return [results[f.path] for f in files]
 
-    def _run(self, todo: list[SourceFile], rules: Rules) -> list[FileResult]:
-        if self.workers < 2 or len(todo) < PARALLEL_THRESHOLD:
-            return [check_file(f.path, _read(f), rules, f.blob) for f in todo]
-        jobs = [(f.path, _read(f), f.blob) for f in todo]
+    def _cached(self, key: str) -> FileResult | None:
+        found = self._cache.get(key)
+        if found is None and self.store is not None:
+            found = self.store.get(key)
+        return found
+
+    def _remember(self, key: str, result: FileResult) -> None:
+        if len(self._cache) < self.cache_size:
+            self._cache[key] = result
+        if self.store is not None:
+            self.store.put(key, result)
+
+    def _run(self, jobs: list[tuple[str, bytes, str]], rules: Rules) -> list[FileResult]:
+        if self.workers < 2 or len(jobs) < PARALLEL_THRESHOLD:
+            return [check_file(path, data, rules, blob) for path, data, blob in jobs]
         chunk = max(1, len(jobs) // (self.workers * 4))
         with ProcessPoolExecutor(self.workers, initializer=_init_worker,
                                  initargs=(rules,)) as pool:
             return list(pool.map(_check_job, jobs, chunksize=chunk))
 
 
-def _read(f: SourceFile) -> bytes:
-    try:
-        return f.read()
-    except OSError as exc:
-        raise_later = f"could not read the file: {exc.strerror or exc}"
-        return raise_later.encode() + b"\0"  # binary marker -> a file-binary finding
+class ResultStore(Protocol):
+    """Somewhere results outlive the process (see result_cache.ResultCache)."""
+
+    def get(self, key: str) -> FileResult | None: ...
+    def put(self, key: str, result: FileResult) -> None: ...
+
+
+def _key(f: SourceFile, rules: Rules) -> str:
+    return f"{f.blob}:{rules.digest}:{f.path}"
 
 
 def _init_worker(rules: Rules) -> None:

@@ -1,0 +1,57 @@
+"""GitRepository reads what git itself says is in a commit, and fails with a hint, not a trace."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from sync.errors import GitError
+from sync.gitio.repo import GitRepository
+from tests.support.gitrepo import GitRepo
+
+
+def test_files_are_the_commits_tree_with_gits_blob_ids(prompt_repo: GitRepo) -> None:
+    head = prompt_repo.head()
+    prompt_repo.write("prompts/acme/greeting.yaml", "uncommitted")
+    with GitRepository(prompt_repo.path) as repo:
+        files = {f.path: f for f in repo.files(head)}
+    assert "prompts/acme/greeting.yaml" not in files
+    greeting = files["prompts/default/greeting.yaml"]
+    assert greeting.blob == prompt_repo.git("hash-object", "prompts/default/greeting.yaml")
+    assert greeting.read() == (prompt_repo.path / "prompts/default/greeting.yaml").read_bytes()
+    assert "schema/prompt.schema.json" in files
+
+
+def test_a_symlink_is_reported_as_one(prompt_repo: GitRepo) -> None:
+    os.symlink("/etc/passwd", prompt_repo.path / "prompts" / "default" / "evil.yaml")
+    sha = prompt_repo.commit("Add a link")
+    with GitRepository(prompt_repo.path) as repo:
+        evil = next(f for f in repo.files(sha) if f.path.endswith("evil.yaml"))
+    assert evil.is_symlink and evil.symlink_target == "/etc/passwd"
+
+
+def test_changes_between_commits(prompt_repo: GitRepo) -> None:
+    old = prompt_repo.head()
+    prompt_repo.bump("prompts/default/greeting.yaml", "Hi", "Hello")
+    prompt_repo.remove("prompts/northwind/farewell.yaml")
+    new = prompt_repo.commit("Edit and delete")
+    with GitRepository(prompt_repo.path) as repo:
+        changed = repo.changed_paths(old, new)
+        assert repo.is_ancestor(old, new) and not repo.is_ancestor(new, old)
+        info = repo.commit_info(new)
+    assert changed == [("M", "prompts/default/greeting.yaml"),
+                       ("D", "prompts/northwind/farewell.yaml")]
+    assert info.author_email == "ada@example.com" and info.parents == (old,)
+
+
+def test_an_unknown_revision_names_itself_and_gives_a_hint(prompt_repo: GitRepo) -> None:
+    with GitRepository(prompt_repo.path) as repo, pytest.raises(GitError) as caught:
+        repo.resolve("no-such-branch")
+    assert "no-such-branch" in str(caught.value) and "hint" in str(caught.value)
+
+
+def test_a_folder_that_is_not_a_repository(tmp_path: Path) -> None:
+    with pytest.raises(GitError, match="not a git repository"):
+        GitRepository(tmp_path)
