@@ -3,7 +3,8 @@
 One `git log --raw` walks every commit that touched prompts/ and names the blobs before and
 after each change; one `git cat-file --batch` then reads all those blobs for their versions.
 So the cost is two git processes whatever the length of the history, never one per commit.
-Merge commits are not listed: each change is credited to the commit that made it.
+A merge commit is listed only for what it changed itself (a resolved conflict, say: git's
+combined diff, `-c`); everything else is credited to the commit that made it.
 """
 
 from __future__ import annotations
@@ -65,8 +66,8 @@ class _Commit:
 
 def read_history(repo: Path) -> list[Change]:
     """Every change of every prompt, newest first."""
-    commits = list(_parse_log(git(repo, "log", "-z", "--raw", "-M", "--no-abbrev",
-                                  "--date-order", "--no-merges", f"--format={LOG_FORMAT}",
+    commits = list(_parse_log(git(repo, "log", "-z", "--raw", "-c", "-M", "--no-abbrev",
+                                  "--date-order", f"--format={LOG_FORMAT}",
                                   "--", f"{PROMPTS_DIR}/")))
     blobs = {b for c in commits for e in c.entries for b in (e.old_blob, e.new_blob)}
     contents = read_blobs(repo, blobs)
@@ -89,6 +90,10 @@ def _parse_entries(tokens: list[str]) -> Iterator[_Entry]:
         i += 1
         if not meta.startswith(":"):
             continue
+        if meta.startswith("::"):  # a merge's own change: compare with its first parent
+            yield _merge_entry(meta, tokens[i])
+            i += 1
+            continue
         _, _, old_blob, new_blob, status = meta[1:].split(" ")
         if status[0] in "RC":
             old_path, new_path = tokens[i], tokens[i + 1]
@@ -97,6 +102,17 @@ def _parse_entries(tokens: list[str]) -> Iterator[_Entry]:
             old_path = new_path = tokens[i]
             i += 1
         yield _Entry(status[0], old_blob, new_blob, old_path, new_path)
+
+
+def _merge_entry(meta: str, path: str) -> _Entry:
+    """`::<modes> <blobs> <status>` of `git log -c --raw`: one mode and blob per parent, then
+    the result's."""
+    fields = meta.lstrip(":").split(" ")
+    parents = len(fields[-1])
+    blobs = fields[parents + 1: 2 * parents + 2]
+    old, new = blobs[0], blobs[-1]
+    status = "A" if set(old) == {"0"} else "D" if set(new) == {"0"} else "M"
+    return _Entry(status, old, new, path, path)
 
 
 class _Classifier:

@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from sync.editor.history import read_history
+from sync.model import PromptId, PromptType
 from tests.editor.helpers import FAREWELL, GREETING, cli, set_line
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
@@ -91,6 +93,10 @@ def test_second_edit_of_one_prompt_conflicts_on_the_version_line(first_merged: G
     assert "version: 3\n" in final
     assert "empty when not signed in" in final and "What can I do for you?" in final
     assert "<<<<<<<" not in final
+    # The audit log shows the second bump, whether it was made in a merge or a rebased commit.
+    latest = read_history(repo.path)[0]
+    assert (latest.prompt, latest.version_before, latest.version_after) == (
+        PromptId("default", PromptType.GREETING), 2, 3)
 
 
 @pytest.mark.timeout(120)
