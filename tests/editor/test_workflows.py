@@ -102,8 +102,8 @@ def pull_request(prompt_repo: GitRepo, tmp_path: Path) -> GitRepo:
     return clone
 
 
-def run_steps(repo: GitRepo, tmp_path: Path) -> tuple[list[subprocess.CompletedProcess[str]],
-                                                      Path, Path]:
+def run_steps(repo: GitRepo, tmp_path: Path, workflow: Path = PROMPTS_WORKFLOW,
+              ) -> tuple[list[subprocess.CompletedProcess[str]], Path, Path]:
     shim_dir = tmp_path / "shim"
     shim_dir.mkdir(exist_ok=True)
     shim = shim_dir / "promptsync"
@@ -115,7 +115,7 @@ def run_steps(repo: GitRepo, tmp_path: Path) -> tuple[list[subprocess.CompletedP
                                     os.environ["PATH"]]),
            "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(output)}
     results = []
-    for step_env, script in promptsync_steps(PROMPTS_WORKFLOW):
+    for step_env, script in promptsync_steps(workflow):
         results.append(subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script],
                                       cwd=repo.path, env={**env, **step_env},
                                       capture_output=True, text=True, timeout=120))
@@ -164,3 +164,13 @@ def test_a_bad_pull_request_fails_the_checks_with_annotations(pull_request: GitR
     assert f"{GREETING}:3:1: error: default/greeting was changed but its version is still 1" \
         in versions.stdout
     assert preview.returncode == 0 and "`default/greeting`" in summary.read_text()
+
+
+@pytest.mark.timeout(120)
+def test_the_dogfood_workflow_validates_the_project_prompts(pull_request: GitRepo,
+                                                            tmp_path: Path) -> None:
+    [proc], _, _ = run_steps(pull_request, tmp_path, WORKFLOWS / "dogfood.yml")
+    assert (proc.returncode, proc.stdout.strip()) == (0, "all good: 15 prompt files checked")
+    pull_request.write(GREETING, pull_request.read(GREETING).replace("today?", "{today}?"))
+    [proc], _, _ = run_steps(pull_request, tmp_path, WORKFLOWS / "dogfood.yml")
+    assert proc.returncode == 1 and "title=python-format::" in proc.stdout  # --strict
