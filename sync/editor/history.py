@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from sync.editor.gitcmd import ZERO_SHA, git, read_blobs
+from sync.editor.gitcmd import git, read_blobs
 from sync.editor.versionline import content_key, read_version
 from sync.model import PROMPTS_DIR, PromptId
 
@@ -39,7 +39,9 @@ class Change:
     version_after: int | None
     subject: str
     previous_id: PromptId | None = None  # the id before a rename
-    restores: str | None = None  # for a rollback: the commit whose content comes back
+    # For a rollback: the commit whose content comes back (or, for a `git revert` of a change
+    # whose earlier content is unknown, the commit it undoes).
+    restores: str | None = None
     live_at: datetime | None = None
 
 
@@ -151,19 +153,19 @@ class _Classifier:
         previous = self.contents.get(entry.old_blob)
         earlier = history.get(key)
         history.setdefault(key, commit.sha)
-        named = _named_rollback(commit.message)
-        if named:
-            return "rollback", named
+        # `promptsync rollback` names the revision it restores; an earlier content that comes
+        # back names itself; `git revert` names only the commit it undoes.
+        trailer = TRAILER_RE.search(commit.message)
+        if trailer:
+            return "rollback", trailer.group(1)
         if earlier and (previous is None or content_key(previous) != key):
             return "rollback", earlier
+        reverted = REVERT_RE.search(commit.message)
+        if reverted:
+            return "rollback", reverted.group(1)
         if entry.status == "R":
             return "rename", None
         return ("create", None) if entry.status in "AC" else ("update", None)
-
-
-def _named_rollback(message: str) -> str | None:
-    match = TRAILER_RE.search(message) or REVERT_RE.search(message)
-    return match.group(1) if match else None
 
 
 def _classify(commits: Iterator[_Commit], contents: dict[str, bytes]) -> list[Change]:
@@ -178,7 +180,7 @@ def _classify(commits: Iterator[_Commit], contents: dict[str, bytes]) -> list[Ch
 
 
 def with_live_times(changes: list[Change], live: dict[str, datetime]) -> list[Change]:
+    """`changes` with `live_at` filled from {commit: when it went live}."""
     return [replace(c, live_at=live.get(c.commit)) for c in changes]
 
 
-__all__ = ["ZERO_SHA", "Change", "read_history", "with_live_times"]

@@ -88,10 +88,16 @@ def test_text_format_reads_as_one_line_per_change(edited: GitRepo, capsys) -> No
 
 
 @pytest.mark.timeout(60)
-def test_revert_commit_is_a_rollback_of_the_reverted_one(prompt_repo: GitRepo) -> None:
+def test_revert_commit_is_a_rollback(prompt_repo: GitRepo) -> None:
+    imported = prompt_repo.head()
     set_line(prompt_repo, GREETING, "How can I help you today?", "Hello!")
     bad = prompt_repo.commit("Too short")
     prompt_repo.git("revert", "--no-edit", bad)
+    latest = read_history(prompt_repo.path)[0]
+    assert (latest.action, latest.restores) == ("rollback", imported)
+    # Reverting a change whose earlier text is not in the log names the reverted commit.
+    set_line(prompt_repo, GREETING, "How can I help you today?", "Hello again!")
+    prompt_repo.commit("Revert \"nothing\"\n\nThis reverts commit " + bad + ".")
     latest = read_history(prompt_repo.path)[0]
     assert (latest.action, latest.restores) == ("rollback", bad)
 
