@@ -16,6 +16,8 @@ MARKER = "<!-- promptsync-preview -->"
 # GitHub refuses comments over 65,536 characters; keep room for the closing note.
 MAX_CHARS = 60_000
 MAX_DIFF_LINES = 120
+FOOTER = ("<sub>Rendered with each file's `samples`. Try other values with "
+          "`promptsync preview ID --var NAME=VALUE`; this comment is updated on every push.</sub>")
 ICONS = {"created": "🆕 created", "updated": "✏️ updated", "deleted": "🗑️ deleted"}
 
 
@@ -146,4 +148,4 @@ def write(changes: Sequence[PromptChange], out: TextIO, *, base_label: str) -> N
                      "`promptsync preview --changed` locally to see them._\n")
             break
         text += "\n" + block
-    out.write(text.rstrip("\n") + "\n")
+    out.write(text.rstrip("\n") + "\n\n" + FOOTER + "\n")
