@@ -10,22 +10,19 @@ from collections import deque
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from sync.editor.gitcmd import git
-from sync.errors import UnreachableError, UsageError
+from sync.errors import UnreachableError
+from sync.settings import hide_password
+from sync.store.engine import make_engine
 from sync.store.models import SyncRunRow
 
 
 def applied_runs(db_url: str) -> list[tuple[str, datetime]]:
     """(to_commit, finished_at) of every applied run, in the order they finished."""
-    try:
-        engine = create_engine(db_url)
-    except (ArgumentError, ValueError) as exc:
-        raise UsageError(f"{db_url!r} is not a database URL: {exc}") from None
-    shown = make_url(db_url).render_as_string(hide_password=True)
+    engine = make_engine(db_url, writer=False)
     query = (select(SyncRunRow.to_commit, SyncRunRow.finished_at)
              .where(SyncRunRow.status == "applied", SyncRunRow.finished_at.is_not(None))
              .order_by(SyncRunRow.finished_at, SyncRunRow.id))
@@ -34,7 +31,8 @@ def applied_runs(db_url: str) -> list[tuple[str, datetime]]:
             rows = conn.execute(query).all()
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        raise UnreachableError(f"could not read sync_runs from {shown}: {reason}") from None
+        raise UnreachableError(f"could not read sync_runs from {hide_password(db_url)}: "
+                               f"{reason}") from None
     finally:
         engine.dispose()
     return [(str(sha), _utc(at)) for sha, at in rows if at is not None]
