@@ -3,6 +3,7 @@ for real against a pull-request branch in a temporary clone (a bare "origin", or
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -174,3 +175,56 @@ def test_the_dogfood_workflow_validates_the_project_prompts(pull_request: GitRep
     pull_request.write(GREETING, pull_request.read(GREETING).replace("today?", "{today}?"))
     [proc], _, _ = run_steps(pull_request, tmp_path, WORKFLOWS / "dogfood.yml")
     assert proc.returncode == 1 and "title=python-format::" in proc.stdout  # --strict
+
+
+# GitHub's API cannot run here: this stand-in keeps comments in a JSON file, and node runs the
+# workflow's own script against it, the way actions/github-script calls it.
+FAKE_GITHUB = """
+const fs = require('fs');
+const [stateFile, scriptFile] = process.argv.slice(2);
+const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+const github = {
+  paginate: async (method, params) => (await method(params)).data,
+  rest: { issues: {
+    listComments: async ({ issue_number }) =>
+      ({ data: state.comments.filter((c) => c.issue_number === issue_number) }),
+    updateComment: async ({ comment_id, body }) => {
+      state.comments.find((c) => c.id === comment_id).body = body;
+    },
+    createComment: async ({ issue_number, body }) => {
+      state.comments.push({ id: state.comments.length + 1, issue_number, body,
+                            user: { login: 'github-actions[bot]' } });
+    },
+  } },
+};
+const context = { repo: { owner: 'acme', repo: 'prompts' },
+                  payload: { pull_request: { number: 7 } } };
+const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
+new AsyncFunction('github', 'context', fs.readFileSync(scriptFile, 'utf8'))(github, context)
+  .then(() => fs.writeFileSync(stateFile, JSON.stringify(state)));
+"""
+
+
+@pytest.mark.timeout(60)
+def test_the_comment_is_created_once_then_updated_in_place(tmp_path: Path) -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    step = load(PROMPTS_WORKFLOW)["jobs"]["comment"]["steps"][0]
+    (tmp_path / "script.js").write_text(step["with"]["script"])
+    (tmp_path / "fake.js").write_text(FAKE_GITHUB)
+    state = tmp_path / "state.json"
+    human = {"id": 1, "issue_number": 7, "user": {"login": "dana"},
+             "body": "<!-- promptsync-preview --> quoted by a person"}
+    state.write_text(json.dumps({"comments": [human]}))
+
+    def post(preview: str) -> list[dict]:
+        subprocess.run([node, str(tmp_path / "fake.js"), str(state), str(tmp_path / "script.js")],
+                       env={**os.environ, "PREVIEW": preview}, check=True, timeout=30)
+        return list(json.loads(state.read_text())["comments"])
+
+    first = post("<!-- promptsync-preview -->\nfirst push")
+    second = post("<!-- promptsync-preview -->\nsecond push")
+    assert len(first) == len(second) == 2
+    assert second[0] == human
+    assert second[1]["id"] == first[1]["id"] and second[1]["body"].endswith("second push")
