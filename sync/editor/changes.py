@@ -88,6 +88,10 @@ def _samples(before: Side | None, after: Side | None) -> tuple[SampleRender, ...
     return tuple(SampleRender(n, old.get(n), new.get(n)) for n in names)
 
 
+def _subset(tree: Tree, paths: set[str]) -> list[SourceFile]:
+    return [f for f in tree.files if f.path in paths or not f.path.startswith("prompts/")]
+
+
 def _blob(source: SourceFile | None) -> str | None:
     return source.blob if source is not None else None
 
@@ -101,8 +105,10 @@ def changed_prompts(base: Tree, head: Tree,
                  if _blob(old_files.get(i)) != _blob(new_files.get(i)))
     if not ids:
         return []
-    old_report = validator.validate(base.files, whole_tree=False)
-    new_report = validator.validate(head.files, whole_tree=False)
+    # Checking a file depends only on its bytes and the rules: check just the changed ones.
+    paths = {i.path for i in ids}
+    old_report = validator.validate(_subset(base, paths), whole_tree=False)
+    new_report = validator.validate(_subset(head, paths), whole_tree=False)
     changes = []
     for prompt_id in ids:
         before = _side(prompt_id, old_report) if prompt_id in old_files else None
