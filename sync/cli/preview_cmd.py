@@ -23,6 +23,12 @@ from sync.validate import Validator
 FORMATS = {"text": preview_text.write, "markdown": preview_markdown.write}
 
 
+class _Invalid(UsageError):
+    """The prompt's file does not validate: bad input (exit 1), not a bad command line."""
+
+    exit_code = 1
+
+
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("preview", help="render a prompt, or every changed prompt",
                               description="Render one prompt with a sample, a JSON context or "
@@ -75,10 +81,6 @@ def _load(args: argparse.Namespace, wanted: PromptId) -> PromptDoc:
                 print(finding.as_text(), file=sys.stderr)
         raise _Invalid(f"{wanted.path} does not pass validation; fix the errors above first")
     return doc
-
-
-class _Invalid(UsageError):
-    exit_code = 1
 
 
 def _run_one(args: argparse.Namespace) -> int:
