@@ -30,11 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import jinja2
 import redis
-from sqlalchemy import create_engine, insert
+from sqlalchemy import create_engine, insert, update
 from sqlalchemy.engine import make_url
 
 from sync import PromptReader, PromptType
-from sync.cache.keys import GENERATION_KEY, prompt_key
+from sync.cache.keys import EVENTS_CHANNEL, GENERATION_KEY, prompt_key
 from sync.defaults import builtin
 from sync.store.models import Base, PromptRow, SyncStateRow
 from tests.support.servers import RedisProcess
@@ -106,6 +106,37 @@ def seed(db_url: str, redis_url: str) -> None:
     client.close()
 
 
+def propagation(db_url: str, redis_url: str, reader: PromptReader,
+                commits: int = 50) -> list[float]:
+    """Seconds from a commit's publication (as the daemon does it) to `get` returning it."""
+    engine = create_engine(db_url)
+    client = redis.Redis.from_url(redis_url)
+    delays = []
+    version = reader.get("acme", TYPE).version
+    for _ in range(commits):
+        version += 1
+        with engine.begin() as conn:
+            generation = conn.execute(update(SyncStateRow).where(SyncStateRow.id == 1).values(
+                generation=SyncStateRow.generation + 1).returning(SyncStateRow.generation)
+            ).scalar_one()
+            conn.execute(update(PromptRow).where(PromptRow.brand == "acme").values(
+                version=version))
+        pipe = client.pipeline()
+        pipe.set(GENERATION_KEY, generation)
+        pipe.delete(prompt_key("acme", TYPE))
+        pipe.publish(EVENTS_CHANNEL, json.dumps(
+            {"commit": "c" * 40, "generation": generation, "changed": [f"acme/{TYPE.slug}"]}))
+        pipe.execute()
+        start = time.perf_counter()
+        while reader.get("acme", TYPE).version != version:
+            time.sleep(0.0001)
+        delays.append(time.perf_counter() - start)
+        time.sleep(0.01)
+    engine.dispose()
+    client.close()
+    return delays
+
+
 def raw_select(db_url: str) -> Callable[[], Any]:
     """The hand-written peer: a kept-open DB-API connection and one SELECT."""
     url = make_url(db_url)
@@ -175,6 +206,8 @@ def run_all(db_url: str, redis_url: str, calls: int) -> list[tuple[str, Any, str
                                      lambda: bare.render(CONTEXT), calls, 20),
          "Template.render", "<= 1.2x"),
     ]
+    delays = propagation(db_url, redis_url, memory)
+    rows.append(("commit -> get", (delays, delays), "(none)", "< 100 ms"))
     for reader in (memory, via_redis, via_db):
         reader.close()
     client.close()
@@ -189,6 +222,10 @@ def print_table(rows: list[tuple[str, Any, str, Any, str]], db_url: str) -> None
     print("-" * len(head))
     for name, (p50, p99, ops), peer, (q50, q99, qops), target in rows:
         ratio = p50 / q50 if q50 else float("nan")
+        if peer == "(none)":
+            print(f"{name:<20} {p50:>8.0f} {p99:>8.0f} {'':>10}   {'':<17} {'':>8} {'':>8}"
+                  f" {'':>10} {'':>9}  {target}")
+            continue
         shown = "-" if peer.startswith("dict") else f"{ratio:.2f}x"
         print(f"{name:<20} {p50:>8.2f} {p99:>8.2f} {ops:>10,.0f}   {peer:<17}"
               f" {q50:>8.2f} {q99:>8.2f} {qops:>10,.0f} {shown:>9}  {target}")

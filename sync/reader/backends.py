@@ -6,6 +6,7 @@ import logging
 
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from sync.errors import UsageError
 from sync.model import PromptType
 from sync.reader.breaker import CircuitBreaker
 from sync.reader.db_tier import DatabaseTier
@@ -23,16 +24,22 @@ class Backends:
     def __init__(self, settings: ReaderSettings, notices: Notices) -> None:
         self._notices = notices
         self._closed = False
-        self.redis: RedisTier | None = None
-        if settings.redis_url:
-            self.redis = RedisTier(settings.redis_url, settings.redis_timeout)
-        else:
-            logger.info("no Redis URL: the reader reads from the database only")
-        self.db = DatabaseTier(settings.db_url, settings.db_timeout)
-        self.redis_breaker = CircuitBreaker("Redis", settings.cooldown)
-        self.db_breaker = CircuitBreaker("database", settings.cooldown)
         self._redis_shown = hide_password(settings.redis_url or "")
         self._db_shown = hide_password(settings.db_url)
+        self.redis: RedisTier | None = None
+        try:
+            if settings.redis_url:
+                self.redis = RedisTier(settings.redis_url, settings.redis_timeout)
+            else:
+                logger.info("no Redis URL: the reader reads from the database only")
+        except Exception as exc:  # connecting is lazy: only a malformed URL fails here
+            raise UsageError(f"bad Redis URL {self._redis_shown}: {type(exc).__name__}") from None
+        try:
+            self.db = DatabaseTier(settings.db_url, settings.db_timeout)
+        except Exception as exc:  # the message may quote the URL, password and all
+            raise UsageError(f"bad database URL {self._db_shown}: {type(exc).__name__}") from None
+        self.redis_breaker = CircuitBreaker("Redis", settings.cooldown)
+        self.db_breaker = CircuitBreaker("database", settings.cooldown)
 
     def from_redis(self, brand: str, t: PromptType) -> Prompt | None:
         """A valid cached entry, or None (miss, stale stamp, no Redis, Redis unavailable)."""

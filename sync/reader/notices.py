@@ -57,9 +57,5 @@ class Notices:
             self._seen.add(cause)
         logger.warning(message, *args)
 
-    def forget(self, cause: Hashable) -> None:
-        """Let a cause be logged again, e.g. once its backend has recovered."""
-        self._seen.discard(cause)
-
     def reset(self) -> None:
         self._lock = threading.Lock()

@@ -8,22 +8,20 @@ import threading
 import time
 import weakref
 from collections.abc import Mapping
-from types import MappingProxyType
 from typing import Any
 
 import sync.defaults as defaults
 from sync.model import BRAND_RE, DEFAULT_BRAND, PromptType
 from sync.reader.backends import Backends
 from sync.reader.memory import Key, MemoryTier
-from sync.reader.notices import FALLBACKS, RENDER_FAILURES, STALE_ANSWERS, Notices
-from sync.reader.record import BUILTIN_COMMIT, Prompt
+from sync.reader.notices import FALLBACKS, STALE_ANSWERS, Notices
+from sync.reader.record import Prompt
 from sync.reader.render import Renderer
 from sync.reader.settings import DEFAULT_COOLDOWN, resolve
 from sync.reader.subscriber import Subscriber
 
 _TYPES: dict[str, PromptType] = {
     **{t.value: t for t in PromptType}, **{t.slug: t for t in PromptType}}
-_NO_CONTEXT: Mapping[str, Any] = MappingProxyType({})
 _MAX_LAST_GOOD = 10_000
 
 
@@ -57,37 +55,45 @@ class PromptReader:
         self._memory = MemoryTier()
         self._entries = self._memory.entries  # the hot path reads this dict directly
         self._last_good: dict[Key, Prompt] = {}
-        self._renderer = Renderer(seconds=render_seconds)
+        self._renderer = Renderer(self._notices, seconds=render_seconds)
         self._backends = Backends(self.settings, self._notices)
         self._subscriber: Subscriber | None = None
         if self.settings.redis_url and memory:
             self._subscriber = Subscriber(self.settings.redis_url, self._memory,
                                           self.settings.redis_timeout)
             self._subscriber.start()
-        self._forked = False
+        self._forked = self._closed = False
         self._fork_lock = threading.Lock()
-        os.register_at_fork(after_in_child=_child_hook(self))
+        if hasattr(os, "register_at_fork"):  # POSIX; elsewhere there is no fork to survive
+            os.register_at_fork(after_in_child=_child_hook(self))
+        # A reader dropped without close() must not leave its thread running for ever.
+        if self._subscriber is not None:
+            weakref.finalize(self, self._subscriber.stop, 0)
 
     # -- reading ---------------------------------------------------------------------------
 
     def get(self, brand: str, type_: PromptType | str) -> Prompt:
         """The prompt for (brand, type): the brand's, else brand default's, else built-in."""
         t = _TYPES.get(type_) or _parse_type(type_)
-        hit = self._entries.get((brand, t))
-        if hit is not None and time.monotonic() < self._memory.healthy_until:
-            if hit.source == "fallback":
-                FALLBACKS.labels(t.value, "missing").inc()
-            return hit
-        return self._get_slow(brand, t)
+        hit = self._memory_hit(brand, t)
+        return self._get_slow(brand, t) if hit is None else hit
 
     async def aget(self, brand: str, type_: PromptType | str) -> Prompt:
         """`get` for asyncio code: a memory hit answers inline, anything else in a thread."""
         t = _TYPES.get(type_) or _parse_type(type_)
-        hit = self._entries.get((brand, t))
-        if hit is not None and hit.source != "fallback" \
-                and time.monotonic() < self._memory.healthy_until:
-            return hit
-        return await asyncio.to_thread(self._get_slow, brand, t)
+        hit = self._memory_hit(brand, t)
+        return await asyncio.to_thread(self._get_slow, brand, t) if hit is None else hit
+
+    def _memory_hit(self, brand: str, t: PromptType) -> Prompt | None:
+        try:
+            hit = self._entries.get((brand, t))
+        except TypeError:  # an unhashable brand: the slow path answers with brand default
+            return None
+        if hit is None or time.monotonic() >= self._memory.healthy_until:
+            return None
+        if hit.source == "fallback":
+            FALLBACKS.labels(t.value, "missing").inc()
+        return hit
 
     def render(self, brand: str, type_: PromptType | str,
                context: Mapping[str, Any] | None = None) -> str:
@@ -100,10 +106,7 @@ class PromptReader:
 
     def render_prompt(self, prompt: Prompt, context: Mapping[str, Any] | None = None) -> str:
         """Render a prompt from `get`; on any failure the built-in default, then a fixed text."""
-        try:
-            return self._renderer.render(prompt, _NO_CONTEXT if context is None else context)
-        except Exception as exc:
-            return self._render_failed(prompt, context, exc)
+        return self._renderer.render_or_fallback(prompt, context)
 
     # -- the slow path ---------------------------------------------------------------------
 
@@ -115,8 +118,8 @@ class PromptReader:
             self._notices.warn_once(("brand", shown),
                                     "invalid brand %s; answering with brand default", shown)
             brand = DEFAULT_BRAND
-            hit = self._entries.get((brand, t))
-            if hit is not None and time.monotonic() < self._memory.healthy_until:
+            hit = self._memory_hit(brand, t)
+            if hit is not None:
                 return hit
         try:
             return self._resolve((brand, t))
@@ -169,24 +172,6 @@ class PromptReader:
         FALLBACKS.labels(t.value, str(cause[0])).inc()
         return defaults.builtin(t)
 
-    def _render_failed(self, prompt: Prompt, context: Mapping[str, Any] | None,
-                       exc: Exception) -> str:
-        RENDER_FAILURES.labels(prompt.type.value).inc()
-        self._notices.warn_once(
-            ("render", prompt.brand, prompt.type, prompt.version, prompt.commit,
-             type(exc).__name__),
-            "cannot render %s/%s version %s (%s: %s); using the built-in default",
-            prompt.brand, prompt.type.slug, prompt.version, type(exc).__name__, exc)
-        if prompt.commit != BUILTIN_COMMIT:
-            try:
-                builtin = defaults.builtin(prompt.type)
-                return self._renderer.render(builtin, context or _NO_CONTEXT)
-            except Exception as again:
-                self._notices.warn_once(("render-builtin", prompt.type, type(again).__name__),
-                                        "cannot render the built-in %s either: %s",
-                                        prompt.type.value, again)
-        return defaults.SAFE_TEXT[prompt.type]
-
     # -- lifecycle -------------------------------------------------------------------------
 
     def _restart_in_child(self) -> None:
@@ -194,10 +179,11 @@ class PromptReader:
         with self._fork_lock:
             if not self._forked:
                 return
-            self._backends.reconnect()
-            if self._subscriber is not None:
-                self._subscriber.start()
-            self._forked = False
+            if not self._closed:
+                self._backends.reconnect()
+                if self._subscriber is not None:
+                    self._subscriber.start()
+            self._forked = False  # last: other threads wait for the new connections
 
     def _after_fork(self) -> None:
         # Only flag here: the child runs hooks in a fragile state; the work happens on the
@@ -211,6 +197,7 @@ class PromptReader:
 
     def close(self) -> None:
         """Stop the subscriber and close the connections (the reader still answers: defaults)."""
+        self._closed = True
         if self._subscriber is not None:
             self._subscriber.stop()
         self._memory.unsubscribed()

@@ -11,14 +11,18 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from jinja2 import Template
 
+import sync.defaults as defaults
 from sync.model import PromptType
-from sync.reader.record import Prompt
+from sync.reader.notices import RENDER_FAILURES, Notices
+from sync.reader.record import BUILTIN_COMMIT, Prompt
 from sync.sandbox import ENV, MAX_OUTPUT_CHARS, OutputTooLarge, RenderTimeout
 
+_NO_CONTEXT: Mapping[str, Any] = MappingProxyType({})
 _CHECK_EVERY = 16  # chunks between deadline checks: a clock read per chunk is measurable
 
 
@@ -46,13 +50,38 @@ def compile_prompt(prompt: Prompt) -> Compiled:
 class Renderer:
     """Thread-safe cache of compiled templates keyed by (brand, type, version, commit)."""
 
-    def __init__(self, seconds: float = 1.0, max_chars: int = MAX_OUTPUT_CHARS,
-                 max_entries: int = 4096) -> None:
+    def __init__(self, notices: Notices, seconds: float = 1.0,
+                 max_chars: int = MAX_OUTPUT_CHARS, max_entries: int = 4096) -> None:
+        self.notices = notices
         self.seconds = seconds
         self.max_chars = max_chars
         self.max_entries = max_entries
         self._cache: dict[CacheKey, Compiled] = {}
         self._lock = threading.Lock()
+
+    def render_or_fallback(self, prompt: Prompt, context: Mapping[str, Any] | None) -> str:
+        """The text; on any failure the built-in default's, then a fixed text. Never raises."""
+        try:
+            return self.render(prompt, _NO_CONTEXT if context is None else context)
+        except Exception as exc:
+            return self._fallback(prompt, context, exc)
+
+    def _fallback(self, prompt: Prompt, context: Mapping[str, Any] | None,
+                  exc: Exception) -> str:
+        RENDER_FAILURES.labels(prompt.type.value).inc()
+        self.notices.warn_once(
+            ("render", prompt.brand, prompt.type, prompt.version, prompt.commit,
+             type(exc).__name__),
+            "cannot render %s/%s version %s (%s: %s); using the built-in default",
+            prompt.brand, prompt.type.slug, prompt.version, type(exc).__name__, exc)
+        if prompt.commit != BUILTIN_COMMIT:
+            try:
+                return self.render(defaults.builtin(prompt.type), context or _NO_CONTEXT)
+            except Exception as again:
+                self.notices.warn_once(("render-builtin", prompt.type, type(again).__name__),
+                                       "cannot render the built-in %s either: %s",
+                                       prompt.type.value, again)
+        return defaults.SAFE_TEXT[prompt.type]
 
     def render(self, prompt: Prompt, context: Mapping[str, Any]) -> str:
         """The text; raises MissingVariable, a Jinja error, RenderTimeout or OutputTooLarge."""

@@ -10,6 +10,7 @@ from prometheus_client import REGISTRY
 
 from sync import PromptType
 from sync.defaults import SAFE_TEXT, builtin
+from sync.reader.notices import Notices
 from sync.reader.render import Renderer
 from tests.reader.conftest import GREETING_VARS, Publisher, wait_until
 
@@ -93,7 +94,7 @@ def test_compiled_templates_are_cached_per_version(publisher: Publisher, reader)
 
 
 def test_builtin_prompts_render_without_context() -> None:
-    renderer = Renderer()
+    renderer = Renderer(Notices())
     for type_ in PromptType:
         text = renderer.render(builtin(type_), {})
         assert text.strip() and "{{" not in text

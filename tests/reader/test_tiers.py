@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import pytest
 import redis
@@ -13,6 +14,7 @@ import sync
 from sync import PromptReader, PromptType
 from sync.cache.keys import GENERATION_KEY, prompt_key
 from sync.defaults import builtin
+from sync.errors import UsageError
 from tests.reader.conftest import GREETING_VARS, Publisher, wait_subscribed, wait_until
 
 pytestmark = pytest.mark.timeout(60)
@@ -64,7 +66,8 @@ def test_unknown_brand_answers_with_default(publisher: Publisher, db_url: str, r
                                             make_reader) -> None:
     publisher.apply({"default/greeting": ("Hello", 2), "acme/greeting": ("Hi", 5)})
     reader = make_reader(db_url, redis_url, memory=False)
-    for brand in ("zeta", "zeta", "Not A Brand!", "", "x" * 300):
+    odd: list[Any] = [None, ["acme"], 42]
+    for brand in ("zeta", "zeta", "Not A Brand!", "", "x" * 300, *odd):
         prompt = reader.get(brand, PromptType.GREETING)
         assert (prompt.brand, prompt.template, prompt.version) == ("default", "Hello", 2)
         assert prompt.source in ("db", "redis")
@@ -173,3 +176,14 @@ def test_unknown_type_raises_value_error(sqlite_url: str, bad: str) -> None:
 def test_non_string_type_raises_type_error(sqlite_url: str, bad: object) -> None:
     with PromptReader(db_url=sqlite_url) as reader, pytest.raises(TypeError):
         reader.get("acme", bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("db", "cache"), [
+    ("postgresql+nosuchdriver://u:s3cret@h/db", None),
+    ("not a url :s3cret@", None),
+    ("sqlite:///x.db", "http://u:s3cret@host"),
+])
+def test_malformed_urls_raise_without_the_password(db: str, cache: str | None) -> None:
+    with pytest.raises(UsageError) as caught:
+        PromptReader(db_url=db, redis_url=cache)
+    assert "s3cret" not in str(caught.value)
