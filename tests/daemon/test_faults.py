@@ -156,3 +156,24 @@ def test_two_daemons_racing_a_burst_never_move_back_or_repeat(prompt_repo: GitRe
     assert len(applied) == len(set(applied)) == state(db_url)[1]
     assert "rollback" not in {v["action"] for v in versions(db_url)}
     assert live(db_url)["northwind/greeting"][0] == 16
+
+
+@pytest.mark.timeout(120)
+def test_two_daemon_processes_on_postgresql_apply_each_commit_once(prompt_repo: GitRepo,
+                                                                   pg_url: str) -> None:
+    procs = [sync_process(prompt_repo, pg_url, None, "--interval", "0.05") for _ in range(2)]
+    try:
+        for i in range(6):
+            wait_until(lambda: state(pg_url)[0] == prompt_repo.head(), timeout=30)
+            bump_greeting(prompt_repo, f"p{i}")
+        wait_until(lambda: state(pg_url)[0] == prompt_repo.head(), timeout=30)
+        time.sleep(0.3)
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+        codes = [proc.wait(20) for proc in procs]
+        for proc in procs:
+            proc.communicate()
+    assert codes == [0, 0]
+    applied = [r["to_commit"] for r in runs(pg_url) if r["status"] == "applied"]
+    assert len(applied) == len(set(applied)) == 7 == state(pg_url)[1]
