@@ -38,20 +38,25 @@ class Metrics:
         since.set_function(self.seconds_since_good)
         self.stale_after = stale_after
         self._last_good: float | None = None
-        self._last_cycle: float | None = None
+        self._last_working: float | None = None
 
-    def good_sync(self) -> None:
-        self._last_good = self._last_cycle = time.monotonic()
-
-    def cycle_done(self) -> None:
-        self._last_cycle = time.monotonic()
+    def cycle_done(self, *, working: bool, good: bool) -> None:
+        """`working`: the cycle reached git and the database and decided (a rejected head
+        included); `good`: the database now holds the branch's commit."""
+        now = time.monotonic()
+        if working:
+            self._last_working = now
+        if good:
+            self._last_good = now
 
     def seconds_since_good(self) -> float:
         return -1.0 if self._last_good is None else time.monotonic() - self._last_good
 
     def healthy(self) -> bool:
-        """The loop is running and the database matched the branch recently."""
-        return self._last_good is not None and self.seconds_since_good() < self.stale_after
+        """The loop runs and reaches its servers. A rejected head is healthy: restarting the
+        daemon would not fix the commit, the alert on seconds-since-good-sync is for that."""
+        last = self._last_working
+        return last is not None and time.monotonic() - last < self.stale_after
 
 
 class MetricsServer:

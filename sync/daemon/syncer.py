@@ -19,7 +19,7 @@ from sync.daemon.cache_sync import CacheSync
 from sync.daemon.checkpoint import checkpoint
 from sync.daemon.gate import Gate, ValidatorLike
 from sync.daemon.metrics import Metrics
-from sync.daemon.outcome import Outcome
+from sync.daemon.outcome import OK_STATUSES, Outcome
 from sync.daemon.planner import plan
 from sync.daemon.source import GitSource
 from sync.errors import GitError, UnreachableError
@@ -168,11 +168,10 @@ class Syncer:
     def _report(self, outcome: Outcome) -> None:
         m = self.metrics
         m.reconcile.observe(outcome.duration)
-        m.cycle_done()
         if outcome.generation is not None:
             m.generation.set(outcome.generation)
-        if outcome.status in ("applied", "unchanged", "current"):
-            m.good_sync()
+        m.cycle_done(working=outcome.status not in ("unreachable", "failed"),
+                     good=outcome.status in OK_STATUSES)
         if outcome.status == "current" or outcome.reason == "already rejected":
             log.debug("%s", outcome.log_line())
             return

@@ -74,3 +74,17 @@ def test_healthz_is_503_while_the_database_is_unreachable(prompt_repo: GitRepo) 
         proc.send_signal(signal.SIGTERM)
         proc.wait(15)
         proc.communicate()
+
+
+def test_a_rejected_head_is_healthy_but_not_a_good_sync(prompt_repo: GitRepo,
+                                                        sqlite_url: str) -> None:
+    from tests.daemon.helpers import BROKEN_TEMPLATE, GREETING
+
+    prompt_repo.write(GREETING, prompt_repo.read(GREETING).split("template: |")[0]
+                      + BROKEN_TEMPLATE)
+    prompt_repo.commit("Broken from the start")
+    with RunningDaemon(str(prompt_repo.path), sqlite_url, interval=0.05) as d:
+        wait_until(lambda: d.daemon.cycles >= 3)
+        metrics = d.syncer.metrics
+        assert metrics.healthy()
+        assert metrics.seconds_since_good() == -1.0  # never held the branch's commit
