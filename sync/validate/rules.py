@@ -42,18 +42,27 @@ class Rules:
     digest: str
 
 
+def rules_digest(files: Sequence[SourceFile]) -> str | None:
+    """What the rules of this tree are, by the blob ids of both files; None when one is missing."""
+    by_path = {f.path: f.blob for f in files if f.path in (SCHEMA_PATH, VARIABLES_PATH)}
+    if len(by_path) < 2:
+        return None
+    digest = hashlib.sha256(CHECKS_VERSION.encode())
+    for path in (SCHEMA_PATH, VARIABLES_PATH):
+        digest.update(by_path[path].encode())
+    return digest.hexdigest()
+
+
 def load_rules(files: Sequence[SourceFile]) -> tuple[Rules | None, list[Finding]]:
     """Read both rule files from the tree; None and findings when either is missing or broken."""
     by_path = {f.path: f for f in files}
     findings: list[Finding] = []
     schema = _load_schema(by_path.get(SCHEMA_PATH), findings)
     variables = _load_variables(by_path.get(VARIABLES_PATH), findings)
-    if schema is None or variables is None:
+    digest = rules_digest(files)
+    if schema is None or variables is None or digest is None:
         return None, findings
-    digest = hashlib.sha256(CHECKS_VERSION.encode())
-    for path in (SCHEMA_PATH, VARIABLES_PATH):
-        digest.update(by_path[path].blob.encode())
-    return Rules(schema, Draft202012Validator(schema), variables, digest.hexdigest()), findings
+    return Rules(schema, Draft202012Validator(schema), variables, digest), findings
 
 
 def _load_schema(source: SourceFile | None, findings: list[Finding]) -> dict[str, Any] | None:

@@ -14,7 +14,7 @@ from sync.validate import codes
 from sync.validate.file_check import FileResult, check_file
 from sync.validate.finding import Finding, error
 from sync.validate.report import Report
-from sync.validate.rules import Rules, load_rules
+from sync.validate.rules import Rules, load_rules, rules_digest
 from sync.validate.source import SourceFile
 
 # Below this many unchecked files a process pool costs more than it saves.
@@ -31,14 +31,14 @@ class Validator:
         self.cache_size = cache_size
         self.store = store
         self._cache: dict[str, FileResult] = {}
+        self._rules_by_digest: dict[str, Rules] = {}
 
     def validate(self, files: Sequence[SourceFile],
                  base: Mapping[PromptId, int] | None = None, *,
                  whole_tree: bool = True) -> Report:
         """Check `files`; with `whole_tree`, also the checks that span files."""
         report = Report()
-        rules, findings = load_rules(files)
-        report.findings += findings
+        rules = self._rules(files, report)
         if rules is None:
             return report
         prompt_files = [f for f in files if f.path.startswith(f"{PROMPTS_DIR}/")
@@ -58,6 +58,17 @@ class Validator:
             report.findings += check_versions(report.prompts, base)
         report.sort()
         return report
+
+    def _rules(self, files: Sequence[SourceFile], report: Report) -> Rules | None:
+        # Parsing and meta-checking the schema costs milliseconds: keep it per rules digest.
+        digest = rules_digest(files)
+        if digest is not None and digest in self._rules_by_digest:
+            return self._rules_by_digest[digest]
+        rules, findings = load_rules(files)
+        report.findings += findings
+        if rules is not None and len(self._rules_by_digest) < 16:
+            self._rules_by_digest[rules.digest] = rules
+        return rules
 
     def _check_all(self, files: Sequence[SourceFile], rules: Rules) -> list[FileResult]:
         results: dict[str, FileResult] = {}
