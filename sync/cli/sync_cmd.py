@@ -105,6 +105,8 @@ def run_once(syncer: Syncer) -> int:
         time.sleep(backoff.next_delay())
         outcome.cache_ok = syncer.heal_cache()
     _print_outcome(outcome)
+    if outcome.exit_code == 0 and not outcome.cache_ok:
+        return 2  # DESIGN.md: Redis could not be reached; the database is current all the same
     return outcome.exit_code
 
 
@@ -116,8 +118,9 @@ def _print_outcome(o: Outcome) -> None:
     elif o.status in ("unreachable", "failed"):
         print(f"promptsync sync: error: {o.reason}", file=sys.stderr)
     elif not o.cache_ok:
-        print(f"{o.status} {o.to_commit}, but Redis could not be invalidated "
-              "(the next sync repairs it)", file=sys.stderr)
+        print(f"promptsync sync: error: the database holds {o.to_commit} ({o.status}), but Redis "
+              "could not be reached to invalidate it; readers may serve older prompts from Redis "
+              "until a sync reaches it (at most an hour, the keys' TTL)", file=sys.stderr)
     elif o.status == "current":
         print(f"up to date at {o.to_commit} generation {o.generation}")
     else:

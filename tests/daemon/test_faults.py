@@ -177,3 +177,16 @@ def test_two_daemon_processes_on_postgresql_apply_each_commit_once(prompt_repo: 
     assert codes == [0, 0]
     applied = [r["to_commit"] for r in runs(pg_url) if r["status"] == "applied"]
     assert len(applied) == len(set(applied)) == 7 == state(pg_url)[1]
+
+
+@pytest.mark.timeout(60)
+def test_once_with_redis_down_updates_the_database_and_exits_2(
+        prompt_repo: GitRepo, sqlite_url: str, redis_process: RedisProcess,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    redis_process.stop()
+    assert sync_once(prompt_repo, sqlite_url, redis_process.url) == 2
+    assert state(sqlite_url) == (prompt_repo.head(), 1)
+    assert "Redis could not be reached" in capsys.readouterr().err
+    redis_process.start()
+    assert sync_once(prompt_repo, sqlite_url, redis_process.url) == 0
+    assert redis_gen(redis_process.url) == 1
