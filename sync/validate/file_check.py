@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -16,6 +17,8 @@ from sync.validate.yamldoc import YamlDoc, read_yaml
 
 MAX_FILE_BYTES = 64 * 1024
 MAX_TEMPLATE_CHARS = 10_000
+# What Windows editors write when told to save "Unicode": full of NUL bytes, yet text.
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,10 @@ def _decode(path: str, data: bytes, findings: list[Finding]) -> str | None:
     if len(data) > MAX_FILE_BYTES:
         findings.append(error(path, 1, 1, codes.FILE_TOO_LARGE,
                               f"the file has {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}"))
+        return None
+    if data.startswith(_WIDE_BOMS):
+        findings.append(error(path, 1, 1, codes.FILE_NOT_UTF8,
+                              "the file is UTF-16 or UTF-32, not UTF-8", "save the file as UTF-8"))
         return None
     if b"\0" in data:
         findings.append(error(path, 1, 1, codes.FILE_BINARY,
