@@ -118,7 +118,8 @@ def used_variables(tree: list[nodes.Node]) -> dict[str, int]:
     Jinja's `meta.find_undeclared_variables` runs the whole code generator to answer this;
     names bound inside the template (set, for, macro parameters) are simply left out here.
     """
-    bound = {n.name for n in tree if isinstance(n, nodes.Name) and n.ctx in ("store", "param")}
+    bound = {n.name for n in tree if isinstance(n, nodes.Macro)
+             or (isinstance(n, nodes.Name) and n.ctx in ("store", "param"))}
     used: dict[str, int] = {}
     for n in tree:
         if (isinstance(n, nodes.Name) and n.ctx == "load" and n.name not in bound
