@@ -249,20 +249,25 @@ ENV = make_environment()
 
 
 @contextmanager
-def _alarm(seconds: float) -> Iterator[None]:
-    """Interrupt pure-Python loops after `seconds`; only possible in the main thread."""
+def _alarm(seconds: float) -> Iterator[list[bool]]:
+    """Interrupt pure-Python loops after `seconds`; only possible in the main thread.
+
+    Yields a list that holds True once the alarm has fired.
+    """
+    fired: list[bool] = []
     usable = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
     if not usable or seconds <= 0:
-        yield
+        yield fired
         return
 
     def on_alarm(signum: int, frame: Any) -> None:
+        fired.append(True)
         raise RenderTimeout(f"render took longer than {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        yield fired
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -279,12 +284,21 @@ def render_bounded(template: Template, context: Mapping[str, Any], *,
     deadline = time.monotonic() + seconds
     parts: list[str] = []
     total = 0
-    with _alarm(seconds):
-        for chunk in template.generate(dict(context)):
-            total += len(chunk)
-            if total > max_chars:
-                raise OutputTooLarge(f"rendered text is over {max_chars:,} characters")
-            if time.monotonic() > deadline:
-                raise RenderTimeout(f"render took longer than {seconds:g} s")
-            parts.append(chunk)
+    with _alarm(seconds) as fired:
+        try:
+            for chunk in template.generate(dict(context)):
+                total += len(chunk)
+                if total > max_chars:
+                    raise OutputTooLarge(f"rendered text is over {max_chars:,} characters")
+                if time.monotonic() > deadline:
+                    raise RenderTimeout(f"render took longer than {seconds:g} s")
+                parts.append(chunk)
+        except RenderTimeout:
+            raise
+        except Exception as exc:
+            # Jinja rewrites the traceback of any error; for an alarm that landed on a
+            # frame without a line number that rewrite itself fails with a TypeError.
+            if fired:
+                raise RenderTimeout(f"render took longer than {seconds:g} s") from exc
+            raise
     return "".join(parts)
