@@ -46,7 +46,7 @@ MEMORY_HEADROOM = 1 << 30
 class Case:
     name: str
     folder: Path
-    findings: list[dict[str, Any]]
+    findings: list[dict[str, Any]] = field(default_factory=list)
     args: list[str] = field(default_factory=list)
     delete: list[str] = field(default_factory=list)
     pad: dict[str, int] = field(default_factory=dict)
@@ -83,7 +83,8 @@ def _pairs(listing: Path) -> Iterator[tuple[str, str]]:
 
 
 def load_case(folder: Path) -> Case:
-    raw = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    expected = folder / "expected.json"
+    raw = json.loads(expected.read_text(encoding="utf-8")) if expected.exists() else []
     options = {"findings": raw} if isinstance(raw, list) else raw
     return Case(name=folder.name, folder=folder, **options)
 
