@@ -53,6 +53,7 @@ class Case:
     exact: bool = True
     rules: bool = False
     warning_only: bool = False
+    known_bug: str = ""
 
     @property
     def files(self) -> list[str]:
@@ -91,6 +92,12 @@ def load_case(folder: Path) -> Case:
 
 def cases(kind: str) -> list[Case]:
     return [load_case(d) for d in sorted((EXAMPLES / kind).iterdir()) if d.is_dir()]
+
+
+def params(found: list[Case]) -> list[Any]:
+    """pytest params; a case that documents a known validator bug must fail (strict xfail)."""
+    return [pytest.param(c, id=c.name, marks=[pytest.mark.xfail(strict=True, reason=c.known_bug)]
+                         if c.known_bug else []) for c in found]
 
 
 def project_prompt_files() -> list[str]:

@@ -20,6 +20,7 @@ from tests.validate.corpus import (
     cases,
     expected_files_checked,
     missing,
+    params,
     place,
     run_cli,
     run_subprocess,
@@ -54,7 +55,7 @@ def assert_no_traceback(text: str) -> None:
 
 
 @pytest.mark.timeout(30)
-@pytest.mark.parametrize("case", INVALID, ids=str)
+@pytest.mark.parametrize("case", params(INVALID))
 def test_invalid_case_is_reported(case: Case, tmp_path: Path,
                                   capsys: pytest.CaptureFixture[str]) -> None:
     plant = _plants(case)
@@ -77,7 +78,7 @@ def test_invalid_case_is_reported(case: Case, tmp_path: Path,
 
 
 @pytest.mark.timeout(30)
-@pytest.mark.parametrize("case", INVALID, ids=str)
+@pytest.mark.parametrize("case", params(INVALID))
 def test_invalid_case_in_text_form(case: Case, tmp_path: Path,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     repo = build_repository(case, tmp_path / "repo")
@@ -92,7 +93,7 @@ def test_invalid_case_in_text_form(case: Case, tmp_path: Path,
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("case", [c for c in INVALID if c.name in SUBPROCESS_CASES], ids=str)
+@pytest.mark.parametrize("case", params([c for c in INVALID if c.name in SUBPROCESS_CASES]))
 def test_invalid_case_in_a_real_process(case: Case, tmp_path: Path) -> None:
     repo = build_repository(case, tmp_path / "repo", plant=_plants(case))
     run = run_subprocess("validate", "--repo", str(repo), "--format", "json", *case.args)
@@ -103,7 +104,7 @@ def test_invalid_case_in_a_real_process(case: Case, tmp_path: Path) -> None:
 
 
 @pytest.mark.timeout(30)
-@pytest.mark.parametrize("case", [c for c in INVALID if c.warning_only], ids=str)
+@pytest.mark.parametrize("case", params([c for c in INVALID if c.warning_only]))
 def test_warnings_alone_pass_unless_strict(case: Case, tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     repo = build_repository(case, tmp_path / "repo")
