@@ -117,8 +117,8 @@ def build_repository(case: Case, root: Path, *, plant: bool = False) -> Path:
         shutil.copyfile(case.folder / rel, target)
     for rel, size in case.pad.items():
         _pad(root / rel, size)
-    for rel, target in case.symlinks.items():
-        _replace_with_symlink(root / rel, target)
+    for rel, points_to in case.symlinks.items():
+        _replace_with_symlink(root / rel, points_to)
     for rel in case.fifos:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         os.mkfifo(root / rel)
