@@ -1,15 +1,53 @@
-"""`promptsync history`: not built yet (placeholder until its issue lands)."""
+"""`promptsync history [ID]`: who changed which prompt when, read from git (the audit log)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
+
+from sync.editor import golive
+from sync.editor.history import read_history, with_live_times
+from sync.editor.history_view import FORMATS, HistoryFilter, parse_when
+from sync.editor.settings import prompt_id, repo_dir
+from sync.errors import UsageError
+from sync.model import BRAND_RE, PromptType
 
 
 def add_parser(subparsers: Any) -> None:
-    subparsers.add_parser("history", help="(not built yet)")
+    p = subparsers.add_parser("history", help="list the changes of the prompts, from git",
+                              description="Every change of a prompt: commit, author, date, "
+                              "action (create, update, delete, rename, rollback) and versions.")
+    p.add_argument("id", nargs="?", metavar="ID", help="only this prompt, e.g. acme/greeting")
+    p.add_argument("--repo", help="the prompt repository (default: $PROMPTSYNC_REPO or .)")
+    p.add_argument("--brand", help="only prompts of this brand")
+    p.add_argument("--type", help="only prompts of this type, e.g. greeting")
+    p.add_argument("--author", help="only changes whose author name or e-mail contains this")
+    p.add_argument("--since", metavar="DATE", help="only changes on or after DATE (2026-11-24)")
+    p.add_argument("--until", metavar="DATE", help="only changes on or before DATE")
+    p.add_argument("--db", metavar="URL",
+                   help="also show when each change went live, from this database's sync_runs")
+    p.add_argument("--format", choices=sorted(FORMATS), default="text")
+
+
+def build_filter(args: argparse.Namespace) -> HistoryFilter:
+    if args.brand is not None and not BRAND_RE.fullmatch(args.brand):
+        raise UsageError(f"--brand {args.brand!r} is not a brand (lower-case letters, digits, -)")
+    try:
+        return HistoryFilter(
+            prompt=prompt_id(args.id) if args.id else None, brand=args.brand,
+            type=PromptType.parse(args.type) if args.type else None, author=args.author,
+            since=parse_when(args.since) if args.since else None,
+            until=parse_when(args.until, end_of_day=True) if args.until else None)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
-    print("promptsync history: not built yet")
-    return 2
+    query = build_filter(args)
+    root = repo_dir(args.repo)
+    changes = query.apply(read_history(root))
+    if args.db:
+        changes = with_live_times(changes, golive.live_times(root, golive.applied_runs(args.db)))
+    FORMATS[args.format](changes, sys.stdout, with_live=bool(args.db))
+    return 0

@@ -1,15 +1,35 @@
-"""`promptsync rollback`: not built yet (placeholder until its issue lands)."""
+"""`promptsync rollback ID --to REV`: a new branch with one commit restoring a prompt's content
+at REV, version bumped, ready for a pull request (a rollback is reviewed like any change)."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
+from sync.editor.gitcmd import short
+from sync.editor.rollback import make_rollback
+from sync.editor.settings import prompt_id, repo_dir
+
 
 def add_parser(subparsers: Any) -> None:
-    subparsers.add_parser("rollback", help="(not built yet)")
+    p = subparsers.add_parser("rollback", help="restore a prompt's earlier content on a new branch",
+                              description="Create a branch from HEAD with one commit that "
+                              "restores the prompt as it was at REV, with its version bumped. "
+                              "Your checked-out branch and files are not touched.")
+    p.add_argument("id", metavar="ID", help="the prompt, e.g. acme/greeting")
+    p.add_argument("--to", required=True, metavar="REV",
+                   help="the commit whose content to restore (see `promptsync history ID`)")
+    p.add_argument("--branch", metavar="NAME",
+                   help="the new branch (default: rollback/<brand>-<type>-<rev>)")
+    p.add_argument("--repo", help="the prompt repository (default: $PROMPTSYNC_REPO or .)")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("promptsync rollback: not built yet")
-    return 2
+    prompt = prompt_id(args.id)
+    done = make_rollback(repo_dir(args.repo), prompt, args.to, args.branch)
+    print(f"Created branch {done.branch} (commit {short(done.commit)}): {prompt} as it was at "
+          f"{short(done.restored_from)}, as version {done.version}.")
+    print("Next: push it and open a pull request, e.g.")
+    print(f"  git push -u origin {done.branch}")
+    print(f"  gh pr create --head {done.branch} --fill")
+    return 0

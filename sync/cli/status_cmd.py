@@ -1,15 +1,78 @@
-"""`promptsync status`: not built yet (placeholder until its issue lands)."""
+"""`promptsync status`: the published commit, the last applied and the last attempted sync.
+
+Like Flux's lastAppliedRevision / lastAttemptedRevision: when the two differ, the reason says why
+the newest commit is not live.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy.exc import SQLAlchemyError
+
+from sync import settings
+from sync.errors import PromptSyncError, UnreachableError
+from sync.settings import hide_password
+from sync.store.engine import make_engine
+from sync.store.state import PublishedState, RunRecord, last_runs, read_state
 
 
 def add_parser(subparsers: Any) -> None:
-    subparsers.add_parser("status", help="(not built yet)")
+    p = subparsers.add_parser("status", help="show what the database holds and the last syncs",
+                              description=__doc__.splitlines()[0])
+    p.add_argument("--db", help="database URL (env PROMPTSYNC_DB_URL, "
+                                f"default {settings.DEFAULT_DB_URL})")
+    p.add_argument("--format", choices=("text", "json"), default="text")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("promptsync status: not built yet")
-    return 2
+    url = settings.resolve(args.db, settings.DB_URL_ENV, settings.DEFAULT_DB_URL) or ""
+    engine = make_engine(url, writer=False)
+    try:
+        if not inspect(engine).has_table("sync_state"):
+            raise PromptSyncError(f"{hide_password(url)} holds no promptsync tables "
+                                  "(hint: run `promptsync sync` first)")
+        state = read_state(engine)
+        applied, attempted = last_runs(engine)
+    except SQLAlchemyError as exc:
+        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise UnreachableError(f"database {hide_password(url)}: {first}") from None
+    finally:
+        engine.dispose()
+    print(render_json(state, applied, attempted) if args.format == "json"
+          else render_text(state, applied, attempted))
+    return 0
+
+
+def as_dict(state: PublishedState, applied: RunRecord | None,
+            attempted: RunRecord | None) -> dict[str, Any]:
+    return {"published": {"commit": state.commit, "generation": state.generation},
+            "last_applied": applied.as_dict() if applied else None,
+            "last_attempted": attempted.as_dict() if attempted else None}
+
+
+def render_json(state: PublishedState, applied: RunRecord | None,
+                attempted: RunRecord | None) -> str:
+    return json.dumps(as_dict(state, applied, attempted), indent=2)
+
+
+def render_text(state: PublishedState, applied: RunRecord | None,
+                attempted: RunRecord | None) -> str:
+    lines = [f"published:      {state.commit or '(nothing yet)'} generation {state.generation}",
+             f"last applied:   {_run_text(applied)}",
+             f"last attempted: {_run_text(attempted)}"]
+    if attempted and attempted.error:
+        lines.append("reason:")
+        lines += [f"  {line}" for line in attempted.error.splitlines()]
+    return "\n".join(lines)
+
+
+def _run_text(run: RunRecord | None) -> str:
+    if run is None:
+        return "(none)"
+    when = run.as_dict()["finished_at"] or run.as_dict()["started_at"]
+    counts = f" ({run.created} created, {run.updated} updated, {run.deleted} deleted)"
+    return f"{run.to_commit} {run.status} at {when}" + (counts if run.status == "applied" else "")

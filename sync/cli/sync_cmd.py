@@ -1,15 +1,143 @@
-"""`promptsync sync`: not built yet (placeholder until its issue lands)."""
+"""`promptsync sync`: follow the published branch into the database and Redis.
+
+    promptsync sync --repo PATH_OR_URL [--ref BRANCH] [--db URL] [--redis URL] [--once]
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
 from typing import Any
+
+from sync import settings
+from sync.cache.invalidate import Invalidator
+from sync.daemon.loop import Backoff, Daemon
+from sync.daemon.metrics import Metrics, MetricsServer
+from sync.daemon.outcome import Outcome
+from sync.daemon.source import GitSource
+from sync.daemon.syncer import Syncer
+from sync.errors import UsageError
+from sync.settings import hide_password
+from sync.store.engine import make_engine
+
+log = logging.getLogger("sync.cli.sync")
+ONCE_CACHE_RETRY_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    repo: str
+    ref: str
+    db_url: str
+    redis_url: str | None
+    once: bool
+    interval: float
+    allow_empty: bool
+    metrics_port: int | None
+    cache_dir: Path | None
 
 
 def add_parser(subparsers: Any) -> None:
-    subparsers.add_parser("sync", help="(not built yet)")
+    p = subparsers.add_parser("sync", description=__doc__.splitlines()[0],
+                              help="follow the published branch into the database and Redis")
+    p.add_argument("--repo", help="local repository path or git URL (env PROMPTSYNC_REPO)")
+    p.add_argument("--ref", help="branch to follow (env PROMPTSYNC_REF, default main)")
+    p.add_argument("--db", help="database URL (env PROMPTSYNC_DB_URL, "
+                                f"default {settings.DEFAULT_DB_URL})")
+    p.add_argument("--redis", help="Redis URL (env PROMPTSYNC_REDIS_URL; none: no cache tier)")
+    p.add_argument("--once", action="store_true", help="sync the ref's head once and exit")
+    p.add_argument("--interval", type=float, default=10.0,
+                   help="seconds between fetches of a URL / polls of a path (default 10)")
+    p.add_argument("--allow-empty", action="store_true",
+                   help="allow a commit that deletes every prompt")
+    p.add_argument("--metrics-port", type=int, help="serve /metrics and /healthz on this port")
+    p.add_argument("--cache-dir", type=Path, help="where mirrors of git URLs are kept")
+
+
+def parse_settings(args: argparse.Namespace) -> SyncSettings:
+    repo = settings.resolve(args.repo, settings.REPO_ENV, None)
+    if repo is None:
+        raise UsageError("no repository: pass --repo PATH_OR_URL or set PROMPTSYNC_REPO")
+    if args.interval <= 0:
+        raise UsageError("--interval must be a positive number of seconds")
+    return SyncSettings(
+        repo=repo, ref=settings.resolve(args.ref, settings.REF_ENV, settings.DEFAULT_REF) or "main",
+        db_url=settings.resolve(args.db, settings.DB_URL_ENV, settings.DEFAULT_DB_URL) or "",
+        redis_url=settings.resolve(args.redis, settings.REDIS_URL_ENV, None),
+        once=args.once, interval=args.interval, allow_empty=args.allow_empty,
+        metrics_port=args.metrics_port, cache_dir=args.cache_dir)
+
+
+def build_syncer(s: SyncSettings, metrics: Metrics) -> Syncer:
+    source = GitSource(s.repo, s.cache_dir)
+    invalidator = Invalidator(s.redis_url) if s.redis_url else None
+    if invalidator is None:
+        log.warning("no Redis configured: the database is the only shared tier")
+    return Syncer(source, s.ref, make_engine(s.db_url), invalidator,
+                  allow_empty=s.allow_empty, metrics=metrics)
 
 
 def run(args: argparse.Namespace) -> int:
-    print("promptsync sync: not built yet")
-    return 2
+    if args.verbose == 0:
+        logging.getLogger("sync").setLevel(logging.INFO)  # the one line per run is the point
+    s = parse_settings(args)
+    log.info("following %s of %s into %s", s.ref, hide_password(s.repo), hide_password(s.db_url))
+    syncer = build_syncer(s, Metrics(stale_after=max(60.0, 6 * s.interval)))
+    try:
+        return run_once(syncer) if s.once else run_daemon(syncer, s)
+    finally:
+        syncer.engine.dispose()
+        if syncer.invalidator is not None:
+            syncer.invalidator.close()
+
+
+def run_once(syncer: Syncer) -> int:
+    outcome = syncer.cycle()
+    backoff = Backoff(cap=1.0)
+    deadline = time.monotonic() + ONCE_CACHE_RETRY_SECONDS
+    while outcome.exit_code == 0 and not outcome.cache_ok and time.monotonic() < deadline:
+        time.sleep(backoff.next_delay())
+        outcome.cache_ok = syncer.heal_cache()
+    _print_outcome(outcome)
+    return outcome.exit_code
+
+
+def _print_outcome(o: Outcome) -> None:
+    if o.status == "rejected":
+        print(f"rejected {o.to_commit}; the database keeps {o.from_commit}", file=sys.stderr)
+        for line in o.reason.splitlines():
+            print(f"  {line}", file=sys.stderr)
+    elif o.status == "unreachable":
+        print(f"promptsync sync: error: {o.reason}", file=sys.stderr)
+    elif not o.cache_ok:
+        print(f"{o.status} {o.to_commit}, but Redis could not be invalidated "
+              "(the next sync repairs it)", file=sys.stderr)
+    elif o.status == "current":
+        print(f"up to date at {o.to_commit} generation {o.generation}")
+    else:
+        print(f"{o.status} {o.to_commit} generation {o.generation} "
+              f"({o.created} created, {o.updated} updated, {o.deleted} deleted)")
+
+
+def run_daemon(syncer: Syncer, s: SyncSettings) -> int:
+    daemon = Daemon(syncer, interval=s.interval)
+    server = MetricsServer(syncer.metrics, s.metrics_port).start() if s.metrics_port else None
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %d: stopping after this cycle", signum)
+        daemon.request_stop()
+
+    previous = signal.signal(signal.SIGTERM, on_signal)
+    try:
+        daemon.run()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if server is not None:
+            server.close()
+    return 0

@@ -1,0 +1,15 @@
+"""The sync daemon: published commit -> database (one transaction) -> Redis.
+
+    source.py      a local repository as it is, or a bare mirror of a URL fetched every cycle
+    watcher.py     watchfiles on refs/ and packed-refs of a local repository; wakes the loop
+    planner.py     (published commit, new commit) -> ChangeSet, from `git diff-tree` when it can
+    syncer.py      one cycle: state, ref, validate, plan, apply, invalidate; heals Redis gaps
+    loop.py        the daemon loop: stop event, watcher or interval with jitter, backoff
+    metrics.py     Prometheus metrics, /metrics and /healthz
+    checkpoint.py  named steps, and the PROMPTSYNC_TEST_PAUSE_AT hook of the fault tests
+
+Git access stays on GitPython (`sync.gitio.repo`): the daemon opens one GitRepository per cycle
+and closes it at the end of the cycle, which ends GitPython's `cat-file` children and frees its
+file handles; tests/daemon/test_resources.py proves 500 syncs hold both flat. pygit2 would add a
+compiled dependency for reads that are not the bottleneck (a one-prompt commit reads one blob).
+"""

@@ -1,0 +1,1 @@
+"""The editors' workflow: preview, history, rollback, and the version merge driver."""

@@ -120,6 +120,14 @@ class GitRepository:
         fields = [f for f in out.split("\0") if f]
         return [(fields[i], fields[i + 1]) for i in range(0, len(fields) - 1, 2)]
 
+    def has_commit(self, sha: str) -> bool:
+        """Whether the object database holds commit `sha` (a force-push may have dropped it)."""
+        try:
+            self.run("cat-file", "-e", f"{sha}^{{commit}}")
+            return True
+        except GitError:
+            return False
+
     def is_ancestor(self, older: str, newer: str) -> bool:
         try:
             self._repo.git.merge_base("--is-ancestor", older, newer)

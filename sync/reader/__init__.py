@@ -1,7 +1,13 @@
-"""The runtime reader (placeholder until its issue lands)."""
+"""The runtime reader the chat service imports: `from sync import PromptReader, PromptType`.
 
-from __future__ import annotations
+    reader = PromptReader(db_url="postgresql+psycopg://...", redis_url="redis://...")
+    prompt = reader.get("acme", PromptType.GREETING)   # .template .version .commit .brand .source
+    text = reader.render("acme", PromptType.GREETING, {"user_name": "Dana"})
+    text = await reader.arender("acme", "greeting", {...})   # from asyncio code
+"""
 
+from sync.model import PromptType
+from sync.reader.reader import PromptReader
+from sync.reader.record import Prompt, Source
 
-class PromptReader:
-    pass
+__all__ = ["Prompt", "PromptReader", "PromptType", "Source"]

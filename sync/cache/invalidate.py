@@ -1,0 +1,68 @@
+"""The daemon's side of the Redis protocol in `sync.cache.keys`: raise, invalidate, publish.
+
+After the database transaction for generation N commits, `Invalidator.publish` raises
+`promptsync:gen` to N (never lowers it), deletes the keys of the changed ids (for brand
+`default`, every brand's key of that type) and publishes the event. Every step is idempotent, so
+a publish that failed half-way is simply run again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+
+import redis
+
+from sync.cache.keys import EVENTS_CHANNEL, GENERATION_KEY, prompt_key, type_pattern
+from sync.model import DEFAULT_BRAND, PromptId
+
+log = logging.getLogger(__name__)
+SOCKET_TIMEOUT = 1.0
+DELETE_BATCH = 500
+RedisDown = (redis.ConnectionError, redis.TimeoutError, OSError)
+
+# Raise the generation, never lower it: a slow daemon must not undo a faster one.
+_RAISE_GEN = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '-1')
+local wanted = tonumber(ARGV[1])
+if wanted > current then redis.call('SET', KEYS[1], ARGV[1]) return wanted end
+return current
+"""
+
+
+class Invalidator:
+    """Publishes applied generations to one Redis; raises redis errors when it is down."""
+
+    def __init__(self, url: str) -> None:
+        self._client = redis.Redis.from_url(url, socket_timeout=SOCKET_TIMEOUT,
+                                            socket_connect_timeout=SOCKET_TIMEOUT)
+        self._raise_gen = self._client.register_script(_RAISE_GEN)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def generation(self) -> int | None:
+        """`promptsync:gen`, or None when the key is absent (e.g. Redis restarted empty)."""
+        value = self._client.get(GENERATION_KEY)
+        return None if value is None else int(value)
+
+    def publish(self, commit: str, generation: int, changed: Iterable[PromptId]) -> None:
+        """Raise the generation, delete the changed keys, publish the event (idempotent)."""
+        ids = sorted(set(changed))
+        self._raise_gen(keys=[GENERATION_KEY], args=[generation])
+        self._delete(self._keys_of(ids))
+        event = {"commit": commit, "generation": generation, "changed": [str(i) for i in ids]}
+        self._client.publish(EVENTS_CHANNEL, json.dumps(event))
+
+    def _keys_of(self, ids: list[PromptId]) -> list[str]:
+        keys = {prompt_key(i.brand, i.type) for i in ids}
+        # A default prompt answers for every brand without its own file of that type.
+        for type_ in {i.type for i in ids if i.brand == DEFAULT_BRAND}:
+            keys.update(k.decode() if isinstance(k, bytes) else str(k)
+                        for k in self._client.scan_iter(match=type_pattern(type_), count=1000))
+        return sorted(keys)
+
+    def _delete(self, keys: list[str]) -> None:
+        for start in range(0, len(keys), DELETE_BATCH):
+            self._client.delete(*keys[start:start + DELETE_BATCH])

@@ -1,0 +1,97 @@
+"""Prometheus metrics of the daemon, and a small HTTP server for /metrics and /healthz.
+
+Each Metrics has its own registry, so several daemons (or tests) in one process never collide.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+
+LATENCY_BUCKETS = (0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10, 30, 60, 300)
+
+
+class Metrics:
+    """What the daemon reports; `healthy()` is what /healthz answers."""
+
+    def __init__(self, stale_after: float = 60.0) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.runs = Counter("promptsync_sync_runs", "Sync runs by result", ["result"], registry=r)
+        self.reconcile = Histogram("promptsync_reconcile_duration_seconds",
+                                   "Duration of one sync cycle", registry=r)
+        self.merge_to_live = Histogram("promptsync_merge_to_live_seconds",
+                                       "Commit time to database and cache updated",
+                                       buckets=LATENCY_BUCKETS, registry=r)
+        self.git_requests = Counter("promptsync_git_requests", "Git requests by operation",
+                                    ["op"], registry=r)
+        self.invalidation_failures = Counter("promptsync_invalidation_failures",
+                                             "Failed Redis invalidations", registry=r)
+        self.generation = Gauge("promptsync_published_generation",
+                                "Generation of the published commit", registry=r)
+        since = Gauge("promptsync_seconds_since_last_good_sync",
+                      "Seconds since the database last matched the branch", registry=r)
+        since.set_function(self.seconds_since_good)
+        self.stale_after = stale_after
+        self._last_good: float | None = None
+        self._last_cycle: float | None = None
+
+    def good_sync(self) -> None:
+        self._last_good = self._last_cycle = time.monotonic()
+
+    def cycle_done(self) -> None:
+        self._last_cycle = time.monotonic()
+
+    def seconds_since_good(self) -> float:
+        return -1.0 if self._last_good is None else time.monotonic() - self._last_good
+
+    def healthy(self) -> bool:
+        """The loop is running and the database matched the branch recently."""
+        return self._last_good is not None and self.seconds_since_good() < self.stale_after
+
+
+class MetricsServer:
+    """Serves /metrics (Prometheus text) and /healthz (200 ok or 503) in a daemon thread."""
+
+    def __init__(self, metrics: Metrics, port: int, host: str = "0.0.0.0") -> None:
+        handler = _handler(metrics)
+        self._server = ThreadingHTTPServer((host, port), handler)
+        self.port = int(self._server.server_address[1])
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                        name="promptsync-metrics")
+
+    def start(self) -> MetricsServer:
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def _handler(metrics: Metrics) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path.startswith("/metrics"):
+                self._send(200, generate_latest(metrics.registry), CONTENT_TYPE_LATEST)
+            elif self.path.startswith("/healthz"):
+                ok = metrics.healthy()
+                self._send(200 if ok else 503, b"ok\n" if ok else b"stale\n", "text/plain")
+            else:
+                self._send(404, b"not found\n", "text/plain")
+
+        def _send(self, code: int, body: bytes, content_type: str) -> None:
+            self.send_response(code)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass  # probes every few seconds would flood the log
+
+    return Handler

@@ -1,0 +1,44 @@
+"""The result of one sync cycle, its exit code, and its one structured log line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# applied: prompts changed; unchanged: commit published, no prompt changed; current: the
+# database already held the commit; rejected: invalid commit; unreachable: git/db/redis down.
+OK_STATUSES = ("applied", "unchanged", "current")
+
+
+@dataclass
+class Outcome:
+    status: str
+    to_commit: str | None = None
+    from_commit: str | None = None
+    generation: int | None = None
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    reason: str = ""
+    cache_ok: bool = True
+    duration: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """DESIGN.md: 0 the database holds the ref's commit, 1 rejected, 2 something unreachable."""
+        if self.status in OK_STATUSES:
+            return 0 if self.cache_ok else 2
+        return 1 if self.status == "rejected" else 2
+
+    def log_line(self) -> str:
+        """`sync run status=applied from=... to=... created=1 ...` (logfmt: one line, greppable)."""
+        fields: list[tuple[str, object]] = [
+            ("status", self.status), ("from", self.from_commit or "-"),
+            ("to", self.to_commit or "-"), ("created", self.created),
+            ("updated", self.updated), ("deleted", self.deleted),
+            ("generation", "-" if self.generation is None else self.generation),
+            ("duration_ms", f"{self.duration * 1000:.1f}"),
+            ("cache", "ok" if self.cache_ok else "pending")]
+        if self.reason:
+            first = self.reason.splitlines()[0]
+            fields.append(("reason", '"' + first.replace('"', "'") + '"'))
+        return "sync run " + " ".join(f"{k}={v}" for k, v in fields)

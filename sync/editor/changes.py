@@ -1,0 +1,122 @@
+"""What a pull request changes in the prompts: each changed prompt before and after, rendered
+for each of its samples. The formatting lives in the preview reporters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sync.editor.context import sample_contexts
+from sync.editor.render import Rendered, render
+from sync.gitio.repo import GitRepository
+from sync.model import PromptDoc, PromptId
+from sync.validate import Finding, Report, SourceFile, Validator
+from sync.validate.sources import from_directory
+
+
+@dataclass(frozen=True)
+class Side:
+    """One prompt on one side: the validated document, or the errors that kept it out."""
+
+    doc: PromptDoc | None
+    errors: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True)
+class SampleRender:
+    name: str
+    before: Rendered | None  # None: no such sample on that side
+    after: Rendered | None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+@dataclass(frozen=True)
+class PromptChange:
+    id: PromptId
+    kind: str  # created | updated | deleted
+    before: Side | None
+    after: Side | None
+    samples: tuple[SampleRender, ...]
+
+
+@dataclass(frozen=True)
+class Tree:
+    """A snapshot of prompts/ and schema/: a commit's tree or the working directory."""
+
+    label: str
+    files: list[SourceFile]
+
+
+def commit_tree(repo: GitRepository, rev: str) -> Tree:
+    sha = repo.resolve(rev)
+    return Tree(f"{rev} ({sha[:7]})" if not sha.startswith(rev) else sha[:7], repo.files(sha))
+
+
+def working_tree(root: Path) -> Tree:
+    return Tree("the working tree", from_directory(root))
+
+
+def _prompt_files(tree: Tree) -> dict[PromptId, SourceFile]:
+    found = {}
+    for f in tree.files:
+        prompt_id = PromptId.from_path(f.path)
+        if prompt_id is not None:
+            found[prompt_id] = f
+    return found
+
+
+def _side(prompt_id: PromptId, report: Report) -> Side:
+    doc = report.prompts.get(prompt_id)
+    if doc is not None:
+        return Side(doc)
+    return Side(None, tuple(f for f in report.errors if f.path == prompt_id.path))
+
+
+def _renders(side: Side | None) -> dict[str, Rendered]:
+    if side is None or side.doc is None:
+        return {}
+    return {name: render(side.doc, context) for name, context in sample_contexts(side.doc)}
+
+
+def _samples(before: Side | None, after: Side | None) -> tuple[SampleRender, ...]:
+    old, new = _renders(before), _renders(after)
+    names = list(new) + [n for n in old if n not in new]
+    return tuple(SampleRender(n, old.get(n), new.get(n)) for n in names)
+
+
+def _subset(tree: Tree, paths: set[str]) -> list[SourceFile]:
+    return [f for f in tree.files if f.path in paths or not f.path.startswith("prompts/")]
+
+
+def _blob(source: SourceFile | None) -> str | None:
+    return source.blob if source is not None else None
+
+
+def changed_prompts(base: Tree, head: Tree,
+                    validator: Validator | None = None) -> list[PromptChange]:
+    """Every prompt whose file differs between the trees (by git blob id), sorted by id."""
+    validator = validator or Validator()
+    old_files, new_files = _prompt_files(base), _prompt_files(head)
+    ids = sorted(i for i in old_files.keys() | new_files.keys()
+                 if _blob(old_files.get(i)) != _blob(new_files.get(i)))
+    if not ids:
+        return []
+    # Checking a file depends only on its bytes and the rules: check just the changed ones.
+    paths = {i.path for i in ids}
+    old_report = validator.validate(_subset(base, paths), whole_tree=False)
+    new_report = validator.validate(_subset(head, paths), whole_tree=False)
+    changes = []
+    for prompt_id in ids:
+        before = _side(prompt_id, old_report) if prompt_id in old_files else None
+        after = _side(prompt_id, new_report) if prompt_id in new_files else None
+        kind = "created" if before is None else "deleted" if after is None else "updated"
+        changes.append(PromptChange(prompt_id, kind, before, after, _samples(before, after)))
+    return changes
+
+
+def errors_of(changes: Sequence[PromptChange]) -> int:
+    return sum(len(c.after.errors) for c in changes if c.after is not None)

@@ -1,0 +1,80 @@
+"""When each commit went live: the first applied sync run whose commit contains it.
+
+The runs come from the `sync_runs` table; which commits each run brought in comes from git,
+walking the ancestry of the runs' commits once in Python (two git processes in all).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from sync.editor.gitcmd import git
+from sync.errors import UnreachableError
+from sync.settings import hide_password
+from sync.store.engine import make_engine
+from sync.store.models import SyncRunRow
+
+
+def applied_runs(db_url: str) -> list[tuple[str, datetime]]:
+    """(to_commit, finished_at) of every applied run, in the order they finished."""
+    engine = make_engine(db_url, writer=False)
+    query = (select(SyncRunRow.to_commit, SyncRunRow.finished_at)
+             .where(SyncRunRow.status == "applied", SyncRunRow.finished_at.is_not(None))
+             .order_by(SyncRunRow.finished_at, SyncRunRow.id))
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(query).all()
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise UnreachableError(f"could not read sync_runs from {hide_password(db_url)}: "
+                               f"{reason}") from None
+    finally:
+        engine.dispose()
+    return [(str(sha), _utc(at)) for sha, at in rows if at is not None]
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; the daemon writes UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _known(repo: Path, shas: list[str]) -> list[str]:
+    """The shas this repository holds as commits (a run may name one never fetched here)."""
+    if not shas:
+        return []
+    out = git(repo, "cat-file", "--batch-check", input="".join(f"{s}\n" for s in shas).encode())
+    found = {parts[0] for parts in map(str.split, out.decode().splitlines())
+             if parts[1:2] == ["commit"]}
+    return [s for s in shas if s in found]
+
+
+def _parents(repo: Path, tips: list[str]) -> dict[str, list[str]]:
+    out = git(repo, "rev-list", "--parents", *tips) if tips else b""
+    graph: dict[str, list[str]] = {}
+    for line in out.decode().splitlines():
+        sha, *parents = line.split()
+        graph[sha] = parents
+    return graph
+
+
+def live_times(repo: Path, runs: list[tuple[str, datetime]]) -> dict[str, datetime]:
+    """For each commit reachable from a run: when the first run that contained it finished."""
+    tips = _known(repo, sorted({sha for sha, _ in runs}))
+    graph = _parents(repo, tips)
+    live: dict[str, datetime] = {}
+    for tip, finished in runs:
+        if tip not in graph or tip in live:
+            continue
+        queue = deque([tip])
+        while queue:
+            sha = queue.popleft()
+            if sha in live or sha not in graph:
+                continue
+            live[sha] = finished
+            queue.extend(graph[sha])
+    return live

@@ -1,0 +1,108 @@
+"""Redis and the database behind their circuit breakers: answers, or None when unavailable."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from sync.errors import UsageError
+from sync.model import PromptType
+from sync.reader.breaker import CircuitBreaker
+from sync.reader.db_tier import DatabaseTier
+from sync.reader.notices import BACKEND_ERRORS, Notices
+from sync.reader.record import Prompt
+from sync.reader.redis_tier import RedisTier
+from sync.reader.settings import ReaderSettings, hide_password
+
+logger = logging.getLogger("sync.reader")
+
+
+class Backends:
+    """Every call either answers or returns None; a failure opens that backend's breaker."""
+
+    def __init__(self, settings: ReaderSettings, notices: Notices) -> None:
+        self._notices = notices
+        self._closed = False
+        self._redis_shown = hide_password(settings.redis_url or "")
+        self._db_shown = hide_password(settings.db_url)
+        self.redis: RedisTier | None = None
+        try:
+            if settings.redis_url:
+                self.redis = RedisTier(settings.redis_url, settings.redis_timeout)
+            else:
+                logger.info("no Redis URL: the reader reads from the database only")
+        except Exception as exc:  # connecting is lazy: only a malformed URL fails here
+            raise UsageError(f"bad Redis URL {self._redis_shown}: {type(exc).__name__}") from None
+        try:
+            self.db = DatabaseTier(settings.db_url, settings.db_timeout)
+        except Exception as exc:  # the message may quote the URL, password and all
+            raise UsageError(f"bad database URL {self._db_shown}: {type(exc).__name__}") from None
+        self.redis_breaker = CircuitBreaker("Redis", settings.cooldown)
+        self.db_breaker = CircuitBreaker("database", settings.cooldown)
+
+    def from_redis(self, brand: str, t: PromptType) -> Prompt | None:
+        """A valid cached entry, or None (miss, stale stamp, no Redis, Redis unavailable)."""
+        if self.redis is None or self._closed or not self.redis_breaker.allow():
+            return None
+        try:
+            found = self.redis.fetch(brand, t)
+        except Exception as exc:
+            self._failed(self.redis_breaker, self._redis_shown, exc)
+            return None
+        self._succeeded(self.redis_breaker, self._redis_shown)
+        return found
+
+    def from_db(self, brand: str, t: PromptType) -> tuple[Prompt | None, int] | None:
+        """(the prompt or None when absent, the generation), or None when unavailable."""
+        if self._closed or not self.db_breaker.allow():
+            return None
+        try:
+            answer = self.db.fetch(brand, t)
+        except PoolTimeout as exc:
+            # Every pooled connection is busy: the server is fine, this one call is not.
+            BACKEND_ERRORS.labels("database").inc()
+            self._notices.warn_once(("pool", type(exc).__name__),
+                                    "database connection pool exhausted: %s", exc)
+            self.db_breaker.release()
+            return None
+        except Exception as exc:
+            self._failed(self.db_breaker, self._db_shown, exc)
+            return None
+        self._succeeded(self.db_breaker, self._db_shown)
+        return answer
+
+    def write_back(self, brand: str, prompt: Prompt) -> None:
+        """Cache what the database answered; only while Redis is known to be healthy."""
+        if self.redis is None or self._closed or not self.redis_breaker.is_closed:
+            return
+        try:
+            self.redis.store(brand, prompt)
+        except Exception as exc:
+            self._failed(self.redis_breaker, self._redis_shown, exc)
+
+    def _failed(self, breaker: CircuitBreaker, shown: str, exc: Exception) -> None:
+        BACKEND_ERRORS.labels(breaker.name.lower()).inc()
+        if breaker.failed():
+            logger.warning("%s at %s unavailable (%s: %s); skipping it, retrying in %.1f s",
+                           breaker.name, shown, type(exc).__name__, exc, breaker.cooldown)
+
+    def _succeeded(self, breaker: CircuitBreaker, shown: str) -> None:
+        if not breaker.is_closed:
+            breaker.succeeded()
+            logger.info("%s at %s is reachable again", breaker.name, shown)
+
+    def reconnect(self) -> None:
+        if self.redis is not None:
+            self.redis.reconnect()
+        self.db.reconnect()
+
+    def reset_locks(self) -> None:
+        self.redis_breaker.reset()
+        self.db_breaker.reset()
+
+    def close(self) -> None:
+        self._closed = True
+        if self.redis is not None:
+            self.redis.close()
+        self.db.close()

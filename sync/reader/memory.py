@@ -1,0 +1,93 @@
+"""The in-process tier: a dict kept fresh by the events channel, trusted only while it listens.
+
+Every entry was read from Redis or the database at some generation. The subscriber raises
+`generation_seen` before it drops the changed entries, and `store` refuses a copy stamped
+older than that: a read that raced a commit can answer its own caller but never lingers here.
+While the subscription is down (`healthy_until` in the past) the reader bypasses this tier;
+on every (re)subscription the dict starts empty, since events may have been missed.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any
+
+from sync.model import DEFAULT_BRAND, PromptId, PromptType
+from sync.reader.record import Prompt
+
+Key = tuple[str, PromptType]
+# How long one heartbeat (a pong or any message) keeps the tier trusted.
+HEALTH_WINDOW = 1.0
+
+
+class MemoryTier:
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self.entries: dict[Key, Prompt] = {}
+        self.healthy_until = 0.0
+        self.generation_seen = 0
+        self.max_entries = max_entries
+        self._subscribed = False
+        self._lock = threading.Lock()
+
+    def subscribed(self, generation: int | None) -> None:
+        """A (new) subscription is live; `generation` is promptsync:gen read after subscribing."""
+        with self._lock:
+            self.entries.clear()
+            if generation is not None:
+                self.generation_seen = max(self.generation_seen, generation)
+            self._subscribed = True
+        self.heartbeat()
+
+    def heartbeat(self) -> None:
+        if self._subscribed:
+            self.healthy_until = time.monotonic() + HEALTH_WINDOW
+
+    def unsubscribed(self) -> None:
+        with self._lock:
+            self._subscribed = False
+            self.healthy_until = 0.0
+            self.entries.clear()
+
+    def store(self, key: Key, prompt: Prompt, generation: int) -> None:
+        """Keep a copy read at `generation`, unless a newer commit was announced meanwhile."""
+        if not self._subscribed:
+            return  # checked again under the lock; this only spares the copy below
+        kept = prompt if prompt.source == "fallback" else prompt._replace(source="memory")
+        with self._lock:
+            if not self._subscribed or generation < self.generation_seen:
+                return
+            if len(self.entries) >= self.max_entries:
+                self.entries.clear()  # callers choose the brands; never grow without bound
+            self.entries[key] = kept
+
+    def apply_event(self, payload: bytes | str) -> None:
+        """Drop what a published commit changed; anything unreadable drops everything."""
+        try:
+            event: dict[str, Any] = json.loads(payload)
+            generation = int(event["generation"])
+            changed = [PromptId.parse(str(i)) for i in event["changed"]]
+        except (ValueError, KeyError, TypeError):
+            with self._lock:
+                self.entries.clear()
+            return
+        with self._lock:
+            self.generation_seen = max(self.generation_seen, generation)
+            for pid in changed:
+                self._drop(pid)
+
+    def _drop(self, pid: PromptId) -> None:
+        if pid.brand != DEFAULT_BRAND:
+            self.entries.pop((pid.brand, pid.type), None)
+            return
+        # Every brand without its own prompt of this type resolved to the default one.
+        for key in [k for k in self.entries if k[1] is pid.type]:
+            del self.entries[key]
+
+    def reset(self) -> None:
+        """After a fork: a fresh lock, nothing trusted until the child's own subscription."""
+        self._lock = threading.Lock()
+        self._subscribed = False
+        self.healthy_until = 0.0
+        self.entries.clear()

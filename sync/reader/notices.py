@@ -1,0 +1,61 @@
+"""Warnings once per cause, and the reader's metrics.
+
+A chat service calls the reader thousands of times a second; a dead Redis must give one log
+line, not thousands. Each cause (a hashable key such as ``("redis", "ConnectionError")``) is
+logged the first time it occurs and counted every time. The metrics live in the default
+prometheus-client registry; the library never starts an exporter, the host decides.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Hashable
+
+from prometheus_client import Counter
+
+logger = logging.getLogger("sync.reader")
+
+FALLBACKS = Counter(
+    "promptsync_reader_fallback",
+    "Answers served from the built-in default prompts, by prompt type and cause.",
+    ["type", "cause"],
+)
+BACKEND_ERRORS = Counter(
+    "promptsync_reader_backend_errors",
+    "Failed or timed-out calls to Redis or the database.",
+    ["backend"],
+)
+STALE_ANSWERS = Counter(
+    "promptsync_reader_stale",
+    "Answers served from the last good in-process copy while Redis and the database were down.",
+)
+RENDER_FAILURES = Counter(
+    "promptsync_reader_render_failures",
+    "Renders that failed (missing required variable, template error) and used the fallback.",
+    ["type"],
+)
+
+_MAX_CAUSES = 10_000
+
+
+class Notices:
+    """Remembers which causes were logged already; thread-safe."""
+
+    def __init__(self) -> None:
+        self._seen: set[Hashable] = set()
+        self._lock = threading.Lock()
+
+    def warn_once(self, cause: Hashable, message: str, *args: object) -> None:
+        if cause in self._seen:
+            return
+        with self._lock:
+            if cause in self._seen:
+                return
+            if len(self._seen) >= _MAX_CAUSES:  # callers may pass arbitrary brand strings
+                self._seen.clear()
+            self._seen.add(cause)
+        logger.warning(message, *args)
+
+    def reset(self) -> None:
+        self._lock = threading.Lock()

@@ -1,0 +1,221 @@
+"""PromptReader: memory -> Redis -> database -> built-in default, and never an exception."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+import weakref
+from collections.abc import Mapping
+from typing import Any
+
+import sync.defaults as defaults
+from sync.model import BRAND_RE, DEFAULT_BRAND, PromptType
+from sync.reader.backends import Backends
+from sync.reader.memory import Key, MemoryTier
+from sync.reader.notices import FALLBACKS, STALE_ANSWERS, Notices
+from sync.reader.record import Prompt
+from sync.reader.render import Renderer
+from sync.reader.settings import DEFAULT_COOLDOWN, resolve
+from sync.reader.subscriber import Subscriber
+
+_TYPES: dict[str, PromptType] = {
+    **{t.value: t for t in PromptType}, **{t.slug: t for t in PromptType}}
+_MAX_LAST_GOOD = 10_000
+
+
+def _parse_type(type_: object) -> PromptType:
+    """The caller's one mistake that raises: a type that is not a PromptType or its name."""
+    if not isinstance(type_, str):
+        raise TypeError(f"prompt type must be a PromptType or its name, not {type_!r}")
+    return PromptType.parse(type_)  # ValueError naming the six choices
+
+
+class PromptReader:
+    """Reads prompts for the chat runtime; thread-safe, fork-safe, asyncio-friendly.
+
+    `get` and `render` never raise because a prompt is missing, Redis or the database is down
+    or slow, or a template fails to render: they warn once per cause and answer from the next
+    tier, ending with the built-in default. An unknown type raises ValueError (TypeError for a
+    non-string). Settings: explicit argument, then PROMPTSYNC_DB_URL / PROMPTSYNC_REDIS_URL /
+    PROMPTSYNC_REDIS_TIMEOUT / PROMPTSYNC_DB_TIMEOUT, then defaults (sqlite:///promptsync.db,
+    no Redis, 0.05 s, 0.5 s). Without Redis there is no events channel, so every read goes to
+    the database. `memory=False` turns the in-process tier off.
+    """
+
+    def __init__(self, db_url: str | None = None, redis_url: str | None = None, *,
+                 redis_timeout: float | None = None, db_timeout: float | None = None,
+                 breaker_cooldown: float = DEFAULT_COOLDOWN, memory: bool = True,
+                 render_seconds: float = 1.0) -> None:
+        self.settings = resolve(db_url, redis_url, redis_timeout=redis_timeout,
+                                db_timeout=db_timeout, cooldown=breaker_cooldown,
+                                memory=memory, render_seconds=render_seconds)
+        self._notices = Notices()
+        self._memory = MemoryTier()
+        self._entries = self._memory.entries  # the hot path reads this dict directly
+        self._last_good: dict[Key, Prompt] = {}
+        self._renderer = Renderer(self._notices, seconds=render_seconds)
+        self._backends = Backends(self.settings, self._notices)
+        self._subscriber: Subscriber | None = None
+        if self.settings.redis_url and memory:
+            self._subscriber = Subscriber(self.settings.redis_url, self._memory,
+                                          self.settings.redis_timeout)
+            self._subscriber.start()
+        self._forked = self._closed = False
+        self._fork_lock = threading.Lock()
+        if hasattr(os, "register_at_fork"):  # POSIX; elsewhere there is no fork to survive
+            os.register_at_fork(after_in_child=_child_hook(self))
+        # A reader dropped without close() must not leave its thread running for ever.
+        if self._subscriber is not None:
+            weakref.finalize(self, self._subscriber.stop, 0)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, brand: str, type_: PromptType | str) -> Prompt:
+        """The prompt for (brand, type): the brand's, else brand default's, else built-in."""
+        t = _TYPES.get(type_) or _parse_type(type_)
+        hit = self._memory_hit(brand, t)
+        return self._get_slow(brand, t) if hit is None else hit
+
+    async def aget(self, brand: str, type_: PromptType | str) -> Prompt:
+        """`get` for asyncio code: a memory hit answers inline, anything else in a thread."""
+        t = _TYPES.get(type_) or _parse_type(type_)
+        hit = self._memory_hit(brand, t)
+        return await asyncio.to_thread(self._get_slow, brand, t) if hit is None else hit
+
+    def _memory_hit(self, brand: str, t: PromptType) -> Prompt | None:
+        try:
+            hit = self._entries.get((brand, t))
+        except TypeError:  # an unhashable brand: the slow path answers with brand default
+            return None
+        if hit is None or time.monotonic() >= self._memory.healthy_until:
+            return None
+        if hit.source == "fallback":
+            FALLBACKS.labels(t.value, "missing").inc()
+        return hit
+
+    def render(self, brand: str, type_: PromptType | str,
+               context: Mapping[str, Any] | None = None) -> str:
+        """The prompt's text for a context; declared defaults fill missing optional values."""
+        return self.render_prompt(self.get(brand, type_), context)
+
+    async def arender(self, brand: str, type_: PromptType | str,
+                      context: Mapping[str, Any] | None = None) -> str:
+        return self.render_prompt(await self.aget(brand, type_), context)
+
+    def render_prompt(self, prompt: Prompt, context: Mapping[str, Any] | None = None) -> str:
+        """Render a prompt from `get`; on any failure the built-in default, then a fixed text."""
+        return self._renderer.render_or_fallback(prompt, context)
+
+    # -- the slow path ---------------------------------------------------------------------
+
+    def _get_slow(self, brand: str, t: PromptType) -> Prompt:
+        if self._forked:
+            self._restart_in_child()
+        if not (isinstance(brand, str) and BRAND_RE.fullmatch(brand)):
+            shown = repr(brand)[:80]
+            self._notices.warn_once(("brand", shown),
+                                    "invalid brand %s; answering with brand default", shown)
+            brand = DEFAULT_BRAND
+            hit = self._memory_hit(brand, t)
+            if hit is not None:
+                return hit
+        try:
+            return self._resolve((brand, t))
+        except Exception as exc:  # a bug must still not break a chat
+            return self._fallback(t, ("error", type(exc).__name__),
+                                  "reader error (%r); using the built-in %s", exc, t.value)
+
+    def _resolve(self, key: Key) -> Prompt:
+        brand, t = key
+        found = self._backends.from_redis(brand, t)
+        if found is not None:
+            self._keep(key, found, found.generation)
+            return found
+        answer = self._backends.from_db(brand, t)
+        if answer is not None:
+            prompt, generation = answer
+            if prompt is None:
+                return self._missing(key, generation)
+            self._backends.write_back(brand, prompt)
+            self._keep(key, prompt, generation)
+            return prompt
+        stale = self._last_good.get(key)
+        if stale is not None:
+            STALE_ANSWERS.inc()
+            self._notices.warn_once(("stale", key), "Redis and the database are unreachable; "
+                                    "serving the last good copy of %s/%s", brand, t.slug)
+            return stale._replace(source="memory")
+        return self._fallback(t, ("unreachable", t), "Redis and the database are unreachable "
+                              "and no copy of %s/%s is in memory; using the built-in default",
+                              brand, t.slug)
+
+    def _keep(self, key: Key, prompt: Prompt, generation: int) -> None:
+        if len(self._last_good) >= _MAX_LAST_GOOD:
+            self._last_good.clear()
+        self._last_good[key] = prompt
+        self._memory.store(key, prompt, generation)
+
+    def _missing(self, key: Key, generation: int) -> Prompt:
+        brand, t = key
+        self._last_good.pop(key, None)  # deleted: no longer a copy to fall back on
+        prompt = self._fallback(t, ("missing", key), "no %s prompt for brand %s nor brand "
+                                "default in the database; using the built-in default",
+                                t.value, brand)
+        self._memory.store(key, prompt, generation)
+        return prompt
+
+    def _fallback(self, t: PromptType, cause: tuple[Any, ...], message: str,
+                  *args: object) -> Prompt:
+        self._notices.warn_once(cause, message, *args)
+        FALLBACKS.labels(t.value, str(cause[0])).inc()
+        return defaults.builtin(t)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def _restart_in_child(self) -> None:
+        """First slow call in a forked child: own sockets, own subscriber thread."""
+        with self._fork_lock:
+            if not self._forked:
+                return
+            if not self._closed:
+                self._backends.reconnect()
+                if self._subscriber is not None:
+                    self._subscriber.start()
+            self._forked = False  # last: other threads wait for the new connections
+
+    def _after_fork(self) -> None:
+        # Only flag here: the child runs hooks in a fragile state; the work happens on the
+        # first slow call. memory.reset() makes every read take the slow path until then.
+        self._fork_lock = threading.Lock()
+        self._memory.reset()
+        self._notices.reset()
+        self._renderer.reset()
+        self._backends.reset_locks()
+        self._forked = True
+
+    def close(self) -> None:
+        """Stop the subscriber and close the connections (the reader still answers: defaults)."""
+        self._closed = True
+        if self._subscriber is not None:
+            self._subscriber.stop()
+        self._memory.unsubscribed()
+        self._backends.close()
+
+    def __enter__(self) -> PromptReader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _child_hook(reader: PromptReader) -> Any:
+    ref = weakref.ref(reader)
+
+    def hook() -> None:
+        alive = ref()
+        if alive is not None:
+            alive._after_fork()
+
+    return hook

@@ -1,0 +1,123 @@
+"""Rendering: compiled templates cached per prompt version, bounded without touching signals.
+
+`sync.sandbox.render_bounded` arms SIGALRM when called from the main thread; a library running
+inside a chat service must not take over its host's signal handlers, so the reader checks its
+deadline between output chunks instead (the same bound render_bounded gives in other threads).
+Templates reaching the reader passed the daemon's validation; the bound is a second line.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+from jinja2 import Template
+
+import sync.defaults as defaults
+from sync.model import PromptType
+from sync.reader.notices import RENDER_FAILURES, Notices
+from sync.reader.record import BUILTIN_COMMIT, Prompt
+from sync.sandbox import ENV, MAX_OUTPUT_CHARS, OutputTooLarge, RenderTimeout
+
+_NO_CONTEXT: Mapping[str, Any] = MappingProxyType({})
+_CHECK_EVERY = 16  # chunks between deadline checks: a clock read per chunk is measurable
+
+
+class MissingVariable(Exception):
+    """The context lacks a variable the prompt declares as required."""
+
+
+class Compiled(NamedTuple):
+    template: Template
+    defaults: dict[str, Any]
+    required: tuple[str, ...]
+
+
+CacheKey = tuple[str, PromptType, int, str]
+
+
+def compile_prompt(prompt: Prompt) -> Compiled:
+    """Compile in the shared sandbox; raises jinja2's TemplateSyntaxError on a bad template."""
+    defaults = {name: spec["default"] for name, spec in prompt.variables.items()
+                if spec.get("default") is not None}
+    required = tuple(name for name, spec in prompt.variables.items() if spec.get("required"))
+    return Compiled(ENV.from_string(prompt.template), defaults, required)
+
+
+class Renderer:
+    """Thread-safe cache of compiled templates keyed by (brand, type, version, commit)."""
+
+    def __init__(self, notices: Notices, seconds: float = 1.0,
+                 max_chars: int = MAX_OUTPUT_CHARS, max_entries: int = 4096) -> None:
+        self.notices = notices
+        self.seconds = seconds
+        self.max_chars = max_chars
+        self.max_entries = max_entries
+        self._cache: dict[CacheKey, Compiled] = {}
+        self._lock = threading.Lock()
+
+    def render_or_fallback(self, prompt: Prompt, context: Mapping[str, Any] | None) -> str:
+        """The text; on any failure the built-in default's, then a fixed text. Never raises."""
+        try:
+            return self.render(prompt, _NO_CONTEXT if context is None else context)
+        except Exception as exc:
+            return self._fallback(prompt, context, exc)
+
+    def _fallback(self, prompt: Prompt, context: Mapping[str, Any] | None,
+                  exc: Exception) -> str:
+        RENDER_FAILURES.labels(prompt.type.value).inc()
+        self.notices.warn_once(
+            ("render", prompt.brand, prompt.type, prompt.version, prompt.commit,
+             type(exc).__name__),
+            "cannot render %s/%s version %s (%s: %s); using the built-in default",
+            prompt.brand, prompt.type.slug, prompt.version, type(exc).__name__, exc)
+        if prompt.commit != BUILTIN_COMMIT:
+            try:
+                return self.render(defaults.builtin(prompt.type), context or _NO_CONTEXT)
+            except Exception as again:
+                self.notices.warn_once(("render-builtin", prompt.type, type(again).__name__),
+                                       "cannot render the built-in %s either: %s",
+                                       prompt.type.value, again)
+        return defaults.SAFE_TEXT[prompt.type]
+
+    def render(self, prompt: Prompt, context: Mapping[str, Any]) -> str:
+        """The text; raises MissingVariable, a Jinja error, RenderTimeout or OutputTooLarge."""
+        key = (prompt.brand, prompt.type, prompt.version, prompt.commit)
+        compiled = self._cache.get(key)
+        if compiled is None:
+            compiled = self._compile(key, prompt)
+        values = {**compiled.defaults, **context} if compiled.defaults else dict(context)
+        for name in compiled.required:
+            if name not in values:
+                raise MissingVariable(f"required variable {name!r} missing from the context")
+        return self._generate(compiled.template, values)
+
+    def _compile(self, key: CacheKey, prompt: Prompt) -> Compiled:
+        compiled = compile_prompt(prompt)
+        with self._lock:
+            if len(self._cache) >= self.max_entries:
+                self._cache.clear()
+            self._cache[key] = compiled
+        return compiled
+
+    def _generate(self, template: Template, values: dict[str, Any]) -> str:
+        # root_render_func is what Template.render joins; calling it directly skips jinja's
+        # traceback rewriting, which the reader never shows anyway.
+        chunks = template.root_render_func(template.new_context(values))
+        deadline = time.monotonic() + self.seconds
+        parts: list[str] = []
+        total = 0
+        for chunk in chunks:
+            total += len(chunk)
+            parts.append(chunk)
+            if total > self.max_chars:
+                raise OutputTooLarge(f"rendered text is over {self.max_chars:,} characters")
+            if len(parts) % _CHECK_EVERY == 0 and time.monotonic() > deadline:
+                raise RenderTimeout(f"render took longer than {self.seconds:g} s")
+        return "".join(parts)
+
+    def reset(self) -> None:
+        self._lock = threading.Lock()

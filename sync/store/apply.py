@@ -1,0 +1,146 @@
+"""One transaction per commit: lock, check the state did not move, write rows, advance the state.
+
+Writers are serialised by the database itself: PostgreSQL's transaction-level advisory lock, or
+SQLite's `BEGIN IMMEDIATE` (see `sync.store.engine`). The compare-and-set on `sync_state` is the
+fencing check: a writer that planned against a state another writer has since moved gets
+`StateMoved` and writes nothing, so no commit is applied twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text, update
+
+from sync.model import PromptDoc, PromptId, PromptType
+from sync.store.changeset import ApplyResult, ChangeSet
+from sync.store.engine import is_postgresql
+from sync.store.models import PromptRow, PromptVersionRow, SyncRunRow, SyncStateRow
+
+# pg_advisory_xact_lock key: "promptsync" folded into a bigint, shared by every daemon.
+ADVISORY_LOCK_KEY = 0x70726F6D707473
+CHUNK = 500
+Step = Callable[[str], None]
+
+
+class StateMoved(Exception):
+    """Another writer advanced `sync_state` since this change set was planned."""
+
+
+def apply_changes(engine: Engine, changes: ChangeSet, on_step: Step = lambda _s: None,
+                  started_at: datetime | None = None) -> ApplyResult:
+    """Apply `changes` in one transaction; raise StateMoved when the fencing check fails."""
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        _lock(conn)
+        _check_state(conn, changes)
+        existing = _existing_rows(conn, [d.id for d in changes.upserts] + list(changes.deletes))
+        bump = 1 if changes.upserts or any(i in existing for i in changes.deletes) else 0
+        result = ApplyResult(generation=changes.from_generation + bump)
+        _write_prompts(conn, changes, existing, result, now)
+        on_step("written")
+        _advance_state(conn, changes, result.generation, now)
+        status = "applied" if result.touched else "unchanged"
+        _insert_run(conn, changes, status, result, started_at or now)
+        on_step("before-commit")
+    return result
+
+
+def _lock(conn: Connection) -> None:
+    if is_postgresql(conn.engine):
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
+
+
+def _check_state(conn: Connection, changes: ChangeSet) -> None:
+    row = conn.execute(select(SyncStateRow.commit_sha, SyncStateRow.generation)
+                       .where(SyncStateRow.id == 1)).one()
+    if (row.commit_sha, row.generation) != (changes.from_commit, changes.from_generation):
+        raise StateMoved(f"sync_state is at {row.commit_sha} gen {row.generation}, planned "
+                         f"against {changes.from_commit} gen {changes.from_generation}")
+
+
+def _existing_rows(conn: Connection, ids: list[PromptId]) -> dict[PromptId, Any]:
+    """The live rows of `ids`, fetched by brand in chunks (portable, no tuple IN)."""
+    wanted = set(ids)
+    brands = sorted({i.brand for i in wanted})
+    found: dict[PromptId, Any] = {}
+    for start in range(0, len(brands), CHUNK):
+        chunk = brands[start:start + CHUNK]
+        rows = conn.execute(select(PromptRow).where(PromptRow.brand.in_(chunk)))
+        for row in rows.mappings():
+            pid = PromptId(row["brand"], PromptType(row["type"]))
+            if pid in wanted:
+                found[pid] = row
+    return found
+
+
+def _write_prompts(conn: Connection, changes: ChangeSet, existing: dict[PromptId, Any],
+                   result: ApplyResult, now: datetime) -> None:
+    meta = changes.commit
+    stamp = {"commit_sha": meta.sha, "author": meta.author, "committed_at": meta.committed_at,
+             "synced_at": now}
+    new = [d for d in changes.upserts if d.id not in existing]
+    old = [d for d in changes.upserts if d.id in existing]
+    gone = [existing[i] for i in changes.deletes if i in existing]
+    if new:
+        conn.execute(insert(PromptRow), [_row(d) | stamp for d in new])
+    if old:
+        conn.execute(update(PromptRow).where(PromptRow.id == bindparam("row_id")),
+                     [_row(d) | stamp | {"row_id": existing[d.id]["id"]} for d in old])
+    for ids in _chunks([r["id"] for r in gone]):
+        conn.execute(delete(PromptRow).where(PromptRow.id.in_(ids)))
+    versions = [_row(d) | stamp | {"action": _action(changes, "create"), "generation":
+                                   result.generation} for d in new]
+    versions += [_row(d) | stamp | {"action": _action(changes, "update"), "generation":
+                                    result.generation} for d in old]
+    versions += [_deleted_row(r) | stamp | {"generation": result.generation} for r in gone]
+    if versions:
+        conn.execute(insert(PromptVersionRow), versions)
+    result.created, result.updated, result.deleted = len(new), len(old), len(gone)
+    result.changed = sorted({*(d.id for d in changes.upserts),
+                             *(i for i in changes.deletes if i in existing)})
+
+
+def _action(changes: ChangeSet, plain: str) -> str:
+    return "rollback" if changes.rollback else plain
+
+
+def _row(doc: PromptDoc) -> dict[str, Any]:
+    return {"brand": doc.id.brand, "type": doc.id.type.value, "version": doc.version,
+            "description": doc.description, "template": doc.template,
+            "variables": doc.variables_json()}
+
+
+def _deleted_row(row: Any) -> dict[str, Any]:
+    keep = ("brand", "type", "version", "description", "template", "variables")
+    return {k: row[k] for k in keep} | {"action": "delete"}
+
+
+def _chunks(values: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start:start + CHUNK]
+
+
+def _advance_state(conn: Connection, changes: ChangeSet, generation: int, now: datetime) -> None:
+    done = conn.execute(
+        update(SyncStateRow)
+        .where(SyncStateRow.id == 1, SyncStateRow.generation == changes.from_generation,
+               _same_commit(changes.from_commit))
+        .values(commit_sha=changes.commit.sha, generation=generation, updated_at=now))
+    if done.rowcount != 1:
+        raise StateMoved("sync_state moved during the transaction")
+
+
+def _same_commit(sha: str | None) -> Any:
+    return SyncStateRow.commit_sha.is_(None) if sha is None else SyncStateRow.commit_sha == sha
+
+
+def _insert_run(conn: Connection, changes: ChangeSet, status: str, result: ApplyResult,
+                started_at: datetime) -> None:
+    conn.execute(insert(SyncRunRow).values(
+        from_commit=changes.from_commit, to_commit=changes.commit.sha, status=status,
+        created=result.created, updated=result.updated, deleted=result.deleted,
+        generation=result.generation, error=None, started_at=started_at,
+        finished_at=datetime.now(UTC)))

@@ -1,0 +1,63 @@
+"""Engines for the two supported databases, with the write serialisation each one needs.
+
+SQLite: pysqlite's own implicit BEGIN is switched off and every transaction starts with
+`BEGIN IMMEDIATE`, so two writers queue on the database lock instead of failing at commit
+(the recipe of SQLAlchemy's SQLite dialect documentation). PostgreSQL: writers take a
+transaction-level advisory lock (see `sync.store.apply`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from sync.errors import UsageError
+from sync.settings import hide_password
+
+SQLITE_BUSY_SECONDS = 30
+PG_CONNECT_SECONDS = 5
+
+
+def make_engine(url: str, *, writer: bool = True) -> Engine:
+    """An engine for `url`; a writer engine on SQLite begins every transaction IMMEDIATE."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise UsageError(f"{hide_password(url)} is not a database URL "
+                         "(e.g. sqlite:///promptsync.db or postgresql+psycopg://...)") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(url, writer)
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, pool_pre_ping=True,
+                             connect_args={"connect_timeout": PG_CONNECT_SECONDS})
+    raise UsageError(f"unsupported database {backend!r} in {hide_password(url)} "
+                     "(use sqlite or postgresql)")
+
+
+def _sqlite_engine(url: str, writer: bool) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_conn.cursor()
+        # WAL lets the chat runtime read while the daemon writes.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+    return engine
+
+
+def is_postgresql(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"

@@ -1,0 +1,129 @@
+"""Reads of the daemon's bookkeeping: the published state, the run history, what changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, insert, select
+
+from sync.model import PromptId, PromptType
+from sync.store.models import PromptRow, PromptVersionRow, SyncRunRow, SyncStateRow
+
+
+@dataclass(frozen=True)
+class PublishedState:
+    commit: str | None
+    generation: int
+
+
+@dataclass(frozen=True)
+class LivePrompt:
+    """The parts of a live row the planner compares with a file."""
+
+    version: int
+    template: str
+    description: str
+    variables: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One row of sync_runs."""
+
+    id: int
+    from_commit: str | None
+    to_commit: str
+    status: str
+    created: int
+    updated: int
+    deleted: int
+    generation: int | None
+    error: str | None
+    started_at: datetime
+    finished_at: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["started_at"] = _iso(self.started_at)
+        out["finished_at"] = _iso(self.finished_at)
+        return out
+
+
+def _iso(when: datetime | None) -> str | None:
+    if when is None:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).isoformat()
+
+
+RUNS = SyncRunRow.__table__
+
+
+def _record(row: Any) -> RunRecord | None:
+    return None if row is None else RunRecord(**dict(row._mapping))
+
+
+def read_state(engine: Engine) -> PublishedState:
+    with engine.connect() as conn:
+        row = conn.execute(select(SyncStateRow.commit_sha, SyncStateRow.generation)
+                           .where(SyncStateRow.id == 1)).one()
+    return PublishedState(row.commit_sha, row.generation)
+
+
+def live_prompts(engine: Engine) -> dict[PromptId, LivePrompt]:
+    """Every live prompt (used only for a full comparison: first load, unknown old commit)."""
+    cols = (PromptRow.brand, PromptRow.type, PromptRow.version, PromptRow.template,
+            PromptRow.description, PromptRow.variables)
+    with engine.connect() as conn:
+        rows = conn.execute(select(*cols)).all()
+    return {PromptId(r.brand, PromptType(r.type)):
+            LivePrompt(r.version, r.template, r.description, r.variables) for r in rows}
+
+
+def live_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return len(conn.execute(select(PromptRow.id)).all())
+
+
+def changed_since(engine: Engine, generation: int) -> list[PromptId]:
+    """Ids published at a generation above `generation` (what Redis may still hold stale)."""
+    query = (select(PromptVersionRow.brand, PromptVersionRow.type).distinct()
+             .where(PromptVersionRow.generation > generation))
+    with engine.connect() as conn:
+        return sorted(PromptId(r.brand, PromptType(r.type)) for r in conn.execute(query))
+
+
+def rejected_run(engine: Engine, sha: str) -> RunRecord | None:
+    """The latest rejected run of `sha`, so a bad commit is not validated on a loop."""
+    query = (select(RUNS).where(RUNS.c.to_commit == sha, RUNS.c.status == "rejected")
+             .order_by(RUNS.c.id.desc()).limit(1))
+    with engine.connect() as conn:
+        return _record(conn.execute(query).first())
+
+
+def last_runs(engine: Engine) -> tuple[RunRecord | None, RunRecord | None]:
+    """(last applied or unchanged run, last run of any status)."""
+    good = (select(RUNS).where(RUNS.c.status.in_(("applied", "unchanged")))
+            .order_by(RUNS.c.id.desc()).limit(1))
+    anything = select(RUNS).order_by(RUNS.c.id.desc()).limit(1)
+    with engine.connect() as conn:
+        return _record(conn.execute(good).first()), _record(conn.execute(anything).first())
+
+
+def runs(engine: Engine, limit: int = 1000) -> list[RunRecord]:
+    """The latest runs, oldest first."""
+    query = select(RUNS).order_by(RUNS.c.id.desc()).limit(limit)
+    with engine.connect() as conn:
+        found = [_record(r) for r in conn.execute(query)]
+    return [r for r in reversed(found) if r is not None]
+
+
+def record_run(engine: Engine, *, from_commit: str | None, to_commit: str, status: str,
+               error: str | None, started_at: datetime) -> None:
+    """A run that wrote no prompt (rejected, failed), in its own small transaction."""
+    with engine.begin() as conn:
+        conn.execute(insert(SyncRunRow).values(
+            from_commit=from_commit, to_commit=to_commit, status=status, created=0, updated=0,
+            deleted=0, generation=None, error=error, started_at=started_at,
+            finished_at=datetime.now(UTC)))

@@ -1,0 +1,158 @@
+"""Faults on real components: SIGKILL at every step, Redis down, PostgreSQL unreachable."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from sync.daemon.checkpoint import PAUSE_ENV, STEPS
+from tests.daemon.helpers import (
+    RunningDaemon,
+    bump_greeting,
+    live,
+    redis_gen,
+    runs,
+    state,
+    sync_once,
+    sync_process,
+    tree_versions,
+    versions,
+    wait_until,
+)
+from tests.daemon.proxy import Proxy
+from tests.support.gitrepo import GitRepo
+from tests.support.servers import RedisProcess
+
+BEFORE_COMMIT = ("resolved", "validated", "written", "before-commit")
+
+
+def _wait_paused(proc: subprocess.Popen[str], step: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    assert proc.stderr is not None
+    seen = []
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        seen.append(line)
+        if f"paused at {step}" in line:
+            return
+    raise AssertionError(f"never paused at {step}:\n{''.join(seen)}")
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("step", STEPS)
+def test_sigkill_at_each_step_leaves_old_or_new_and_the_next_start_converges(
+        prompt_repo: GitRepo, db_url: str, redis_url: str, step: str) -> None:
+    old = prompt_repo.head()
+    assert sync_once(prompt_repo, db_url, redis_url) == 0
+    old_versions = {k: v for k, (v, _) in live(db_url).items()}
+    new = bump_greeting(prompt_repo, "trail")
+    proc = sync_process(prompt_repo, db_url, redis_url, "--once", env={PAUSE_ENV: step})
+    try:
+        _wait_paused(proc, step)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(10)
+        proc.stdout.close()  # type: ignore[union-attr]
+        proc.stderr.close()  # type: ignore[union-attr]
+    assert proc.returncode == -signal.SIGKILL
+    commit, generation = state(db_url)
+    held = {k: v for k, (v, _) in live(db_url).items()}
+    if step in BEFORE_COMMIT:
+        assert (commit, generation, held) == (old, 1, old_versions)
+    else:
+        assert (commit, generation, held) == (new, 2, tree_versions(prompt_repo))
+    assert redis_gen(redis_url) == (2 if step == "invalidated" else 1)
+    assert sync_once(prompt_repo, db_url, redis_url) == 0
+    assert state(db_url) == (new, 2)
+    assert redis_gen(redis_url) == 2  # a crash before the invalidation healed by itself
+    assert [r["to_commit"] for r in runs(db_url) if r["status"] == "applied"] == [old, new]
+
+
+@pytest.mark.timeout(60)
+def test_redis_down_during_sync_heals_without_restart(prompt_repo: GitRepo, sqlite_url: str,
+                                                      redis_process: RedisProcess) -> None:
+    url = redis_process.url
+    with RunningDaemon(str(prompt_repo.path), sqlite_url, url, interval=0.2) as d:
+        wait_until(lambda: redis_gen(url) == 1)
+        redis_process.stop()
+        head = bump_greeting(prompt_repo, "trail")
+        wait_until(lambda: state(sqlite_url) == (head, 2))  # the database does not wait
+        wait_until(lambda: d.syncer.metrics.invalidation_failures._value.get() >= 2)
+        redis_process.start()
+        wait_until(lambda: redis_gen(url) == 2, timeout=15)
+        assert d.thread.is_alive()
+
+
+def _pg_proxy(pg_url: str) -> tuple[Proxy, str]:
+    """A cuttable TCP path to the test's PostgreSQL (served on a unix socket)."""
+    url = make_url(pg_url)
+    sock_dir = Path(str(url.query["host"]))
+    [sock] = [p for p in sock_dir.glob(".s.PGSQL.*") if not p.name.endswith(".lock")]
+
+    def connect() -> socket.socket:
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(str(sock))
+        return s
+
+    proxy = Proxy(connect)
+    via = url.set(host="127.0.0.1", port=proxy.port, query={})
+    return proxy, via.render_as_string(hide_password=False)
+
+
+@pytest.mark.timeout(90)
+def test_postgresql_unreachable_then_back(prompt_repo: GitRepo, pg_url: str) -> None:
+    proxy, via = _pg_proxy(pg_url)  # closed: the daemon starts with no database
+    with RunningDaemon(str(prompt_repo.path), via, interval=0.2) as d:
+        wait_until(lambda: d.daemon.cycles >= 3)
+        assert d.daemon.last is not None and d.daemon.last.status == "unreachable"
+        proxy.open()
+        wait_until(lambda: state(pg_url)[0] == prompt_repo.head(), timeout=20)
+        proxy.cut()
+        head = bump_greeting(prompt_repo, "trail")
+        seen = d.daemon.cycles
+        wait_until(lambda: d.daemon.cycles >= seen + 2)
+        assert state(pg_url) == (prompt_repo.head("HEAD~1"), 1)
+        proxy.open()
+        wait_until(lambda: state(pg_url) == (head, 2), timeout=20)
+    proxy.cut()
+    assert [r["status"] for r in runs(pg_url)] == ["applied", "applied"]
+
+
+@pytest.mark.timeout(90)
+def test_two_daemons_on_one_database_apply_each_commit_once(prompt_repo: GitRepo,
+                                                             db_url: str) -> None:
+    path = str(prompt_repo.path)
+    with RunningDaemon(path, db_url, interval=0.05), RunningDaemon(path, db_url, interval=0.05):
+        for i in range(8):
+            wait_until(lambda: state(db_url)[0] == prompt_repo.head())
+            bump_greeting(prompt_repo, f"w{i}")
+        wait_until(lambda: state(db_url)[0] == prompt_repo.head())
+        time.sleep(0.3)  # let both cycle on the final head
+    applied = [r["to_commit"] for r in runs(db_url) if r["status"] == "applied"]
+    assert len(applied) == len(set(applied)) == 9
+    assert state(db_url)[1] == 9
+    assert live(db_url)["northwind/greeting"][0] == 9
+
+
+@pytest.mark.timeout(90)
+def test_two_daemons_racing_a_burst_never_move_back_or_repeat(prompt_repo: GitRepo,
+                                                              db_url: str) -> None:
+    path = str(prompt_repo.path)
+    with RunningDaemon(path, db_url, interval=0.02), RunningDaemon(path, db_url, interval=0.02):
+        wait_until(lambda: state(db_url)[0] == prompt_repo.head())
+        for i in range(15):  # no waiting: the daemons see the ref move under them
+            bump_greeting(prompt_repo, f"r{i}")
+        wait_until(lambda: state(db_url)[0] == prompt_repo.head())
+        time.sleep(0.3)
+    applied = [r["to_commit"] for r in runs(db_url) if r["status"] == "applied"]
+    assert len(applied) == len(set(applied)) == state(db_url)[1]
+    assert "rollback" not in {v["action"] for v in versions(db_url)}
+    assert live(db_url)["northwind/greeting"][0] == 16

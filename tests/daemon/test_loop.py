@@ -1,0 +1,76 @@
+"""The watching daemon: a commit on a local repository or a remote URL goes live by itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.daemon.helpers import (
+    BROKEN_TEMPLATE,
+    GREETING,
+    RunningDaemon,
+    bump_greeting,
+    redis_gen,
+    runs,
+    state,
+    wait_until,
+)
+from tests.support.gitrepo import GitRepo
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def test_a_commit_on_a_watched_repository_goes_live(prompt_repo: GitRepo, db_url: str,
+                                                    redis_url: str) -> None:
+    # interval 30 s: only the watcher can make the commit live within the wait below
+    with RunningDaemon(str(prompt_repo.path), db_url, redis_url, interval=30) as d:
+        wait_until(lambda: state(db_url)[0] == prompt_repo.head())
+        head = bump_greeting(prompt_repo, "trail")
+        wait_until(lambda: state(db_url) == (head, 2) and redis_gen(redis_url) == 2, timeout=8)
+    assert d.cycles >= 2
+
+
+def test_a_burst_of_commits_is_applied_as_the_newest(prompt_repo: GitRepo,
+                                                     sqlite_url: str) -> None:
+    first = prompt_repo.head()
+    for word in ("a", "b", "c", "d", "e"):
+        bump_greeting(prompt_repo, word)
+    with RunningDaemon(str(prompt_repo.path), sqlite_url, interval=30):
+        wait_until(lambda: state(sqlite_url)[0] == prompt_repo.head())
+    [run] = runs(sqlite_url)
+    assert (run["from_commit"], run["to_commit"]) == (None, prompt_repo.head())
+    assert first != prompt_repo.head()
+
+
+def test_a_rejected_commit_is_not_retried_and_the_next_good_one_applies(
+        prompt_repo: GitRepo, sqlite_url: str) -> None:
+    with RunningDaemon(str(prompt_repo.path), sqlite_url, interval=0.05) as d:
+        wait_until(lambda: state(sqlite_url)[0] == prompt_repo.head())
+        good = prompt_repo.head()
+        prompt_repo.write(GREETING, prompt_repo.read(GREETING).split("template: |")[0]
+                          + BROKEN_TEMPLATE)
+        bad = prompt_repo.commit("Break it")
+        wait_until(lambda: any(r["to_commit"] == bad for r in runs(sqlite_url)))
+        seen = d.daemon.cycles
+        wait_until(lambda: d.daemon.cycles > seen + 5)  # it keeps cycling on the bad head
+        assert state(sqlite_url)[0] == good
+        prompt_repo.git("reset", "-q", "--hard", good)
+        fixed = bump_greeting(prompt_repo, "fixed")
+        wait_until(lambda: state(sqlite_url)[0] == fixed)
+    assert [r["status"] for r in runs(sqlite_url)] == ["applied", "rejected", "applied"]
+
+
+def test_a_remote_url_is_mirrored_and_fetched(prompt_repo: GitRepo, sqlite_url: str,
+                                              tmp_path: Path) -> None:
+    url = f"file://{prompt_repo.path}"
+    cache = tmp_path / "mirrors"
+    with RunningDaemon(url, sqlite_url, interval=0.1, cache_dir=cache) as d:
+        wait_until(lambda: state(sqlite_url)[0] == prompt_repo.head())
+        head = bump_greeting(prompt_repo, "trail")
+        wait_until(lambda: state(sqlite_url)[0] == head)
+        prompt_repo.git("reset", "-q", "--hard", "HEAD~1")  # force-push back
+        wait_until(lambda: state(sqlite_url)[0] == prompt_repo.head())
+    assert len(list(cache.glob("*.git"))) == 1
+    assert d.syncer.source.fetches >= 3
+    assert runs(sqlite_url)[-1]["status"] == "applied"

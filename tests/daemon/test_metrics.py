@@ -1,0 +1,76 @@
+"""Prometheus metrics and the health endpoint, served by a real daemon process."""
+
+from __future__ import annotations
+
+import signal
+import urllib.error
+import urllib.request
+
+import pytest
+
+from sync.daemon.metrics import MetricsServer
+from tests.daemon.helpers import RunningDaemon, bump_greeting, state, sync_process, wait_until
+from tests.support.gitrepo import GitRepo
+from tests.support.servers import free_port
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def _get(port: int, path: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def test_metrics_count_runs_generation_and_git_requests(prompt_repo: GitRepo, sqlite_url: str,
+                                                        redis_url: str, tmp_path) -> None:
+    url = f"file://{prompt_repo.path}"
+    with RunningDaemon(url, sqlite_url, redis_url, interval=0.1, cache_dir=tmp_path) as d:
+        server = MetricsServer(d.syncer.metrics, 0, host="127.0.0.1").start()
+        try:
+            wait_until(lambda: state(sqlite_url)[0] == prompt_repo.head())
+            head = bump_greeting(prompt_repo, "trail")
+            wait_until(lambda: state(sqlite_url)[0] == head)
+            wait_until(lambda: 'result="applied"} 2.0' in _get(server.port, "/metrics")[1])
+            _, text = _get(server.port, "/metrics")
+        finally:
+            server.close()
+    assert "promptsync_published_generation 2.0" in text
+    assert 'promptsync_git_requests_total{op="fetch"}' in text
+    assert "promptsync_reconcile_duration_seconds_count" in text
+    assert "promptsync_merge_to_live_seconds_count 2.0" in text
+    assert "promptsync_seconds_since_last_good_sync" in text
+    assert "promptsync_invalidation_failures_total 0.0" in text
+
+
+def test_daemon_process_serves_healthz_and_stops_on_sigterm(prompt_repo: GitRepo,
+                                                            sqlite_url: str) -> None:
+    port = free_port()
+    proc = sync_process(prompt_repo, sqlite_url, None, "--metrics-port", str(port),
+                        "--interval", "0.2")
+    try:
+        wait_until(lambda: _get(port, "/healthz") == (200, "ok\n"), timeout=20)
+        assert _get(port, "/nowhere")[0] == 404
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+        _, err = proc.communicate()
+    assert "sync run status=applied" in err
+
+
+def test_healthz_is_503_while_the_database_is_unreachable(prompt_repo: GitRepo) -> None:
+    port = free_port()
+    proc = sync_process(prompt_repo, "postgresql+psycopg://u:p@127.0.0.1:9/x", None,
+                        "--metrics-port", str(port), "--interval", "0.2")
+    try:
+        wait_until(lambda: _get(port, "/healthz")[0] == 503, timeout=20)
+        assert "promptsync_sync_runs_total{result=\"unreachable\"}" in _get(port, "/metrics")[1]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(15)
+        proc.communicate()

@@ -1,0 +1,217 @@
+"""`promptsync sync --once` on real git and a real database: every kind of commit."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+
+from tests.daemon.helpers import (
+    BROKEN_TEMPLATE,
+    GREETING,
+    HANDOFF,
+    bump_greeting,
+    live,
+    read_event,
+    redis_gen,
+    runs,
+    state,
+    sync_once,
+    tree_versions,
+    versions,
+)
+from tests.support.gitrepo import GitRepo
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def test_first_sync_loads_every_prompt(prompt_repo: GitRepo, db_url: str) -> None:
+    assert sync_once(prompt_repo, db_url) == 0
+    head = prompt_repo.head()
+    assert state(db_url) == (head, 1)
+    assert {k: v for k, (v, _) in live(db_url).items()} == tree_versions(prompt_repo)
+    assert {r["action"] for r in versions(db_url)} == {"create"}
+    [run] = runs(db_url)
+    assert (run["status"], run["to_commit"], run["created"]) == ("applied", head, 15)
+
+
+def test_second_sync_of_the_same_commit_changes_nothing(prompt_repo: GitRepo,
+                                                       sqlite_url: str) -> None:
+    assert sync_once(prompt_repo, sqlite_url) == 0
+    assert sync_once(prompt_repo, sqlite_url) == 0
+    assert state(sqlite_url)[1] == 1
+    assert len(runs(sqlite_url)) == 1
+
+
+def test_an_edit_updates_only_that_prompt(prompt_repo: GitRepo, db_url: str) -> None:
+    sync_once(prompt_repo, db_url)
+    first = prompt_repo.head()
+    second = bump_greeting(prompt_repo, "trail")
+    assert sync_once(prompt_repo, db_url) == 0
+    rows = live(db_url)
+    assert rows["northwind/greeting"] == (2, second)
+    assert rows["northwind/handoff"] == (1, first)  # untouched rows keep their commit
+    assert versions(db_url)[-1]["action"] == "update"
+    assert state(db_url) == (second, 2)
+    assert runs(db_url)[-1]["from_commit"] == first
+
+
+def test_a_deleted_prompt_is_deleted(prompt_repo: GitRepo, db_url: str) -> None:
+    sync_once(prompt_repo, db_url)
+    prompt_repo.remove(HANDOFF)
+    prompt_repo.commit("Drop the northwind handoff")
+    assert sync_once(prompt_repo, db_url) == 0
+    assert "northwind/handoff" not in live(db_url)
+    last = versions(db_url)[-1]
+    assert (last["brand"], last["type"], last["action"]) == ("northwind", "HANDOFF", "delete")
+
+
+def test_an_invalid_commit_is_rejected_once_and_never_loaded(
+        prompt_repo: GitRepo, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    sync_once(prompt_repo, db_url)
+    good = prompt_repo.head()
+    text = prompt_repo.read(GREETING).split("template: |")[0] + BROKEN_TEMPLATE
+    prompt_repo.write(GREETING, text.replace("version: 1", "version: 2"))
+    bad = prompt_repo.commit("Break the greeting")
+    assert sync_once(prompt_repo, db_url) == 1
+    assert sync_once(prompt_repo, db_url) == 1  # not validated again: no second row
+    assert state(db_url) == (good, 1)
+    rejected = [r for r in runs(db_url) if r["status"] == "rejected"]
+    assert len(rejected) == 1 and rejected[0]["to_commit"] == bad
+    assert f"{GREETING}:" in rejected[0]["error"]
+    assert f"{GREETING}:" in capsys.readouterr().err
+    prompt_repo.write(GREETING, prompt_repo.read(GREETING).replace("{{ user_name \n",
+                                                                   "{{ user_name }}\n"))
+    fixed = prompt_repo.commit("Fix the greeting")
+    assert sync_once(prompt_repo, db_url) == 0
+    assert state(db_url) == (fixed, 2)
+
+
+@pytest.mark.parametrize("change", ["empty", "readme", "schema"])
+def test_a_commit_without_prompt_changes_moves_the_commit_not_the_generation(
+        prompt_repo: GitRepo, db_url: str, change: str) -> None:
+    sync_once(prompt_repo, db_url)
+    if change == "readme":
+        prompt_repo.write("README.md", "# Prompts\n")
+    elif change == "schema":
+        prompt_repo.write("schema/variables.yaml",
+                          prompt_repo.read("schema/variables.yaml") + "\n# reviewed\n")
+    head = prompt_repo.commit(f"A {change} commit", allow_empty=change == "empty")
+    assert sync_once(prompt_repo, db_url) == 0
+    assert state(db_url) == (head, 1)
+    assert runs(db_url)[-1]["status"] == "unchanged"
+    assert len(versions(db_url)) == 15
+
+
+def test_a_revert_is_recorded_as_rollback(prompt_repo: GitRepo, db_url: str) -> None:
+    sync_once(prompt_repo, db_url)
+    edit = bump_greeting(prompt_repo, "trail")
+    sync_once(prompt_repo, db_url)
+    prompt_repo.git("revert", "--no-edit", edit)
+    assert sync_once(prompt_repo, db_url) == 0
+    assert live(db_url)["northwind/greeting"][0] == 1
+    assert versions(db_url)[-1]["action"] == "rollback"
+    assert state(db_url) == (prompt_repo.head(), 3)
+
+
+def test_a_force_push_back_to_an_ancestor_is_a_rollback(prompt_repo: GitRepo,
+                                                        db_url: str) -> None:
+    first = prompt_repo.head()
+    sync_once(prompt_repo, db_url)
+    bump_greeting(prompt_repo, "trail")
+    sync_once(prompt_repo, db_url)
+    prompt_repo.git("reset", "-q", "--hard", first)
+    assert sync_once(prompt_repo, db_url) == 0
+    assert state(db_url) == (first, 3)
+    assert live(db_url)["northwind/greeting"] == (1, first)
+    assert versions(db_url)[-1]["action"] == "rollback"
+
+
+def test_a_force_push_to_diverged_history_applies_the_difference(prompt_repo: GitRepo,
+                                                                 db_url: str) -> None:
+    first = prompt_repo.head()
+    sync_once(prompt_repo, db_url)
+    bump_greeting(prompt_repo, "trail")
+    sync_once(prompt_repo, db_url)
+    prompt_repo.git("reset", "-q", "--hard", first)
+    prompt_repo.remove(HANDOFF)
+    other = prompt_repo.commit("Another history")
+    assert sync_once(prompt_repo, db_url) == 0
+    rows = live(db_url)
+    assert rows["northwind/greeting"][0] == 1 and "northwind/handoff" not in rows
+    assert state(db_url)[0] == other
+
+
+def test_a_renamed_brand_folder_deletes_and_creates(prompt_repo: GitRepo, db_url: str) -> None:
+    sync_once(prompt_repo, db_url)
+    prompt_repo.git("mv", "prompts/northwind", "prompts/northwind-outfitters")
+    prompt_repo.commit("Rename the brand")
+    assert sync_once(prompt_repo, db_url) == 0
+    brands = {k.split("/")[0] for k in live(db_url)}
+    assert "northwind" not in brands and "northwind-outfitters" in brands
+    last = runs(db_url)[-1]
+    assert (last["created"], last["deleted"]) == (4, 4)
+
+
+def test_deleting_every_prompt_needs_allow_empty(prompt_repo: GitRepo, sqlite_url: str) -> None:
+    sync_once(prompt_repo, sqlite_url)
+    prompt_repo.remove("prompts")
+    empty = prompt_repo.commit("Remove everything")
+    assert sync_once(prompt_repo, sqlite_url) == 1
+    assert len(live(sqlite_url)) == 15
+    assert "every prompt" in runs(sqlite_url)[-1]["error"]
+    prompt_repo.commit("Still empty", allow_empty=True)
+    assert sync_once(prompt_repo, sqlite_url, None, "--allow-empty") == 0
+    assert live(sqlite_url) == {} and state(sqlite_url)[0] != empty
+
+
+def test_redis_gets_the_generation_the_deletes_and_the_event(prompt_repo: GitRepo,
+                                                             sqlite_url: str,
+                                                             redis_url: str) -> None:
+    sync_once(prompt_repo, sqlite_url, redis_url)
+    assert redis_gen(redis_url) == 1
+    client = redis.Redis.from_url(redis_url)
+    client.set("promptsync:prompt:northwind:greeting", "{}")
+    client.set("promptsync:prompt:northwind:handoff", "{}")
+    client.set("promptsync:prompt:acme:farewell", "{}")  # answered by default/farewell
+    pubsub = client.pubsub()
+    pubsub.subscribe("promptsync:events")
+    bump_greeting(prompt_repo, "trail")
+    prompt_repo.bump("prompts/default/farewell.yaml", "", "")
+    head = prompt_repo.commit("Two prompts")
+    assert sync_once(prompt_repo, sqlite_url, redis_url) == 0
+    assert redis_gen(redis_url) == 2
+    assert client.exists("promptsync:prompt:northwind:greeting") == 0
+    assert client.exists("promptsync:prompt:acme:farewell") == 0
+    assert client.exists("promptsync:prompt:northwind:handoff") == 1
+    event = read_event(pubsub)
+    assert event == {"commit": head, "generation": 2,
+                     "changed": ["default/farewell", "northwind/greeting"]}
+    pubsub.close()
+    client.close()
+
+
+def test_redis_generation_is_never_lowered(prompt_repo: GitRepo, sqlite_url: str,
+                                           redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    client.set("promptsync:gen", 7)
+    sync_once(prompt_repo, sqlite_url, redis_url)
+    assert redis_gen(redis_url) == 7
+    client.close()
+
+
+def test_unreachable_database_exits_2(prompt_repo: GitRepo,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    url = "postgresql+psycopg://u:secret@127.0.0.1:9/db"
+    assert sync_once(prompt_repo, url) == 2
+    err = capsys.readouterr().err
+    assert "database" in err and "secret" not in err
+
+
+def test_unreachable_redis_exits_2_but_the_database_is_updated(prompt_repo: GitRepo,
+                                                               sqlite_url: str) -> None:
+    assert sync_once(prompt_repo, sqlite_url, "redis://127.0.0.1:9/0") == 2
+    assert state(sqlite_url) == (prompt_repo.head(), 1)
+
+
+def test_missing_repository_exits_2(tmp_path, sqlite_url: str) -> None:
+    assert sync_once(str(tmp_path / "nowhere"), sqlite_url) == 2

@@ -1,0 +1,19 @@
+"""Settings resolve as explicit argument, then PROMPTSYNC_* variable, then default."""
+
+from __future__ import annotations
+
+from sync.settings import hide_password, resolve
+
+
+def test_explicit_wins_then_env_then_default() -> None:
+    env = {"PROMPTSYNC_REF": "release"}
+    assert resolve("main", "PROMPTSYNC_REF", "x", env) == "main"
+    assert resolve(None, "PROMPTSYNC_REF", "x", env) == "release"
+    assert resolve(None, "PROMPTSYNC_REF", "x", {"PROMPTSYNC_REF": "  "}) == "x"
+    assert resolve("", "PROMPTSYNC_REF", None, {}) is None
+
+
+def test_passwords_are_hidden() -> None:
+    assert "s3cret" not in hide_password("postgresql+psycopg://app:s3cret@db:5432/prompts")
+    assert "s3cret" not in hide_password("redis://:s3cret@cache:6379/0")
+    assert hide_password("sqlite:///promptsync.db") == "sqlite:///promptsync.db"

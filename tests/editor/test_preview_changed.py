@@ -1,0 +1,112 @@
+"""`preview --changed --base REF`: every changed prompt, before and after, for a pull request."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from sync.cli.main import main
+from sync.editor.changes import PromptChange, SampleRender, Side
+from sync.editor.preview_markdown import MARKER, MAX_CHARS, fence, write
+from sync.editor.render import Rendered
+from sync.model import PromptDoc, PromptId, PromptType
+from tests.editor.helpers import GREETING, set_line
+from tests.support.gitrepo import GitRepo
+
+GREETING_DIFF = """\
+```diff
+@@ -1,2 +1,2 @@
+ Hi there, welcome to Acme!
+-How can I help you today?
++What can I do for you today?
+```"""
+
+
+@pytest.fixture
+def pull_request(prompt_repo: GitRepo) -> GitRepo:
+    """A branch that edits, creates, deletes and breaks a prompt (uncommitted parts too)."""
+    repo = prompt_repo
+    repo.git("checkout", "-q", "-b", "edit-prompts")
+    set_line(repo, GREETING, "How can I help you today?", "What can I do for you today?")
+    repo.write("prompts/acme/farewell.yaml", repo.read("prompts/default/farewell.yaml"))
+    repo.remove("prompts/northwind/handoff.yaml")
+    repo.commit("Edit the prompts")
+    broken = repo.read("prompts/harbor-bank/handoff.yaml").replace("{{ brand_name }}",
+                                                                   "{{ brand_nam }}")
+    repo.write("prompts/harbor-bank/handoff.yaml", broken)
+    return repo
+
+
+def run_preview(capsys, repo: GitRepo, *args: str) -> str:
+    capsys.readouterr()
+    assert main(["preview", "--changed", "--base", "main", "--repo", str(repo.path), *args]) == 0
+    return capsys.readouterr().out
+
+
+def test_markdown_comment_has_table_then_details_with_diffs(pull_request: GitRepo,
+                                                            capsys) -> None:
+    md = run_preview(capsys, pull_request, "--format", "markdown")
+    lines = md.splitlines()
+    assert lines[0] == MARKER
+    assert lines[1].startswith("### Prompt preview: 4 prompts changed since `main (")
+    assert lines[3:9] == [
+        "| Prompt | Change | Version | Samples changed | Length change |",
+        "|:--|:--|:--|:--|:--|",
+        "| `acme/farewell` | 🆕 created | — → 1 | 2 of 2 | 107 characters |",
+        "| `default/greeting` | ✏️ updated | 1 → 2 | 2 of 2 | +3 |",
+        "| `harbor-bank/handoff` | ✏️ updated · ❌ invalid | 1 → ? | — | — |",
+        "| `northwind/handoff` | 🗑️ deleted | 1 → — | 2 of 2 | 230 characters |"]
+    assert md.count("<details") == md.count("</details>") == 4
+    assert ("<summary><b><code>default/greeting</code></b> · ✏️ updated · version 1 → 2"
+            "</summary>") in md
+    assert "**new visitor** · 52 → 55 characters (+3)\n\n" + GREETING_DIFF in md
+    assert "+Thanks for chatting with Acme. Have a great day!" in md
+    assert "-Let me bring in one of our gear specialists" in md
+    assert ("> - line 37: the template uses 'brand_nam' but does not declare it under "
+            "'variables' (did you mean 'brand_name'?) `[variable-undeclared]`") in md
+
+
+def test_text_format_for_a_terminal(pull_request: GitRepo, capsys) -> None:
+    out = run_preview(capsys, pull_request)
+    assert "default/greeting: updated, version 1 → 2\n  sample 'new visitor': 52 → 55 " \
+           "characters (+3)\n    @@ -1,2 +1,2 @@\n     Hi there, welcome to Acme!\n" \
+           "    -How can I help you today?\n    +What can I do for you today?\n" in out
+    assert "  invalid: prompts/harbor-bank/handoff.yaml:37:" in out
+    assert out.rstrip().endswith("4 prompt(s) changed since main (" +
+                                 pull_request.head("main")[:7] + ")")
+
+
+def test_ref_compares_two_commits_and_no_change_says_so(pull_request: GitRepo, capsys) -> None:
+    md = run_preview(capsys, pull_request, "--ref", "HEAD", "--format", "markdown")
+    assert "3 prompts changed" in md  # the uncommitted, broken handoff is not in HEAD
+    pull_request.git("checkout", "-q", "-f", "main")
+    md = run_preview(capsys, pull_request, "--format", "markdown")
+    assert md.splitlines()[0] == MARKER and "No prompt changed since `main" in md
+
+
+def test_a_sample_whose_render_did_not_change_says_so(prompt_repo: GitRepo, capsys) -> None:
+    set_line(prompt_repo, GREETING, "description: First message", "description: The first message")
+    md = run_preview(capsys, prompt_repo, "--format", "markdown")
+    assert "**new visitor** · 52 characters (±0) · rendered text unchanged" in md
+    assert "| 0 of 2 | ±0 |" in md
+
+
+def test_fence_outgrows_backticks_in_the_text() -> None:
+    assert fence("a ``` b", "diff") == "````diff\na ``` b\n````"
+    assert fence("plain\n", "text") == "```text\nplain\n```"
+
+
+def _change(n: int, size: int) -> PromptChange:
+    doc = PromptDoc(PromptId(f"brand-{n}", PromptType.GREETING), 2, "x")
+    return PromptChange(doc.id, "updated", Side(doc), Side(doc), (
+        SampleRender("s", Rendered("a" * size), Rendered("b" * size)),))
+
+
+def test_comment_stays_under_githubs_limit() -> None:
+    out = io.StringIO()
+    write([_change(n, 5_000) for n in range(40)], out, base_label="`main`")
+    text = out.getvalue()
+    assert len(text) < MAX_CHARS + 500
+    assert "more prompt(s) left out to fit in one comment" in text
+    assert text.count("<details") == text.count("</details>")

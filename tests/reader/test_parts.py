@@ -1,0 +1,89 @@
+"""The in-process tier's rules and the circuit breaker, on their own."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+from sync.model import PromptType
+from sync.reader.breaker import CircuitBreaker
+from sync.reader.memory import MemoryTier
+from sync.reader.record import Prompt, freeze_variables
+
+GREETING = PromptType.GREETING
+
+
+def prompt(brand: str, version: int, source: str = "redis") -> Prompt:
+    return Prompt(brand, GREETING, f"v{version}", version, "c", source,  # type: ignore[arg-type]
+                  freeze_variables({}), version)
+
+
+def event(generation: int, *ids: str) -> str:
+    return json.dumps({"commit": "c", "generation": generation, "changed": list(ids)})
+
+
+def test_memory_refuses_a_copy_older_than_an_announced_commit() -> None:
+    memory = MemoryTier()
+    memory.subscribed(1)
+    memory.store(("acme", GREETING), prompt("acme", 1), 1)
+    assert memory.entries[("acme", GREETING)].source == "memory"
+    # A read that raced commit 2 comes back after its event: it must not linger.
+    memory.apply_event(event(2, "acme/greeting"))
+    assert ("acme", GREETING) not in memory.entries
+    memory.store(("acme", GREETING), prompt("acme", 1), 1)
+    assert ("acme", GREETING) not in memory.entries
+    memory.store(("acme", GREETING), prompt("acme", 2), 2)
+    assert memory.entries[("acme", GREETING)].version == 2
+
+
+def test_memory_default_change_drops_every_brand_of_that_type() -> None:
+    memory = MemoryTier()
+    memory.subscribed(None)
+    for brand in ("acme", "zeta", "default"):
+        memory.store((brand, GREETING), prompt("default", 1), 1)
+    memory.store(("acme", PromptType.FAREWELL), prompt("acme", 1)._replace(
+        type=PromptType.FAREWELL), 1)
+    memory.apply_event(event(2, "default/greeting"))
+    assert list(memory.entries) == [("acme", PromptType.FAREWELL)]
+    memory.apply_event(b"not json")
+    assert memory.entries == {}
+
+
+def test_memory_is_untrusted_unless_subscribed() -> None:
+    memory = MemoryTier()
+    memory.store(("acme", GREETING), prompt("acme", 1), 1)
+    assert memory.entries == {} and memory.healthy_until == 0.0
+    memory.subscribed(0)
+    assert memory.healthy_until > time.monotonic()
+    memory.store(("acme", GREETING), prompt("acme", 1), 1)
+    memory.unsubscribed()
+    assert memory.entries == {} and memory.healthy_until == 0.0
+
+
+def test_breaker_opens_then_lets_one_probe_through() -> None:
+    breaker = CircuitBreaker("Redis", cooldown=0.05)
+    assert breaker.allow()
+    assert breaker.failed() is True
+    assert not breaker.allow()
+    assert breaker.failed() is False  # already open: no second "opened" report
+    time.sleep(0.06)
+    allowed = []
+    threads = [threading.Thread(target=lambda: allowed.append(breaker.allow()))
+               for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert allowed.count(True) == 1  # one half-open probe, everyone else skips
+    breaker.succeeded()
+    assert breaker.is_closed and breaker.allow()
+
+
+def test_breaker_released_probe_lets_the_next_caller_probe() -> None:
+    breaker = CircuitBreaker("database", cooldown=0.01)
+    breaker.failed()
+    time.sleep(0.02)
+    assert breaker.allow() and not breaker.allow()
+    breaker.release()
+    assert breaker.allow()

@@ -1,0 +1,100 @@
+"""Rendering: declared defaults, the compiled-template cache, and failures that never raise."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from prometheus_client import REGISTRY
+
+from sync import PromptType
+from sync.defaults import SAFE_TEXT, builtin
+from sync.reader.notices import Notices
+from sync.reader.render import Renderer
+from tests.reader.conftest import GREETING_VARS, Publisher, wait_until
+
+pytestmark = pytest.mark.timeout(60)
+GREETING = PromptType.GREETING
+
+
+@pytest.fixture
+def reader(publisher: Publisher, db_url: str, redis_url: str, make_reader) -> Any:
+    return make_reader(db_url, redis_url)
+
+
+def render_failures(type_: str) -> float:
+    return REGISTRY.get_sample_value("promptsync_reader_render_failures_total",
+                                     {"type": type_}) or 0.0
+
+
+def test_defaults_fill_optional_variables(publisher: Publisher, reader) -> None:
+    publisher.apply({"acme/greeting": ("Hi {{ user_name }}, this is {{ brand_name }}.", 1)},
+                    GREETING_VARS)
+    assert reader.render("acme", GREETING, {"brand_name": "Acme"}) == "Hi there, this is Acme."
+    assert reader.render("acme", GREETING, {"brand_name": "Acme", "user_name": "Dana"}) == \
+        "Hi Dana, this is Acme."
+
+
+def test_missing_required_variable_gives_the_builtin(publisher: Publisher, reader,
+                                                     caplog) -> None:
+    publisher.apply({"acme/greeting": ("Hi {{ user_name }}, this is {{ brand_name }}.", 1)},
+                    GREETING_VARS)
+    before = render_failures("GREETING")
+    with caplog.at_level(logging.WARNING, logger="sync.reader"):
+        texts = [reader.render("acme", GREETING, {"user_name": "Dana"}) for _ in range(3)]
+    assert texts == ["Hi Dana, welcome to our support chat! How can I help you today?"] * 3
+    assert render_failures("GREETING") == before + 3
+    warned = [r for r in caplog.records if "cannot render acme/greeting" in r.getMessage()]
+    assert len(warned) == 1 and "brand_name" in warned[0].getMessage()
+
+
+@pytest.mark.parametrize("template", [
+    "Hi {{ user_name | no_such_filter }}",       # compile error
+    "Hi {% if %}",                                # syntax error
+    "Hi {{ 1 / 0 }}",                             # runtime error
+    "Hi {{ undeclared_variable }}",               # StrictUndefined
+    "{{ ''.__class__ }}",                         # sandbox refusal
+    "{% for i in range(99999) %}{{ 'x' * 99 }}{% endfor %}",  # output over the limit
+])
+def test_template_that_fails_to_render_gives_the_builtin(publisher: Publisher, reader,
+                                                         template: str) -> None:
+    publisher.apply({"acme/farewell": (template, 7)})
+    assert reader.get("acme", PromptType.FAREWELL).template == template
+    text = reader.render("acme", PromptType.FAREWELL, {"user_name": "Dana"})
+    assert text == "Thanks for chatting with us, Dana! If anything else comes up, just send " \
+        "a message. Have a great day."
+
+
+def test_when_even_the_builtin_fails_a_fixed_text(publisher: Publisher, reader) -> None:
+    class Hostile:
+        def __str__(self) -> str:
+            raise RuntimeError("no")
+
+    publisher.apply({"acme/greeting": ("Hi {{ user_name }}", 1)}, GREETING_VARS)
+    text = reader.render("acme", GREETING, {"user_name": Hostile(), "brand_name": "Acme"})
+    assert text == SAFE_TEXT[GREETING]
+    assert reader.render("acme", GREETING, None) == \
+        "Hi there, welcome to our support chat! How can I help you today?"
+    not_a_mapping: Any = ["not", "a", "mapping"]
+    assert reader.render("acme", GREETING, not_a_mapping) == SAFE_TEXT[GREETING]
+
+
+def test_compiled_templates_are_cached_per_version(publisher: Publisher, reader) -> None:
+    publisher.apply({"acme/greeting": ("one {{ user_name }}", 1)}, GREETING_VARS)
+    renderer: Renderer = reader._renderer
+    assert reader.render("acme", GREETING, {"brand_name": "A"}) == "one there"
+    first = dict(renderer._cache)
+    assert reader.render("acme", GREETING, {"brand_name": "A", "user_name": "B"}) == "one B"
+    assert renderer._cache == first  # same version: no second compile
+    publisher.apply({"acme/greeting": ("two {{ user_name }}", 2)}, GREETING_VARS)
+    assert wait_until(lambda: reader.get("acme", GREETING).version == 2)
+    assert reader.render("acme", GREETING, {"brand_name": "A"}) == "two there"
+    assert len(renderer._cache) == len(first) + 1
+
+
+def test_builtin_prompts_render_without_context() -> None:
+    renderer = Renderer(Notices())
+    for type_ in PromptType:
+        text = renderer.render(builtin(type_), {})
+        assert text.strip() and "{{" not in text

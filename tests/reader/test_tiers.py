@@ -1,0 +1,189 @@
+"""Which tier answers, brand resolution, the Redis stamp check, and the caller's one error."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import pytest
+import redis
+from prometheus_client import REGISTRY
+
+import sync
+from sync import PromptReader, PromptType
+from sync.cache.keys import GENERATION_KEY, prompt_key
+from sync.defaults import builtin
+from sync.errors import UsageError
+from tests.reader.conftest import GREETING_VARS, Publisher, wait_subscribed, wait_until
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def fallbacks(type_: str, cause: str) -> float:
+    value = REGISTRY.get_sample_value("promptsync_reader_fallback_total",
+                                      {"type": type_, "cause": cause})
+    return value or 0.0
+
+
+def test_exported_from_the_package() -> None:
+    assert sync.PromptReader is PromptReader
+    assert sync.PromptType is PromptType
+
+
+def test_database_then_redis_then_memory(publisher: Publisher, db_url: str, redis_url: str,
+                                         make_reader) -> None:
+    publisher.apply({"acme/greeting": ("Hi {{ user_name }} from Acme", 3)}, GREETING_VARS)
+    reader = make_reader(db_url, redis_url)
+    wait_subscribed(reader)
+
+    first = reader.get("acme", PromptType.GREETING)
+    assert (first.source, first.brand, first.version) == ("db", "acme", 3)
+    assert first.template == "Hi {{ user_name }} from Acme"
+    assert first.commit == f"{1:040x}" and first.generation == 1
+    assert first.variables["brand_name"]["required"] is True
+
+    second = reader.get("acme", "greeting")
+    assert second.source == "memory" and second[:5] == first[:5]
+
+    cold = make_reader(db_url, redis_url, memory=False)
+    from_redis = cold.get("acme", "GREETING")
+    assert from_redis.source == "redis" and from_redis.version == 3
+    assert cold.get("acme", PromptType.GREETING).source == "redis"
+
+
+def test_record_is_immutable(publisher: Publisher, db_url: str, redis_url: str,
+                             make_reader) -> None:
+    publisher.apply({"default/farewell": ("Bye", 1)})
+    prompt = make_reader(db_url, redis_url).get("acme", PromptType.FAREWELL)
+    with pytest.raises(AttributeError):
+        prompt.template = "changed"
+    with pytest.raises(TypeError):
+        prompt.variables["x"] = {}
+
+
+def test_unknown_brand_answers_with_default(publisher: Publisher, db_url: str, redis_url: str,
+                                            make_reader) -> None:
+    publisher.apply({"default/greeting": ("Hello", 2), "acme/greeting": ("Hi", 5)})
+    reader = make_reader(db_url, redis_url, memory=False)
+    odd: list[Any] = [None, ["acme"], 42]
+    for brand in ("zeta", "zeta", "Not A Brand!", "", "x" * 300, *odd):
+        prompt = reader.get(brand, PromptType.GREETING)
+        assert (prompt.brand, prompt.template, prompt.version) == ("default", "Hello", 2)
+        assert prompt.source in ("db", "redis")
+    assert reader.get("acme", PromptType.GREETING).template == "Hi"
+
+
+def test_missing_prompt_uses_builtin_and_warns_once(publisher: Publisher, db_url: str,
+                                                    redis_url: str, make_reader, caplog) -> None:
+    publisher.apply({"acme/greeting": ("Hi", 1)})
+    reader = make_reader(db_url, redis_url)
+    wait_subscribed(reader)
+    before = fallbacks("HANDOFF", "missing")
+    with caplog.at_level(logging.WARNING, logger="sync.reader"):
+        answers = [reader.get("acme", PromptType.HANDOFF) for _ in range(5)]
+    assert all(a.source == "fallback" for a in answers)
+    assert answers[0] == builtin(PromptType.HANDOFF)
+    assert answers[0].brand == "default" and answers[0].commit == "builtin"
+    warned = [r for r in caplog.records if "no HANDOFF prompt" in r.getMessage()]
+    assert len(warned) == 1
+    assert fallbacks("HANDOFF", "missing") == before + 5
+
+
+def test_published_prompt_replaces_a_cached_fallback(publisher: Publisher, db_url: str,
+                                                     redis_url: str, make_reader) -> None:
+    publisher.apply({"acme/greeting": ("Hi", 1)})
+    reader = make_reader(db_url, redis_url)
+    wait_subscribed(reader)
+    assert reader.get("acme", PromptType.REJECTION).source == "fallback"
+    publisher.apply({"default/rejection": ("No.", 1)})
+    assert wait_until(lambda: reader.get("acme", PromptType.REJECTION).template == "No.")
+
+
+def test_stale_redis_stamp_is_a_miss(publisher: Publisher, db_url: str, redis_url: str,
+                                     make_reader) -> None:
+    publisher.apply({"acme/greeting": ("Hi v1", 1)})
+    publisher.apply({"acme/greeting": ("Hi v2", 2)})
+    client = redis.Redis.from_url(redis_url)
+    # What a reader that raced the second commit could have written back.
+    client.set(prompt_key("acme", PromptType.GREETING), json.dumps(
+        {"brand": "acme", "type": "GREETING", "version": 1, "template": "Hi v1",
+         "variables": {}, "commit": "old", "generation": 1}))
+    assert int(client.get(GENERATION_KEY) or 0) == 2
+    reader = make_reader(db_url, redis_url, memory=False)
+    prompt = reader.get("acme", PromptType.GREETING)
+    assert (prompt.source, prompt.version) == ("db", 2)
+    # The database's answer was written back with its own generation and now hits.
+    assert json.loads(client.get(prompt_key("acme", PromptType.GREETING)) or "")[
+        "generation"] == 2
+    assert reader.get("acme", PromptType.GREETING).source == "redis"
+    client.close()
+
+
+def test_without_generation_key_redis_entries_are_misses(publisher: Publisher, db_url: str,
+                                                         redis_url: str, make_reader) -> None:
+    publisher.apply({"acme/greeting": ("Hi", 1)})
+    reader = make_reader(db_url, redis_url, memory=False)
+    assert reader.get("acme", PromptType.GREETING).source == "db"
+    assert reader.get("acme", PromptType.GREETING).source == "redis"
+    client = redis.Redis.from_url(redis_url)
+    client.delete(GENERATION_KEY)  # as after a Redis restart
+    client.close()
+    assert reader.get("acme", PromptType.GREETING).source == "db"
+
+
+def test_a_change_reaches_the_memory_tier(publisher: Publisher, db_url: str, redis_url: str,
+                                          make_reader) -> None:
+    publisher.apply({"acme/greeting": ("v1", 1), "default/greeting": ("d1", 1)})
+    reader = make_reader(db_url, redis_url)
+    wait_subscribed(reader)
+    assert reader.get("acme", PromptType.GREETING).version == 1
+    assert reader.get("zeta", PromptType.GREETING).template == "d1"
+    assert reader.get("zeta", PromptType.GREETING).source == "memory"
+    publisher.apply({"acme/greeting": ("v2", 2)})
+    assert wait_until(lambda: reader.get("acme", PromptType.GREETING).version == 2)
+    publisher.apply({"default/greeting": ("d2", 2)})
+    assert wait_until(lambda: reader.get("zeta", PromptType.GREETING).template == "d2")
+    publisher.apply({"acme/greeting": None})
+    assert wait_until(lambda: reader.get("acme", PromptType.GREETING).template == "d2")
+
+
+def test_without_redis_every_read_goes_to_the_database(publisher: Publisher, db_url: str,
+                                                       make_reader) -> None:
+    publisher.apply({"acme/greeting": ("Hi", 1)})
+    reader = make_reader(db_url, None)
+    assert [reader.get("acme", "greeting").source for _ in range(3)] == ["db"] * 3
+
+
+def test_settings_come_from_the_environment(publisher: Publisher, db_url: str, redis_url: str,
+                                            monkeypatch) -> None:
+    publisher.apply({"acme/greeting": ("Hi from env", 1)})
+    monkeypatch.setenv("PROMPTSYNC_DB_URL", db_url)
+    monkeypatch.setenv("PROMPTSYNC_REDIS_URL", redis_url)
+    monkeypatch.setenv("PROMPTSYNC_REDIS_TIMEOUT", "0.2")
+    with PromptReader(memory=False) as reader:
+        assert reader.settings.redis_timeout == 0.2
+        assert reader.get("acme", "greeting").template == "Hi from env"
+
+
+@pytest.mark.parametrize("bad", ["GREETINGS", "acme", "", "system prompt"])
+def test_unknown_type_raises_value_error(sqlite_url: str, bad: str) -> None:
+    with PromptReader(db_url=sqlite_url) as reader, pytest.raises(ValueError, match="GREETING"):
+        reader.get("acme", bad)
+
+
+@pytest.mark.parametrize("bad", [None, 3, b"GREETING"])
+def test_non_string_type_raises_type_error(sqlite_url: str, bad: object) -> None:
+    with PromptReader(db_url=sqlite_url) as reader, pytest.raises(TypeError):
+        reader.get("acme", bad)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("db", "cache"), [
+    ("postgresql+nosuchdriver://u:s3cret@h/db", None),
+    ("not a url :s3cret@", None),
+    ("sqlite:///x.db", "http://u:s3cret@host"),
+])
+def test_malformed_urls_raise_without_the_password(db: str, cache: str | None) -> None:
+    with pytest.raises(UsageError) as caught:
+        PromptReader(db_url=db, redis_url=cache)
+    assert "s3cret" not in str(caught.value)
