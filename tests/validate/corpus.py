@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from sync.cli.main import main
-from tests.support.gitrepo import PROJECT_ROOT
+from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
 EXAMPLES = PROJECT_ROOT / "tests" / "examples"
 CASE_META = frozenset({"expected.json", "symlink.txt", "fifo.txt"})
@@ -54,6 +54,7 @@ class Case:
     rules: bool = False
     warning_only: bool = False
     known_bug: str = ""
+    base: bool = False
 
     @property
     def files(self) -> list[str]:
@@ -106,9 +107,16 @@ def project_prompt_files() -> list[str]:
 
 
 def build_repository(case: Case, root: Path, *, plant: bool = False) -> Path:
-    """The project's prompts/ and schema/ with the case laid over them; returns `root`."""
-    shutil.copytree(PROJECT_ROOT / "prompts", root / "prompts")
-    shutil.copytree(PROJECT_ROOT / "schema", root / "schema")
+    """The project's prompts/ and schema/ with the case laid over them; returns `root`.
+
+    For a `base` case the project's files are first committed on `main`, and the case is
+    left as uncommitted edits, to be checked with `--base main`.
+    """
+    if case.base:
+        GitRepo.init(root)
+    else:
+        shutil.copytree(PROJECT_ROOT / "prompts", root / "prompts")
+        shutil.copytree(PROJECT_ROOT / "schema", root / "schema")
     for rel in case.delete:
         (root / rel).unlink()
     for rel in case.files:
