@@ -77,7 +77,9 @@ def _decode(path: str, data: bytes, findings: list[Finding]) -> str | None:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        # Count characters, not bytes, before the bad byte (the line may hold 'é' or '—').
+        column = len(data[line_start:exc.start].decode("utf-8", "replace")) + 1
         findings.append(error(path, line, column, codes.FILE_NOT_UTF8,
                               f"the file is not UTF-8 (byte 0x{data[exc.start]:02x})",
                               "save the file as UTF-8"))
@@ -108,7 +110,13 @@ def _check_content(path: str, doc: YamlDoc, rules: Rules, prompt_id: PromptId | 
     prompt_type = prompt_id.type if prompt_id else _type_of(value)
     place = _template_place(path, doc, template, text_lines)
     var_marks = {name: doc.mark(("variables", name), key=True) for name in declared}
-    found, ast = check_template(place, template, prompt_type, declared, rules, var_marks)
+    try:
+        found, ast = check_template(place, template, prompt_type, declared, rules, var_marks)
+    except RecursionError:
+        # Jinja parses recursively: thousands of nested brackets or blocks exhaust the stack.
+        found, ast = [error(path, place.line, place.indent + 1, codes.JINJA_SYNTAX,
+                            "the template is nested too deeply to read",
+                            "flatten the nested brackets, ifs or loops")], None
     findings += found
     if ast is not None and not any(f.is_error for f in found):
         sample_marks = {i: doc.mark(("samples", i, "name")) for i in range(len(samples))}
