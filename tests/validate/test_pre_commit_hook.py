@@ -84,6 +84,22 @@ def test_a_staged_schema_file_alone_is_accepted(prompt_repo: GitRepo) -> None:
 
 
 @pytest.mark.timeout(60)
+def test_a_staged_rule_change_rechecks_every_prompt(prompt_repo: GitRepo) -> None:
+    # Taking agent_name away from greetings breaks prompts that are not staged.
+    path = prompt_repo.path / "schema" / "variables.yaml"
+    text = path.read_text(encoding="utf-8")
+    narrowed = text.replace("types: [GREETING, HANDOFF, SYSTEM_PROMPT, FAREWELL]",
+                            "types: [HANDOFF, SYSTEM_PROMPT, FAREWELL]")
+    assert narrowed != text
+    path.write_text(narrowed, encoding="utf-8")
+    prompt_repo.git("add", "-A")
+    run = run_hook(prompt_repo)
+    assert run.code == 1, run.out + run.err
+    assert "prompts/default/greeting.yaml:" in run.out
+    assert "[variable-not-allowed]" in run.out
+
+
+@pytest.mark.timeout(60)
 def test_all_files_mode_checks_the_whole_tree(prompt_repo: GitRepo) -> None:
     prompt_repo.write("prompts/acme/greeting.yaml", BROKEN)
     prompt_repo.write("prompts/zeta/farewell.yaml", BROKEN.replace("GREETING", "FAREWELL"))
