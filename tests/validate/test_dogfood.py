@@ -7,8 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from sync.validate.validator import PARALLEL_THRESHOLD
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
-from tests.validate.corpus import build_repository, cases, run_cli, run_subprocess
+from tests.validate.corpus import (
+    cases,
+    project_prompt_files,
+    run_cli,
+    run_subprocess,
+)
 
 # Broken files from the corpus, each in a brand of its own, for a run with many findings.
 MIXED = ("yaml-anchor-billion-laughs", "template-unsafe-mro-chain", "variable-undeclared-typo",
@@ -71,23 +77,29 @@ def test_cached_runs_of_a_git_repository_print_what_a_fresh_run_prints(
     assert fresh.code == first.code == second.code == 1
 
 
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("copies", [1, 3], ids=["serial", "process-pool"])
 def test_every_bad_file_of_the_corpus_is_reported_in_one_run(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # Every case that breaks only acme's greeting, moved to a brand of its own.
+        copies: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Every case that breaks only acme's greeting, moved to a brand of its own; three copies
+    # make more files than the Validator checks serially, so they go through its process pool.
     root = tmp_path / "repo"
-    build_repository(cases("valid")[0], root)
+    shutil.copytree(PROJECT_ROOT / "prompts", root / "prompts")
+    shutil.copytree(PROJECT_ROOT / "schema", root / "schema")
     wanted: list[tuple[str, int, str]] = []
-    for case in cases("invalid"):
-        if case.files != ["prompts/acme/greeting.yaml"] or case.args or case.pad or case.known_bug:
-            continue
-        brand = f"c{len(wanted):03d}"
-        target = root / "prompts" / brand / "greeting.yaml"
-        target.parent.mkdir(parents=True)
-        shutil.copyfile(case.folder / case.files[0], target)
-        wanted += [(f"prompts/{brand}/greeting.yaml", f["line"], f["code"])
-                   for f in case.findings]
+    simple = [c for c in cases("invalid") if c.files == ["prompts/acme/greeting.yaml"]
+              and not (c.args or c.pad or c.known_bug or c.base)]
+    for copy in range(copies):
+        for number, case in enumerate(simple):
+            brand = f"c{copy}-{number:03d}"
+            target = root / "prompts" / brand / "greeting.yaml"
+            target.parent.mkdir(parents=True)
+            shutil.copyfile(case.folder / case.files[0], target)
+            wanted += [(f"prompts/{brand}/greeting.yaml", f["line"], f["code"])
+                       for f in case.findings]
+    assert copies == 1 or len(simple) * copies > PARALLEL_THRESHOLD
     run = run_cli(capsys, "validate", "--repo", str(root), "--format", "json")
     reported = {(f["path"], f["line"], f["code"]) for f in run.findings}
-    assert len(wanted) > 60
+    assert len(simple) > 60
     assert set(wanted) <= reported
+    assert run.payload["files_checked"] == len(simple) * copies + len(project_prompt_files())
