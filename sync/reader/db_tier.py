@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections.abc import Mapping, Sequence
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from sqlalchemy import create_engine
@@ -18,6 +19,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import QueuePool
 
 from sync.model import DEFAULT_BRAND, PromptType
+from sync.reader.offload import Offload
 from sync.reader.record import Prompt, freeze_variables
 
 _QUERY = (
@@ -39,7 +41,8 @@ def build_engine(url: str, timeout: float) -> Engine:
         ms = max(1, int(timeout * 1000))
         # libpq counts connect_timeout in whole seconds (and treats 1 as 2).
         # statement_timeout bounds a slow query; tcp_user_timeout and keepalives bound a
-        # network that stops answering (a server that is alive but stopped is not covered).
+        # network that stops answering; a server that is alive but stopped is left to the
+        # Offload guard in DatabaseTier.fetch.
         args = {"connect_timeout": max(2, math.ceil(timeout)),
                 "options": f"-c statement_timeout={ms} -c lock_timeout={ms}",
                 "tcp_user_timeout": ms, "keepalives": 1, "keepalives_idle": 5,
@@ -71,6 +74,10 @@ def _sqlite_engine(url: URL, timeout: float) -> Engine:
                          **_pool_args(timeout))
 
 
+class DatabaseHung(TimeoutError):
+    """The database held the connection open and did not answer in time."""
+
+
 class DatabaseTier:
     """Reads (brand, type), else (default, type), with the generation, in one round trip."""
 
@@ -79,9 +86,20 @@ class DatabaseTier:
         style = self.engine.dialect.paramstyle
         self._sql = _QUERY.format(ph="?" if style == "qmark" else "%s")
         self._decoded: dict[str, Mapping[str, Mapping[str, Any]]] = {}
+        # Only a server can hang while holding the connection open; a SQLite file cannot.
+        self._timeout = timeout
+        self._offload = Offload() if self.engine.dialect.name == "postgresql" else None
 
     def fetch(self, brand: str, type_: PromptType) -> tuple[Prompt | None, int]:
         """The answering row as a Prompt (source "db") or None, and the generation."""
+        if self._offload is None:
+            return self._fetch(brand, type_)
+        try:
+            return self._offload.call(self._timeout + 0.05, self._fetch, brand, type_)
+        except FutureTimeout:
+            raise DatabaseHung(f"no answer within {self._timeout:g} s") from None
+
+    def _fetch(self, brand: str, type_: PromptType) -> tuple[Prompt | None, int]:
         conn = self.engine.raw_connection()
         try:
             cursor = conn.cursor()
@@ -114,6 +132,8 @@ class DatabaseTier:
     def reconnect(self) -> None:
         """Forget the parent's pooled connections in a forked child without closing them."""
         self.engine.dispose(close=False)
+        if self._offload is not None:
+            self._offload = Offload()  # the parent's helper threads do not exist in the child
 
     def close(self) -> None:
         self.engine.dispose()
