@@ -8,6 +8,7 @@ bound, and `render_bounded` stops a render that runs too long or writes too much
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import signal
@@ -17,17 +18,26 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from jinja2 import StrictUndefined, Template
+from jinja2 import StrictUndefined, Template, nodes
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 MAX_TEMPLATE_CHARS = 10_000
 MAX_OUTPUT_CHARS = 10_000
 # A few times the output limit: enough for any honest intermediate value, far below harm.
 MAX_VALUE_CHARS = 100_000
+# Whole numbers beyond this many bits have no place in a prompt (and multiply slowly in C).
+MAX_INT_BITS = 16_384
 DEFAULT_RENDER_SECONDS = 1.0
-_WIDTH_METHODS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
-_WIDE_FORMAT = re.compile(r"%[-+ #0]*(\d{6,}|\*)|\{[^{}]*:[^{}]*\d{6,}[^{}]*\}")
+_WIDTH_METHODS = frozenset({"ljust", "rjust", "center", "zfill"})
+_WIDE_FORMAT = re.compile(
+    r"%[-+ #0]*(\d{6,}|\*)|%[-+ #0]*\d*\.(\d{6,}|\*)"  # printf width or precision
+    r"|\{[^{}]*:[^{}]*\d{6,}[^{}]*\}|\{[^{}]*:[^{}]*\{")  # str.format width, nested spec
+# Filters that turn an iterable (maybe a lazy `map`) into a list or string first.
+_MATERIALIZING_FILTERS = ("join", "list", "sort", "unique", "reverse", "sum", "batch", "slice",
+                          "groupby", "dictsort")
+_WIDTH_FILTERS = ("center", "indent", "wordwrap", "truncate", "format", "batch", "slice")
 
 
 class RenderTimeout(Exception):
@@ -38,14 +48,55 @@ class OutputTooLarge(Exception):
     """A render produced more text than a prompt may hold."""
 
 
-def _size(value: Any) -> int:
-    return len(value) if isinstance(value, str | bytes | list | tuple) else 0
+class ValueTooLarge(OutputTooLarge, SecurityError):
+    """A value would grow past MAX_VALUE_CHARS; raised before it is built, not after."""
 
 
-class PromptEnvironment(SandboxedEnvironment):
-    """SandboxedEnvironment with bounded operators and no `_private` attributes."""
+def _weight(value: Any, budget: int = MAX_VALUE_CHARS) -> int:
+    """About how many characters `value` prints as; stops counting once over `budget`."""
+    if isinstance(value, str | bytes):
+        return len(value)
+    if isinstance(value, Mapping):
+        value = [*value.keys(), *value.values()]
+    if not isinstance(value, list | tuple | set | frozenset):
+        return 1
+    total = len(value)
+    for item in value:
+        if total > budget:
+            break
+        total += _weight(item, budget - total)
+    return total
 
-    intercepted_binops = frozenset({"*", "**", "%"})
+
+def _check_weight(*values: Any) -> None:
+    total = 0
+    for value in values:
+        total += _weight(value, MAX_VALUE_CHARS - total)
+        if total > MAX_VALUE_CHARS:
+            raise ValueTooLarge(f"a value is over {MAX_VALUE_CHARS:,} characters")
+
+
+class _BoundedCodeGenerator(CodeGenerator):
+    """Compiles `a ~ b` into a call that checks the size before joining."""
+
+    @optimizeconst
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        else:
+            join = "markup_join" if frame.eval_ctx.autoescape else "str_join"
+        self.write(f"environment.bounded_concat({join}, (")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+class PromptEnvironment(ImmutableSandboxedEnvironment):
+    """A sandbox with bounded operators and values, and no `_private` attributes."""
+
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
+    code_generator_class = _BoundedCodeGenerator
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if attr.startswith("_"):
@@ -57,78 +108,166 @@ class PromptEnvironment(SandboxedEnvironment):
             _check_power(left, right)
         elif operator == "*":
             _check_repeat(left, right)
-        elif operator == "%" and isinstance(left, str) and _WIDE_FORMAT.search(left):
-            raise SecurityError("format width too large")
+        elif operator == "+":
+            _check_weight(left, right)
+        elif operator == "%" and isinstance(left, str):
+            if _WIDE_FORMAT.search(left):
+                raise ValueTooLarge("format width too large")
+            _check_weight(left, right)
         return super().call_binop(context, operator, left, right)
 
     def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        name = getattr(__obj, "__name__", "")
-        if (isinstance(getattr(__obj, "__self__", None), str) and name in _WIDTH_METHODS
-                and any(isinstance(a, int) and a > MAX_VALUE_CHARS for a in args)):
-            raise SecurityError(f"str.{name} width too large")
+        _check_weight(*args, *kwargs.values())
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str):
+            name = getattr(__obj, "__name__", "")
+            if name == "join" and args:
+                args = (_bounded_list(args[0]), *args[1:])
+            _check_str_method(owner, name, args)
         return super().call(__context, __obj, *args, **kwargs)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         # str.format is wrapped by the sandbox before `call` sees it, so check the pattern here.
         if (attribute in ("format", "format_map") and isinstance(obj, str)
                 and _WIDE_FORMAT.search(obj)):
-            raise SecurityError("format width too large")
+            raise ValueTooLarge("format width too large")
         return super().getattr(obj, attribute)
+
+    def bounded_concat(self, join: Callable[[Any], str], parts: tuple[Any, ...]) -> str:
+        _check_weight(*parts)
+        return join(parts)
 
 
 def _check_power(left: Any, right: Any) -> None:
     if (isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0
             and right * math.log2(abs(left)) > 4096):
-        raise SecurityError("power too large")
+        raise ValueTooLarge("power too large")
 
 
 def _check_repeat(left: Any, right: Any) -> None:
+    if isinstance(left, int) and isinstance(right, int):
+        if left.bit_length() + right.bit_length() > MAX_INT_BITS:
+            raise ValueTooLarge("product too large")
+        return
     for seq, count in ((left, right), (right, left)):
-        if _size(seq) and isinstance(count, int) and _size(seq) * count > MAX_VALUE_CHARS:
-            raise SecurityError("repetition too large")
+        if (isinstance(count, int) and isinstance(seq, str | bytes | list | tuple)
+                and _weight(seq) * count > MAX_VALUE_CHARS):
+            raise ValueTooLarge("repetition too large")
 
 
-def _bounded_filter(original: Callable[..., Any], arg_index: int) -> Callable[..., Any]:
-    def bounded(*args: Any, **kwargs: Any) -> Any:
-        widths = [a for a in (*args[arg_index:], *kwargs.values()) if isinstance(a, int)]
-        if any(w > MAX_VALUE_CHARS for w in widths):
-            raise SecurityError("filter width too large")
-        if args and isinstance(args[0], str) and _WIDE_FORMAT.search(args[0]):
-            raise SecurityError("format width too large")
+def _check_str_method(text: str, name: str, args: tuple[Any, ...]) -> None:
+    if name in _WIDTH_METHODS and any(isinstance(a, int) and a > MAX_VALUE_CHARS for a in args):
+        raise ValueTooLarge(f"str.{name} width too large")
+    if name == "expandtabs" and args and isinstance(args[0], int):
+        _check_predicted(len(text) + text.count("\t") * args[0])
+    elif name == "replace" and len(args) >= 2:
+        _check_predicted(_replaced_size(text, args[0], args[1]))
+
+
+def _replaced_size(text: Any, old: Any, new: Any) -> int:
+    text, old, new = str(text), str(old), str(new)
+    hits = text.count(old) if old else len(text) + 1
+    return len(text) + hits * (len(new) - len(old))
+
+
+def _check_predicted(size: int) -> None:
+    if size > MAX_VALUE_CHARS:
+        raise ValueTooLarge(f"a value would be {size:,} characters")
+
+
+def _bounded_list(items: Any) -> Any:
+    """`items` as a list, stopping as soon as it weighs too much (a lazy map can be huge)."""
+    if isinstance(items, str | bytes | Mapping) or not hasattr(items, "__iter__"):
+        return items
+    result: list[Any] = []
+    total = 0
+    for item in items:
+        total += _weight(item) + 1
+        if total > MAX_VALUE_CHARS:
+            raise ValueTooLarge(f"a list is over {MAX_VALUE_CHARS:,} characters")
+        result.append(item)
+    return result
+
+
+def _guarded_filter(original: Callable[..., Any], data_index: int, *, widths: bool,
+                    materialize: bool) -> Callable[..., Any]:
+    """`original` with its input weighed first (and its width arguments capped)."""
+
+    @functools.wraps(original)  # keeps Jinja's pass_environment / pass_eval_context marks
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        if materialize and len(args) > data_index:
+            args = (*args[:data_index], _bounded_list(args[data_index]), *args[data_index + 1:])
+        _check_weight(*args[data_index:], *kwargs.values())
+        if widths and any(isinstance(a, int) and a > MAX_VALUE_CHARS
+                          for a in (*args[data_index + 1:], *kwargs.values())):
+            raise ValueTooLarge("filter width too large")
+        data = args[data_index] if len(args) > data_index else None
+        if isinstance(data, str) and _WIDE_FORMAT.search(data) and original.__name__ == "do_format":
+            raise ValueTooLarge("format width too large")
+        _check_filter_growth(original.__name__, data, args[data_index + 1:], kwargs)
         return original(*args, **kwargs)
 
-    return bounded
+    return guarded
+
+
+def _check_filter_growth(name: str, data: Any, args: tuple[Any, ...],
+                         kwargs: Mapping[str, Any]) -> None:
+    if name == "do_replace" and len(args) >= 2:
+        _check_predicted(_replaced_size(data, args[0], args[1]))
+    elif name == "do_indent":
+        width = args[0] if args else kwargs.get("width", 4)
+        per_line = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
+        _check_predicted(len(str(data)) + (str(data).count("\n") + 1) * per_line)
+
+
+def _data_index(func: Callable[..., Any]) -> int:
+    # Filters marked pass_context / pass_eval_context / pass_environment get that first.
+    return 1 if getattr(func, "jinja_pass_arg", None) is not None else 0
 
 
 def make_environment() -> PromptEnvironment:
     """A fresh environment: strict undefined, no loader (so no include/import/extends)."""
     env = PromptEnvironment(undefined=StrictUndefined, autoescape=False,
-                            keep_trailing_newline=False, auto_reload=False)
-    for name in ("center", "indent", "wordwrap", "truncate", "format"):
-        env.filters[name] = _bounded_filter(env.filters[name], 1)
+                            keep_trailing_newline=False, auto_reload=False,
+                            finalize=_finalize)
+    for name, original in list(env.filters.items()):
+        env.filters[name] = _guarded_filter(original, _data_index(original),
+                                            widths=name in _WIDTH_FILTERS,
+                                            materialize=name in _MATERIALIZING_FILTERS)
     for name in ("lipsum", "cycler", "joiner", "namespace"):
         env.globals.pop(name, None)
     return env
+
+
+def _finalize(value: Any) -> Any:
+    # Every {{ value }} passes here before it becomes text.
+    _check_weight(value)
+    return value
 
 
 ENV = make_environment()
 
 
 @contextmanager
-def _alarm(seconds: float) -> Iterator[None]:
-    """Interrupt pure-Python loops after `seconds`; only possible in the main thread."""
+def _alarm(seconds: float) -> Iterator[list[bool]]:
+    """Interrupt pure-Python loops after `seconds`; only possible in the main thread.
+
+    Yields a list that holds True once the alarm has fired.
+    """
+    fired: list[bool] = []
     usable = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
     if not usable or seconds <= 0:
-        yield
+        yield fired
         return
 
     def on_alarm(signum: int, frame: Any) -> None:
+        fired.append(True)
         raise RenderTimeout(f"render took longer than {seconds:g} s")
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        yield fired
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -145,12 +284,21 @@ def render_bounded(template: Template, context: Mapping[str, Any], *,
     deadline = time.monotonic() + seconds
     parts: list[str] = []
     total = 0
-    with _alarm(seconds):
-        for chunk in template.generate(dict(context)):
-            total += len(chunk)
-            if total > max_chars:
-                raise OutputTooLarge(f"rendered text is over {max_chars:,} characters")
-            if time.monotonic() > deadline:
-                raise RenderTimeout(f"render took longer than {seconds:g} s")
-            parts.append(chunk)
+    with _alarm(seconds) as fired:
+        try:
+            for chunk in template.generate(dict(context)):
+                total += len(chunk)
+                if total > max_chars:
+                    raise OutputTooLarge(f"rendered text is over {max_chars:,} characters")
+                if time.monotonic() > deadline:
+                    raise RenderTimeout(f"render took longer than {seconds:g} s")
+                parts.append(chunk)
+        except RenderTimeout:
+            raise
+        except Exception as exc:
+            # Jinja rewrites the traceback of any error; for an alarm that landed on a
+            # frame without a line number that rewrite itself fails with a TypeError.
+            if fired:
+                raise RenderTimeout(f"render took longer than {seconds:g} s") from exc
+            raise
     return "".join(parts)

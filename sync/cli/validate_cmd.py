@@ -12,6 +12,7 @@ from sync.errors import UsageError
 from sync.validate import Report, Validator
 from sync.validate.reporters import REPORTERS
 from sync.validate.result_cache import ResultCache
+from sync.validate.rules import SCHEMA_PATH, VARIABLES_PATH
 from sync.validate.sources import from_directory
 
 
@@ -40,6 +41,8 @@ def repo_root(explicit: str | None) -> Path:
 def run(args: argparse.Namespace) -> int:
     root = repo_root(args.repo)
     paths = [str(Path(p).absolute()) for p in args.paths]
+    if _names_a_rule_file(root, paths):
+        paths = []  # new rules can break any prompt (pre-commit passes only what is staged)
     files = from_directory(root, paths)
     if not any(f.path.startswith("schema/") for f in files):
         raise UsageError(f"{root} has no schema/ folder (hint: is --repo the prompt repository?)")
@@ -50,6 +53,11 @@ def run(args: argparse.Namespace) -> int:
         store.save()
     REPORTERS[args.format](report, sys.stdout)
     return _exit_code(report, args.strict)
+
+
+def _names_a_rule_file(root: Path, paths: list[str]) -> bool:
+    rule_files = {root / SCHEMA_PATH, root / VARIABLES_PATH}
+    return any(Path(os.path.realpath(p)) in rule_files for p in paths)
 
 
 def _base_versions(root: Path, ref: str) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -16,6 +17,8 @@ from sync.validate.yamldoc import YamlDoc, read_yaml
 
 MAX_FILE_BYTES = 64 * 1024
 MAX_TEMPLATE_CHARS = 10_000
+# What Windows editors write when told to save "Unicode": full of NUL bytes, yet text.
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,10 @@ def _decode(path: str, data: bytes, findings: list[Finding]) -> str | None:
         findings.append(error(path, 1, 1, codes.FILE_TOO_LARGE,
                               f"the file has {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}"))
         return None
+    if data.startswith(_WIDE_BOMS):
+        findings.append(error(path, 1, 1, codes.FILE_NOT_UTF8,
+                              "the file is UTF-16 or UTF-32, not UTF-8", "save the file as UTF-8"))
+        return None
     if b"\0" in data:
         findings.append(error(path, 1, 1, codes.FILE_BINARY,
                               "the file holds binary data, not text"))
@@ -70,7 +77,9 @@ def _decode(path: str, data: bytes, findings: list[Finding]) -> str | None:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        # Count characters, not bytes, before the bad byte (the line may hold 'é' or '—').
+        column = len(data[line_start:exc.start].decode("utf-8", "replace")) + 1
         findings.append(error(path, line, column, codes.FILE_NOT_UTF8,
                               f"the file is not UTF-8 (byte 0x{data[exc.start]:02x})",
                               "save the file as UTF-8"))
@@ -101,7 +110,13 @@ def _check_content(path: str, doc: YamlDoc, rules: Rules, prompt_id: PromptId | 
     prompt_type = prompt_id.type if prompt_id else _type_of(value)
     place = _template_place(path, doc, template, text_lines)
     var_marks = {name: doc.mark(("variables", name), key=True) for name in declared}
-    found, ast = check_template(place, template, prompt_type, declared, rules, var_marks)
+    try:
+        found, ast = check_template(place, template, prompt_type, declared, rules, var_marks)
+    except RecursionError:
+        # Jinja parses recursively: thousands of nested brackets or blocks exhaust the stack.
+        found, ast = [error(path, place.line, place.indent + 1, codes.JINJA_SYNTAX,
+                            "the template is nested too deeply to read",
+                            "flatten the nested brackets, ifs or loops")], None
     findings += found
     if ast is not None and not any(f.is_error for f in found):
         sample_marks = {i: doc.mark(("samples", i, "name")) for i in range(len(samples))}

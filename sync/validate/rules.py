@@ -15,13 +15,13 @@ from sync.model import PromptType
 from sync.validate import codes
 from sync.validate.finding import Finding, error
 from sync.validate.source import SourceFile
-from sync.validate.yamldoc import read_yaml
+from sync.validate.yamldoc import YamlDoc, read_yaml
 
 SCHEMA_PATH = "schema/prompt.schema.json"
 VARIABLES_PATH = "schema/variables.yaml"
 VARIABLE_TYPES = frozenset({"string", "integer", "number", "boolean"})
 # Bumped whenever a check changes, so cached per-file results are not reused across versions.
-CHECKS_VERSION = "1"
+CHECKS_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -100,10 +100,11 @@ def _load_variables(source: SourceFile | None,
     findings.extend(problems)
     if doc is None:
         return None
-    return _variable_rules(doc.value, findings)
+    return _variable_rules(doc, findings)
 
 
-def _variable_rules(value: Any, findings: list[Finding]) -> dict[str, VariableRule] | None:
+def _variable_rules(doc: YamlDoc, findings: list[Finding]) -> dict[str, VariableRule] | None:
+    value = doc.value
     entries = value.get("variables") if isinstance(value, dict) else None
     if not isinstance(entries, dict):
         findings.append(error(VARIABLES_PATH, 1, 1, codes.RULES_INVALID,
@@ -116,7 +117,8 @@ def _variable_rules(value: Any, findings: list[Finding]) -> dict[str, VariableRu
             if spec.get("type") not in VARIABLE_TYPES:
                 raise ValueError(f"type must be one of {sorted(VARIABLE_TYPES)}")
         except (ValueError, AttributeError, TypeError) as exc:
-            findings.append(error(VARIABLES_PATH, 1, 1, codes.RULES_INVALID,
+            line, col = doc.mark(("variables", name), key=True)
+            findings.append(error(VARIABLES_PATH, line, col, codes.RULES_INVALID,
                                   f"variable {name!r}: {exc}"))
             return None
         rules[name] = VariableRule(name, spec["type"], str(spec.get("description", "")), types)

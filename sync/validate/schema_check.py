@@ -47,7 +47,11 @@ def _findings_for(path: str, doc: YamlDoc, exc: ValidationError) -> Iterator[Fin
         yield error(path, line, col, codes.SCHEMA_PREFIX + "required",
                     f"{_place(where)}is missing the required key '{missing}'")
         return
-    line, col = doc.mark(where)
+    if "propertyNames" in exc.relative_schema_path:
+        # The error's path is the mapping; the offending thing is one of its keys.
+        line, col = doc.mark((*where, str(exc.instance)), key=True)
+    else:
+        line, col = doc.mark(where)
     yield error(path, line, col, codes.SCHEMA_PREFIX + _kebab(keyword),
                 f"{_place(where)}{_message(exc)}", _hint(exc))
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
-from collections.abc import Iterable
+import stat
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sync.errors import UsageError
@@ -24,8 +26,22 @@ def _source(root: Path, path: Path) -> SourceFile:
         target = os.readlink(path)
         data = target.encode()
         return SourceFile(rel, blob_id(data), lambda: data, True, target)
-    data = path.read_bytes()
+    try:
+        # Opening a FIFO would block for ever; a device or socket is no prompt either.
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        data = path.read_bytes()
+    except OSError as exc:
+        # Reported as file-unreadable by the Validator when it reads, not raised here.
+        return SourceFile(rel, f"unreadable:{rel}", _raiser(exc))
     return SourceFile(rel, blob_id(data), lambda: data)
+
+
+def _raiser(exc: OSError) -> Callable[[], bytes]:
+    def read() -> bytes:
+        raise exc
+
+    return read
 
 
 def from_directory(root: Path, paths: Iterable[str] = ()) -> list[SourceFile]:

@@ -118,7 +118,8 @@ def used_variables(tree: list[nodes.Node]) -> dict[str, int]:
     Jinja's `meta.find_undeclared_variables` runs the whole code generator to answer this;
     names bound inside the template (set, for, macro parameters) are simply left out here.
     """
-    bound = {n.name for n in tree if isinstance(n, nodes.Name) and n.ctx in ("store", "param")}
+    bound = {n.name for n in tree if isinstance(n, nodes.Macro)
+             or (isinstance(n, nodes.Name) and n.ctx in ("store", "param"))}
     used: dict[str, int] = {}
     for n in tree:
         if (isinstance(n, nodes.Name) and n.ctx == "load" and n.name not in bound
@@ -135,7 +136,7 @@ def _variables(place: TemplatePlace, tree: list[nodes.Node], prompt_type: Prompt
         line, col = place.at(first_use[name], name)
         yield error(place.path, line, col, codes.VARIABLE_UNDECLARED,
                     f"the template uses '{name}' but does not declare it under 'variables'",
-                    _did_you_mean(name, [*declared, *rules.variables]))
+                    _undeclared_hint(name, declared, rules))
     for name, spec in declared.items():
         line, col = var_marks.get(name, (place.line, 1))
         rule = rules.variables.get(name)
@@ -154,6 +155,14 @@ def _variables(place: TemplatePlace, tree: list[nodes.Node], prompt_type: Prompt
         if name not in first_use:
             yield warning(place.path, line, col, codes.VARIABLE_UNUSED,
                           f"'{name}' is declared but the template never uses it")
+
+
+def _undeclared_hint(name: str, declared: Mapping[str, VariableSpec], rules: Rules) -> str:
+    # A name the runtime provides is simply missing from 'variables'; never suggest itself.
+    if name in rules.variables:
+        kind = rules.variables[name].type
+        return f"the runtime provides it as a {kind}: add it with type: {kind}"
+    return _did_you_mean(name, [*declared, *rules.variables])
 
 
 def _did_you_mean(name: str, choices: list[str]) -> str:

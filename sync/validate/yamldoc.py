@@ -24,6 +24,7 @@ except ImportError:  # pragma: no cover - libyaml missing
 MAX_DEPTH = 20
 Path = tuple[str | int, ...]
 _RESOLVER = yaml.resolver.Resolver()
+_COLLECTION_TAGS = frozenset({None, "!", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
 _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
 
 
@@ -86,6 +87,10 @@ class _Builder:
             raise self.fail(where, codes.YAML_TOO_DEEP,
                             f"values are nested more than {MAX_DEPTH} levels deep")
         self.doc.value_marks[path] = where
+        if not isinstance(event, yaml.ScalarEvent) and event.tag not in _COLLECTION_TAGS:
+            # e.g. `!!python/object/apply:os.system [...]`: never construct, never ignore.
+            raise self.fail(where, codes.YAML_SYNTAX, f"the YAML tag {event.tag!r} is not "
+                            "allowed here", "use plain lists and mappings")
         if isinstance(event, yaml.ScalarEvent):
             self.doc.styles[path] = event.style
             return self.scalar(event, where)
@@ -152,10 +157,17 @@ def read_yaml(path: str, text: str) -> tuple[YamlDoc | None, list[Finding]]:
 
 
 def _syntax_finding(path: str, text: str, exc: yaml.MarkedYAMLError) -> Finding:
+    lines = text.splitlines()
     mark = exc.problem_mark or exc.context_mark
+    if mark is not None and mark.line >= len(lines) and exc.context_mark is not None:
+        mark = exc.context_mark  # the problem is the end of the file: point at what is unclosed
     line, column = (_at(mark) if mark else (1, 1))
+    line = min(line, max(len(lines), 1))
     problem = exc.problem or "not valid YAML"
-    source_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+    if "nesting depth" in problem:
+        return error(path, line, column, codes.YAML_TOO_DEEP,
+                     f"values are nested more than {MAX_DEPTH} levels deep")
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
     if "\t" in source_line[: max(column, 1)] or "'\\t'" in problem:
         return error(path, line, column, codes.YAML_TAB, "a tab character is used for "
                      "indentation; YAML needs spaces", "indent with spaces")

@@ -1,0 +1,236 @@
+"""The bounded sandbox: runaway renders stop, `_names` stay out of reach, honest templates work.
+
+Hostile renders run under an address-space ceiling (tests.validate.corpus.memory_ceiling):
+should a construct slip past the sandbox, the test fails with MemoryError instead of taking
+the machine's memory. The size limits are checked before a value is built, so they are shown
+here with a render budget of a minute: a ValueTooLarge then proves the limit, not the clock,
+stopped the render.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
+
+from sync.sandbox import (
+    ENV,
+    OutputTooLarge,
+    RenderTimeout,
+    ValueTooLarge,
+    make_environment,
+    render_bounded,
+)
+from tests.validate.corpus import memory_ceiling
+
+PATIENT = 60.0  # seconds: far more than any limit below needs
+# Each would allocate from hundreds of megabytes to many gigabytes if left alone.
+HUGE_VALUES = {
+    "repeat": "{{ 'x' * 10**9 }}",
+    "repeat-list-of-big-strings": "{{ ['x' * 99999] * 99999 }}",
+    "power": "{{ 10 ** (10 ** 10) }}",
+    "power-large-exponent": "{{ 7 ** 999999 }}",
+    "printf-width": "{{ '%999999999s'|format('x') }}",
+    "printf-width-operator": "{{ '%999999999s' % 'x' }}",
+    "printf-star-width": "{{ '%*s' % (999999999, 'x') }}",
+    "printf-precision": "{{ '%.999999999f' % 1.5 }}",
+    "format-method-width": "{{ '{:>999999999}'.format('x') }}",
+    "format-method-nested-width": "{{ '{:>{w}}'.format('x', w=10**9) }}",
+    "ljust": "{{ 'a'.ljust(10**9) }}",
+    "center-method": "{{ 'a'.center(10**9) }}",
+    "zfill": "{{ '1'.zfill(10**9) }}",
+    "center-filter": "{{ 'a'|center(10**9) }}",
+    "expandtabs": "{{ ('\\t' * 99999).expandtabs(99999) }}",
+    "replace-filter": "{{ ('x' * 99999)|replace('x', 'y' * 99999) }}",
+    "replace-method": "{{ ('x' * 99999).replace('x', 'y' * 99999) }}",
+    "replace-empty": "{{ ('x' * 99999).replace('', 'y' * 9999) }}",
+    "join-filter": "{{ (['x' * 99999] * 99999)|join }}",
+    "join-method": "{{ ''.join(range(99999)|map('center', 99999)) }}",
+    "indent": "{{ ('x\\n' * 50000)|indent(99999) }}",
+    "lazy-map-to-list": "{{ range(99999)|map('center', 99999)|list }}",
+    "lazy-map-sorted": "{{ range(99999)|map('center', 99999)|sort }}",
+    "batch-fill": "{{ [1]|batch(10**9, 'x')|list }}",
+    "concat-doubling": "{% macro grow(s, n) %}{% if n %}{{ grow(s ~ s, n - 1) }}{% else %}"
+                       "{{ s|length }}{% endif %}{% endmacro %}{{ grow('x', 40) }}",
+    "plus-doubling": "{% macro grow(s, n) %}{% if n %}{{ grow(s + s, n - 1) }}{% else %}"
+                     "{{ s|length }}{% endif %}{% endmacro %}{{ grow('x', 40) }}",
+    "list-plus-doubling": "{% macro grow(s, n) %}{% if n %}{{ grow(s + s, n - 1) }}{% else %}"
+                          "{{ s|length }}{% endif %}{% endmacro %}{{ grow([1], 40) }}",
+    "integer-squaring": "{% macro sq(n, k) %}{% if k %}{{ sq(n * n, k - 1) }}{% else %}"
+                        "{{ n > 0 }}{% endif %}{% endmacro %}{{ sq(10 ** 1000, 30) }}",
+    "nested-list-literals": "{% set a = 'x' * 99999 %}{% set b = [a, a, a, a, a, a, a, a] %}"
+                            "{% set c = [b, b, b, b, b, b, b, b] %}{{ c }}",
+    "string-of-big-list": "{% set a = 'x' * 99999 %}{{ [a, a, a]|string }}",
+}
+# Each writes as it goes; the output limit stops it long before memory or time matter.
+HUGE_OUTPUT = {
+    "loop-of-big-chunks": "{% for i in range(100000) %}{{ 'x' * 1000 }}{% endfor %}",
+    "nested-loops-writing": "{% for i in range(100000) %}{% for j in range(100000) %}"
+                            "x{% endfor %}{% endfor %}",
+    "just-over-the-limit": "{% for i in range(1001) %}0123456789{% endfor %}",
+}
+# Each computes for ever without writing: only the clock can stop it.
+ENDLESS = {
+    "nested-loops": "{% for i in range(100000) %}{% for j in range(100000) %}"
+                    "{% endfor %}{% endfor %}",
+    "loops-inside-a-macro": "{% macro spin(n) %}{% for i in range(n) %}{% for j in range(n) %}"
+                            "{% if i < 0 %}x{% endif %}{% endfor %}{% endfor %}{% endmacro %}"
+                            "{{ spin(100000) }}",
+    "recursive-fan-out": "{% macro fan(k) %}{% if k %}{% for i in range(10) %}{{ fan(k - 1) }}"
+                         "{% endfor %}{% endif %}{% endmacro %}{{ fan(12) }}",
+}
+REACHING_FOR_INTERNALS = {
+    "dunder-class": "{{ s.__class__ }}",
+    "mro": "{{ ''.__class__.__mro__ }}",
+    "globals": "{{ s.upper.__init__.__globals__ }}",
+    "private": "{{ obj._secret }}",
+    "name-mangled": "{{ obj._Holder__hidden }}",
+    "subscript": "{{ s['__class__'] }}",
+    "attr-filter": "{{ s|attr('__class__') }}",
+    "format-field": "{{ '{0.__class__}'.format(s) }}",
+    "format-map-field": "{{ '{x.__class__}'.format_map({'x': s}) }}",
+    "list-mutation": "{% set l = [1] %}{{ l.append(2) }}",
+    "dict-mutation": "{% set d = {} %}{{ d.update(a=1) }}",
+}
+
+
+class Holder:
+    def __init__(self) -> None:
+        self._secret = "token"
+        self.__hidden = "token"
+        self.public = "visible"
+
+
+def render(source: str, context: dict[str, Any] | None = None, *,
+           seconds: float = PATIENT, max_chars: int = 10_000) -> str:
+    with memory_ceiling():
+        return render_bounded(ENV.from_string(source), context or {}, seconds=seconds,
+                              max_chars=max_chars)
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("source", HUGE_VALUES.values(), ids=HUGE_VALUES.keys())
+def test_a_huge_value_is_refused_before_it_is_built(source: str) -> None:
+    with pytest.raises(ValueTooLarge):
+        render(source)
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("source", HUGE_OUTPUT.values(), ids=HUGE_OUTPUT.keys())
+def test_huge_output_stops_at_the_limit(source: str) -> None:
+    with pytest.raises(OutputTooLarge):
+        render(source)
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("source", ENDLESS.values(), ids=ENDLESS.keys())
+def test_an_endless_render_stops_at_its_budget(source: str) -> None:
+    with pytest.raises(RenderTimeout):
+        render(source, seconds=0.5)
+
+
+@pytest.mark.timeout(20)
+def test_a_render_in_another_thread_is_bounded_when_it_writes_as_it_loops() -> None:
+    # No alarm signal reaches a thread; the deadline is checked between chunks instead.
+    source = ("{% for i in range(100000) %}{% for j in range(100000) %}"
+              "{% if j == 0 %}.{% endif %}{% endfor %}{% endfor %}")
+    template = ENV.from_string(source)
+    outcome: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            render_bounded(template, {}, seconds=0.5, max_chars=10**9)
+        except BaseException as exc:  # handed to the main thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=work, daemon=True)
+    with memory_ceiling():
+        worker.start()
+        worker.join(15)
+    assert not worker.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], RenderTimeout)
+
+
+@pytest.mark.timeout(20)
+def test_a_render_in_another_thread_stops_at_the_output_limit() -> None:
+    outcome: list[BaseException] = []
+    template = ENV.from_string(HUGE_OUTPUT["nested-loops-writing"])
+
+    def work() -> None:
+        try:
+            render_bounded(template, {}, seconds=PATIENT)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join(15)
+    assert len(outcome) == 1 and isinstance(outcome[0], OutputTooLarge)
+
+
+@pytest.mark.parametrize("source", REACHING_FOR_INTERNALS.values(),
+                         ids=REACHING_FOR_INTERNALS.keys())
+def test_python_internals_are_out_of_reach(source: str) -> None:
+    with pytest.raises(SecurityError):
+        render(source, {"s": "text", "obj": Holder()})
+
+
+def test_public_attributes_stay_readable() -> None:
+    assert render("{{ obj.public }} {{ s.upper() }}", {"s": "a", "obj": Holder()}) == "visible A"
+
+
+def test_no_attribute_starting_with_underscore_is_safe() -> None:
+    env = make_environment()
+    for attr in ("_secret", "__class__", "_Holder__hidden", "__dict__"):
+        assert not env.is_safe_attribute(Holder(), attr, None)
+    assert env.is_safe_attribute(Holder(), "public", "visible")
+
+
+def test_files_cannot_be_loaded() -> None:
+    for source in ("{% include '/etc/passwd' %}", "{% import '/etc/passwd' as p %}",
+                   "{% extends '/etc/passwd' %}"):
+        with pytest.raises(TypeError, match="no loader"):
+            render(source)
+
+
+def test_the_helpers_that_reach_python_are_gone() -> None:
+    for name in ("lipsum", "cycler", "joiner", "namespace"):
+        with pytest.raises(UndefinedError):
+            render(f"{{{{ {name} }}}}")
+
+
+def test_undefined_is_strict() -> None:
+    with pytest.raises(UndefinedError):
+        render("Hello {{ user_name }}")
+
+
+def test_a_syntax_error_is_a_syntax_error() -> None:
+    with pytest.raises(TemplateSyntaxError):
+        ENV.from_string("{{ oops }")
+
+
+HONEST = {
+    "filters": ("{{ ' hi '|trim|upper }} {{ 'a b'|title }} {{ 'x'|replace('x', 'y') }} "
+                "{{ [1, 2]|join(',') }} {{ 'abc'|length }} {{ 2.567|round(1) }} {{ n|default(3) }}",
+                "HI A B y 1,2 3 2.6 3"),
+    "wordwrap-and-truncate": ("{{ 'one two three four'|wordwrap(9) }}|"
+                              "{{ 'one two three four'|truncate(9, leeway=0) }}",
+                              "one two\nthree\nfour|one..."),
+    "operators": ("{{ 'ab' * 3 }} {{ 2 ** 10 }} {{ 'a' ~ 1 ~ 'b' }} {{ 'x' + 'y' }} "
+                  "{{ [1] + [2] }} {{ '%s=%d' % ('n', 4) }} {{ '{}-{}'.format(1, 2) }}",
+                  "ababab 1024 a1b xy [1, 2] n=4 1-2"),
+    "loops-and-macros": ("{% macro item(x) %}<{{ x }}>{% endmacro %}"
+                         "{% for x in ['a', 'b'] %}{{ item(x) }}{% if not loop.last %},"
+                         "{% endif %}{% endfor %}", "<a>,<b>"),
+    "sizes-near-the-limit": ("{{ ('x' * 5000)|length }} {{ ('x' * 99999)|length }} "
+                             "{{ ('ab' * 40000)|replace('a', 'c')|length }}", "5000 99999 80000"),
+    "big-integers": ("{{ (2 ** 4000) > 0 }} {{ ((10 ** 1000) * (10 ** 1000)) > 0 }}",
+                     "True True"),
+}
+
+
+@pytest.mark.parametrize(("source", "expected"), HONEST.values(), ids=HONEST.keys())
+def test_honest_templates_render_as_jinja_renders_them(source: str, expected: str) -> None:
+    assert render(source) == expected
