@@ -177,10 +177,23 @@ def _template_place(path: str, doc: YamlDoc, template: str,
                     text_lines: list[str]) -> TemplatePlace:
     line, col = doc.mark(("template",))
     lines = tuple(template.splitlines())
-    if doc.styles.get(("template",)) in ("|", ">"):
+    style = doc.styles.get(("template",))
+    if style == "|":
         return TemplatePlace(path, line + 1, _content_indent(text_lines, line), lines)
-    quoted = doc.styles.get(("template",)) in ("'", '"')
+    end = _scalar_end(doc, line, len(text_lines))
+    if style == ">" or (style in ("'", '"') and end > line):
+        first = line + 1 if style == ">" else line
+        span = tuple((n, text_lines[n - 1]) for n in range(first, end + 1))
+        return TemplatePlace(path, first, 0, lines, span)
+    quoted = style in ("'", '"')
     return TemplatePlace(path, line, col - 1 + (1 if quoted else 0), lines)
+
+
+def _scalar_end(doc: YamlDoc, line: int, last_line: int) -> int:
+    """The last file line of the template's scalar: before the next top-level key, or the end."""
+    later = [mark[0] for key, mark in doc.key_marks.items() if len(key) == 1 and mark[0] > line]
+    end = min(later) - 1 if later else last_line
+    return max(line, min(end, last_line))
 
 
 def _content_indent(text_lines: list[str], header_line: int) -> int:

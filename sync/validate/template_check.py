@@ -35,12 +35,32 @@ class TemplatePlace:
     line: int
     indent: int
     lines: tuple[str, ...]
+    # For folded (>) and multi-line quoted scalars: (file line, raw text) of each line the
+    # scalar spans. YAML folds a single line break into a space and keeps each blank line as a
+    # newline, so template line N is the run of file lines after the (N-1)th blank line.
+    folded: tuple[tuple[int, str], ...] = ()
 
     def at(self, template_line: int, needle: str = "") -> tuple[int, int]:
+        if self.folded:
+            return self._at_folded(template_line, needle)
         index = min(max(template_line, 1), max(len(self.lines), 1)) - 1
         text = self.lines[index] if self.lines else ""
         column = text.find(needle) + 1 if needle and needle in text else 1
         return self.line + index, self.indent + column
+
+    def _at_folded(self, template_line: int, needle: str) -> tuple[int, int]:
+        run: list[tuple[int, str]] = []
+        current = 1
+        for number, raw in self.folded:
+            if not raw.strip():
+                current += 1
+            elif current == template_line:
+                run.append((number, raw))
+        for number, raw in run:
+            if needle and needle in raw:
+                return number, raw.index(needle) + 1
+        number, raw = run[0] if run else self.folded[-1]
+        return number, len(raw) - len(raw.lstrip()) + 1
 
 
 def type_matches(value: Any, declared: str) -> bool:
