@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
@@ -21,7 +22,7 @@ SCHEMA_PATH = "schema/prompt.schema.json"
 VARIABLES_PATH = "schema/variables.yaml"
 VARIABLE_TYPES = frozenset({"string", "integer", "number", "boolean"})
 # Bumped whenever a check changes, so cached per-file results are not reused across versions.
-CHECKS_VERSION = "2"
+CHECKS_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,44 @@ class VariableRule:
     types: frozenset[PromptType]
 
 
+class FastSchemaCheck:
+    """A compiled (Rust) yes/no check of the schema, to skip jsonschema for files that pass.
+
+    jsonschema explains every error with its path, which the findings need, but costs ~0.16 ms
+    per prompt even when there is nothing to explain; jsonschema-rs answers "valid" 30x faster.
+    Only its "valid" is trusted: any "invalid", or any doubt, goes to jsonschema for the words.
+    """
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self._schema = schema
+        self._compiled: Any = None
+        self._usable = True
+
+    def passes(self, instance: Any) -> bool:
+        if self._compiled is None and self._usable:
+            try:
+                self._compiled = jsonschema_rs.Draft202012Validator(dict(self._schema))
+            except Exception:  # a schema (or regex dialect) it cannot compile: no fast path
+                self._usable = False
+        if self._compiled is None:
+            return False
+        try:
+            return bool(self._compiled.is_valid(instance))
+        except Exception:  # e.g. an integer too large for it: let jsonschema decide
+            return False
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The compiled validator does not pickle; a worker process compiles its own.
+        return {"_schema": self._schema, "_compiled": None, "_usable": self._usable}
+
+
 @dataclass(frozen=True)
 class Rules:
     schema: Mapping[str, Any]
     validator: Draft202012Validator
     variables: Mapping[str, VariableRule]
     digest: str
+    fast: FastSchemaCheck | None = None
 
 
 def rules_digest(files: Sequence[SourceFile]) -> str | None:
@@ -62,7 +95,8 @@ def load_rules(files: Sequence[SourceFile]) -> tuple[Rules | None, list[Finding]
     digest = rules_digest(files)
     if schema is None or variables is None or digest is None:
         return None, findings
-    return Rules(schema, Draft202012Validator(schema), variables, digest), findings
+    return Rules(schema, Draft202012Validator(schema), variables, digest,
+                 FastSchemaCheck(schema)), findings
 
 
 def _load_schema(source: SourceFile | None, findings: list[Finding]) -> dict[str, Any] | None:

@@ -25,6 +25,9 @@ MAX_DEPTH = 20
 Path = tuple[str | int, ...]
 _RESOLVER = yaml.resolver.Resolver()
 _COLLECTION_TAGS = frozenset({None, "!", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
+# Untagged plain scalars seen before (keys, types, short values) and what they resolved to:
+# resolving runs a dozen regexes, and the values are immutable, so one answer serves all files.
+_PLAIN_SCALARS: dict[str, Any] = {}
 _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
 
 
@@ -100,6 +103,10 @@ class _Builder:
 
     def scalar(self, event: Any, where: tuple[int, int]) -> Any:
         tag = event.tag
+        if tag is None and not event.implicit[0]:
+            return event.value  # quoted or block scalar, untagged: text by YAML's own rule
+        if tag is None and event.value in _PLAIN_SCALARS:
+            return _PLAIN_SCALARS[event.value]
         if tag is None or tag == "!":
             tag = _RESOLVER.resolve(  # type: ignore[no-untyped-call]
                 yaml.ScalarNode, event.value, event.implicit)
@@ -108,9 +115,12 @@ class _Builder:
                             "not allowed here", "use plain text, numbers and true/false")
         node = yaml.ScalarNode(tag, event.value, style=event.style)
         try:
-            return self.constructor.construct_object(node)
+            value = self.constructor.construct_object(node)
         except (ConstructorError, ValueError) as exc:
             raise self.fail(where, codes.YAML_SYNTAX, f"bad value: {exc}") from None
+        if event.tag is None and len(event.value) <= 64 and len(_PLAIN_SCALARS) < 4096:
+            _PLAIN_SCALARS[event.value] = value
+        return value
 
     def sequence(self, events: Any, path: Path, depth: int) -> list[Any]:
         items: list[Any] = []
