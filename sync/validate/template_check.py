@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,8 @@ from sync.validate.finding import Finding, error, warning
 from sync.validate.rules import Rules
 
 SAMPLE_SECONDS = 1.0
+# All samples of one file together: a file of many slow samples must not stall a whole run.
+FILE_RENDER_SECONDS = 2.0
 _PY_FORMAT = re.compile(r"(?<![{$])\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
 _JINJA_SPAN = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _UNSAFE_NODES = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
@@ -218,9 +221,16 @@ def check_samples(place: TemplatePlace, ast: nodes.Template, declared: Mapping[s
     if not runs:
         runs = [("(made-up values)", _made_up(declared), (place.line, place.indent + 1))]
     findings: list[Finding] = []
+    deadline = time.monotonic() + FILE_RENDER_SECONDS
+    rendering = True
     for name, context, (line, col) in runs:
         findings += _sample_context(place.path, name, context, declared, line, col)
-        problem = _render(template, {**defaults, **context})
+        seconds = min(SAMPLE_SECONDS, deadline - time.monotonic())
+        if not rendering or seconds <= 0:
+            continue  # one sample that never ends says it for all: they share the template
+        problem = _render(template, {**defaults, **context}, seconds)
+        if problem and problem[0] == codes.SAMPLE_TIMEOUT:
+            rendering = False
         if problem:
             code, message, hint = problem
             findings.append(error(place.path, line, col, code,
@@ -250,11 +260,12 @@ def _sample_context(path: str, name: str, context: Mapping[str, Any],
     return findings
 
 
-def _render(template: Template, context: dict[str, Any]) -> tuple[str, str, str] | None:
+def _render(template: Template, context: dict[str, Any],
+            seconds: float) -> tuple[str, str, str] | None:
     try:
-        render_bounded(template, context, seconds=SAMPLE_SECONDS)
+        render_bounded(template, context, seconds=seconds)
     except RenderTimeout:
-        return codes.SAMPLE_TIMEOUT, f"rendering took over {SAMPLE_SECONDS:g} s", \
+        return codes.SAMPLE_TIMEOUT, f"rendering took over {seconds:.2g} s", \
             "a loop that never ends or computes too much"
     except OutputTooLarge as exc:
         return codes.SAMPLE_TOO_LONG, str(exc), "a prompt may render at most 10,000 characters"
