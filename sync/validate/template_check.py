@@ -80,13 +80,57 @@ def check_template(place: TemplatePlace, source: str, prompt_type: PromptType,
         ast = ENV.parse(source)
     except TemplateSyntaxError as exc:
         line, col = place.at(exc.lineno or 1)
-        return [error(place.path, line, col, codes.JINJA_SYNTAX,
-                      f"template syntax: {exc.message}", _syntax_hint(exc))], None
+        message = f"template syntax: {exc.message}"
+        unclosed = _innermost_unclosed(source) if "end of template" in (exc.message or "") \
+            else None
+        if unclosed is not None:
+            # Jinja stops at the end; the editor needs the tag that was never closed.
+            tag, tag_line, needle = unclosed
+            line, col = place.at(tag_line, needle)
+            message = f"template syntax: this '{{% {tag} %}}' is never closed with " \
+                f"'{{% end{tag} %}}'"
+        return [error(place.path, line, col, codes.JINJA_SYNTAX, message,
+                      _syntax_hint(exc))], None
     tree = _walk(ast)
     findings = list(_unsafe(place, tree))
     findings += _variables(place, tree, prompt_type, declared, rules, var_marks)
     findings += _python_format(place, source)
     return findings, ast
+
+
+_BLOCK_TAGS = frozenset({"if", "for", "macro", "call", "filter", "with", "autoescape", "block",
+                         "set", "trans"})
+
+
+def _innermost_unclosed(source: str) -> tuple[str, int, str] | None:
+    """(tag, template line, its text) of the innermost block tag left open at the end."""
+    open_tags: list[tuple[str, int]] = []
+    pending: tuple[str, int] | None = None
+    expect_tag = False
+    try:
+        for lineno, kind, value in ENV.lex(source):
+            if kind == "block_begin":
+                expect_tag = True
+            elif kind == "name" and expect_tag:
+                expect_tag = False
+                if value in _BLOCK_TAGS:
+                    pending = (value, lineno)
+                elif value.startswith("end") and open_tags and open_tags[-1][0] == value[3:]:
+                    open_tags.pop()
+            elif kind == "operator" and value == "=" and pending and pending[0] == "set":
+                pending = None  # `{% set x = 1 %}` assigns; only `{% set x %}` opens a block
+            elif kind == "block_end":
+                if pending is not None:
+                    open_tags.append(pending)
+                pending, expect_tag = None, False
+    except TemplateSyntaxError:
+        return None
+    if not open_tags:
+        return None
+    tag, lineno = open_tags[-1]
+    text = source.splitlines()[lineno - 1] if lineno <= len(source.splitlines()) else ""
+    match = re.search(r"\{%[-+]?\s*" + tag + r"\b", text)
+    return tag, lineno, match.group() if match else "{%"
 
 
 def _syntax_hint(exc: TemplateSyntaxError) -> str:
