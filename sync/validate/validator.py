@@ -53,9 +53,7 @@ class Validator:
             report.findings += _duplicate_ids(prompt_files)
             report.findings += _default_complete(prompt_files, report)
         if base is not None:
-            from sync.validate.version_check import check_versions
-
-            report.findings += check_versions(report.prompts, base)
+            report.findings += _version_findings(prompt_files, report, base)
         report.sort()
         return report
 
@@ -111,6 +109,24 @@ class Validator:
         with ProcessPoolExecutor(self.workers, initializer=_init_worker,
                                  initargs=(rules,)) as pool:
             return list(pool.map(_check_job, jobs, chunksize=chunk))
+
+
+def _version_findings(files: Sequence[SourceFile], report: Report,
+                      base: Mapping[PromptId, int]) -> list[Finding]:
+    from sync.validate.version_check import VersionedFile, VersionLine, check_versions
+
+    current: dict[PromptId, VersionedFile] = dict(report.prompts)
+    for f in files:
+        prompt_id = PromptId.from_path(f.path)
+        if prompt_id is None or prompt_id in current or f.is_symlink:
+            continue
+        try:
+            found = VersionLine.of(prompt_id, f.read(), f.blob)
+        except OSError:
+            continue  # already reported as unreadable
+        if found is not None:
+            current[prompt_id] = found
+    return check_versions(current, base)
 
 
 class ResultStore(Protocol):

@@ -8,11 +8,13 @@ again. A pure function of the current prompts and the base's versions.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
 
-from sync.editor.versionline import read_version
+from sync.editor.versionline import read_version, version_line
 from sync.errors import GitError
 from sync.gitio.repo import GitRepository
-from sync.model import PROMPTS_DIR, PromptDoc, PromptId
+from sync.model import PROMPTS_DIR, PromptId
 from sync.validate import codes
 from sync.validate.finding import Finding, error
 
@@ -30,7 +32,36 @@ class BaseVersion(int):
         return value
 
 
-def check_versions(current: Mapping[PromptId, PromptDoc],
+class VersionedFile(Protocol):
+    """What the rule needs of a prompt: a valid PromptDoc, or a broken file's `version:` line."""
+
+    @property
+    def id(self) -> PromptId: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def version_line(self) -> int: ...
+    @property
+    def blob(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class VersionLine:
+    """The version of a file that has other findings: the rule still applies, so an editor
+    hears about a missing bump in the same run as the typo, not in the next one."""
+
+    id: PromptId
+    version: int
+    version_line: int
+    blob: str
+
+    @classmethod
+    def of(cls, prompt_id: PromptId, data: bytes, blob: str) -> VersionLine | None:
+        version = read_version(data)
+        return None if version is None else cls(prompt_id, version, version_line(data), blob)
+
+
+def check_versions(current: Mapping[PromptId, VersionedFile],
                    base: Mapping[PromptId, int]) -> list[Finding]:
     """One finding, at the `version:` line, for each prompt whose version breaks the rule."""
     findings = []
@@ -42,7 +73,7 @@ def check_versions(current: Mapping[PromptId, PromptDoc],
     return findings
 
 
-def _new_prompt(doc: PromptDoc) -> Finding | None:
+def _new_prompt(doc: VersionedFile) -> Finding | None:
     if doc.version == 1:
         return None
     return error(doc.id.path, doc.version_line, 1, codes.VERSION_NEW_NOT_ONE,
@@ -50,7 +81,7 @@ def _new_prompt(doc: PromptDoc) -> Finding | None:
                  f"not {doc.version}", "set version: 1")
 
 
-def _edited_prompt(doc: PromptDoc, before: int) -> Finding | None:
+def _edited_prompt(doc: VersionedFile, before: int) -> Finding | None:
     base_blob = getattr(before, "blob", "")
     unchanged = doc.blob == base_blob if base_blob and doc.blob else doc.version == before
     if unchanged or doc.version == before + 1:
