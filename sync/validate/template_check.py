@@ -216,7 +216,7 @@ def _variables(place: TemplatePlace, tree: list[nodes.Node], prompt_type: Prompt
             yield error(place.path, line, col, codes.VARIABLE_NOT_ALLOWED,
                         f"'{name}' is not provided for {prompt_type.value} prompts",
                         f"it is for: {', '.join(sorted(t.value for t in rule.types))}")
-        if spec.type != rule.type:
+        if spec.type != rule.type and spec.type in _PYTHON_TYPES:  # else the schema says it
             yield error(place.path, line, col, codes.VARIABLE_TYPE,
                         f"'{name}' is declared {spec.type}, but the runtime provides {rule.type}")
         if name not in first_use:
