@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,7 +35,7 @@ from sync import PromptReader, PromptType
 from sync.cache.keys import EVENTS_CHANNEL, GENERATION_KEY, prompt_key
 from sync.defaults import builtin
 from sync.store.models import Base, PromptRow, SyncStateRow
-from tests.support.servers import RedisProcess
+from tests.support.servers import shared_redis
 
 TYPE = PromptType.SYSTEM_PROMPT
 CONTEXT = {"brand_name": "Acme Outfitters", "user_name": "Dana"}
@@ -72,18 +70,6 @@ def summary(samples: list[float]) -> tuple[float, float, float]:
     p50 = statistics.median(ordered)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
     return p50 * 1e6, p99 * 1e6, 1 / statistics.fmean(ordered)
-
-
-@contextmanager
-def redis_server() -> Iterator[str]:
-    if os.environ.get("REDIS_URL"):
-        yield os.environ["REDIS_URL"]
-        return
-    server = RedisProcess().start()
-    try:
-        yield server.url
-    finally:
-        server.close()
 
 
 def seed(db_url: str, redis_url: str) -> None:
@@ -165,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", help="SQLAlchemy URL of an empty database (default: SQLite)")
     parser.add_argument("--calls", type=int, default=20_000, help="calls per fast tier")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp, redis_server() as redis_url:
+    with tempfile.TemporaryDirectory() as tmp, shared_redis() as redis_url:
         db_url = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
         seed(db_url, redis_url)
         rows = run_all(db_url, redis_url, args.calls)

@@ -113,13 +113,19 @@ def test_a_revert_is_recorded_as_rollback(prompt_repo: GitRepo, db_url: str) -> 
     assert state(db_url) == (prompt_repo.head(), 3)
 
 
-def test_a_force_push_back_to_an_ancestor_is_a_rollback(prompt_repo: GitRepo,
-                                                        db_url: str) -> None:
+def live_edit_then_reset(prompt_repo: GitRepo, db_url: str) -> str:
+    """Sync the first commit and an edit of it, then reset the branch to the first: its SHA."""
     first = prompt_repo.head()
     sync_once(prompt_repo, db_url)
     bump_greeting(prompt_repo, "trail")
     sync_once(prompt_repo, db_url)
     prompt_repo.git("reset", "-q", "--hard", first)
+    return first
+
+
+def test_a_force_push_back_to_an_ancestor_is_a_rollback(prompt_repo: GitRepo,
+                                                        db_url: str) -> None:
+    first = live_edit_then_reset(prompt_repo, db_url)
     assert sync_once(prompt_repo, db_url) == 0
     assert state(db_url) == (first, 3)
     assert live(db_url)["northwind/greeting"] == (1, first)
@@ -128,11 +134,7 @@ def test_a_force_push_back_to_an_ancestor_is_a_rollback(prompt_repo: GitRepo,
 
 def test_a_force_push_to_diverged_history_applies_the_difference(prompt_repo: GitRepo,
                                                                  db_url: str) -> None:
-    first = prompt_repo.head()
-    sync_once(prompt_repo, db_url)
-    bump_greeting(prompt_repo, "trail")
-    sync_once(prompt_repo, db_url)
-    prompt_repo.git("reset", "-q", "--hard", first)
+    live_edit_then_reset(prompt_repo, db_url)
     prompt_repo.remove(HANDOFF)
     other = prompt_repo.commit("Another history")
     assert sync_once(prompt_repo, db_url) == 0
