@@ -15,7 +15,7 @@ from sync.model import BRAND_RE, PromptType
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("history", help="list the changes of the prompts, from git",
+    p = subparsers.add_parser("history",
                               description="Every change of a prompt: commit, author, date, "
                               "action (create, update, delete, rename, rollback) and versions.")
     p.add_argument("id", nargs="?", metavar="ID", help="only this prompt, e.g. acme/greeting")

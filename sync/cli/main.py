@@ -14,10 +14,20 @@ import sys
 import traceback
 from collections.abc import Sequence
 from types import ModuleType
+from typing import Any
 
 from sync.errors import PromptSyncError
 
-COMMANDS = ("validate", "preview", "history", "rollback", "sync", "status")
+# Each command's module is imported only when that command runs (the daemon's and history's
+# imports cost half a second a `validate` in a pre-commit hook should not pay).
+COMMANDS = {
+    "validate": "check prompt files (schema, templates, samples)",
+    "preview": "render a prompt, or every changed prompt",
+    "history": "list the changes of the prompts, from git",
+    "rollback": "restore a prompt's earlier content on a new branch",
+    "sync": "follow the published branch into the database and Redis",
+    "status": "show what the database holds and the last syncs",
+}
 log = logging.getLogger("sync")
 
 
@@ -31,14 +41,39 @@ def _command(name: str) -> ModuleType:
     return importlib.import_module(f"sync.cli.{name}_cmd")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="promptsync", description=__doc__.splitlines()[0])
+class _Summaries:
+    """The sub-parser registry, handing each command its one-line summary from COMMANDS."""
+
+    def __init__(self, subparsers: Any) -> None:
+        self._subparsers = subparsers
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = self._subparsers.add_parser(
+            name, help=COMMANDS[name], **kwargs)
+        return parser
+
+
+def _chosen(argv: Sequence[str]) -> str | None:
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The full parser of the command named in `argv` (all of them when argv is None); the
+    other commands get a summary line only."""
+    chosen = _chosen(argv) if argv is not None else None
+    parser = _Parser(prog="promptsync", description="Chatbot prompts as files in git: validate, "
+                     "preview, audit and roll back them, and sync the published branch "
+                     "into the database and Redis.")
     parser.add_argument("--traceback", action="store_true", help="show tracebacks of bugs")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
                                        parser_class=_Parser)
+    summaries = _Summaries(subparsers)
     for name in COMMANDS:
-        _command(name).add_parser(subparsers)
+        if argv is None or name == chosen:
+            _command(name).add_parser(summaries)
+        else:
+            summaries.add_parser(name)
     return parser
 
 
@@ -50,7 +85,8 @@ def _configure_logging(verbosity: int) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code. Never raises for user-caused errors."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     _configure_logging(args.verbose)
     try:

@@ -30,7 +30,7 @@ class _Invalid(UsageError):
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("preview", help="render a prompt, or every changed prompt",
+    p = subparsers.add_parser("preview",
                               description="Render one prompt with a sample, a JSON context or "
                               "--var values; or, with --changed --base REF, every prompt changed "
                               "since REF, before and after, as text or a pull-request comment.")

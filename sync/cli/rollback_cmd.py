@@ -12,7 +12,7 @@ from sync.editor.settings import prompt_id, repo_dir
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("rollback", help="restore a prompt's earlier content on a new branch",
+    p = subparsers.add_parser("rollback",
                               description="Create a branch from HEAD with one commit that "
                               "restores the prompt as it was at REV, with its version bumped. "
                               "Your checked-out branch and files are not touched.")

@@ -21,7 +21,7 @@ from sync.store.state import PublishedState, RunRecord, last_runs, read_state
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("status", help="show what the database holds and the last syncs",
+    p = subparsers.add_parser("status",
                               description=__doc__.splitlines()[0])
     p.add_argument("--db", help="database URL (env PROMPTSYNC_DB_URL, "
                                 f"default {settings.DEFAULT_DB_URL})")

@@ -44,8 +44,7 @@ class SyncSettings:
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("sync", description=__doc__.splitlines()[0],
-                              help="follow the published branch into the database and Redis")
+    p = subparsers.add_parser("sync", description=__doc__.splitlines()[0])
     p.add_argument("--repo", help="local repository path or git URL (env PROMPTSYNC_REPO)")
     p.add_argument("--ref", help="branch to follow (env PROMPTSYNC_REF, default main)")
     p.add_argument("--db", help="database URL (env PROMPTSYNC_DB_URL, "

@@ -17,7 +17,7 @@ from sync.validate.sources import from_directory
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("validate", help="check prompt files (schema, templates, samples)",
+    p = subparsers.add_parser("validate",
                               description="Check prompt files against schema/prompt.schema.json, "
                               "schema/variables.yaml and the template rules.")
     p.add_argument("paths", nargs="*", metavar="PATH",
