@@ -7,6 +7,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -92,14 +93,20 @@ def test_redis_down_during_sync_heals_without_restart(prompt_repo: GitRepo, sqli
 
 
 def _pg_proxy(pg_url: str) -> tuple[Proxy, str]:
-    """A cuttable TCP path to the test's PostgreSQL (served on a unix socket)."""
+    """A cuttable TCP path to the test's PostgreSQL: the suite's own server listens on a unix
+    socket (`?host=/dir`), a DATABASE_URL server on TCP."""
     url = make_url(pg_url)
-    sock_dir = Path(str(url.query["host"]))
-    [sock] = [p for p in sock_dir.glob(".s.PGSQL.*") if not p.name.endswith(".lock")]
+    host = url.query.get("host")
+    if host:
+        [sock] = [p for p in Path(str(host)).glob(".s.PGSQL.*") if not p.name.endswith(".lock")]
+        family: socket.AddressFamily = socket.AF_UNIX
+        address: Any = str(sock)
+    else:
+        family, address = socket.AF_INET, (url.host or "127.0.0.1", url.port or 5432)
 
     def connect() -> socket.socket:
-        s = socket.socket(socket.AF_UNIX)
-        s.connect(str(sock))
+        s = socket.socket(family)
+        s.connect(address)
         return s
 
     proxy = Proxy(connect)
