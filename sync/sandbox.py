@@ -76,8 +76,62 @@ def _check_weight(*values: Any) -> None:
             raise ValueTooLarge(f"a value is over {MAX_VALUE_CHARS:,} characters")
 
 
+# The deadline of the render running in this thread. A signal can only interrupt the main
+# thread; loops and calls check this instead, so a template that computes without writing
+# anything (nested loops, a recursive macro) is stopped in any thread, a chat worker's too.
+_render_deadline = threading.local()
+_CHECK_EVERY_ITEMS = 256
+
+
+Deadline = tuple[float, float] | None  # (monotonic time, the budget in seconds) or none
+
+
+def start_deadline(seconds: float) -> Deadline:
+    """Renders in this thread raise RenderTimeout once `seconds` have passed; returns the
+    deadline it replaces, for `end_deadline` (two calls, not a context manager: the reader
+    renders in ~6 µs and a generator-based `with` would cost a tenth of that)."""
+    previous: Deadline = getattr(_render_deadline, "at", None)
+    _render_deadline.at = (time.monotonic() + seconds, seconds)
+    return previous
+
+
+def end_deadline(previous: Deadline) -> None:
+    _render_deadline.at = previous
+
+
+def _check_deadline() -> None:
+    at = getattr(_render_deadline, "at", None)
+    if at is not None and time.monotonic() > at[0]:
+        raise RenderTimeout(f"render took longer than {at[1]:g} s")
+
+
+def _deadline_iter(iterable: Any) -> Iterator[Any]:
+    for count, item in enumerate(iterable):
+        if not count % _CHECK_EVERY_ITEMS:  # the first item too: an inner loop's every start
+            _check_deadline()
+        yield item
+
+
 class _BoundedCodeGenerator(CodeGenerator):
-    """Compiles `a ~ b` into a call that checks the size before joining."""
+    """Compiles `a ~ b` into a call that checks the size before joining, and every loop's
+    iterable into one that checks the render's deadline."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._loop_iterables: set[int] = set()  # ids of nodes alive for this compile
+
+    def visit_For(self, node: nodes.For, frame: Frame) -> None:
+        # Jinja forbids new node types; mark the iterable, and wrap it where it is written.
+        self._loop_iterables.add(id(node.iter))
+        super().visit_For(node, frame)
+
+    def visit(self, node: nodes.Node, *args: Any, **kwargs: Any) -> Any:
+        if id(node) not in self._loop_iterables:
+            return super().visit(node, *args, **kwargs)
+        self.write("environment.bounded_iter(")
+        super().visit(node, *args, **kwargs)
+        self.write(")")
+        return None
 
     @optimizeconst
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
@@ -117,6 +171,7 @@ class PromptEnvironment(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
     def call(self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        _check_deadline()  # a macro calling itself twice per level computes without output
         _check_weight(*args, *kwargs.values())
         owner = getattr(__obj, "__self__", None)
         if isinstance(owner, str):
@@ -132,6 +187,11 @@ class PromptEnvironment(ImmutableSandboxedEnvironment):
                 and _WIDE_FORMAT.search(obj)):
             raise ValueTooLarge("format width too large")
         return super().getattr(obj, attribute)
+
+    def bounded_iter(self, iterable: Any) -> Any:
+        if getattr(_render_deadline, "at", None) is None:
+            return iterable
+        return _deadline_iter(iterable)
 
     def bounded_concat(self, join: Callable[[Any], str], parts: tuple[Any, ...]) -> str:
         _check_weight(*parts)
@@ -279,18 +339,19 @@ def render_bounded(template: Template, context: Mapping[str, Any], *,
     """Render, raising RenderTimeout or OutputTooLarge instead of hanging or filling memory.
 
     Outside the main thread no alarm can interrupt a loop; the deadline is then checked
-    between output chunks, which bounds every template that writes as it loops.
+    between output chunks, at every call and every 256 items of a loop.
     """
-    deadline = time.monotonic() + seconds
+    until = time.monotonic() + seconds
     parts: list[str] = []
     total = 0
+    previous = start_deadline(seconds)
     with _alarm(seconds) as fired:
         try:
             for chunk in template.generate(dict(context)):
                 total += len(chunk)
                 if total > max_chars:
                     raise OutputTooLarge(f"rendered text is over {max_chars:,} characters")
-                if time.monotonic() > deadline:
+                if time.monotonic() > until:
                     raise RenderTimeout(f"render took longer than {seconds:g} s")
                 parts.append(chunk)
         except RenderTimeout:
@@ -301,4 +362,6 @@ def render_bounded(template: Template, context: Mapping[str, Any], *,
             if fired:
                 raise RenderTimeout(f"render took longer than {seconds:g} s") from exc
             raise
+        finally:
+            end_deadline(previous)
     return "".join(parts)

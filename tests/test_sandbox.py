@@ -81,6 +81,9 @@ ENDLESS = {
     "recursive-fan-out": "{% macro fan(k) %}{% if k %}{% for i in range(10) %}{{ fan(k - 1) }}"
                          "{% endfor %}{% endif %}{% endmacro %}{{ fan(12) }}",
 }
+# Loops over the caller's own data compute as long as they are nested deep enough.
+ENDLESS_OVER_A_CONTEXT_LIST = ("{% for a in items %}{% for b in items %}{% for c in items %}"
+                               "{% endfor %}{% endfor %}{% endfor %}")
 REACHING_FOR_INTERNALS = {
     "dunder-class": "{{ s.__class__ }}",
     "mro": "{{ ''.__class__.__mro__ }}",
@@ -151,6 +154,37 @@ def test_a_render_in_another_thread_is_bounded_when_it_writes_as_it_loops() -> N
         worker.join(15)
     assert not worker.is_alive()
     assert len(outcome) == 1 and isinstance(outcome[0], RenderTimeout)
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("source", [*ENDLESS.values(), ENDLESS_OVER_A_CONTEXT_LIST],
+                         ids=[*ENDLESS.keys(), "nested-loops-over-a-context-list"])
+def test_a_render_in_another_thread_stops_even_when_it_writes_nothing(source: str) -> None:
+    # A chat worker's thread: no alarm, no output between steps; loops and calls check the clock.
+    template = ENV.from_string(source)
+    outcome: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            render_bounded(template, {"items": list(range(2000))}, seconds=0.5)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=work, daemon=True)
+    with memory_ceiling():
+        worker.start()
+        worker.join(20)
+    assert not worker.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], RenderTimeout), outcome
+
+
+def test_loops_keep_their_loop_variable_and_else_branch() -> None:
+    source = ("{% for x in items %}{{ loop.index }}/{{ loop.length }}{{ loop.cycle('a', 'b') }}"
+              "{% if not loop.last %},{% endif %}{% else %}none{% endfor %}"
+              "{% for x in [] %}x{% else %} empty{% endfor %}"
+              "{% for x in items if x > 1 %} {{ x }}{% endfor %}"
+              "{% for k, v in {'a': 1}.items() %} {{ k }}={{ v }}{% endfor %}")
+    assert render(source, {"items": [1, 2, 3]}) == "1/3a,2/3b,3/3a empty 2 3 a=1"
 
 
 @pytest.mark.timeout(20)

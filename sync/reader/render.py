@@ -2,7 +2,8 @@
 
 `sync.sandbox.render_bounded` arms SIGALRM when called from the main thread; a library running
 inside a chat service must not take over its host's signal handlers, so the reader checks its
-deadline between output chunks instead (the same bound render_bounded gives in other threads).
+deadline between output chunks, and the sandbox checks it at every call and loop step (the
+same bound render_bounded gives in other threads).
 Templates reaching the reader passed the daemon's validation; the bound is a second line.
 """
 
@@ -20,7 +21,14 @@ import sync.defaults as defaults
 from sync.model import PromptType
 from sync.reader.notices import RENDER_FAILURES, Notices
 from sync.reader.record import BUILTIN_COMMIT, Prompt
-from sync.sandbox import ENV, MAX_OUTPUT_CHARS, OutputTooLarge, RenderTimeout
+from sync.sandbox import (
+    ENV,
+    MAX_OUTPUT_CHARS,
+    OutputTooLarge,
+    RenderTimeout,
+    end_deadline,
+    start_deadline,
+)
 
 _NO_CONTEXT: Mapping[str, Any] = MappingProxyType({})
 _CHECK_EVERY = 16  # chunks between deadline checks: a clock read per chunk is measurable
@@ -107,16 +115,20 @@ class Renderer:
         # root_render_func is what Template.render joins; calling it directly skips jinja's
         # traceback rewriting, which the reader never shows anyway.
         chunks = template.root_render_func(template.new_context(values))
-        deadline = time.monotonic() + self.seconds
+        until = time.monotonic() + self.seconds
         parts: list[str] = []
         total = 0
-        for chunk in chunks:
-            total += len(chunk)
-            parts.append(chunk)
-            if total > self.max_chars:
-                raise OutputTooLarge(f"rendered text is over {self.max_chars:,} characters")
-            if len(parts) % _CHECK_EVERY == 0 and time.monotonic() > deadline:
-                raise RenderTimeout(f"render took longer than {self.seconds:g} s")
+        previous = start_deadline(self.seconds)  # loops and calls that write nothing check it
+        try:
+            for chunk in chunks:
+                total += len(chunk)
+                parts.append(chunk)
+                if total > self.max_chars:
+                    raise OutputTooLarge(f"rendered text is over {self.max_chars:,} characters")
+                if len(parts) % _CHECK_EVERY == 0 and time.monotonic() > until:
+                    raise RenderTimeout(f"render took longer than {self.seconds:g} s")
+        finally:
+            end_deadline(previous)
         return "".join(parts)
 
     def reset(self) -> None:

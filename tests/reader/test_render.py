@@ -56,6 +56,7 @@ def test_missing_required_variable_gives_the_builtin(publisher: Publisher, reade
     "Hi {{ undeclared_variable }}",               # StrictUndefined
     "{{ ''.__class__ }}",                         # sandbox refusal
     "{% for i in range(99999) %}{{ 'x' * 99 }}{% endfor %}",  # output over the limit
+    "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}",  # silent
 ])
 def test_template_that_fails_to_render_gives_the_builtin(publisher: Publisher, reader,
                                                          template: str) -> None:
