@@ -36,3 +36,29 @@ def set_line(repo: GitRepo, rel: str, old: str, new: str) -> None:
     before = repo.read(rel)
     assert old in before, f"{old!r} not in {rel}"
     repo.bump(rel, old, new)
+
+
+HISTORY_BRANDS = 25
+
+
+def fast_import(path: Path, commits: int) -> None:
+    """A repository of `commits` prompt edits, written in one `git fast-import` stream."""
+    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
+    versions = [0] * HISTORY_BRANDS
+    chunks: list[bytes] = []
+    for n in range(commits):
+        brand = n % HISTORY_BRANDS
+        versions[brand] += 1
+        content = (f"type: GREETING\nversion: {versions[brand]}\ntemplate: |\n"
+                   f"  Hello number {n} from brand {brand}\n").encode()
+        message = f"Edit {n}\n".encode()
+        chunks.append(b"commit refs/heads/main\n")
+        stamp = 1_700_000_000 + n * 60
+        chunks.append(f"author Ed {brand} <ed{brand}@example.com> {stamp} +0000\n".encode())
+        chunks.append(f"committer Ed {brand} <ed{brand}@example.com> {stamp} +0000\n".encode())
+        chunks.append(b"data %d\n%s" % (len(message), message))
+        chunks.append(f"M 100644 inline prompts/brand-{brand}/greeting.yaml\n".encode())
+        chunks.append(b"data %d\n%s\n" % (len(content), content))
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=path, input=b"".join(chunks),
+                   check=True)
+    subprocess.run(["git", "reset", "-q", "--hard"], cwd=path, check=True)

@@ -5,37 +5,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.editor.helpers import cli
-
-BRANDS = 25
-
-
-def fast_import(path: Path, commits: int) -> None:
-    """A repository of `commits` prompt edits, written in one `git fast-import` stream."""
-    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
-    versions = [0] * BRANDS
-    chunks: list[bytes] = []
-    for n in range(commits):
-        brand = n % BRANDS
-        versions[brand] += 1
-        content = (f"type: GREETING\nversion: {versions[brand]}\ntemplate: |\n"
-                   f"  Hello number {n} from brand {brand}\n").encode()
-        message = f"Edit {n}\n".encode()
-        chunks.append(b"commit refs/heads/main\n")
-        stamp = 1_700_000_000 + n * 60
-        chunks.append(f"author Ed {brand} <ed{brand}@example.com> {stamp} +0000\n".encode())
-        chunks.append(f"committer Ed {brand} <ed{brand}@example.com> {stamp} +0000\n".encode())
-        chunks.append(b"data %d\n%s" % (len(message), message))
-        chunks.append(f"M 100644 inline prompts/brand-{brand}/greeting.yaml\n".encode())
-        chunks.append(b"data %d\n%s\n" % (len(content), content))
-    subprocess.run(["git", "fast-import", "--quiet"], cwd=path, input=b"".join(chunks),
-                   check=True)
-    subprocess.run(["git", "reset", "-q", "--hard"], cwd=path, check=True)
+from tests.editor.helpers import cli, fast_import
 
 
 def counting_git(tmp_path: Path) -> tuple[dict[str, str], Path]:
