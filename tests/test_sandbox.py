@@ -113,6 +113,26 @@ def render(source: str, context: dict[str, Any] | None = None, *,
                               max_chars=max_chars)
 
 
+def render_in_a_thread(source: str, context: dict[str, Any],
+                       **bounds: Any) -> list[BaseException]:
+    """What a render raised in a worker thread (where no alarm signal can reach it)."""
+    template = ENV.from_string(source)
+    outcome: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            render_bounded(template, context, **bounds)
+        except BaseException as exc:  # handed to the main thread
+            outcome.append(exc)
+
+    worker = threading.Thread(target=work, daemon=True)
+    with memory_ceiling():
+        worker.start()
+        worker.join(20)
+    assert not worker.is_alive()
+    return outcome
+
+
 @pytest.mark.timeout(20)
 @pytest.mark.parametrize("source", HUGE_VALUES.values(), ids=HUGE_VALUES.keys())
 def test_a_huge_value_is_refused_before_it_is_built(source: str) -> None:
@@ -139,20 +159,7 @@ def test_a_render_in_another_thread_is_bounded_when_it_writes_as_it_loops() -> N
     # No alarm signal reaches a thread; the deadline is checked between chunks instead.
     source = ("{% for i in range(100000) %}{% for j in range(100000) %}"
               "{% if j == 0 %}.{% endif %}{% endfor %}{% endfor %}")
-    template = ENV.from_string(source)
-    outcome: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            render_bounded(template, {}, seconds=0.5, max_chars=10**9)
-        except BaseException as exc:  # handed to the main thread
-            outcome.append(exc)
-
-    worker = threading.Thread(target=work, daemon=True)
-    with memory_ceiling():
-        worker.start()
-        worker.join(15)
-    assert not worker.is_alive()
+    outcome = render_in_a_thread(source, {}, seconds=0.5, max_chars=10**9)
     assert len(outcome) == 1 and isinstance(outcome[0], RenderTimeout)
 
 
@@ -161,20 +168,7 @@ def test_a_render_in_another_thread_is_bounded_when_it_writes_as_it_loops() -> N
                          ids=[*ENDLESS.keys(), "nested-loops-over-a-context-list"])
 def test_a_render_in_another_thread_stops_even_when_it_writes_nothing(source: str) -> None:
     # A chat worker's thread: no alarm, no output between steps; loops and calls check the clock.
-    template = ENV.from_string(source)
-    outcome: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            render_bounded(template, {"items": list(range(2000))}, seconds=0.5)
-        except BaseException as exc:
-            outcome.append(exc)
-
-    worker = threading.Thread(target=work, daemon=True)
-    with memory_ceiling():
-        worker.start()
-        worker.join(20)
-    assert not worker.is_alive()
+    outcome = render_in_a_thread(source, {"items": list(range(2000))}, seconds=0.5)
     assert len(outcome) == 1 and isinstance(outcome[0], RenderTimeout), outcome
 
 
@@ -189,18 +183,7 @@ def test_loops_keep_their_loop_variable_and_else_branch() -> None:
 
 @pytest.mark.timeout(20)
 def test_a_render_in_another_thread_stops_at_the_output_limit() -> None:
-    outcome: list[BaseException] = []
-    template = ENV.from_string(HUGE_OUTPUT["nested-loops-writing"])
-
-    def work() -> None:
-        try:
-            render_bounded(template, {}, seconds=PATIENT)
-        except BaseException as exc:
-            outcome.append(exc)
-
-    worker = threading.Thread(target=work, daemon=True)
-    worker.start()
-    worker.join(15)
+    outcome = render_in_a_thread(HUGE_OUTPUT["nested-loops-writing"], {}, seconds=PATIENT)
     assert len(outcome) == 1 and isinstance(outcome[0], OutputTooLarge)
 
 
