@@ -81,7 +81,7 @@ def check_template(place: TemplatePlace, source: str, prompt_type: PromptType,
     except TemplateSyntaxError as exc:
         line, col = place.at(exc.lineno or 1)
         message = f"template syntax: {exc.message}"
-        unclosed = _innermost_unclosed(source) if "end of template" in (exc.message or "") \
+        unclosed = _innermost_unclosed(source, place.lines) if "end of template" in (exc.message or "") \
             else None
         if unclosed is not None:
             # Jinja stops at the end; the editor needs the tag that was never closed.
@@ -102,7 +102,7 @@ _BLOCK_TAGS = frozenset({"if", "for", "macro", "call", "filter", "with", "autoes
                          "set", "trans"})
 
 
-def _innermost_unclosed(source: str) -> tuple[str, int, str] | None:
+def _innermost_unclosed(source: str, lines: tuple[str, ...]) -> tuple[str, int, str] | None:
     """(tag, template line, its text) of the innermost block tag left open at the end."""
     open_tags: list[tuple[str, int]] = []
     pending: tuple[str, int] | None = None
@@ -128,7 +128,7 @@ def _innermost_unclosed(source: str) -> tuple[str, int, str] | None:
     if not open_tags:
         return None
     tag, lineno = open_tags[-1]
-    text = source.splitlines()[lineno - 1] if lineno <= len(source.splitlines()) else ""
+    text = lines[lineno - 1] if lineno <= len(lines) else ""
     match = re.search(r"\{%[-+]?\s*" + tag + r"\b", text)
     return tag, lineno, match.group() if match else "{%"
 
