@@ -10,6 +10,9 @@ from typing import Any
 
 DEFAULT_BRAND = "default"
 PROMPTS_DIR = "prompts"
+SCHEMA_DIR = "schema"
+# What a prompt repository is made of; everything else in it is not ours to read.
+TRACKED_DIRS = (PROMPTS_DIR, SCHEMA_DIR)
 BRAND_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 Scalar = str | int | float | bool
 

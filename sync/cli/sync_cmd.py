@@ -9,7 +9,6 @@ import argparse
 import logging
 import signal
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -17,7 +16,7 @@ from typing import Any
 
 from sync import settings
 from sync.cache.invalidate import Invalidator
-from sync.daemon.loop import Backoff, Daemon
+from sync.daemon.loop import Daemon
 from sync.daemon.metrics import Metrics, MetricsServer
 from sync.daemon.outcome import Outcome
 from sync.daemon.source import GitSource
@@ -27,7 +26,6 @@ from sync.settings import hide_password
 from sync.store.engine import make_engine
 
 log = logging.getLogger("sync.cli.sync")
-ONCE_CACHE_RETRY_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -98,15 +96,8 @@ def run(args: argparse.Namespace) -> int:
 
 def run_once(syncer: Syncer) -> int:
     outcome = syncer.cycle()
-    backoff = Backoff(cap=1.0)
-    deadline = time.monotonic() + ONCE_CACHE_RETRY_SECONDS
-    while outcome.exit_code == 0 and not outcome.cache_ok and time.monotonic() < deadline:
-        time.sleep(backoff.next_delay())
-        outcome.cache_ok = syncer.heal_cache()
     _print_outcome(outcome)
-    if outcome.exit_code == 0 and not outcome.cache_ok:
-        return 2  # DESIGN.md: Redis could not be reached; the database is current all the same
-    return outcome.exit_code
+    return outcome.exit_code  # 2 when Redis missed the change, though the database has it
 
 
 def _print_outcome(o: Outcome) -> None:

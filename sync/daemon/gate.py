@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from sync.gitio.repo import GitRepository
-from sync.model import PROMPTS_DIR, PromptDoc, PromptId
+from sync.model import PROMPTS_DIR, SCHEMA_DIR, PromptDoc, PromptId
 from sync.validate import Report, SourceFile, Validator
 from sync.validate.codes import DEFAULT_MISSING_TYPE
 
-SCHEMA_DIR = "schema"
 EMPTY_REASON = "the commit would delete every prompt (pass --allow-empty to publish that)"
 
 

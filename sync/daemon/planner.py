@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sync.gitio.repo import GitRepository
-from sync.model import PROMPTS_DIR, PromptDoc, PromptId
+from sync.model import PromptDoc, PromptId
 from sync.store.changeset import ChangeSet, CommitMeta
 from sync.store.state import LivePrompt, PublishedState
 
@@ -46,8 +46,8 @@ def _from_diff(repo: GitRepository, old: str, new: str,
                prompts: dict[PromptId, PromptDoc]) -> tuple[list[PromptDoc], list[PromptId]]:
     upserts: dict[PromptId, PromptDoc] = {}
     deletes: set[PromptId] = set()
-    for _status, path in repo.changed_paths(old, new, dirs=(PROMPTS_DIR,)):
-        pid = PromptId.from_path(path)
+    for _status, path in repo.changed_paths(old, new):
+        pid = PromptId.from_path(path)  # None for schema/ and anything not a prompt
         if pid is None:
             continue
         if pid in prompts:

@@ -116,7 +116,7 @@ class Syncer:
         return self._applied(changes, result)
 
     def _applied(self, changes: ChangeSet, result: ApplyResult) -> Outcome:
-        # Through heal_cache, not with result.changed alone: if an earlier invalidation was
+        # Through heal_cache, not with this commit's ids alone: if an earlier invalidation was
         # lost, this event must also name what that one changed (readers' memory tiers).
         cache_ok = self.heal_cache(PublishedState(changes.commit.sha, result.generation))
         checkpoint("invalidated")

@@ -6,20 +6,20 @@ GitPython keeps `git cat-file` children alive per Repo object; long-running call
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import git
 from git.exc import BadName, GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from sync.errors import GitError
+from sync.model import TRACKED_DIRS
 from sync.validate.source import SourceFile
 
 SYMLINK_MODE = "120000"
-TRACKED_DIRS = ("prompts", "schema")
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class GitRepository:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._answers: dict[tuple[str, ...], Any] = {}
         try:
             self._repo = git.Repo(self.path)
         except (InvalidGitRepositoryError, NoSuchPathError):
@@ -87,24 +88,13 @@ class GitRepository:
                 continue
             if mode == SYMLINK_MODE:
                 target = self.read_blob(blob).decode("utf-8", "replace")
-                files.append(SourceFile(path, blob, self._reader(blob), True, target))
+                files.append(SourceFile(path, blob, _BlobReader(self, blob), True, target))
             else:
-                files.append(SourceFile(path, blob, self._reader(blob)))
+                files.append(SourceFile(path, blob, _BlobReader(self, blob)))
         return files
-
-    def _reader(self, blob: str) -> _BlobReader:
-        return _BlobReader(self, blob)
 
     def read_blob(self, blob: str) -> bytes:
         return bytes(self._repo.odb.stream(bytes.fromhex(blob)).read())
-
-    def read_file(self, sha: str, path: str) -> bytes | None:
-        """A file's bytes at a commit, or None when the commit has no such file."""
-        try:
-            obj = self._repo.commit(sha).tree / path
-        except KeyError:
-            return None
-        return bytes(obj.data_stream.read())
 
     def commit_info(self, sha: str) -> CommitInfo:
         c = self._repo.commit(sha)
@@ -112,32 +102,42 @@ class GitRepository:
                           datetime.fromtimestamp(c.committed_date, UTC), str(c.message),
                           tuple(p.hexsha for p in c.parents))
 
-    def changed_paths(self, old: str, new: str,
-                      dirs: tuple[str, ...] = TRACKED_DIRS) -> list[tuple[str, str]]:
-        """(status letter, path) for each file that differs; renames show as D + A."""
-        out = self.run("diff-tree", "-r", "-z", "--no-renames", "--name-status", old, new,
-                       "--", *dirs)
-        fields = [f for f in out.split("\0") if f]
-        return [(fields[i], fields[i + 1]) for i in range(0, len(fields) - 1, 2)]
+    # The three questions below take commit SHAs, whose answers never change while this
+    # object is open (one sync attempt); the gate, the planner and the staleness check each ask
+    # them, so each is answered by one git process, not three.
+
+    def changed_paths(self, old: str, new: str) -> list[tuple[str, str]]:
+        """(status letter, path) for each file under TRACKED_DIRS that differs between two
+        commits; renames show as D + A."""
+        key = ("diff", old, new)
+        if key not in self._answers:
+            out = self.run("diff-tree", "-r", "-z", "--no-renames", "--name-status", old, new,
+                           "--", *TRACKED_DIRS)
+            fields = [f for f in out.split("\0") if f]
+            self._answers[key] = [(fields[i], fields[i + 1])
+                                  for i in range(0, len(fields) - 1, 2)]
+        return list(self._answers[key])
 
     def has_commit(self, sha: str) -> bool:
         """Whether the object database holds commit `sha` (a force-push may have dropped it)."""
-        try:
-            self.run("cat-file", "-e", f"{sha}^{{commit}}")
-            return True
-        except GitError:
-            return False
+        key = ("has", sha)
+        if key not in self._answers:
+            try:
+                self.run("cat-file", "-e", f"{sha}^{{commit}}")
+                self._answers[key] = True
+            except GitError:
+                self._answers[key] = False
+        return bool(self._answers[key])
 
     def is_ancestor(self, older: str, newer: str) -> bool:
-        try:
-            self._repo.git.merge_base("--is-ancestor", older, newer)
-            return True
-        except GitCommandError:
-            return False
-
-    def iter_blobs(self, blobs: list[str]) -> Iterator[tuple[str, bytes]]:
-        for blob in blobs:
-            yield blob, self.read_blob(blob)
+        key = ("ancestor", older, newer)
+        if key not in self._answers:
+            try:
+                self._repo.git.merge_base("--is-ancestor", older, newer)
+                self._answers[key] = True
+            except GitCommandError:
+                self._answers[key] = False
+        return bool(self._answers[key])
 
 
 @dataclass(frozen=True)

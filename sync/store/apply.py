@@ -99,8 +99,6 @@ def _write_prompts(conn: Connection, changes: ChangeSet, existing: dict[PromptId
     if versions:
         conn.execute(insert(PromptVersionRow), versions)
     result.created, result.updated, result.deleted = len(new), len(old), len(gone)
-    result.changed = sorted({*(d.id for d in changes.upserts),
-                             *(i for i in changes.deletes if i in existing)})
 
 
 def _action(changes: ChangeSet, plain: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sync.model import PromptDoc, PromptId
@@ -33,10 +33,6 @@ class ChangeSet:
     deletes: tuple[PromptId, ...] = ()
     rollback: bool = False
 
-    @property
-    def changed(self) -> list[PromptId]:
-        return sorted({*(d.id for d in self.upserts), *self.deletes})
-
 
 @dataclass
 class ApplyResult:
@@ -46,7 +42,6 @@ class ApplyResult:
     created: int = 0
     updated: int = 0
     deleted: int = 0
-    changed: list[PromptId] = field(default_factory=list)
 
     @property
     def touched(self) -> int:

@@ -10,9 +10,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sync.errors import UsageError
+from sync.model import SCHEMA_DIR, TRACKED_DIRS
 from sync.validate.source import SourceFile
-
-TRACKED_DIRS = ("prompts", "schema")
 
 
 def blob_id(data: bytes) -> str:
@@ -57,7 +56,7 @@ def from_directory(root: Path, paths: Iterable[str] = ()) -> list[SourceFile]:
             raise UsageError(f"{p} is outside the repository {root}")
     if wanted:
         files = list(_expand(wanted))
-        files += [p for p in _walk(root / "schema") if p not in files]
+        files += [p for p in _walk(root / SCHEMA_DIR) if p not in files]
     else:
         files = [p for d in TRACKED_DIRS for p in _walk(root / d)]
     return [_source(root, p) for p in sorted(files)]

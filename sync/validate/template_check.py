@@ -81,8 +81,8 @@ def check_template(place: TemplatePlace, source: str, prompt_type: PromptType,
     except TemplateSyntaxError as exc:
         line, col = place.at(exc.lineno or 1)
         message = f"template syntax: {exc.message}"
-        unclosed = _innermost_unclosed(source, place.lines) if "end of template" in (exc.message or "") \
-            else None
+        unclosed = _innermost_unclosed(source, place.lines) \
+            if "end of template" in (exc.message or "") else None
         if unclosed is not None:
             # Jinja stops at the end; the editor needs the tag that was never closed.
             tag, tag_line, needle = unclosed
