@@ -28,7 +28,6 @@ COMMANDS = {
     "sync": "follow the published branch into the database and Redis",
     "status": "show what the database holds and the last syncs",
 }
-log = logging.getLogger("sync")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sync.model import PromptDoc, PromptId, PromptType, Sample, VariableSpec
+from sync.sandbox import MAX_TEMPLATE_CHARS
 from sync.validate import codes
 from sync.validate.finding import Finding, error
 from sync.validate.rules import Rules
@@ -16,7 +17,6 @@ from sync.validate.template_check import TemplatePlace, check_samples, check_tem
 from sync.validate.yamldoc import YamlDoc, read_yaml
 
 MAX_FILE_BYTES = 64 * 1024
-MAX_TEMPLATE_CHARS = 10_000
 # What Windows editors write when told to save "Unicode": full of NUL bytes, yet text.
 _WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -44,3 +46,9 @@ def error(path: str, line: int, column: int, code: str, message: str, hint: str 
 
 def warning(path: str, line: int, column: int, code: str, message: str, hint: str = "") -> Finding:
     return Finding(path, max(line, 1), max(column, 1), Severity.WARNING, code, message, hint)
+
+
+def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
+    """`did you mean 'x'?` for the closest of `choices`, or "" when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return f"did you mean '{close[0]}'?" if close else ""

@@ -20,7 +20,10 @@ from sync.validate.yamldoc import YamlDoc, read_yaml
 
 SCHEMA_PATH = "schema/prompt.schema.json"
 VARIABLES_PATH = "schema/variables.yaml"
-VARIABLE_TYPES = frozenset({"string", "integer", "number", "boolean"})
+# The types a variable may declare, and the Python values a sample may give each.
+PYTHON_TYPES: Mapping[str, tuple[type, ...]] = {
+    "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,)}
+VARIABLE_TYPES = frozenset(PYTHON_TYPES)
 # Bumped whenever a check changes, so cached per-file results are not reused across versions.
 CHECKS_VERSION = "3"
 

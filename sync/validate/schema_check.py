@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
 from sync.validate import codes
-from sync.validate.finding import Finding, error
+from sync.validate.finding import Finding, did_you_mean, error
 from sync.validate.rules import Rules
 from sync.validate.yamldoc import YamlDoc
 
@@ -67,8 +66,7 @@ def _unknown_keys(path: str, doc: YamlDoc, where: tuple[Any, ...],
         if key in allowed:
             continue
         line, col = doc.mark((*where, key), key=True)
-        close = difflib.get_close_matches(str(key), allowed, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(allowed)}"
+        hint = did_you_mean(str(key), allowed) or f"allowed: {', '.join(allowed)}"
         yield error(path, line, col, codes.SCHEMA_PREFIX + "additional-properties",
                     f"{_place(where)}unknown key '{key}'", hint)
 
@@ -110,10 +108,7 @@ def _message(exc: ValidationError) -> str:
 def _hint(exc: ValidationError) -> str:
     if exc.validator == "enum" and isinstance(exc.instance, str):
         allowed: Any = exc.validator_value
-        choices = [str(v) for v in allowed]
-        close = difflib.get_close_matches(exc.instance.upper(), choices, n=1, cutoff=0.6)
-        if close:
-            return f"did you mean '{close[0]}'?"
+        return did_you_mean(exc.instance.upper(), [str(v) for v in allowed])
     return ""
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import time
 from collections.abc import Iterator, Mapping
@@ -13,10 +12,10 @@ from jinja2 import Template, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.exceptions import SecurityError
 
 from sync.model import PromptType, Sample, Scalar, VariableSpec
-from sync.sandbox import ENV, OutputTooLarge, RenderTimeout, render_bounded
+from sync.sandbox import ENV, MAX_OUTPUT_CHARS, OutputTooLarge, RenderTimeout, render_bounded
 from sync.validate import codes
-from sync.validate.finding import Finding, error, warning
-from sync.validate.rules import Rules
+from sync.validate.finding import Finding, did_you_mean, error, warning
+from sync.validate.rules import PYTHON_TYPES, Rules
 
 SAMPLE_SECONDS = 1.0
 # All samples of one file together: a file of many slow samples must not stall a whole run.
@@ -26,8 +25,6 @@ _JINJA_SPAN = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _UNSAFE_NODES = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
 # Globals of the environment and names Jinja binds by itself inside loops and macros.
 _IMPLICIT = frozenset(ENV.globals) | {"loop", "caller", "varargs", "kwargs"}
-_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,)}
 
 
 @dataclass(frozen=True)
@@ -69,7 +66,7 @@ class TemplatePlace:
 def type_matches(value: Any, declared: str) -> bool:
     if declared != "boolean" and isinstance(value, bool):
         return False
-    return isinstance(value, _PYTHON_TYPES.get(declared, (object,)))
+    return isinstance(value, PYTHON_TYPES.get(declared, (object,)))
 
 
 def check_template(place: TemplatePlace, source: str, prompt_type: PromptType,
@@ -210,13 +207,13 @@ def _variables(place: TemplatePlace, tree: list[nodes.Node], prompt_type: Prompt
         if rule is None:
             yield error(place.path, line, col, codes.VARIABLE_UNKNOWN,
                         f"'{name}' is not a variable the chat runtime provides "
-                        "(see schema/variables.yaml)", _did_you_mean(name, list(rules.variables)))
+                        "(see schema/variables.yaml)", did_you_mean(name, rules.variables, 0.7))
             continue
         if prompt_type not in rule.types:
             yield error(place.path, line, col, codes.VARIABLE_NOT_ALLOWED,
                         f"'{name}' is not provided for {prompt_type.value} prompts",
                         f"it is for: {', '.join(sorted(t.value for t in rule.types))}")
-        if spec.type != rule.type and spec.type in _PYTHON_TYPES:  # else the schema says it
+        if spec.type != rule.type and spec.type in PYTHON_TYPES:  # else the schema says it
             yield error(place.path, line, col, codes.VARIABLE_TYPE,
                         f"'{name}' is declared {spec.type}, but the runtime provides {rule.type}")
         if name not in first_use:
@@ -229,12 +226,7 @@ def _undeclared_hint(name: str, declared: Mapping[str, VariableSpec], rules: Rul
     if name in rules.variables:
         kind = rules.variables[name].type
         return f"the runtime provides it as a {kind}: add it with type: {kind}"
-    return _did_you_mean(name, [*declared, *rules.variables])
-
-
-def _did_you_mean(name: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(name, sorted(set(choices)), n=1, cutoff=0.7)
-    return f"did you mean '{close[0]}'?" if close else ""
+    return did_you_mean(name, {*declared, *rules.variables}, 0.7)
 
 
 def _python_format(place: TemplatePlace, source: str) -> Iterator[Finding]:
@@ -296,7 +288,7 @@ def _sample_context(path: str, name: str, context: Mapping[str, Any],
         if spec is None:
             findings.append(error(path, line, col, codes.SAMPLE_UNKNOWN_VARIABLE,
                                   f"sample '{name}' sets '{key}', which is not declared",
-                                  _did_you_mean(key, list(declared))))
+                                  did_you_mean(key, declared, 0.7)))
         elif not type_matches(value, spec.type):
             findings.append(error(path, line, col, codes.VARIABLE_TYPE,
                                   f"sample '{name}' sets '{key}' to {value!r}, but it is "
@@ -312,7 +304,8 @@ def _render(template: Template, context: dict[str, Any],
         return codes.SAMPLE_TIMEOUT, f"rendering took over {seconds:.2g} s", \
             "a loop that never ends or computes too much"
     except OutputTooLarge as exc:
-        return codes.SAMPLE_TOO_LONG, str(exc), "a prompt may render at most 10,000 characters"
+        return codes.SAMPLE_TOO_LONG, str(exc), \
+            f"a prompt may render at most {MAX_OUTPUT_CHARS:,} characters"
     except SecurityError as exc:
         return codes.TEMPLATE_UNSAFE, f"blocked by the sandbox: {exc}", ""
     except UndefinedError as exc:

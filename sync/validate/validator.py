@@ -51,7 +51,7 @@ class Validator:
         report.files_checked = len(prompt_files)
         if whole_tree:
             report.findings += _duplicate_ids(prompt_files)
-            report.findings += _default_complete(prompt_files, report)
+            report.findings += _default_complete(prompt_files)
         if base is not None:
             report.findings += _version_findings(prompt_files, report, base)
         report.sort()
@@ -186,7 +186,7 @@ def _loose_id(path: str) -> PromptId | None:
         return None
 
 
-def _default_complete(files: Sequence[SourceFile], report: Report) -> list[Finding]:
+def _default_complete(files: Sequence[SourceFile]) -> list[Finding]:
     present = {pid.type for f in files if (pid := PromptId.from_path(f.path))
                and pid.brand == DEFAULT_BRAND}
     findings = []
