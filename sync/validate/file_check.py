@@ -106,7 +106,7 @@ def _check_content(path: str, doc: YamlDoc, rules: Rules, prompt_id: PromptId | 
     if not isinstance(template, str) or not template.strip() or len(template) > MAX_TEMPLATE_CHARS:
         return None
     declared = _declared(path, doc, findings)
-    samples = _samples(path, doc, findings)
+    samples, sample_marks = _samples(path, doc, findings)
     prompt_type = prompt_id.type if prompt_id else _type_of(value)
     place = _template_place(path, doc, template, text_lines)
     var_marks = {name: doc.mark(("variables", name), key=True) for name in declared}
@@ -119,7 +119,6 @@ def _check_content(path: str, doc: YamlDoc, rules: Rules, prompt_id: PromptId | 
                             "flatten the nested brackets, ifs or loops")], None
     findings += found
     if ast is not None and not any(f.is_error for f in found):
-        sample_marks = {i: doc.mark(("samples", i, "name")) for i in range(len(samples))}
         findings += check_samples(place, ast, declared, samples, sample_marks)
     if prompt_id is None or not isinstance(value.get("version"), int):
         return None
@@ -154,23 +153,28 @@ def _declared(path: str, doc: YamlDoc, findings: list[Finding]) -> dict[str, Var
     return declared
 
 
-def _samples(path: str, doc: YamlDoc, findings: list[Finding]) -> tuple[Sample, ...]:
+def _samples(path: str, doc: YamlDoc, findings: list[Finding]
+             ) -> tuple[tuple[Sample, ...], dict[int, tuple[int, int]]]:
+    """The usable samples, and the place of each (by its index among them, not in the file:
+    an item skipped here must not shift the places of those after it)."""
     raw = doc.value.get("samples")
     if not isinstance(raw, list):
-        return ()
+        return (), {}
     samples: list[Sample] = []
+    marks: dict[int, tuple[int, int]] = {}
     seen: set[str] = set()
     for i, item in enumerate(raw):
         if not isinstance(item, dict) or not isinstance(item.get("context", {}), dict):
             continue
         name = str(item.get("name", f"#{i + 1}"))
+        mark = doc.mark(("samples", i, "name"))
         if name in seen:
-            line, col = doc.mark(("samples", i, "name"))
-            findings.append(error(path, line, col, codes.SAMPLE_DUPLICATE,
+            findings.append(error(path, mark[0], mark[1], codes.SAMPLE_DUPLICATE,
                                   f"two samples are named '{name}'", "give each a unique name"))
         seen.add(name)
+        marks[len(samples)] = mark
         samples.append(Sample(name, dict(item.get("context") or {})))
-    return tuple(samples)
+    return tuple(samples), marks
 
 
 def _template_place(path: str, doc: YamlDoc, template: str,
