@@ -11,28 +11,15 @@ prompts/ that history starts from, with no version read from any blob. Best of -
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.validate import best_of  # noqa: E402
 from tests.editor.helpers import fast_import  # noqa: E402
-
-
-def best_of(cmd: list[str], repeat: int, cwd: Path) -> tuple[float, str]:
-    best, out = float("inf"), ""
-    for _ in range(repeat):
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-        elapsed = time.perf_counter() - start
-        if proc.returncode != 0:
-            sys.exit(f"{' '.join(cmd[:4])} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-        best, out = min(best, elapsed), proc.stdout
-    return best, out
 
 
 def main() -> None:

@@ -43,8 +43,9 @@ def generate(dest: Path, count: int) -> list[Path]:
     return sorted((dest / "prompts").rglob("*.yaml"))
 
 
-def best_of(cmd: list[str], repeat: int, cwd: Path) -> float:
-    best = float("inf")
+def best_of(cmd: list[str], repeat: int, cwd: Path) -> tuple[float, str]:
+    """The fastest of `repeat` runs of `cmd`, and its output; exits if a run fails."""
+    best, out = float("inf"), ""
     for _ in range(repeat):
         start = time.perf_counter()
         proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
@@ -52,8 +53,8 @@ def best_of(cmd: list[str], repeat: int, cwd: Path) -> float:
         if proc.returncode != 0:
             sys.exit(f"{cmd[0:3]} failed ({proc.returncode}):\n{proc.stdout[-2000:]}"
                      f"{proc.stderr[-2000:]}")
-        best = min(best, elapsed)
-    return best
+        best, out = min(best, elapsed), proc.stdout
+    return best, out
 
 
 def main() -> None:
@@ -71,12 +72,12 @@ def main() -> None:
             dest = Path(tmp)
             files = generate(dest, size)
             cmd = [sys.executable, "-m", "sync", "validate", "--repo", str(dest)]
-            cold = best_of([*cmd, "--no-cache"], args.repeat, dest)
+            cold, _ = best_of([*cmd, "--no-cache"], args.repeat, dest)
             subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
             subprocess.run(cmd, cwd=dest, capture_output=True, check=True)  # fills the cache
-            warm = best_of(cmd, args.repeat, dest)
+            warm, _ = best_of(cmd, args.repeat, dest)
             rel = [str(p.relative_to(dest)) for p in files]
-            theirs = best_of([checker, "--schemafile", "schema/prompt.schema.json", *rel],
+            theirs, _ = best_of([checker, "--schemafile", "schema/prompt.schema.json", *rel],
                              args.repeat, dest)
             print(f"| {len(files):,} | {cold:.2f} s | {warm:.2f} s | {theirs:.2f} s | "
                   f"{theirs / cold:.1f}x | {theirs / warm:.0f}x |", flush=True)

@@ -118,6 +118,12 @@ def bump_greeting(repo: GitRepo, word: str) -> str:
     return repo.commit(f"Greeting: {word}")
 
 
+def break_greeting(repo: GitRepo, message: str = "Break the greeting") -> str:
+    """Commit a greeting whose template does not parse; the commit's SHA."""
+    repo.write(GREETING, repo.read(GREETING).split("template: |")[0] + BROKEN_TEMPLATE)
+    return repo.commit(message)
+
+
 def project_path(rel: str) -> Path:
     return PROJECT_ROOT / rel
 

@@ -86,7 +86,9 @@ def test_redis_down_during_sync_heals_without_restart(prompt_repo: GitRepo, sqli
         redis_process.stop()
         head = bump_greeting(prompt_repo, "trail")
         wait_until(lambda: state(sqlite_url) == (head, 2))  # the database does not wait
-        wait_until(lambda: d.syncer.metrics.invalidation_failures._value.get() >= 2)
+        failures = d.syncer.metrics.invalidation_failures
+        wait_until(lambda: sum(s.value for s in failures.collect()[0].samples
+                               if s.name.endswith("_total")) >= 2)
         redis_process.start()
         wait_until(lambda: redis_gen(url) == 2, timeout=15)
         assert d.thread.is_alive()

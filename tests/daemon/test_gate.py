@@ -6,7 +6,7 @@ import pytest
 
 from sync.daemon.gate import Gate
 from sync.gitio.repo import GitRepository
-from tests.daemon.helpers import BROKEN_TEMPLATE, GREETING, HANDOFF, bump_greeting
+from tests.daemon.helpers import GREETING, HANDOFF, break_greeting, bump_greeting
 from tests.support.gitrepo import GitRepo
 
 pytestmark = pytest.mark.timeout(60)
@@ -26,9 +26,7 @@ def test_a_one_prompt_edit_is_checked_alone_and_still_caught(prompt_repo: GitRep
     edit = _check(gate, prompt_repo, first)
     assert edit.incremental and not edit.errors
     assert [str(i) for i in edit.prompts] == ["northwind/greeting"]
-    prompt_repo.write(GREETING, prompt_repo.read(GREETING).split("template: |")[0]
-                      + BROKEN_TEMPLATE)
-    prompt_repo.commit("Break it")
+    break_greeting(prompt_repo, "Break it")
     bad = _check(gate, prompt_repo, second)
     assert bad.incremental and bad.errors and bad.errors[0].startswith(f"{GREETING}:")
     assert gate.passed == second

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.daemon.helpers import (
-    BROKEN_TEMPLATE,
-    GREETING,
     RunningDaemon,
+    break_greeting,
     bump_greeting,
     redis_gen,
     runs,
@@ -33,14 +32,13 @@ def test_a_commit_on_a_watched_repository_goes_live(prompt_repo: GitRepo, db_url
 
 def test_a_burst_of_commits_is_applied_as_the_newest(prompt_repo: GitRepo,
                                                      sqlite_url: str) -> None:
-    first = prompt_repo.head()
     for word in ("a", "b", "c", "d", "e"):
         bump_greeting(prompt_repo, word)
     with RunningDaemon(str(prompt_repo.path), sqlite_url, interval=30):
         wait_until(lambda: state(sqlite_url)[0] == prompt_repo.head())
     [run] = runs(sqlite_url)
     assert (run["from_commit"], run["to_commit"]) == (None, prompt_repo.head())
-    assert first != prompt_repo.head()
+    assert state(sqlite_url) == (prompt_repo.head(), 1)  # one generation: nothing in between
 
 
 def test_a_rejected_commit_is_not_retried_and_the_next_good_one_applies(
@@ -48,9 +46,7 @@ def test_a_rejected_commit_is_not_retried_and_the_next_good_one_applies(
     with RunningDaemon(str(prompt_repo.path), sqlite_url, interval=0.05) as d:
         wait_until(lambda: state(sqlite_url)[0] == prompt_repo.head())
         good = prompt_repo.head()
-        prompt_repo.write(GREETING, prompt_repo.read(GREETING).split("template: |")[0]
-                          + BROKEN_TEMPLATE)
-        bad = prompt_repo.commit("Break it")
+        bad = break_greeting(prompt_repo, "Break it")
         wait_until(lambda: any(r["to_commit"] == bad for r in runs(sqlite_url)))
         seen = d.daemon.cycles
         wait_until(lambda: d.daemon.cycles > seen + 5)  # it keeps cycling on the bad head

@@ -78,11 +78,9 @@ def test_healthz_is_503_while_the_database_is_unreachable(prompt_repo: GitRepo) 
 
 def test_a_rejected_head_is_healthy_but_not_a_good_sync(prompt_repo: GitRepo,
                                                         sqlite_url: str) -> None:
-    from tests.daemon.helpers import BROKEN_TEMPLATE, GREETING
+    from tests.daemon.helpers import break_greeting
 
-    prompt_repo.write(GREETING, prompt_repo.read(GREETING).split("template: |")[0]
-                      + BROKEN_TEMPLATE)
-    prompt_repo.commit("Broken from the start")
+    break_greeting(prompt_repo, "Broken from the start")
     with RunningDaemon(str(prompt_repo.path), sqlite_url, interval=0.05) as d:
         wait_until(lambda: d.daemon.cycles >= 3)
         metrics = d.syncer.metrics

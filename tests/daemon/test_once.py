@@ -157,13 +157,13 @@ def test_a_renamed_brand_folder_deletes_and_creates(prompt_repo: GitRepo, db_url
 def test_deleting_every_prompt_needs_allow_empty(prompt_repo: GitRepo, sqlite_url: str) -> None:
     sync_once(prompt_repo, sqlite_url)
     prompt_repo.remove("prompts")
-    empty = prompt_repo.commit("Remove everything")
+    prompt_repo.commit("Remove everything")
     assert sync_once(prompt_repo, sqlite_url) == 1
     assert len(live(sqlite_url)) == 15
     assert "every prompt" in runs(sqlite_url)[-1]["error"]
     prompt_repo.commit("Still empty", allow_empty=True)
     assert sync_once(prompt_repo, sqlite_url, None, "--allow-empty") == 0
-    assert live(sqlite_url) == {} and state(sqlite_url)[0] != empty
+    assert live(sqlite_url) == {} and state(sqlite_url) == (prompt_repo.head(), 2)
 
 
 def test_redis_gets_the_generation_the_deletes_and_the_event(prompt_repo: GitRepo,

@@ -5,23 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from sync.cli.main import main
 from sync.model import PromptType
 from sync.reader import PromptReader
-from tests.daemon.helpers import bump_greeting
+from tests.daemon.helpers import bump_greeting, sync_once
 from tests.support.gitrepo import GitRepo
 
 pytestmark = pytest.mark.timeout(60)
 
 
-def _sync(repo: GitRepo, db: str, redis_url: str) -> None:
-    assert main(["sync", "--once", "--repo", str(repo.path), "--db", db,
-                 "--redis", redis_url]) == 0
-
-
 def test_each_applied_commit_is_what_the_reader_sees(prompt_repo: GitRepo, db_url: str,
                                                      redis_url: str) -> None:
-    _sync(prompt_repo, db_url, redis_url)
+    assert sync_once(prompt_repo, db_url, redis_url) == 0
     reader = PromptReader(db_url=db_url, redis_url=redis_url, memory=False)
     try:
         first = reader.get("northwind", PromptType.GREETING)
@@ -29,7 +23,7 @@ def test_each_applied_commit_is_what_the_reader_sees(prompt_repo: GitRepo, db_ur
         assert reader.get("northwind", PromptType.GREETING).source == "redis"  # cached now
         for version in (2, 3, 4):
             head = bump_greeting(prompt_repo, f"v{version}")
-            _sync(prompt_repo, db_url, redis_url)
+            assert sync_once(prompt_repo, db_url, redis_url) == 0
             got = reader.get("northwind", PromptType.GREETING)
             assert (got.version, got.commit) == (version, head)
             assert got.source in ("redis", "db")

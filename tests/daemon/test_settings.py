@@ -14,6 +14,7 @@ def test_explicit_wins_then_env_then_default() -> None:
 
 
 def test_passwords_are_hidden() -> None:
-    assert "s3cret" not in hide_password("postgresql+psycopg://app:s3cret@db:5432/prompts")
-    assert "s3cret" not in hide_password("redis://:s3cret@cache:6379/0")
+    assert hide_password("postgresql+psycopg://app:s3cret@db:5432/prompts") == \
+        "postgresql+psycopg://app:***@db:5432/prompts"
+    assert hide_password("redis://:s3cret@cache:6379/0") == "redis://:***@cache:6379/0"
     assert hide_password("sqlite:///promptsync.db") == "sqlite:///promptsync.db"

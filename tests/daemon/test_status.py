@@ -7,22 +7,17 @@ import json
 import pytest
 
 from sync.cli.main import main
-from tests.daemon.helpers import BROKEN_TEMPLATE, GREETING, sync_once
+from tests.daemon.helpers import GREETING, break_greeting, sync_once
 from tests.support.gitrepo import GitRepo
 
 pytestmark = pytest.mark.timeout(60)
-
-
-def _break(repo: GitRepo) -> str:
-    repo.write(GREETING, repo.read(GREETING).split("template: |")[0] + BROKEN_TEMPLATE)
-    return repo.commit("Break the greeting")
 
 
 def test_status_json_shows_applied_and_rejected(prompt_repo: GitRepo, db_url: str,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     good = prompt_repo.head()
     sync_once(prompt_repo, db_url)
-    bad = _break(prompt_repo)
+    bad = break_greeting(prompt_repo)
     sync_once(prompt_repo, db_url)
     capsys.readouterr()
     assert main(["status", "--db", db_url, "--format", "json"]) == 0
@@ -37,7 +32,7 @@ def test_status_json_shows_applied_and_rejected(prompt_repo: GitRepo, db_url: st
 def test_status_text_names_the_reason(prompt_repo: GitRepo, sqlite_url: str,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     sync_once(prompt_repo, sqlite_url)
-    bad = _break(prompt_repo)
+    bad = break_greeting(prompt_repo)
     sync_once(prompt_repo, sqlite_url)
     capsys.readouterr()
     assert main(["status", "--db", sqlite_url]) == 0

@@ -15,8 +15,7 @@ from sync.validate.rules import FastSchemaCheck, load_rules
 from sync.validate.sources import from_directory
 from sync.validate.yamldoc import read_yaml
 from tests.support.gitrepo import PROJECT_ROOT
-
-EXAMPLES = PROJECT_ROOT / "tests" / "examples"
+from tests.validate.corpus import EXAMPLES
 
 
 def _rules() -> Any:
