@@ -73,6 +73,7 @@ def render_text(state: PublishedState, applied: RunRecord | None,
 def _run_text(run: RunRecord | None) -> str:
     if run is None:
         return "(none)"
-    when = run.as_dict()["finished_at"] or run.as_dict()["started_at"]
+    fields = run.as_dict()
+    when = fields["finished_at"] or fields["started_at"]
     counts = f" ({run.created} created, {run.updated} updated, {run.deleted} deleted)"
     return f"{run.to_commit} {run.status} at {when}" + (counts if run.status == "applied" else "")

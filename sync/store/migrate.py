@@ -36,10 +36,11 @@ def head_revision(engine: Engine) -> str | None:
 
 def upgrade(engine: Engine) -> None:
     """Run every pending migration; a no-op when the database is at head."""
-    if current_revision(engine) == head_revision(engine):
+    head = head_revision(engine)
+    if current_revision(engine) == head:
         return
     # Alembic keeps `context` and `op` as module globals: one migration per process at a time.
     # Between processes the database serialises them (advisory lock / BEGIN IMMEDIATE).
     with _ALEMBIC_LOCK:
-        log.info("migrating the database to %s", head_revision(engine))
+        log.info("migrating the database to %s", head)
         command.upgrade(alembic_config(engine), "head")
