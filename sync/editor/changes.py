@@ -3,7 +3,8 @@ for each of its samples. The formatting lives in the preview reporters."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,8 +57,14 @@ def commit_tree(repo: GitRepository, rev: str) -> Tree:
     return Tree(f"{rev} ({sha[:7]})" if not sha.startswith(rev) else sha[:7], repo.files(sha))
 
 
-def working_tree(root: Path) -> Tree:
-    return Tree("the working tree", from_directory(root))
+def working_tree(root: Path, only: Sequence[str] | None = None) -> Tree:
+    """The working directory; with `only`, just those of these files that exist and the rules,
+    so previewing one prompt reads and hashes one prompt file rather than every file."""
+    if only is None:
+        return Tree("the working tree", from_directory(root))
+    present = [p for p in only if os.path.lexists(root / p)]
+    # None there: no need for the rule files either, the caller reports the missing file.
+    return Tree("the working tree", from_directory(root, present) if present else [])
 
 
 def _prompt_files(tree: Tree) -> dict[PromptId, SourceFile]:
@@ -88,7 +95,8 @@ def _samples(before: Side | None, after: Side | None) -> tuple[SampleRender, ...
     return tuple(SampleRender(n, old.get(n), new.get(n)) for n in names)
 
 
-def _subset(tree: Tree, paths: set[str]) -> list[SourceFile]:
+def subset(tree: Tree, paths: Collection[str]) -> list[SourceFile]:
+    """The files at `paths` and the rule files: all that checking those files needs."""
     return [f for f in tree.files if f.path in paths or not f.path.startswith("prompts/")]
 
 
@@ -107,8 +115,8 @@ def changed_prompts(base: Tree, head: Tree,
         return []
     # Checking a file depends only on its bytes and the rules: check just the changed ones.
     paths = {i.path for i in ids}
-    old_report = validator.validate(_subset(base, paths), whole_tree=False)
-    new_report = validator.validate(_subset(head, paths), whole_tree=False)
+    old_report = validator.validate(subset(base, paths), whole_tree=False)
+    new_report = validator.validate(subset(head, paths), whole_tree=False)
     changes = []
     for prompt_id in ids:
         before = _side(prompt_id, old_report) if prompt_id in old_files else None

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from sync.cli.main import main
-from tests.editor.helpers import GREETING, cli, set_line
+from sync.editor import changes
+from sync.validate import SourceFile
+from tests.editor.helpers import GREETING, blobs_read_after_close, cli, set_line
 from tests.support.gitrepo import GitRepo
 
 DIVIDING = """\
@@ -72,6 +75,38 @@ def test_ref_renders_an_earlier_revision(prompt_repo: GitRepo, capsys) -> None:
     assert "What can I do for you?" in preview(capsys, prompt_repo, *args, "--ref", "HEAD")[1]
     assert "How can I help you today?" in preview(capsys, prompt_repo, *args, "--ref",
                                                   first[:8])[1]
+
+
+def test_ref_reads_the_blobs_before_closing_the_repository(prompt_repo: GitRepo, capsys,
+                                                           monkeypatch) -> None:
+    late = blobs_read_after_close(monkeypatch)
+    code, out, _ = preview(capsys, prompt_repo, "default/greeting", "--sample", "new visitor",
+                           "--ref", "HEAD")
+    assert code == 0 and "How can I help you today?" in out
+    assert late == []
+
+
+def test_the_working_tree_reads_only_the_prompt_and_the_rules(prompt_repo: GitRepo, capsys,
+                                                              monkeypatch) -> None:
+    read: list[str] = []
+    from_directory = changes.from_directory
+
+    def spy(root: Path, paths: Sequence[str] = ()) -> list[SourceFile]:
+        files = from_directory(root, paths)
+        read.extend(f.path for f in files)
+        return files
+
+    monkeypatch.setattr(changes, "from_directory", spy)
+    code, out, _ = preview(capsys, prompt_repo, "default/greeting", "--sample", "new visitor")
+    assert code == 0 and "How can I help you today?" in out
+    assert [p for p in read if not p.startswith("schema/")] == [GREETING]
+    assert "schema/prompt.schema.json" in read and "schema/variables.yaml" in read
+
+    read.clear()
+    assert preview(capsys, prompt_repo, "acme/greeting")[2] == (
+        "promptsync preview: error: there is no prompt acme/greeting in the working tree "
+        "(no file prompts/acme/greeting.yaml)\n")
+    assert read == []
 
 
 @pytest.mark.parametrize("args, message", [

@@ -11,7 +11,7 @@ from sync.editor.changes import PromptChange, SampleRender, Side
 from sync.editor.preview_markdown import MARKER, MAX_CHARS, fence, write
 from sync.editor.render import Rendered
 from sync.model import PromptDoc, PromptId, PromptType
-from tests.editor.helpers import GREETING, set_line
+from tests.editor.helpers import GREETING, blobs_read_after_close, set_line
 from tests.support.gitrepo import GitRepo
 
 GREETING_DIFF = """\
@@ -83,6 +83,14 @@ def test_ref_compares_two_commits_and_no_change_says_so(pull_request: GitRepo, c
     pull_request.git("checkout", "-q", "-f", "main")
     md = run_preview(capsys, pull_request, "--format", "markdown")
     assert md.splitlines()[0] == MARKER and "No prompt changed since `main" in md
+
+
+def test_blobs_are_read_before_the_repository_is_closed(pull_request: GitRepo, capsys,
+                                                        monkeypatch) -> None:
+    late = blobs_read_after_close(monkeypatch)
+    assert "3 prompts changed" in run_preview(capsys, pull_request, "--ref", "HEAD",
+                                              "--format", "markdown")
+    assert late == []
 
 
 def test_a_sample_whose_render_did_not_change_says_so(prompt_repo: GitRepo, capsys) -> None:
