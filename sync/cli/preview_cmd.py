@@ -20,6 +20,7 @@ from sync.errors import UsageError
 from sync.gitio.repo import GitRepository
 from sync.model import PromptDoc, PromptId
 from sync.validate import Validator
+from sync.validate.result_cache import ResultCache
 
 FORMATS = {"text": preview_text.write, "markdown": preview_markdown.write}
 
@@ -107,7 +108,11 @@ def _run_changed(args: argparse.Namespace) -> int:
     with GitRepository(repo_dir(args.repo)) as repo:
         base = commit_tree(repo, args.base)
         head = _tree(args, repo)
-        changes = changed_prompts(base, head)
+        # In CI the validate step has just checked the working tree and kept each file's result
+        # in .git/promptsync: read them. Not saved: saving keeps only the entries this run used,
+        # and a preview checks only the changed prompts.
+        store = None if args.ref else ResultCache.for_repository(repo.path)
+        changes = changed_prompts(base, head, Validator(store=store))
     FORMATS[args.format](changes, sys.stdout, base_label=f"`{base.label}`"
                          if args.format == "markdown" else base.label)
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 
@@ -11,6 +12,7 @@ from sync.editor.changes import PromptChange, SampleRender, Side
 from sync.editor.preview_markdown import MARKER, MAX_CHARS, fence, write
 from sync.editor.render import Rendered
 from sync.model import PromptDoc, PromptId, PromptType
+from sync.validate import validator
 from tests.editor.helpers import GREETING, blobs_read_after_close, set_line
 from tests.support.gitrepo import GitRepo
 
@@ -91,6 +93,29 @@ def test_blobs_are_read_before_the_repository_is_closed(pull_request: GitRepo, c
     assert "3 prompts changed" in run_preview(capsys, pull_request, "--ref", "HEAD",
                                               "--format", "markdown")
     assert late == []
+
+
+def test_working_tree_side_reuses_the_results_validate_kept(pull_request: GitRepo, capsys,
+                                                            monkeypatch) -> None:
+    assert main(["validate", "--repo", str(pull_request.path)]) == 1  # the broken handoff
+    cache = pull_request.path / ".git" / "promptsync" / "validate-cache.json"
+    kept = cache.read_bytes()
+    checked: list[str] = []
+    check_file = validator.check_file
+
+    def spy(path: str, data: bytes, rules: Any, blob: str) -> Any:
+        checked.append(path)
+        return check_file(path, data, rules, blob)
+
+    monkeypatch.setattr(validator, "check_file", spy)
+    first = run_preview(capsys, pull_request, "--format", "markdown")
+    # Only the base side's files are checked: the working tree's come from the cache.
+    assert sorted(checked) == ["prompts/default/greeting.yaml", "prompts/harbor-bank/handoff.yaml",
+                               "prompts/northwind/handoff.yaml"]
+    assert cache.read_bytes() == kept  # a preview does not rewrite what validate kept
+    monkeypatch.setattr(validator, "check_file", check_file)
+    cache.unlink()
+    assert run_preview(capsys, pull_request, "--format", "markdown") == first
 
 
 def test_a_sample_whose_render_did_not_change_says_so(prompt_repo: GitRepo, capsys) -> None:
