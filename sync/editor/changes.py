@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sync.editor.context import sample_contexts
-from sync.editor.render import Rendered, render
+from sync.editor.render import Rendered, render_each
 from sync.gitio.repo import GitRepository
 from sync.model import PromptDoc, PromptId
 from sync.validate import Finding, Report, SourceFile, Validator
@@ -86,7 +86,9 @@ def _side(prompt_id: PromptId, report: Report) -> Side:
 def _renders(side: Side | None) -> dict[str, Rendered]:
     if side is None or side.doc is None:
         return {}
-    return {name: render(side.doc, context) for name, context in sample_contexts(side.doc)}
+    samples = sample_contexts(side.doc)
+    rendered = render_each(side.doc, [context for _, context in samples])
+    return {name: r for (name, _), r in zip(samples, rendered, strict=True)}
 
 
 def _samples(before: Side | None, after: Side | None) -> tuple[SampleRender, ...]:

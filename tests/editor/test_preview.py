@@ -10,6 +10,8 @@ import pytest
 
 from sync.cli.main import main
 from sync.editor import changes
+from sync.editor.render import render, render_each
+from sync.model import PromptDoc, PromptId, PromptType
 from sync.validate import SourceFile
 from tests.editor.helpers import GREETING, blobs_read_after_close, cli, set_line
 from tests.support.gitrepo import GitRepo
@@ -159,6 +161,14 @@ def test_a_template_that_fails_to_render_is_exit_1(prompt_repo: GitRepo) -> None
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr.strip() == ("promptsync preview: acme/greeting does not render: "
                                    "ZeroDivisionError: integer division or modulo by zero")
+
+
+def test_a_template_that_does_not_compile_fails_for_every_context() -> None:
+    doc = PromptDoc(PromptId("acme", PromptType.GREETING), 1, "Hi {% if %}")
+    first, second = render_each(doc, [{}, {"brand_name": "Acme"}])
+    assert first == second == render(doc, {})
+    assert first.text is None and (first.error or "").startswith(
+        "template syntax error on template line 1: ")
 
 
 def test_an_invalid_file_shows_its_errors_and_exits_1(prompt_repo: GitRepo) -> None:

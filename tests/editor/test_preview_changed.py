@@ -12,6 +12,7 @@ from sync.editor.changes import PromptChange, SampleRender, Side
 from sync.editor.preview_markdown import MARKER, MAX_CHARS, fence, write
 from sync.editor.render import Rendered
 from sync.model import PromptDoc, PromptId, PromptType
+from sync.sandbox import ENV
 from sync.validate import validator
 from tests.editor.helpers import GREETING, blobs_read_after_close, set_line
 from tests.support.gitrepo import GitRepo
@@ -123,6 +124,23 @@ def test_a_sample_whose_render_did_not_change_says_so(prompt_repo: GitRepo, caps
     md = run_preview(capsys, prompt_repo, "--format", "markdown")
     assert "**new visitor** · 52 characters (±0) · rendered text unchanged" in md
     assert "| 0 of 2 | ±0 |" in md
+
+
+def test_each_side_compiles_its_template_once(prompt_repo: GitRepo, capsys,
+                                              monkeypatch) -> None:
+    set_line(prompt_repo, GREETING, "How can I help you today?", "What can I do for you today?")
+    compiled: list[str] = []
+    from_string = ENV.from_string
+
+    def spy(source: str, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(source)
+        return from_string(source, *args, **kwargs)
+
+    monkeypatch.setattr(ENV, "from_string", spy)
+    out = run_preview(capsys, prompt_repo)
+    assert "  sample 'new visitor': 52 → 55 characters (+3)\n" in out
+    assert "  sample 'returning customer': " in out  # two samples, rendered on both sides
+    assert len(compiled) == 2 and "What can I do for you today?" in compiled[1]
 
 
 def test_fence_outgrows_backticks_in_the_text() -> None:
