@@ -126,7 +126,3 @@ def changed_prompts(base: Tree, head: Tree,
         kind = "created" if before is None else "deleted" if after is None else "updated"
         changes.append(PromptChange(prompt_id, kind, before, after, _samples(before, after)))
     return changes
-
-
-def errors_of(changes: Sequence[PromptChange]) -> int:
-    return sum(len(c.after.errors) for c in changes if c.after is not None)
