@@ -34,6 +34,15 @@ class SampleRender:
     def changed(self) -> bool:
         return self.before != self.after
 
+    @property
+    def texts(self) -> tuple[str, str]:
+        """The rendered text before and after, "" where there is none."""
+        return _text(self.before), _text(self.after)
+
+
+def _text(rendered: Rendered | None) -> str:
+    return rendered.text if rendered is not None and rendered.text is not None else ""
+
 
 @dataclass(frozen=True)
 class PromptChange:
@@ -42,6 +51,11 @@ class PromptChange:
     before: Side | None
     after: Side | None
     samples: tuple[SampleRender, ...]
+
+    @property
+    def invalid(self) -> bool:
+        """The new file does not validate: its errors say more than a render could."""
+        return self.after is not None and self.after.doc is None
 
 
 @dataclass(frozen=True)
