@@ -34,13 +34,6 @@ def commit_as(repo: GitRepo, message: str, author: str, date: str | None = None)
     return repo.head()
 
 
-def set_line(repo: GitRepo, rel: str, old: str, new: str) -> None:
-    """Replace text and bump the version, as an editor must."""
-    before = repo.read(rel)
-    assert old in before, f"{old!r} not in {rel}"
-    repo.bump(rel, old, new)
-
-
 def blobs_read_after_close(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The blob ids read through a GitRepository after it was closed, from now on. Such a read
     makes GitPython start a `git cat-file --batch` child that nobody ends."""

@@ -13,7 +13,7 @@ from sync.editor import changes
 from sync.editor.render import render, render_each
 from sync.model import PromptDoc, PromptId, PromptType
 from sync.validate import SourceFile
-from tests.editor.helpers import GREETING, blobs_read_after_close, cli, set_line
+from tests.editor.helpers import GREETING, blobs_read_after_close, cli
 from tests.support.gitrepo import GitRepo
 
 DIVIDING = """\
@@ -69,9 +69,9 @@ def test_context_file(prompt_repo: GitRepo, tmp_path: Path, capsys) -> None:
 
 def test_ref_renders_an_earlier_revision(prompt_repo: GitRepo, capsys) -> None:
     first = prompt_repo.head()
-    set_line(prompt_repo, GREETING, "How can I help you today?", "What can I do for you?")
+    prompt_repo.bump(GREETING, "How can I help you today?", "What can I do for you?")
     prompt_repo.commit("Ask differently")
-    set_line(prompt_repo, GREETING, "What can I do for you?", "Uncommitted words?")
+    prompt_repo.bump(GREETING, "What can I do for you?", "Uncommitted words?")
     args = ("default/greeting", "--sample", "new visitor")
     assert "Uncommitted words?" in preview(capsys, prompt_repo, *args)[1]
     assert "What can I do for you?" in preview(capsys, prompt_repo, *args, "--ref", "HEAD")[1]

@@ -14,7 +14,7 @@ from sync.editor.render import Rendered
 from sync.model import PromptDoc, PromptId, PromptType
 from sync.sandbox import ENV
 from sync.validate import validator
-from tests.editor.helpers import GREETING, blobs_read_after_close, set_line
+from tests.editor.helpers import GREETING, blobs_read_after_close
 from tests.support.gitrepo import GitRepo
 
 GREETING_DIFF = """\
@@ -31,7 +31,7 @@ def pull_request(prompt_repo: GitRepo) -> GitRepo:
     """A branch that edits, creates, deletes and breaks a prompt (uncommitted parts too)."""
     repo = prompt_repo
     repo.git("checkout", "-q", "-b", "edit-prompts")
-    set_line(repo, GREETING, "How can I help you today?", "What can I do for you today?")
+    repo.bump(GREETING, "How can I help you today?", "What can I do for you today?")
     repo.write("prompts/acme/farewell.yaml", repo.read("prompts/default/farewell.yaml"))
     repo.remove("prompts/northwind/handoff.yaml")
     repo.commit("Edit the prompts")
@@ -120,7 +120,7 @@ def test_working_tree_side_reuses_the_results_validate_kept(pull_request: GitRep
 
 
 def test_a_sample_whose_render_did_not_change_says_so(prompt_repo: GitRepo, capsys) -> None:
-    set_line(prompt_repo, GREETING, "description: First message", "description: The first message")
+    prompt_repo.bump(GREETING, "description: First message", "description: The first message")
     md = run_preview(capsys, prompt_repo, "--format", "markdown")
     assert "**new visitor** · 52 characters (±0) · rendered text unchanged" in md
     assert "| 0 of 2 | ±0 |" in md
@@ -128,7 +128,7 @@ def test_a_sample_whose_render_did_not_change_says_so(prompt_repo: GitRepo, caps
 
 def test_each_side_compiles_its_template_once(prompt_repo: GitRepo, capsys,
                                               monkeypatch) -> None:
-    set_line(prompt_repo, GREETING, "How can I help you today?", "What can I do for you today?")
+    prompt_repo.bump(GREETING, "How can I help you today?", "What can I do for you today?")
     compiled: list[str] = []
     from_string = ENV.from_string
 
