@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from sync.editor import preview_markdown, preview_text
-from sync.editor.changes import Tree, changed_prompts, commit_tree, working_tree
+from sync.editor.changes import Tree, changed_prompts, commit_tree, subset, working_tree
 from sync.editor.context import build_context
 from sync.editor.render import render
 from sync.editor.settings import prompt_id, repo_dir
@@ -19,6 +20,7 @@ from sync.errors import UsageError
 from sync.gitio.repo import GitRepository
 from sync.model import PromptDoc, PromptId
 from sync.validate import Validator
+from sync.validate.result_cache import ResultCache
 
 FORMATS = {"text": preview_text.write, "markdown": preview_markdown.write}
 
@@ -60,19 +62,20 @@ def run(args: argparse.Namespace) -> int:
     return _run_one(args)
 
 
-def _tree(args: argparse.Namespace, repo: GitRepository) -> Tree:
-    return commit_tree(repo, args.ref) if args.ref else working_tree(repo.path)
+def _tree(args: argparse.Namespace, repo: GitRepository,
+          only: Sequence[str] | None = None) -> Tree:
+    return commit_tree(repo, args.ref) if args.ref else working_tree(repo.path, only)
 
 
 def _load(args: argparse.Namespace, wanted: PromptId) -> PromptDoc:
+    # A commit's files read their bytes through the open repository: check them inside `with`.
     with GitRepository(repo_dir(args.repo)) as repo:
-        tree = _tree(args, repo)
-    if not any(f.path == wanted.path for f in tree.files):
-        raise UsageError(f"there is no prompt {wanted} in {tree.label} "
-                         f"(no file {wanted.path})")
-    # The prompt's own checks need only its file and the rules.
-    files = [f for f in tree.files if f.path == wanted.path or not f.path.startswith("prompts/")]
-    report = Validator().validate(files, whole_tree=False)
+        tree = _tree(args, repo, [wanted.path])
+        if not any(f.path == wanted.path for f in tree.files):
+            raise UsageError(f"there is no prompt {wanted} in {tree.label} "
+                             f"(no file {wanted.path})")
+        # The prompt's own checks need only its file and the rules.
+        report = Validator().validate(subset(tree, {wanted.path}), whole_tree=False)
     doc = report.prompts.get(wanted)
     if doc is None:
         for finding in report.errors:
@@ -105,7 +108,11 @@ def _run_changed(args: argparse.Namespace) -> int:
     with GitRepository(repo_dir(args.repo)) as repo:
         base = commit_tree(repo, args.base)
         head = _tree(args, repo)
-    changes = changed_prompts(base, head)
+        # In CI the validate step has just checked the working tree and kept each file's result
+        # in .git/promptsync: read them. Not saved: saving keeps only the entries this run used,
+        # and a preview checks only the changed prompts.
+        store = None if args.ref else ResultCache.for_repository(repo.path)
+        changes = changed_prompts(base, head, Validator(store=store))
     FORMATS[args.format](changes, sys.stdout, base_label=f"`{base.label}`"
                          if args.format == "markdown" else base.label)
     return 0

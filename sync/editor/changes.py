@@ -3,12 +3,13 @@ for each of its samples. The formatting lives in the preview reporters."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sync.editor.context import sample_contexts
-from sync.editor.render import Rendered, render
+from sync.editor.render import Rendered, render_each
 from sync.gitio.repo import GitRepository
 from sync.model import PromptDoc, PromptId
 from sync.validate import Finding, Report, SourceFile, Validator
@@ -33,6 +34,15 @@ class SampleRender:
     def changed(self) -> bool:
         return self.before != self.after
 
+    @property
+    def texts(self) -> tuple[str, str]:
+        """The rendered text before and after, "" where there is none."""
+        return _text(self.before), _text(self.after)
+
+
+def _text(rendered: Rendered | None) -> str:
+    return rendered.text if rendered is not None and rendered.text is not None else ""
+
 
 @dataclass(frozen=True)
 class PromptChange:
@@ -41,6 +51,11 @@ class PromptChange:
     before: Side | None
     after: Side | None
     samples: tuple[SampleRender, ...]
+
+    @property
+    def invalid(self) -> bool:
+        """The new file does not validate: its errors say more than a render could."""
+        return self.after is not None and self.after.doc is None
 
 
 @dataclass(frozen=True)
@@ -56,8 +71,14 @@ def commit_tree(repo: GitRepository, rev: str) -> Tree:
     return Tree(f"{rev} ({sha[:7]})" if not sha.startswith(rev) else sha[:7], repo.files(sha))
 
 
-def working_tree(root: Path) -> Tree:
-    return Tree("the working tree", from_directory(root))
+def working_tree(root: Path, only: Sequence[str] | None = None) -> Tree:
+    """The working directory; with `only`, just those of these files that exist and the rules,
+    so previewing one prompt reads and hashes one prompt file rather than every file."""
+    if only is None:
+        return Tree("the working tree", from_directory(root))
+    present = [p for p in only if os.path.lexists(root / p)]
+    # None there: no need for the rule files either, the caller reports the missing file.
+    return Tree("the working tree", from_directory(root, present) if present else [])
 
 
 def _prompt_files(tree: Tree) -> dict[PromptId, SourceFile]:
@@ -79,7 +100,9 @@ def _side(prompt_id: PromptId, report: Report) -> Side:
 def _renders(side: Side | None) -> dict[str, Rendered]:
     if side is None or side.doc is None:
         return {}
-    return {name: render(side.doc, context) for name, context in sample_contexts(side.doc)}
+    samples = sample_contexts(side.doc)
+    rendered = render_each(side.doc, [context for _, context in samples])
+    return {name: r for (name, _), r in zip(samples, rendered, strict=True)}
 
 
 def _samples(before: Side | None, after: Side | None) -> tuple[SampleRender, ...]:
@@ -88,7 +111,8 @@ def _samples(before: Side | None, after: Side | None) -> tuple[SampleRender, ...
     return tuple(SampleRender(n, old.get(n), new.get(n)) for n in names)
 
 
-def _subset(tree: Tree, paths: set[str]) -> list[SourceFile]:
+def subset(tree: Tree, paths: Collection[str]) -> list[SourceFile]:
+    """The files at `paths` and the rule files: all that checking those files needs."""
     return [f for f in tree.files if f.path in paths or not f.path.startswith("prompts/")]
 
 
@@ -107,8 +131,8 @@ def changed_prompts(base: Tree, head: Tree,
         return []
     # Checking a file depends only on its bytes and the rules: check just the changed ones.
     paths = {i.path for i in ids}
-    old_report = validator.validate(_subset(base, paths), whole_tree=False)
-    new_report = validator.validate(_subset(head, paths), whole_tree=False)
+    old_report = validator.validate(subset(base, paths), whole_tree=False)
+    new_report = validator.validate(subset(head, paths), whole_tree=False)
     changes = []
     for prompt_id in ids:
         before = _side(prompt_id, old_report) if prompt_id in old_files else None
@@ -116,7 +140,3 @@ def changed_prompts(base: Tree, head: Tree,
         kind = "created" if before is None else "deleted" if after is None else "updated"
         changes.append(PromptChange(prompt_id, kind, before, after, _samples(before, after)))
     return changes
-
-
-def errors_of(changes: Sequence[PromptChange]) -> int:
-    return sum(len(c.after.errors) for c in changes if c.after is not None)

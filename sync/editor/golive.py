@@ -7,40 +7,30 @@ walking the ancestry of the runs' commits once in Python (two git processes in a
 from __future__ import annotations
 
 from collections import deque
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from sync.editor.gitcmd import git
 from sync.errors import UnreachableError
 from sync.settings import hide_password
+from sync.store import state
 from sync.store.engine import make_engine
-from sync.store.models import SyncRunRow
 
 
 def applied_runs(db_url: str) -> list[tuple[str, datetime]]:
-    """(to_commit, finished_at) of every applied run, in the order they finished."""
+    """(to_commit, finished_at) of every applied run in the database at `db_url`, in the order
+    they finished."""
     engine = make_engine(db_url, writer=False)
-    query = (select(SyncRunRow.to_commit, SyncRunRow.finished_at)
-             .where(SyncRunRow.status == "applied", SyncRunRow.finished_at.is_not(None))
-             .order_by(SyncRunRow.finished_at, SyncRunRow.id))
     try:
-        with engine.connect() as conn:
-            rows = conn.execute(query).all()
+        return state.applied_runs(engine)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise UnreachableError(f"could not read sync_runs from {hide_password(db_url)}: "
                                f"{reason}") from None
     finally:
         engine.dispose()
-    return [(str(sha), _utc(at)) for sha, at in rows if at is not None]
-
-
-def _utc(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; the daemon writes UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _known(repo: Path, shas: list[str]) -> list[str]:

@@ -62,11 +62,6 @@ def version(side: Side | None) -> str:
     return str(side.doc.version) if side.doc is not None else "?"
 
 
-def invalid(change: PromptChange) -> bool:
-    """The new file does not validate: its errors say more than a render could."""
-    return change.after is not None and change.after.doc is None
-
-
 def _table_length(change: PromptChange) -> str:
     deltas = sorted({delta(length(s.before), length(s.after)) for s in change.samples} - {""})
     if deltas:
@@ -80,12 +75,12 @@ def _table(changes: Sequence[PromptChange]) -> list[str]:
             "|:--|:--|:--|:--|:--|"]
     for c in changes:
         status = ICONS[c.kind]
-        if invalid(c):
+        if c.invalid:
             status += " · ❌ invalid"
         changed = f"{sum(s.changed for s in c.samples)} of {len(c.samples)}"
         rows.append(f"| `{c.id}` | {status} | {version(c.before)} → {version(c.after)} | "
-                    f"{'—' if invalid(c) else changed} | "
-                    f"{'—' if invalid(c) else _table_length(c)} |")
+                    f"{'—' if c.invalid else changed} | "
+                    f"{'—' if c.invalid else _table_length(c)} |")
     return rows
 
 
@@ -102,8 +97,7 @@ def _sample_block(s: SampleRender) -> list[str]:
     for label, r in (("before", s.before), ("after", s.after)):
         if r is not None and not r.ok:
             return [title, "", f"> ⚠️ does not render {label}: {cell(r.error or '')}", ""]
-    old = s.before.text if s.before is not None and s.before.text is not None else ""
-    new = s.after.text if s.after is not None and s.after.text is not None else ""
+    old, new = s.texts
     if s.before is not None and s.after is not None and old == new:
         return [f"{title} · rendered text unchanged", ""]
     body = "\n".join(diff_lines(old, new)) if old or new else "(empty)"
@@ -123,7 +117,7 @@ def prompt_block(change: PromptChange, *, open_: bool) -> list[str]:
     head = (f"<summary><b><code>{change.id}</code></b> · {ICONS[change.kind]} · version "
             f"{version(change.before)} → {version(change.after)}</summary>")
     lines = [f"<details{' open' if open_ else ''}>", head, ""]
-    if change.after is not None and change.after.doc is None:
+    if change.invalid and change.after is not None:
         lines += _invalid(change.after)
     else:
         for s in change.samples:

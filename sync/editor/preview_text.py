@@ -16,7 +16,7 @@ def write(changes: Sequence[PromptChange], out: TextIO, *, base_label: str) -> N
     for change in changes:
         print(f"{change.id}: {change.kind}, version {version(change.before)} → "
               f"{version(change.after)}", file=out)
-        if change.after is not None and change.after.doc is None:
+        if change.invalid and change.after is not None:
             for f in change.after.errors:
                 print(f"  invalid: {f.as_text()}", file=out)
             print(file=out)
@@ -28,9 +28,7 @@ def write(changes: Sequence[PromptChange], out: TextIO, *, base_label: str) -> N
             if problems:
                 print("\n".join(f"    does not render {p}" for p in problems), file=out)
                 continue
-            old = s.before.text if s.before is not None and s.before.text is not None else ""
-            new = s.after.text if s.after is not None and s.after.text is not None else ""
-            for line in diff_lines(old, new):
+            for line in diff_lines(*s.texts):
                 print(f"    {line}", file=out)
         print(file=out)
     print(f"{len(changes)} prompt(s) changed since {base_label}", file=out)

@@ -5,7 +5,7 @@ A template from a pull request is untrusted: any failure becomes a message, neve
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,19 +31,34 @@ class Rendered:
 
 
 def render(doc: PromptDoc, context: Mapping[str, Any]) -> Rendered:
+    return render_each(doc, [context])[0]
+
+
+def render_each(doc: PromptDoc, contexts: Sequence[Mapping[str, Any]]) -> list[Rendered]:
+    """One Rendered per context; the template is compiled once for them all."""
     try:
         template = ENV.from_string(doc.template)
-        return Rendered(render_bounded(template, context, seconds=PREVIEW_SECONDS))
-    except TemplateSyntaxError as exc:
+    except Exception as exc:  # an untrusted template may fail in any way
+        return [_failure(exc)] * len(contexts)
+    out = []
+    for context in contexts:
+        try:
+            out.append(Rendered(render_bounded(template, context, seconds=PREVIEW_SECONDS)))
+        except Exception as exc:
+            out.append(_failure(exc))
+    return out
+
+
+def _failure(exc: Exception) -> Rendered:
+    if isinstance(exc, TemplateSyntaxError):
         return Rendered(None, f"template syntax error on template line {exc.lineno}: "
                               f"{exc.message}")
-    except UndefinedError as exc:
+    if isinstance(exc, UndefinedError):
         return Rendered(None, f"{exc.message} (give it a value or a default)")
-    except SecurityError as exc:
+    if isinstance(exc, SecurityError):
         return Rendered(None, f"blocked by the sandbox: {exc}")
-    except (RenderTimeout, OutputTooLarge) as exc:
+    if isinstance(exc, (RenderTimeout, OutputTooLarge)):
         return Rendered(None, str(exc))
-    except RecursionError:
+    if isinstance(exc, RecursionError):
         return Rendered(None, "the template calls itself without end")
-    except Exception as exc:  # an untrusted template may fail in any way
-        return Rendered(None, f"{type(exc).__name__}: {exc}")
+    return Rendered(None, f"{type(exc).__name__}: {exc}")

@@ -58,8 +58,9 @@ def _message(prompt: PromptId, rev_sha: str, version: int) -> str:
             f"{TRAILER}: {rev_sha}\n")
 
 
-def restored_content(repo: Path, prompt: PromptId, rev_sha: str, head: str) -> tuple[str, bytes]:
-    """(mode, bytes) of the restored file: the old content, version = current + 1."""
+def restored_content(repo: Path, prompt: PromptId, rev_sha: str,
+                     head: str) -> tuple[str, bytes, int]:
+    """(mode, bytes, version) of the restored file: the old content, version = current + 1."""
     old = _file_at(repo, rev_sha, prompt.path)
     if old is None:
         raise UsageError(f"{prompt} does not exist at {short(rev_sha)} "
@@ -69,7 +70,8 @@ def restored_content(repo: Path, prompt: PromptId, rev_sha: str, head: str) -> t
         raise UsageError(f"{prompt} already has its content of {short(rev_sha)}: nothing to do")
     # A prompt deleted since REV comes back as a new prompt, and new prompts start at 1.
     current_version = read_version(current[1]) if current is not None else 0
-    return old[0], set_version(old[1], (current_version or 0) + 1)
+    version = (current_version or 0) + 1
+    return old[0], set_version(old[1], version), version
 
 
 def make_rollback(repo: Path, prompt: PromptId, rev: str, branch: str | None = None) -> Rollback:
@@ -79,8 +81,7 @@ def make_rollback(repo: Path, prompt: PromptId, rev: str, branch: str | None = N
     if git(repo, "check-ref-format", "--branch", branch, ok_codes=(0, 1, 128)).strip() != \
             branch.encode():
         raise UsageError(f"{branch!r} is not a valid branch name")
-    mode, data = restored_content(repo, prompt, rev_sha, head)
-    version = read_version(data) or 1
+    mode, data, version = restored_content(repo, prompt, rev_sha, head)
     blob = git(repo, "hash-object", "-w", "--stdin", input=data).decode().strip()
     with tempfile.TemporaryDirectory(prefix="promptsync-rollback-") as tmp:
         env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}

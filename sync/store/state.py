@@ -51,10 +51,13 @@ class RunRecord:
         return out
 
 
+def as_utc(when: datetime) -> datetime:
+    """`when` with its time zone: SQLite hands back naive datetimes, and the daemon writes UTC."""
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 def _iso(when: datetime | None) -> str | None:
-    if when is None:
-        return None
-    return (when if when.tzinfo else when.replace(tzinfo=UTC)).isoformat()
+    return None if when is None else as_utc(when).isoformat()
 
 
 RUNS = SyncRunRow.__table__
@@ -111,12 +114,14 @@ def last_runs(engine: Engine) -> tuple[RunRecord | None, RunRecord | None]:
         return _record(conn.execute(good).first()), _record(conn.execute(anything).first())
 
 
-def runs(engine: Engine, limit: int = 1000) -> list[RunRecord]:
-    """The latest runs, oldest first."""
-    query = select(RUNS).order_by(RUNS.c.id.desc()).limit(limit)
+def applied_runs(engine: Engine) -> list[tuple[str, datetime]]:
+    """(to_commit, finished_at) of every applied run, in the order they finished."""
+    query = (select(RUNS.c.to_commit, RUNS.c.finished_at)
+             .where(RUNS.c.status == "applied", RUNS.c.finished_at.is_not(None))
+             .order_by(RUNS.c.finished_at, RUNS.c.id))
     with engine.connect() as conn:
-        found = [_record(r) for r in conn.execute(query)]
-    return [r for r in reversed(found) if r is not None]
+        rows = conn.execute(query).all()
+    return [(str(sha), as_utc(at)) for sha, at in rows if at is not None]
 
 
 def record_run(engine: Engine, *, from_commit: str | None, to_commit: str, status: str,

@@ -114,7 +114,8 @@ def read_event(pubsub: Any, timeout: float = 5.0) -> dict[str, Any]:
 
 
 def bump_greeting(repo: GitRepo, word: str) -> str:
-    repo.bump(GREETING, "your guide", f"your {word} guide")
+    # Each call edits the text (one word more before "guide"), not only the version.
+    repo.bump(GREETING, " guide", f" {word} guide")
     return repo.commit(f"Greeting: {word}")
 
 

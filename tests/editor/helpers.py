@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from sync.gitio.repo import GitRepository
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
 GREETING = "prompts/default/greeting.yaml"
@@ -31,11 +34,25 @@ def commit_as(repo: GitRepo, message: str, author: str, date: str | None = None)
     return repo.head()
 
 
-def set_line(repo: GitRepo, rel: str, old: str, new: str) -> None:
-    """Replace text and bump the version, as an editor must."""
-    before = repo.read(rel)
-    assert old in before, f"{old!r} not in {rel}"
-    repo.bump(rel, old, new)
+def blobs_read_after_close(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The blob ids read through a GitRepository after it was closed, from now on. Such a read
+    makes GitPython start a `git cat-file --batch` child that nobody ends."""
+    closed: list[GitRepository] = []
+    late: list[str] = []
+    close, read_blob = GitRepository.close, GitRepository.read_blob
+
+    def closing(self: GitRepository) -> None:
+        closed.append(self)
+        close(self)
+
+    def reading(self: GitRepository, blob: str) -> bytes:
+        if any(r is self for r in closed):
+            late.append(blob)
+        return read_blob(self, blob)
+
+    monkeypatch.setattr(GitRepository, "close", closing)
+    monkeypatch.setattr(GitRepository, "read_blob", reading)
+    return late
 
 
 HISTORY_BRANDS = 25

@@ -9,7 +9,7 @@ import pytest
 
 from sync.editor.history import read_history
 from sync.model import PromptId, PromptType
-from tests.editor.helpers import FAREWELL, GREETING, cli, set_line
+from tests.editor.helpers import FAREWELL, GREETING, cli
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
 CONFLICT = re.compile(r"<<<<<<< [^\n]*\n(.*?)=======\n(.*?)>>>>>>> [^\n]*\n", re.DOTALL)
@@ -17,7 +17,7 @@ CONFLICT = re.compile(r"<<<<<<< [^\n]*\n(.*?)=======\n(.*?)>>>>>>> [^\n]*\n", re
 
 def branch_edit(repo: GitRepo, branch: str, rel: str, old: str, new: str) -> None:
     repo.git("checkout", "-q", "-b", branch, "main")
-    set_line(repo, rel, old, new)
+    repo.bump(rel, old, new)
     repo.commit(f"{branch}: {new}")
     repo.git("checkout", "-q", "main")
 
@@ -108,7 +108,7 @@ def test_without_the_driver_git_merges_the_twin_bumps_and_the_version_check_stop
     assert "version: 2\n" in repo.read(GREETING)
     code, out = validate_base_main(repo)
     assert code == 1 and "default/greeting was changed but its version is still 2" in out
-    set_line(repo, GREETING, "version: 2", "version: 2")
+    repo.bump(GREETING, "version: 2", "version: 2")
     repo.commit("Bump again after main moved")
     assert validate_base_main(repo)[0] == 0
 

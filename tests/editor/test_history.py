@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 
 from sync.cli.main import main
 from sync.editor.history import read_history
-from tests.editor.helpers import FAREWELL, GREETING, cli, commit_as, set_line
+from tests.editor.helpers import FAREWELL, GREETING, cli, commit_as
 from tests.support.gitrepo import GitRepo
 
 
@@ -23,16 +23,16 @@ def history_json(capsys: pytest.CaptureFixture[str], repo: GitRepo, *args: str) 
 def edited(prompt_repo: GitRepo) -> GitRepo:
     """main: import, two greeting edits, a rename of a brand, a delete, a restore."""
     repo = prompt_repo
-    set_line(repo, GREETING, "How can I help you today?", "What can I do for you?")
+    repo.bump(GREETING, "How can I help you today?", "What can I do for you?")
     repo.commit("Ask what we can do")
-    set_line(repo, GREETING, "What can I do for you?", "How may I help?")
+    repo.bump(GREETING, "What can I do for you?", "How may I help?")
     commit_as(repo, "Shorter question", "Bo Writer <bo@example.com>")
     repo.git("mv", "prompts/northwind", "prompts/northwind-outfitters")
     repo.commit("Rename the northwind brand")
     repo.remove("prompts/harbor-bank/handoff.yaml")
     repo.commit("Drop the bank's own handoff")
     # Restore the first greeting text by hand: the content of an earlier commit comes back.
-    set_line(repo, GREETING, "How may I help?", "How can I help you today?")
+    repo.bump(GREETING, "How may I help?", "How can I help you today?")
     repo.commit("Back to the first greeting")
     return repo
 
@@ -46,7 +46,9 @@ def test_every_kind_of_change_is_listed_with_versions(edited: GitRepo, capsys) -
     assert entries[1]["author_name"] == "Bo Writer"
     assert entries[1]["author_email"] == "bo@example.com"
     assert entries[0]["subject"] == "Back to the first greeting"
-    assert datetime.fromisoformat(entries[0]["date"]) <= datetime.now(UTC)
+    # The commit's own author date (a bound like `<= now` would pass for nearly any date).
+    assert datetime.fromisoformat(entries[0]["date"]) == datetime.fromisoformat(
+        edited.git("log", "-1", "--format=%aI", entries[0]["commit"]))
 
     renamed = history_json(capsys, edited, "northwind-outfitters/greeting")
     assert renamed[0]["action"] == "rename"
@@ -62,7 +64,7 @@ def test_every_kind_of_change_is_listed_with_versions(edited: GitRepo, capsys) -
 @pytest.mark.timeout(60)
 def test_filters_by_brand_type_author_and_date(edited: GitRepo, capsys) -> None:
     FAREWELL_TEXT = edited.read(FAREWELL).split("template: |\n", 1)[1].splitlines()[0].strip()
-    set_line(edited, FAREWELL, FAREWELL_TEXT, FAREWELL_TEXT + " Bye!")
+    edited.bump(FAREWELL, FAREWELL_TEXT, FAREWELL_TEXT + " Bye!")
     commit_as(edited, "An old farewell", "Cy Old <cy@example.com>", "2020-01-02T10:00:00Z")
 
     by_brand = history_json(capsys, edited, "--brand", "harbor-bank")
@@ -90,13 +92,13 @@ def test_text_format_reads_as_one_line_per_change(edited: GitRepo, capsys) -> No
 @pytest.mark.timeout(60)
 def test_revert_commit_is_a_rollback(prompt_repo: GitRepo) -> None:
     imported = prompt_repo.head()
-    set_line(prompt_repo, GREETING, "How can I help you today?", "Hello!")
+    prompt_repo.bump(GREETING, "How can I help you today?", "Hello!")
     bad = prompt_repo.commit("Too short")
     prompt_repo.git("revert", "--no-edit", bad)
     latest = read_history(prompt_repo.path)[0]
     assert (latest.action, latest.restores) == ("rollback", imported)
     # Reverting a change whose earlier text is not in the log names the reverted commit.
-    set_line(prompt_repo, GREETING, "How can I help you today?", "Hello again!")
+    prompt_repo.bump(GREETING, "How can I help you today?", "Hello again!")
     prompt_repo.commit("Revert \"nothing\"\n\nThis reverts commit " + bad + ".")
     latest = read_history(prompt_repo.path)[0]
     assert (latest.action, latest.restores) == ("rollback", bad)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from sync.cli.main import main
 from sync.store.models import Base, SyncRunRow
-from tests.editor.helpers import GREETING, cli, set_line
+from tests.editor.helpers import GREETING, cli
 from tests.support.gitrepo import GitRepo
 
 
@@ -33,11 +33,11 @@ def record_runs(db_url: str, runs: list[tuple[str, str, datetime]]) -> None:
 def test_each_change_shows_the_first_applied_run_that_contains_it(
         prompt_repo: GitRepo, db_url: str, capsys) -> None:
     first = prompt_repo.head()
-    set_line(prompt_repo, GREETING, "How can I help you today?", "What can I do for you?")
+    prompt_repo.bump(GREETING, "How can I help you today?", "What can I do for you?")
     second = prompt_repo.commit("Ask what we can do")
-    set_line(prompt_repo, GREETING, "What can I do for you?", "How may I help?")
+    prompt_repo.bump(GREETING, "What can I do for you?", "How may I help?")
     third = prompt_repo.commit("Shorter question")
-    set_line(prompt_repo, GREETING, "How may I help?", "Hello!")
+    prompt_repo.bump(GREETING, "How may I help?", "Hello!")
     fourth = prompt_repo.commit("Not synced yet")
     # A run for a commit this clone never saw must not break anything.
     record_runs(db_url, [(first, "applied", at(9)), (second, "rejected", at(10)),

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from sync.cli.main import main
-from tests.editor.helpers import GREETING, cli, set_line
+from sync.editor import changes
+from sync.editor.render import render, render_each
+from sync.model import PromptDoc, PromptId, PromptType
+from sync.validate import SourceFile
+from tests.editor.helpers import GREETING, blobs_read_after_close, cli
 from tests.support.gitrepo import GitRepo
 
 DIVIDING = """\
@@ -64,14 +69,46 @@ def test_context_file(prompt_repo: GitRepo, tmp_path: Path, capsys) -> None:
 
 def test_ref_renders_an_earlier_revision(prompt_repo: GitRepo, capsys) -> None:
     first = prompt_repo.head()
-    set_line(prompt_repo, GREETING, "How can I help you today?", "What can I do for you?")
+    prompt_repo.bump(GREETING, "How can I help you today?", "What can I do for you?")
     prompt_repo.commit("Ask differently")
-    set_line(prompt_repo, GREETING, "What can I do for you?", "Uncommitted words?")
+    prompt_repo.bump(GREETING, "What can I do for you?", "Uncommitted words?")
     args = ("default/greeting", "--sample", "new visitor")
     assert "Uncommitted words?" in preview(capsys, prompt_repo, *args)[1]
     assert "What can I do for you?" in preview(capsys, prompt_repo, *args, "--ref", "HEAD")[1]
     assert "How can I help you today?" in preview(capsys, prompt_repo, *args, "--ref",
                                                   first[:8])[1]
+
+
+def test_ref_reads_the_blobs_before_closing_the_repository(prompt_repo: GitRepo, capsys,
+                                                           monkeypatch) -> None:
+    late = blobs_read_after_close(monkeypatch)
+    code, out, _ = preview(capsys, prompt_repo, "default/greeting", "--sample", "new visitor",
+                           "--ref", "HEAD")
+    assert code == 0 and "How can I help you today?" in out
+    assert late == []
+
+
+def test_the_working_tree_reads_only_the_prompt_and_the_rules(prompt_repo: GitRepo, capsys,
+                                                              monkeypatch) -> None:
+    read: list[str] = []
+    from_directory = changes.from_directory
+
+    def spy(root: Path, paths: Sequence[str] = ()) -> list[SourceFile]:
+        files = from_directory(root, paths)
+        read.extend(f.path for f in files)
+        return files
+
+    monkeypatch.setattr(changes, "from_directory", spy)
+    code, out, _ = preview(capsys, prompt_repo, "default/greeting", "--sample", "new visitor")
+    assert code == 0 and "How can I help you today?" in out
+    assert [p for p in read if not p.startswith("schema/")] == [GREETING]
+    assert "schema/prompt.schema.json" in read and "schema/variables.yaml" in read
+
+    read.clear()
+    assert preview(capsys, prompt_repo, "acme/greeting")[2] == (
+        "promptsync preview: error: there is no prompt acme/greeting in the working tree "
+        "(no file prompts/acme/greeting.yaml)\n")
+    assert read == []
 
 
 @pytest.mark.parametrize("args, message", [
@@ -124,6 +161,14 @@ def test_a_template_that_fails_to_render_is_exit_1(prompt_repo: GitRepo) -> None
     assert proc.returncode == 1 and proc.stdout == ""
     assert proc.stderr.strip() == ("promptsync preview: acme/greeting does not render: "
                                    "ZeroDivisionError: integer division or modulo by zero")
+
+
+def test_a_template_that_does_not_compile_fails_for_every_context() -> None:
+    doc = PromptDoc(PromptId("acme", PromptType.GREETING), 1, "Hi {% if %}")
+    first, second = render_each(doc, [{}, {"brand_name": "Acme"}])
+    assert first == second == render(doc, {})
+    assert first.text is None and (first.error or "").startswith(
+        "template syntax error on template line 1: ")
 
 
 def test_an_invalid_file_shows_its_errors_and_exits_1(prompt_repo: GitRepo) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,9 @@ from sync.editor.changes import PromptChange, SampleRender, Side
 from sync.editor.preview_markdown import MARKER, MAX_CHARS, fence, write
 from sync.editor.render import Rendered
 from sync.model import PromptDoc, PromptId, PromptType
-from tests.editor.helpers import GREETING, set_line
+from sync.sandbox import ENV
+from sync.validate import validator
+from tests.editor.helpers import GREETING, blobs_read_after_close
 from tests.support.gitrepo import GitRepo
 
 GREETING_DIFF = """\
@@ -28,7 +31,7 @@ def pull_request(prompt_repo: GitRepo) -> GitRepo:
     """A branch that edits, creates, deletes and breaks a prompt (uncommitted parts too)."""
     repo = prompt_repo
     repo.git("checkout", "-q", "-b", "edit-prompts")
-    set_line(repo, GREETING, "How can I help you today?", "What can I do for you today?")
+    repo.bump(GREETING, "How can I help you today?", "What can I do for you today?")
     repo.write("prompts/acme/farewell.yaml", repo.read("prompts/default/farewell.yaml"))
     repo.remove("prompts/northwind/handoff.yaml")
     repo.commit("Edit the prompts")
@@ -85,11 +88,59 @@ def test_ref_compares_two_commits_and_no_change_says_so(pull_request: GitRepo, c
     assert md.splitlines()[0] == MARKER and "No prompt changed since `main" in md
 
 
+def test_blobs_are_read_before_the_repository_is_closed(pull_request: GitRepo, capsys,
+                                                        monkeypatch) -> None:
+    late = blobs_read_after_close(monkeypatch)
+    assert "3 prompts changed" in run_preview(capsys, pull_request, "--ref", "HEAD",
+                                              "--format", "markdown")
+    assert late == []
+
+
+def test_working_tree_side_reuses_the_results_validate_kept(pull_request: GitRepo, capsys,
+                                                            monkeypatch) -> None:
+    assert main(["validate", "--repo", str(pull_request.path)]) == 1  # the broken handoff
+    cache = pull_request.path / ".git" / "promptsync" / "validate-cache.json"
+    kept = cache.read_bytes()
+    checked: list[str] = []
+    check_file = validator.check_file
+
+    def spy(path: str, data: bytes, rules: Any, blob: str) -> Any:
+        checked.append(path)
+        return check_file(path, data, rules, blob)
+
+    monkeypatch.setattr(validator, "check_file", spy)
+    first = run_preview(capsys, pull_request, "--format", "markdown")
+    # Only the base side's files are checked: the working tree's come from the cache.
+    assert sorted(checked) == ["prompts/default/greeting.yaml", "prompts/harbor-bank/handoff.yaml",
+                               "prompts/northwind/handoff.yaml"]
+    assert cache.read_bytes() == kept  # a preview does not rewrite what validate kept
+    monkeypatch.setattr(validator, "check_file", check_file)
+    cache.unlink()
+    assert run_preview(capsys, pull_request, "--format", "markdown") == first
+
+
 def test_a_sample_whose_render_did_not_change_says_so(prompt_repo: GitRepo, capsys) -> None:
-    set_line(prompt_repo, GREETING, "description: First message", "description: The first message")
+    prompt_repo.bump(GREETING, "description: First message", "description: The first message")
     md = run_preview(capsys, prompt_repo, "--format", "markdown")
     assert "**new visitor** · 52 characters (±0) · rendered text unchanged" in md
     assert "| 0 of 2 | ±0 |" in md
+
+
+def test_each_side_compiles_its_template_once(prompt_repo: GitRepo, capsys,
+                                              monkeypatch) -> None:
+    prompt_repo.bump(GREETING, "How can I help you today?", "What can I do for you today?")
+    compiled: list[str] = []
+    from_string = ENV.from_string
+
+    def spy(source: str, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(source)
+        return from_string(source, *args, **kwargs)
+
+    monkeypatch.setattr(ENV, "from_string", spy)
+    out = run_preview(capsys, prompt_repo)
+    assert "  sample 'new visitor': 52 → 55 characters (+3)\n" in out
+    assert "  sample 'returning customer': " in out  # two samples, rendered on both sides
+    assert len(compiled) == 2 and "What can I do for you today?" in compiled[1]
 
 
 def test_fence_outgrows_backticks_in_the_text() -> None:

@@ -7,16 +7,16 @@ import pytest
 from sync.cli.main import main
 from sync.editor.history import read_history
 from sync.editor.versionline import read_version
-from tests.editor.helpers import GREETING, cli, set_line
+from tests.editor.helpers import GREETING, cli
 from tests.support.gitrepo import GitRepo
 
 
 @pytest.fixture
 def two_edits(prompt_repo: GitRepo) -> tuple[GitRepo, str]:
     good = prompt_repo.head()
-    set_line(prompt_repo, GREETING, "How can I help you today?", "What can I do for you?")
+    prompt_repo.bump(GREETING, "How can I help you today?", "What can I do for you?")
     prompt_repo.commit("Ask what we can do")
-    set_line(prompt_repo, GREETING, "What can I do for you?", "Yo.")
+    prompt_repo.bump(GREETING, "What can I do for you?", "Yo.")
     prompt_repo.commit("Too casual")
     return prompt_repo, good
 

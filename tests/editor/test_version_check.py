@@ -8,7 +8,7 @@ from sync.gitio.repo import GitRepository
 from sync.model import PromptDoc, PromptId, PromptType
 from sync.validate import codes
 from sync.validate.version_check import BaseVersion, base_versions, check_versions
-from tests.editor.helpers import GREETING, cli, set_line
+from tests.editor.helpers import GREETING, cli
 from tests.support.gitrepo import GitRepo
 
 ACME = PromptId("acme", PromptType.GREETING)
@@ -62,7 +62,7 @@ def test_validate_base_flags_the_version_line_in_the_working_tree(prompt_repo: G
                                   "version is still 1")
     assert "[version-not-bumped]" in proc.stdout
 
-    set_line(prompt_repo, GREETING, "now?", "now?")
+    prompt_repo.bump(GREETING, "now?", "now?")
     assert cli("validate", "--base", "main", "--repo", str(prompt_repo.path)).returncode == 0
     github = cli("validate", "--base", "main", "--format", "github", "--repo",
                  str(prompt_repo.path))

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.editor.helpers import GREETING, set_line
+from tests.editor.helpers import GREETING
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
 WORKFLOWS = PROJECT_ROOT / ".github" / "workflows"
@@ -132,7 +132,7 @@ def test_every_promptsync_command_runs_on_a_good_pull_request(pull_request: GitR
         "promptsync validate --format github",
         'promptsync validate --base "$BASE"',
         'promptsync preview --changed --base "$BASE" --format markdown > preview.md']
-    set_line(pull_request, GREETING, "How can I help you today?", "What can I do for you?")
+    pull_request.bump(GREETING, "How can I help you today?", "What can I do for you?")
     pull_request.commit("Friendlier greeting")
 
     results, summary, output = run_steps(pull_request, tmp_path)

@@ -60,7 +60,9 @@ class GitRepo:
 
     def bump(self, rel: str, old: str, new: str) -> str:
         """Replace text in a prompt file and raise its version by one, as an editor must."""
-        text = self.read(rel).replace(old, new)
+        text = self.read(rel)
+        assert old in text, f"{old!r} not in {rel}"  # else the edit would silently do nothing
+        text = text.replace(old, new)
         lines = text.splitlines(keepends=True)
         for i, line in enumerate(lines):
             if line.startswith("version:"):

@@ -54,7 +54,7 @@ def test_the_hook_is_declared_as_issue_2_says() -> None:
 @pytest.mark.timeout(60)
 def test_a_staged_broken_prompt_fails_the_commit(prompt_repo: GitRepo) -> None:
     prompt_repo.write("prompts/acme/greeting.yaml", BROKEN)
-    prompt_repo.bump("prompts/default/farewell.yaml", "Goodbye", "Bye")
+    prompt_repo.bump("prompts/default/farewell.yaml", "", "")  # only the version
     prompt_repo.git("add", "-A")
     run = run_hook(prompt_repo)
     assert run.code == 1, run.out + run.err
@@ -66,7 +66,7 @@ def test_a_staged_broken_prompt_fails_the_commit(prompt_repo: GitRepo) -> None:
 
 @pytest.mark.timeout(60)
 def test_staged_good_prompts_pass(prompt_repo: GitRepo) -> None:
-    prompt_repo.bump("prompts/default/farewell.yaml", "Goodbye", "Bye")
+    prompt_repo.bump("prompts/default/farewell.yaml", "", "")  # only the version
     prompt_repo.write("README.md", "not a prompt")
     prompt_repo.git("add", "-A")
     run = run_hook(prompt_repo)
