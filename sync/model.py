@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -90,6 +90,20 @@ class VariableSpec:
     description: str = ""
 
 
+_MADE_UP: dict[str, Scalar] = {"string": "example", "integer": 1, "number": 1.5,
+                               "boolean": True}
+
+
+def made_up_values(variables: Iterable[VariableSpec]) -> dict[str, Scalar]:
+    """A stand-in value for each required variable, for a prompt that has no sample."""
+    return {v.name: _MADE_UP.get(v.type, "example") for v in variables if v.required}
+
+
+def declared_defaults(variables: Iterable[VariableSpec]) -> dict[str, Scalar]:
+    """The declared defaults of the optional variables."""
+    return {v.name: v.default for v in variables if v.default is not None}
+
+
 @dataclass(frozen=True)
 class Sample:
     """A named context used by preview and CI to render the template."""
@@ -114,7 +128,7 @@ class PromptDoc:
 
     def defaults(self) -> dict[str, Scalar]:
         """The declared defaults of the optional variables."""
-        return {v.name: v.default for v in self.variables if v.default is not None}
+        return declared_defaults(self.variables)
 
     def variables_json(self) -> dict[str, dict[str, Any]]:
         """The variables as stored in the database's JSON column."""

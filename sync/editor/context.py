@@ -9,12 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from sync.errors import UsageError
-from sync.model import PromptDoc, Scalar, VariableSpec
+from sync.model import PromptDoc, Scalar, VariableSpec, made_up_values
 
 _TRUE = frozenset({"true", "yes", "on", "1"})
 _FALSE = frozenset({"false", "no", "off", "0"})
-# Values for required variables of a prompt that has no sample at all.
-MADE_UP: dict[str, Scalar] = {"string": "example", "integer": 1, "number": 1.5, "boolean": True}
 
 
 def coerce(spec: VariableSpec, text: str) -> Scalar:
@@ -97,5 +95,4 @@ def sample_contexts(doc: PromptDoc) -> list[tuple[str, Mapping[str, Any]]]:
     defaults = doc.defaults()
     if doc.samples:
         return [(s.name, {**defaults, **s.context}) for s in doc.samples]
-    made_up = {v.name: MADE_UP.get(v.type, "example") for v in doc.variables if v.required}
-    return [("(declared defaults)", {**defaults, **made_up})]
+    return [("(declared defaults)", {**defaults, **made_up_values(doc.variables)})]

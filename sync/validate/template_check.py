@@ -11,7 +11,13 @@ from typing import Any
 from jinja2 import Template, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.exceptions import SecurityError
 
-from sync.model import PromptType, Sample, Scalar, VariableSpec
+from sync.model import (
+    PromptType,
+    Sample,
+    VariableSpec,
+    declared_defaults,
+    made_up_values,
+)
 from sync.sandbox import ENV, MAX_OUTPUT_CHARS, OutputTooLarge, RenderTimeout, render_bounded
 from sync.validate import codes
 from sync.validate.finding import Finding, did_you_mean, error, warning
@@ -251,11 +257,12 @@ def check_samples(place: TemplatePlace, ast: nodes.Template, declared: Mapping[s
         template = Template.from_code(ENV, ENV.compile(ast), ENV.make_globals(None))
     except Exception as exc:
         return [error(place.path, place.line, 1, codes.JINJA_SYNTAX, f"template error: {exc}")]
-    defaults = {n: v.default for n, v in declared.items() if v.default is not None}
+    defaults = declared_defaults(declared.values())
     runs = [(s.name, s.context, sample_marks.get(i, (place.line, 1)))
             for i, s in enumerate(samples)]
     if not runs:
-        runs = [("(made-up values)", _made_up(declared), (place.line, place.indent + 1))]
+        runs = [("(made-up values)", made_up_values(declared.values()),
+                 (place.line, place.indent + 1))]
     findings: list[Finding] = []
     deadline = time.monotonic() + FILE_RENDER_SECONDS
     rendering = True
@@ -272,12 +279,6 @@ def check_samples(place: TemplatePlace, ast: nodes.Template, declared: Mapping[s
             findings.append(error(place.path, line, col, code,
                                   f"sample '{name}' does not render: {message}", hint))
     return findings
-
-
-def _made_up(declared: Mapping[str, VariableSpec]) -> dict[str, Scalar]:
-    values: dict[str, Scalar] = {"string": "example", "integer": 1, "number": 1.5,
-                                 "boolean": True}
-    return {n: values.get(v.type, "example") for n, v in declared.items() if v.required}
 
 
 def _sample_context(path: str, name: str, context: Mapping[str, Any],
