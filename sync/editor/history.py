@@ -16,8 +16,8 @@ from datetime import datetime
 from pathlib import Path
 
 from sync.editor.gitcmd import git, read_blobs
-from sync.editor.versionline import content_key, read_version
 from sync.model import PROMPTS_DIR, PromptId
+from sync.versionline import content_key, read_version
 
 # Fields of one commit's header; the message (%B) is last, then git's raw diff lines.
 LOG_FORMAT = "%x1e%H%x00%an%x00%ae%x00%aI%x00%B%x00"

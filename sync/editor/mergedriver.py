@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sync.editor.versionline import VERSION_RE, read_version
+from sync.versionline import VERSION_RE, read_version
 
 MARKER = 7
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sync.editor.gitcmd import git, short
-from sync.editor.versionline import content_key, read_version, set_version
 from sync.errors import GitError, UsageError
 from sync.model import PromptId
+from sync.versionline import content_key, read_version, set_version
 
 TRAILER = "Rolled-back-to"
 

@@ -6,7 +6,7 @@ import pytest
 
 from sync.cli.main import main
 from sync.editor.history import read_history
-from sync.editor.versionline import read_version
+from sync.versionline import read_version
 from tests.editor.helpers import GREETING, cli
 from tests.support.gitrepo import GitRepo
 
