@@ -13,7 +13,8 @@ from sync.reader.db_tier import DatabaseTier
 from sync.reader.notices import BACKEND_ERRORS, Notices
 from sync.reader.record import Prompt
 from sync.reader.redis_tier import RedisTier
-from sync.reader.settings import ReaderSettings, hide_password
+from sync.reader.settings import ReaderSettings
+from sync.settings import hide_password
 
 logger = logging.getLogger("sync.reader")
 

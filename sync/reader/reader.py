@@ -19,6 +19,7 @@ from sync.reader.record import Prompt
 from sync.reader.render import Renderer
 from sync.reader.settings import DEFAULT_COOLDOWN, resolve
 from sync.reader.subscriber import Subscriber
+from sync.sandbox import DEFAULT_RENDER_SECONDS
 
 _TYPES: dict[str, PromptType] = {
     **{t.value: t for t in PromptType}, **{t.slug: t for t in PromptType}}
@@ -47,7 +48,7 @@ class PromptReader:
     def __init__(self, db_url: str | None = None, redis_url: str | None = None, *,
                  redis_timeout: float | None = None, db_timeout: float | None = None,
                  breaker_cooldown: float = DEFAULT_COOLDOWN, memory: bool = True,
-                 render_seconds: float = 1.0) -> None:
+                 render_seconds: float = DEFAULT_RENDER_SECONDS) -> None:
         self.settings = resolve(db_url, redis_url, redis_timeout=redis_timeout,
                                 db_timeout=db_timeout, cooldown=breaker_cooldown,
                                 memory=memory, render_seconds=render_seconds)
@@ -55,10 +56,10 @@ class PromptReader:
         self._memory = MemoryTier()
         self._entries = self._memory.entries  # the hot path reads this dict directly
         self._last_good: dict[Key, Prompt] = {}
-        self._renderer = Renderer(self._notices, seconds=render_seconds)
+        self._renderer = Renderer(self._notices, seconds=self.settings.render_seconds)
         self._backends = Backends(self.settings, self._notices)
         self._subscriber: Subscriber | None = None
-        if self.settings.redis_url and memory:
+        if self.settings.redis_url and self.settings.memory:
             self._subscriber = Subscriber(self.settings.redis_url, self._memory,
                                           self.settings.redis_timeout)
             self._subscriber.start()

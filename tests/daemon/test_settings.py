@@ -17,3 +17,7 @@ def test_passwords_are_hidden() -> None:
     assert "s3cret" not in hide_password("postgresql+psycopg://app:s3cret@db:5432/prompts")
     assert "s3cret" not in hide_password("redis://:s3cret@cache:6379/0")
     assert hide_password("sqlite:///promptsync.db") == "sqlite:///promptsync.db"
+    # URLs SQLAlchemy cannot parse: no scheme, a port that is not a number.
+    assert "s3cret" not in hide_password("not a url :s3cret@")
+    assert "s3cret" not in hide_password("postgresql://app:s3cret@db:port/prompts")
+    assert hide_password("git@github.com:org/prompts.git") == "git@github.com:org/prompts.git"

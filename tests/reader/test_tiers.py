@@ -181,6 +181,7 @@ def test_non_string_type_raises_type_error(sqlite_url: str, bad: object) -> None
 @pytest.mark.parametrize(("db", "cache"), [
     ("postgresql+nosuchdriver://u:s3cret@h/db", None),
     ("not a url :s3cret@", None),
+    ("postgresql://u:s3cret@h:port/db", None),
     ("sqlite:///x.db", "http://u:s3cret@host"),
 ])
 def test_malformed_urls_raise_without_the_password(db: str, cache: str | None) -> None:
