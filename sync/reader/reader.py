@@ -63,7 +63,7 @@ class PromptReader:
             self._subscriber = Subscriber(self.settings.redis_url, self._memory,
                                           self.settings.redis_timeout)
             self._subscriber.start()
-        self._forked = self._closed = False
+        self._forked = False
         self._fork_lock = threading.Lock()
         if hasattr(os, "register_at_fork"):  # POSIX; elsewhere there is no fork to survive
             os.register_at_fork(after_in_child=_child_hook(self))
@@ -132,7 +132,7 @@ class PromptReader:
         brand, t = key
         found = self._backends.from_redis(brand, t)
         if found is not None:
-            self._keep(key, found, found.generation)
+            self._keep(key, found)
             return found
         answer = self._backends.from_db(brand, t)
         if answer is not None:
@@ -140,7 +140,7 @@ class PromptReader:
             if prompt is None:
                 return self._missing(key, generation)
             self._backends.write_back(brand, prompt)
-            self._keep(key, prompt, generation)
+            self._keep(key, prompt)
             return prompt
         stale = self._last_good.get(key)
         if stale is not None:
@@ -152,11 +152,11 @@ class PromptReader:
                               "and no copy of %s/%s is in memory; using the built-in default",
                               brand, t.slug)
 
-    def _keep(self, key: Key, prompt: Prompt, generation: int) -> None:
+    def _keep(self, key: Key, prompt: Prompt) -> None:
         if len(self._last_good) >= _MAX_LAST_GOOD:
             self._last_good.clear()
         self._last_good[key] = prompt
-        self._memory.store(key, prompt, generation)
+        self._memory.store(key, prompt, prompt.generation)
 
     def _missing(self, key: Key, generation: int) -> Prompt:
         brand, t = key
@@ -180,7 +180,7 @@ class PromptReader:
         with self._fork_lock:
             if not self._forked:
                 return
-            if not self._closed:
+            if not self._backends.closed:
                 self._backends.reconnect()
                 if self._subscriber is not None:
                     self._subscriber.start()
@@ -198,7 +198,6 @@ class PromptReader:
 
     def close(self) -> None:
         """Stop the subscriber and close the connections (the reader still answers: defaults)."""
-        self._closed = True
         if self._subscriber is not None:
             self._subscriber.stop()
         self._memory.unsubscribed()
