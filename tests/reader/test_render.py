@@ -12,7 +12,8 @@ from sync import PromptType
 from sync.defaults import SAFE_TEXT, builtin
 from sync.reader.notices import Notices
 from sync.reader.render import Renderer
-from tests.reader.conftest import GREETING_VARS, Publisher, wait_until
+from tests.reader.conftest import GREETING_VARS, wait_until
+from tests.support.publisher import Publisher
 
 pytestmark = pytest.mark.timeout(60)
 GREETING = PromptType.GREETING

@@ -15,7 +15,8 @@ from sync import PromptReader, PromptType
 from sync.cache.keys import GENERATION_KEY, prompt_key
 from sync.defaults import builtin
 from sync.errors import UsageError
-from tests.reader.conftest import GREETING_VARS, Publisher, wait_subscribed, wait_until
+from tests.reader.conftest import GREETING_VARS, wait_subscribed, wait_until
+from tests.support.publisher import Publisher
 
 pytestmark = pytest.mark.timeout(60)
 
