@@ -20,7 +20,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +27,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import jinja2
 import redis
-from sqlalchemy import create_engine, insert, update
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from sync import PromptReader, PromptType
-from sync.cache.keys import EVENTS_CHANNEL, GENERATION_KEY, prompt_key
+from sync.cache.keys import prompt_key
 from sync.defaults import builtin
-from sync.store.models import Base, PromptRow, SyncStateRow
+from sync.store.models import Base
+from tests.support.publisher import Publisher
 from tests.support.servers import shared_redis
 
 TYPE = PromptType.SYSTEM_PROMPT
@@ -72,54 +72,39 @@ def summary(samples: list[float]) -> tuple[float, float, float]:
     return p50 * 1e6, p99 * 1e6, 1 / statistics.fmean(ordered)
 
 
-def seed(db_url: str, redis_url: str) -> None:
-    """Brand acme's prompts of the bench type, generation 1, as the daemon leaves them."""
+def seed(db_url: str, redis_url: str) -> Publisher:
+    """Empty stores, then brand acme's prompt of the bench type published as generation 1."""
     engine = create_engine(db_url)
     Base.metadata.drop_all(engine)
-    Base.metadata.create_all(engine)
-    source = builtin(TYPE)
-    now = datetime.now(UTC)
-    with engine.begin() as conn:
-        conn.execute(insert(SyncStateRow).values(id=1, generation=1, commit_sha="c" * 40))
-        conn.execute(insert(PromptRow).values(
-            brand="acme", type=TYPE.value, version=1, template=source.template,
-            variables={k: dict(v) for k, v in source.variables.items()}, commit_sha="c" * 40,
-            description="", author="bench", committed_at=now, synced_at=now))
     engine.dispose()
     client = redis.Redis.from_url(redis_url)
     client.flushdb()
-    client.set(GENERATION_KEY, 1)
     client.close()
+    publisher = Publisher(db_url, redis_url)
+    publish(publisher, 1)
+    return publisher
 
 
-def propagation(db_url: str, redis_url: str, reader: PromptReader,
-                commits: int = 50) -> list[float]:
-    """Seconds from a commit's publication (as the daemon does it) to `get` returning it."""
-    engine = create_engine(db_url)
-    client = redis.Redis.from_url(redis_url)
+def publish(publisher: Publisher, version: int) -> None:
+    """One commit changing acme's prompt to `version`, applied and published as the daemon
+    does it (rows and generation in one transaction, then the daemon's Invalidator)."""
+    source = builtin(TYPE)
+    publisher.apply({f"acme/{TYPE.slug}": (source.template, version)},
+                    {k: dict(v) for k, v in source.variables.items()})
+
+
+def propagation(publisher: Publisher, reader: PromptReader, commits: int = 50) -> list[float]:
+    """Seconds from a commit's publication to `get` returning it."""
     delays = []
     version = reader.get("acme", TYPE).version
     for _ in range(commits):
         version += 1
-        with engine.begin() as conn:
-            generation = conn.execute(update(SyncStateRow).where(SyncStateRow.id == 1).values(
-                generation=SyncStateRow.generation + 1).returning(SyncStateRow.generation)
-            ).scalar_one()
-            conn.execute(update(PromptRow).where(PromptRow.brand == "acme").values(
-                version=version))
-        pipe = client.pipeline()
-        pipe.set(GENERATION_KEY, generation)
-        pipe.delete(prompt_key("acme", TYPE))
-        pipe.publish(EVENTS_CHANNEL, json.dumps(
-            {"commit": "c" * 40, "generation": generation, "changed": [f"acme/{TYPE.slug}"]}))
-        pipe.execute()
+        publish(publisher, version)
         start = time.perf_counter()
         while reader.get("acme", TYPE).version != version:
             time.sleep(0.0001)
         delays.append(time.perf_counter() - start)
         time.sleep(0.01)
-    engine.dispose()
-    client.close()
     return delays
 
 
@@ -153,13 +138,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp, shared_redis() as redis_url:
         db_url = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        seed(db_url, redis_url)
-        rows = run_all(db_url, redis_url, args.calls)
+        publisher = seed(db_url, redis_url)
+        try:
+            rows = run_all(publisher, db_url, redis_url, args.calls)
+        finally:
+            publisher.close()
     print_table(rows, db_url)
     return 0
 
 
-def run_all(db_url: str, redis_url: str, calls: int) -> list[tuple[str, Any, str, Any, str]]:
+def run_all(publisher: Publisher, db_url: str, redis_url: str,
+            calls: int) -> list[tuple[str, Any, str, Any, str]]:
     memory = PromptReader(db_url=db_url, redis_url=redis_url)
     via_redis = PromptReader(db_url=db_url, redis_url=redis_url, memory=False)
     via_db = PromptReader(db_url=db_url, memory=False)
@@ -192,7 +181,7 @@ def run_all(db_url: str, redis_url: str, calls: int) -> list[tuple[str, Any, str
                                      lambda: bare.render(CONTEXT), calls, 20),
          "Template.render", "<= 1.2x"),
     ]
-    delays = propagation(db_url, redis_url, memory)
+    delays = propagation(publisher, memory)
     rows.append(("commit -> get", (delays, delays), "(none)", "< 100 ms"))
     for reader in (memory, via_redis, via_db):
         reader.close()

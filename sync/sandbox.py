@@ -14,7 +14,7 @@ import re
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -333,6 +333,30 @@ def _alarm(seconds: float) -> Iterator[list[bool]]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def collect(chunks: Iterable[str], seconds: float, max_chars: int, check_every: int = 1) -> str:
+    """Join a render's output chunks, raising OutputTooLarge past `max_chars` characters and
+    RenderTimeout once `seconds` have passed.
+
+    The deadline is this thread's render deadline (`start_deadline`), so the calls and loops
+    of the template check the same one; between chunks it is checked every `check_every`
+    chunks. `chunks` must be lazy (a generator) for the deadline to cover the render.
+    """
+    parts: list[str] = []
+    total = 0
+    previous = start_deadline(seconds)
+    try:
+        for chunk in chunks:
+            total += len(chunk)
+            parts.append(chunk)
+            if total > max_chars:
+                raise OutputTooLarge(f"rendered text is over {max_chars:,} characters")
+            if not len(parts) % check_every:
+                _check_deadline()
+    finally:
+        end_deadline(previous)
+    return "".join(parts)
+
+
 def render_bounded(template: Template, context: Mapping[str, Any], *,
                    seconds: float = DEFAULT_RENDER_SECONDS,
                    max_chars: int = MAX_OUTPUT_CHARS) -> str:
@@ -341,19 +365,9 @@ def render_bounded(template: Template, context: Mapping[str, Any], *,
     Outside the main thread no alarm can interrupt a loop; the deadline is then checked
     between output chunks, at every call and every 256 items of a loop.
     """
-    until = time.monotonic() + seconds
-    parts: list[str] = []
-    total = 0
-    previous = start_deadline(seconds)
     with _alarm(seconds) as fired:
         try:
-            for chunk in template.generate(dict(context)):
-                total += len(chunk)
-                if total > max_chars:
-                    raise OutputTooLarge(f"rendered text is over {max_chars:,} characters")
-                if time.monotonic() > until:
-                    raise RenderTimeout(f"render took longer than {seconds:g} s")
-                parts.append(chunk)
+            return collect(template.generate(context), seconds, max_chars)
         except RenderTimeout:
             raise
         except Exception as exc:
@@ -362,6 +376,3 @@ def render_bounded(template: Template, context: Mapping[str, Any], *,
             if fired:
                 raise RenderTimeout(f"render took longer than {seconds:g} s") from exc
             raise
-        finally:
-            end_deadline(previous)
-    return "".join(parts)

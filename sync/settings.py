@@ -32,10 +32,12 @@ def hide_password(url: str) -> str:
     """A URL fit for a log line: any password replaced by ***."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         pass
     scheme, sep, rest = url.partition("://")
-    userinfo, at, host = rest.rpartition("@")
-    if not sep or not at or ":" not in userinfo:
-        return url
+    userinfo, at, host = (rest if sep else url).rpartition("@")
+    if not at or ":" not in userinfo:
+        return url  # no password in it (git@host:org/repo.git stays as it is)
+    if not sep:  # no scheme to find the user name by: hide all of it
+        return "<unparsable url>"
     return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}"

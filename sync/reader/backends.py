@@ -13,7 +13,8 @@ from sync.reader.db_tier import DatabaseTier
 from sync.reader.notices import BACKEND_ERRORS, Notices
 from sync.reader.record import Prompt
 from sync.reader.redis_tier import RedisTier
-from sync.reader.settings import ReaderSettings, hide_password
+from sync.reader.settings import ReaderSettings
+from sync.settings import hide_password
 
 logger = logging.getLogger("sync.reader")
 
@@ -23,7 +24,7 @@ class Backends:
 
     def __init__(self, settings: ReaderSettings, notices: Notices) -> None:
         self._notices = notices
-        self._closed = False
+        self.closed = False
         self._redis_shown = hide_password(settings.redis_url or "")
         self._db_shown = hide_password(settings.db_url)
         self.redis: RedisTier | None = None
@@ -43,7 +44,7 @@ class Backends:
 
     def from_redis(self, brand: str, t: PromptType) -> Prompt | None:
         """A valid cached entry, or None (miss, stale stamp, no Redis, Redis unavailable)."""
-        if self.redis is None or self._closed or not self.redis_breaker.allow():
+        if self.redis is None or self.closed or not self.redis_breaker.allow():
             return None
         try:
             found = self.redis.fetch(brand, t)
@@ -55,7 +56,7 @@ class Backends:
 
     def from_db(self, brand: str, t: PromptType) -> tuple[Prompt | None, int] | None:
         """(the prompt or None when absent, the generation), or None when unavailable."""
-        if self._closed or not self.db_breaker.allow():
+        if self.closed or not self.db_breaker.allow():
             return None
         try:
             answer = self.db.fetch(brand, t)
@@ -74,7 +75,7 @@ class Backends:
 
     def write_back(self, brand: str, prompt: Prompt) -> None:
         """Cache what the database answered; only while Redis is known to be healthy."""
-        if self.redis is None or self._closed or not self.redis_breaker.is_closed:
+        if self.redis is None or self.closed or not self.redis_breaker.is_closed:
             return
         try:
             self.redis.store(brand, prompt)
@@ -102,7 +103,7 @@ class Backends:
         self.db_breaker.reset()
 
     def close(self) -> None:
-        self._closed = True
+        self.closed = True
         if self.redis is not None:
             self.redis.close()
         self.db.close()

@@ -21,11 +21,12 @@ from sqlalchemy.pool import QueuePool
 from sync.model import DEFAULT_BRAND, PromptType
 from sync.reader.offload import Offload
 from sync.reader.record import Prompt, freeze_variables
+from sync.store.engine import is_postgresql, with_psycopg
 
 _QUERY = (
     "SELECT s.generation, p.brand, p.version, p.template, p.variables, p.commit_sha"
     " FROM sync_state s LEFT JOIN prompts p"
-    " ON p.brand IN ({ph}, {ph}) AND p.type IN ({ph}, {ph})"
+    " ON p.brand IN ({ph}, {ph}) AND p.type = {ph}"
     " WHERE s.id = 1"
 )
 
@@ -36,8 +37,6 @@ def build_engine(url: str, timeout: float) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, timeout)
     if parsed.get_backend_name() == "postgresql":
-        if parsed.drivername == "postgresql":
-            parsed = parsed.set(drivername="postgresql+psycopg")
         ms = max(1, int(timeout * 1000))
         # libpq counts connect_timeout in whole seconds (and treats 1 as 2).
         # statement_timeout bounds a slow query; tcp_user_timeout and keepalives bound a
@@ -47,7 +46,7 @@ def build_engine(url: str, timeout: float) -> Engine:
                 "options": f"-c statement_timeout={ms} -c lock_timeout={ms}",
                 "tcp_user_timeout": ms, "keepalives": 1, "keepalives_idle": 5,
                 "keepalives_interval": 2, "keepalives_count": 2}
-        return create_engine(parsed, connect_args=args, **_pool_args(timeout))
+        return create_engine(with_psycopg(parsed), connect_args=args, **_pool_args(timeout))
     return create_engine(parsed, **_pool_args(timeout))
 
 
@@ -88,7 +87,7 @@ class DatabaseTier:
         self._decoded: dict[str, Mapping[str, Mapping[str, Any]]] = {}
         # Only a server can hang while holding the connection open; a SQLite file cannot.
         self._timeout = timeout
-        self._offload = Offload() if self.engine.dialect.name == "postgresql" else None
+        self._offload = Offload() if is_postgresql(self.engine) else None
 
     def fetch(self, brand: str, type_: PromptType) -> tuple[Prompt | None, int]:
         """The answering row as a Prompt (source "db") or None, and the generation."""
@@ -103,7 +102,7 @@ class DatabaseTier:
         conn = self.engine.raw_connection()
         try:
             cursor = conn.cursor()
-            cursor.execute(self._sql, (brand, DEFAULT_BRAND, type_.value, type_.slug))
+            cursor.execute(self._sql, (brand, DEFAULT_BRAND, type_.value))
             rows = cursor.fetchall()
             cursor.close()
         finally:

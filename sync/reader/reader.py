@@ -19,6 +19,7 @@ from sync.reader.record import Prompt
 from sync.reader.render import Renderer
 from sync.reader.settings import DEFAULT_COOLDOWN, resolve
 from sync.reader.subscriber import Subscriber
+from sync.sandbox import DEFAULT_RENDER_SECONDS
 
 _TYPES: dict[str, PromptType] = {
     **{t.value: t for t in PromptType}, **{t.slug: t for t in PromptType}}
@@ -47,7 +48,7 @@ class PromptReader:
     def __init__(self, db_url: str | None = None, redis_url: str | None = None, *,
                  redis_timeout: float | None = None, db_timeout: float | None = None,
                  breaker_cooldown: float = DEFAULT_COOLDOWN, memory: bool = True,
-                 render_seconds: float = 1.0) -> None:
+                 render_seconds: float = DEFAULT_RENDER_SECONDS) -> None:
         self.settings = resolve(db_url, redis_url, redis_timeout=redis_timeout,
                                 db_timeout=db_timeout, cooldown=breaker_cooldown,
                                 memory=memory, render_seconds=render_seconds)
@@ -55,14 +56,14 @@ class PromptReader:
         self._memory = MemoryTier()
         self._entries = self._memory.entries  # the hot path reads this dict directly
         self._last_good: dict[Key, Prompt] = {}
-        self._renderer = Renderer(self._notices, seconds=render_seconds)
+        self._renderer = Renderer(self._notices, seconds=self.settings.render_seconds)
         self._backends = Backends(self.settings, self._notices)
         self._subscriber: Subscriber | None = None
-        if self.settings.redis_url and memory:
+        if self.settings.redis_url and self.settings.memory:
             self._subscriber = Subscriber(self.settings.redis_url, self._memory,
                                           self.settings.redis_timeout)
             self._subscriber.start()
-        self._forked = self._closed = False
+        self._forked = False
         self._fork_lock = threading.Lock()
         if hasattr(os, "register_at_fork"):  # POSIX; elsewhere there is no fork to survive
             os.register_at_fork(after_in_child=_child_hook(self))
@@ -131,7 +132,7 @@ class PromptReader:
         brand, t = key
         found = self._backends.from_redis(brand, t)
         if found is not None:
-            self._keep(key, found, found.generation)
+            self._keep(key, found)
             return found
         answer = self._backends.from_db(brand, t)
         if answer is not None:
@@ -139,7 +140,7 @@ class PromptReader:
             if prompt is None:
                 return self._missing(key, generation)
             self._backends.write_back(brand, prompt)
-            self._keep(key, prompt, generation)
+            self._keep(key, prompt)
             return prompt
         stale = self._last_good.get(key)
         if stale is not None:
@@ -151,11 +152,11 @@ class PromptReader:
                               "and no copy of %s/%s is in memory; using the built-in default",
                               brand, t.slug)
 
-    def _keep(self, key: Key, prompt: Prompt, generation: int) -> None:
+    def _keep(self, key: Key, prompt: Prompt) -> None:
         if len(self._last_good) >= _MAX_LAST_GOOD:
             self._last_good.clear()
         self._last_good[key] = prompt
-        self._memory.store(key, prompt, generation)
+        self._memory.store(key, prompt, prompt.generation)
 
     def _missing(self, key: Key, generation: int) -> Prompt:
         brand, t = key
@@ -179,7 +180,7 @@ class PromptReader:
         with self._fork_lock:
             if not self._forked:
                 return
-            if not self._closed:
+            if not self._backends.closed:
                 self._backends.reconnect()
                 if self._subscriber is not None:
                     self._subscriber.start()
@@ -197,7 +198,6 @@ class PromptReader:
 
     def close(self) -> None:
         """Stop the subscriber and close the connections (the reader still answers: defaults)."""
-        self._closed = True
         if self._subscriber is not None:
             self._subscriber.stop()
         self._memory.unsubscribed()

@@ -13,9 +13,9 @@ from sync.cache.keys import GENERATION_KEY, PROMPT_TTL_SECONDS, prompt_key
 from sync.model import PromptType
 from sync.reader.record import Prompt, from_entry, to_entry
 
+_MAX_DECODED = 1024
 # What a broken, slow or restarting server raises; anything else is a bug and propagates
 # to the reader's last-resort handler.
-_MAX_DECODED = 1024
 REDIS_ERRORS: tuple[type[Exception], ...] = (redis.RedisError, OSError)
 
 
@@ -81,10 +81,6 @@ class RedisTier:
     def store(self, brand: str, prompt: Prompt) -> None:
         """Cache-aside write; safe against the race because the entry carries its generation."""
         self.client.set(prompt_key(brand, prompt.type), to_entry(prompt), ex=PROMPT_TTL_SECONDS)
-
-    def generation(self) -> int | None:
-        raw = self.client.get(GENERATION_KEY)
-        return None if raw is None else int(raw)
 
     def reconnect(self) -> None:
         """New sockets (after a fork the parent's must not be shared)."""

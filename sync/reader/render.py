@@ -10,7 +10,6 @@ Templates reaching the reader passed the daemon's validation; the bound is a sec
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -21,14 +20,7 @@ import sync.defaults as defaults
 from sync.model import PromptType
 from sync.reader.notices import RENDER_FAILURES, Notices
 from sync.reader.record import BUILTIN_COMMIT, Prompt
-from sync.sandbox import (
-    ENV,
-    MAX_OUTPUT_CHARS,
-    OutputTooLarge,
-    RenderTimeout,
-    end_deadline,
-    start_deadline,
-)
+from sync.sandbox import DEFAULT_RENDER_SECONDS, ENV, MAX_OUTPUT_CHARS, collect
 
 _NO_CONTEXT: Mapping[str, Any] = MappingProxyType({})
 _CHECK_EVERY = 16  # chunks between deadline checks: a clock read per chunk is measurable
@@ -58,7 +50,7 @@ def compile_prompt(prompt: Prompt) -> Compiled:
 class Renderer:
     """Thread-safe cache of compiled templates keyed by (brand, type, version, commit)."""
 
-    def __init__(self, notices: Notices, seconds: float = 1.0,
+    def __init__(self, notices: Notices, seconds: float = DEFAULT_RENDER_SECONDS,
                  max_chars: int = MAX_OUTPUT_CHARS, max_entries: int = 4096) -> None:
         self.notices = notices
         self.seconds = seconds
@@ -97,11 +89,17 @@ class Renderer:
         compiled = self._cache.get(key)
         if compiled is None:
             compiled = self._compile(key, prompt)
-        values = {**compiled.defaults, **context} if compiled.defaults else dict(context)
+        # No copy without defaults: new_context copies the values into a fresh dict, and
+        # nothing the template does ({% set %} included) writes to the caller's mapping.
+        values = {**compiled.defaults, **context} if compiled.defaults else context
         for name in compiled.required:
             if name not in values:
                 raise MissingVariable(f"required variable {name!r} missing from the context")
-        return self._generate(compiled.template, values)
+        # root_render_func is what Template.render joins; calling it directly skips jinja's
+        # traceback rewriting, which the reader never shows anyway.
+        template = compiled.template
+        ctx = template.new_context(values)  # type: ignore[arg-type]  # typed dict, takes **vars
+        return collect(template.root_render_func(ctx), self.seconds, self.max_chars, _CHECK_EVERY)
 
     def _compile(self, key: CacheKey, prompt: Prompt) -> Compiled:
         compiled = compile_prompt(prompt)
@@ -110,26 +108,6 @@ class Renderer:
                 self._cache.clear()
             self._cache[key] = compiled
         return compiled
-
-    def _generate(self, template: Template, values: dict[str, Any]) -> str:
-        # root_render_func is what Template.render joins; calling it directly skips jinja's
-        # traceback rewriting, which the reader never shows anyway.
-        chunks = template.root_render_func(template.new_context(values))
-        until = time.monotonic() + self.seconds
-        parts: list[str] = []
-        total = 0
-        previous = start_deadline(self.seconds)  # loops and calls that write nothing check it
-        try:
-            for chunk in chunks:
-                total += len(chunk)
-                parts.append(chunk)
-                if total > self.max_chars:
-                    raise OutputTooLarge(f"rendered text is over {self.max_chars:,} characters")
-                if len(parts) % _CHECK_EVERY == 0 and time.monotonic() > until:
-                    raise RenderTimeout(f"render took longer than {self.seconds:g} s")
-        finally:
-            end_deadline(previous)
-        return "".join(parts)
 
     def reset(self) -> None:
         self._lock = threading.Lock()

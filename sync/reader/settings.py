@@ -1,17 +1,22 @@
-"""Reader settings: explicit argument, then `PROMPTSYNC_*` environment variable, then default."""
+"""Reader settings: explicit argument, then `PROMPTSYNC_*` environment variable, then default.
+
+The URLs resolve as every other part resolves them (`sync.settings`); the timeouts, breaker
+cooldown, memory tier and render budget are the reader's own.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
-
-from sqlalchemy.engine import make_url
 
 from sync.errors import UsageError
+from sync.sandbox import DEFAULT_RENDER_SECONDS
+from sync.settings import DB_URL_ENV, DEFAULT_DB_URL, REDIS_URL_ENV
+from sync.settings import resolve as resolve_url
 
-DEFAULT_DB_URL = "sqlite:///promptsync.db"
+REDIS_TIMEOUT_ENV = "PROMPTSYNC_REDIS_TIMEOUT"
+DB_TIMEOUT_ENV = "PROMPTSYNC_DB_TIMEOUT"
 DEFAULT_REDIS_TIMEOUT = 0.05
 DEFAULT_DB_TIMEOUT = 0.5
 DEFAULT_COOLDOWN = 1.0
@@ -25,20 +30,20 @@ class ReaderSettings:
     db_timeout: float = DEFAULT_DB_TIMEOUT
     cooldown: float = DEFAULT_COOLDOWN
     memory: bool = True
-    render_seconds: float = 1.0
+    render_seconds: float = DEFAULT_RENDER_SECONDS
 
 
 def resolve(db_url: str | None = None, redis_url: str | None = None, *,
             redis_timeout: float | None = None, db_timeout: float | None = None,
             cooldown: float = DEFAULT_COOLDOWN, memory: bool = True,
-            render_seconds: float = 1.0, env: Mapping[str, str] | None = None) -> ReaderSettings:
+            render_seconds: float = DEFAULT_RENDER_SECONDS,
+            env: Mapping[str, str] | None = None) -> ReaderSettings:
     env = os.environ if env is None else env
     return ReaderSettings(
-        db_url=db_url or env.get("PROMPTSYNC_DB_URL") or DEFAULT_DB_URL,
-        redis_url=redis_url or env.get("PROMPTSYNC_REDIS_URL") or None,
-        redis_timeout=_seconds(redis_timeout, env, "PROMPTSYNC_REDIS_TIMEOUT",
-                               DEFAULT_REDIS_TIMEOUT),
-        db_timeout=_seconds(db_timeout, env, "PROMPTSYNC_DB_TIMEOUT", DEFAULT_DB_TIMEOUT),
+        db_url=resolve_url(db_url, DB_URL_ENV, DEFAULT_DB_URL, env) or DEFAULT_DB_URL,
+        redis_url=resolve_url(redis_url, REDIS_URL_ENV, None, env),
+        redis_timeout=_seconds(redis_timeout, env, REDIS_TIMEOUT_ENV, DEFAULT_REDIS_TIMEOUT),
+        db_timeout=_seconds(db_timeout, env, DB_TIMEOUT_ENV, DEFAULT_DB_TIMEOUT),
         cooldown=cooldown, memory=memory, render_seconds=render_seconds,
     )
 
@@ -56,17 +61,3 @@ def _seconds(given: float | None, env: Mapping[str, str], name: str, default: fl
     if value <= 0:
         raise UsageError(f"timeout must be positive, got {value}")
     return value
-
-
-def hide_password(url: str) -> str:
-    """The URL fit for a log line: any password replaced by ***."""
-    try:
-        if url.startswith(("redis://", "rediss://", "unix://")):
-            parts = urlsplit(url)
-            if parts.password is None:
-                return url
-            netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-            return urlunsplit(parts._replace(netloc=netloc))
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL must not leak through an error message either
-        return "<unparsable url>"

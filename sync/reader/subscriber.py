@@ -40,10 +40,6 @@ class Subscriber:
             self._thread.join(wait)
         self._thread = None
 
-    @property
-    def alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
     def _run(self) -> None:
         backoff = 0.05
         while not self._stop.is_set():

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from sync.errors import UsageError
@@ -32,12 +32,16 @@ def make_engine(url: str, *, writer: bool = True) -> Engine:
     if backend == "sqlite":
         return _sqlite_engine(url, writer)
     if backend == "postgresql":
-        if parsed.drivername == "postgresql":
-            parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True,
+        return create_engine(with_psycopg(parsed), pool_pre_ping=True,
                              connect_args={"connect_timeout": PG_CONNECT_SECONDS})
     raise UsageError(f"unsupported database {backend!r} in {hide_password(url)} "
                      "(use sqlite or postgresql)")
+
+
+def with_psycopg(url: URL) -> URL:
+    """A bare postgresql:// URL made to name psycopg (3), the driver the project installs;
+    SQLAlchemy would otherwise pick psycopg2."""
+    return url.set(drivername="postgresql+psycopg") if url.drivername == "postgresql" else url
 
 
 def _sqlite_engine(url: str, writer: bool) -> Engine:

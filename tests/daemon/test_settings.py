@@ -18,3 +18,7 @@ def test_passwords_are_hidden() -> None:
         "postgresql+psycopg://app:***@db:5432/prompts"
     assert hide_password("redis://:s3cret@cache:6379/0") == "redis://:***@cache:6379/0"
     assert hide_password("sqlite:///promptsync.db") == "sqlite:///promptsync.db"
+    # URLs SQLAlchemy cannot parse: no scheme, a port that is not a number.
+    assert "s3cret" not in hide_password("not a url :s3cret@")
+    assert "s3cret" not in hide_password("postgresql://app:s3cret@db:port/prompts")
+    assert hide_password("git@github.com:org/prompts.git") == "git@github.com:org/prompts.git"

@@ -10,7 +10,8 @@ import redis
 from prometheus_client import REGISTRY
 
 from sync import PromptType
-from tests.reader.conftest import Publisher, wait_subscribed, wait_until
+from tests.reader.conftest import wait_subscribed, wait_until
+from tests.support.publisher import Publisher
 from tests.support.servers import PostgresServer, RedisProcess, free_port
 
 pytestmark = pytest.mark.timeout(90)

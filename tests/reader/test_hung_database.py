@@ -14,8 +14,9 @@ import psutil
 import pytest
 
 from sync import PromptType
-from tests.reader.conftest import Publisher, wait_until
+from tests.reader.conftest import wait_until
 from tests.reader.test_faults import backend_errors
+from tests.support.publisher import Publisher
 from tests.support.servers import PostgresServer
 
 GREETING = PromptType.GREETING

@@ -12,7 +12,8 @@ from sync import PromptType
 from sync.defaults import SAFE_TEXT, builtin
 from sync.reader.notices import Notices
 from sync.reader.render import Renderer
-from tests.reader.conftest import GREETING_VARS, Publisher, wait_until
+from tests.reader.conftest import GREETING_VARS, wait_until
+from tests.support.publisher import Publisher
 
 pytestmark = pytest.mark.timeout(60)
 GREETING = PromptType.GREETING
@@ -99,3 +100,14 @@ def test_builtin_prompts_render_without_context() -> None:
     for type_ in PromptType:
         text = renderer.render(builtin(type_), {})
         assert text.strip() and "{{" not in text
+
+
+def test_a_render_leaves_the_callers_context_as_it_was() -> None:
+    # Without declared defaults the renderer hands the caller's mapping to Jinja uncopied.
+    template = ("{% set user_name = 'x' %}{% for i in items %}{% set brand_name = i %}{{ i }}"
+                "{% endfor %}{% macro m(a) %}{% set items = 1 %}{{ a }}{% endmacro %}{{ m(3) }}"
+                "{% set items = [] %}{{ user_name }}{{ items }}")
+    prompt = builtin(GREETING)._replace(template=template, variables={}, version=99)
+    context = {"items": [1, 2], "user_name": "Dana", "brand_name": "Acme"}
+    assert Renderer(Notices()).render(prompt, context) == "123x[]"
+    assert context == {"items": [1, 2], "user_name": "Dana", "brand_name": "Acme"}

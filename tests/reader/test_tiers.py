@@ -15,7 +15,8 @@ from sync import PromptReader, PromptType
 from sync.cache.keys import GENERATION_KEY, prompt_key
 from sync.defaults import builtin
 from sync.errors import UsageError
-from tests.reader.conftest import GREETING_VARS, Publisher, wait_subscribed, wait_until
+from tests.reader.conftest import GREETING_VARS, wait_subscribed, wait_until
+from tests.support.publisher import Publisher
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -181,6 +182,7 @@ def test_non_string_type_raises_type_error(sqlite_url: str, bad: object) -> None
 @pytest.mark.parametrize(("db", "cache"), [
     ("postgresql+nosuchdriver://u:s3cret@h/db", None),
     ("not a url :s3cret@", None),
+    ("postgresql://u:s3cret@h:port/db", None),
     ("sqlite:///x.db", "http://u:s3cret@host"),
 ])
 def test_malformed_urls_raise_without_the_password(db: str, cache: str | None) -> None:
