@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sync import settings
 from sync.errors import PromptSyncError, UnreachableError
 from sync.settings import hide_password
-from sync.store.engine import make_engine
+from sync.store.engine import first_line, make_engine
 from sync.store.state import PublishedState, RunRecord, last_runs, read_state
 
 
@@ -38,8 +38,7 @@ def run(args: argparse.Namespace) -> int:
         state = read_state(engine)
         applied, attempted = last_runs(engine)
     except SQLAlchemyError as exc:
-        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise UnreachableError(f"database {hide_password(url)}: {first}") from None
+        raise UnreachableError(f"database {hide_password(url)}: {first_line(exc)}") from None
     finally:
         engine.dispose()
     print(render_json(state, applied, attempted) if args.format == "json"

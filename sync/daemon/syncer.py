@@ -26,6 +26,7 @@ from sync.errors import GitError, UnreachableError
 from sync.gitio.repo import GitRepository
 from sync.store.apply import StateMoved, apply_changes
 from sync.store.changeset import ApplyResult, ChangeSet
+from sync.store.engine import first_line
 from sync.store.migrate import upgrade
 from sync.store.state import (
     PublishedState,
@@ -63,7 +64,7 @@ class Syncer:
         except (GitError, UnreachableError) as exc:
             outcome = Outcome("unreachable", reason=f"git: {exc}")
         except SQLAlchemyError as exc:
-            outcome = Outcome("unreachable", reason=f"database: {_short(exc)}")
+            outcome = Outcome("unreachable", reason=f"database: {first_line(exc)}")
         outcome.duration = time.perf_counter() - started
         self._report(outcome)
         return outcome
@@ -111,7 +112,7 @@ class Syncer:
         except (OperationalError, InterfaceError):
             raise  # the database went away: nothing to record it in; retried with backoff
         except SQLAlchemyError as exc:
-            return self._failed(state, target, f"database: {_short(exc)}", started_at)
+            return self._failed(state, target, f"database: {first_line(exc)}", started_at)
         checkpoint("committed")
         return self._applied(changes, result)
 
@@ -185,8 +186,3 @@ def _looks_stale(repo: GitRepository, state: PublishedState, target: str) -> boo
     if state.commit is None:
         return False
     return not repo.has_commit(state.commit) or repo.is_ancestor(target, state.commit)
-
-
-def _short(exc: SQLAlchemyError) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

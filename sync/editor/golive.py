@@ -16,7 +16,7 @@ from sync.editor.gitcmd import git
 from sync.errors import UnreachableError
 from sync.settings import hide_password
 from sync.store import state
-from sync.store.engine import make_engine
+from sync.store.engine import first_line, make_engine
 
 
 def applied_runs(db_url: str) -> list[tuple[str, datetime]]:
@@ -26,9 +26,8 @@ def applied_runs(db_url: str) -> list[tuple[str, datetime]]:
     try:
         return state.applied_runs(engine)
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise UnreachableError(f"could not read sync_runs from {hide_password(db_url)}: "
-                               f"{reason}") from None
+                               f"{first_line(exc)}") from None
     finally:
         engine.dispose()
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from sync.errors import UsageError
 from sync.settings import hide_password
@@ -65,3 +65,9 @@ def _sqlite_engine(url: str, writer: bool) -> Engine:
 
 def is_postgresql(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def first_line(exc: SQLAlchemyError) -> str:
+    """The driver's own message, first line: what an operator needs, without SQL or URLs."""
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
