@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.validate import best_of  # noqa: E402
-from tests.editor.helpers import fast_import  # noqa: E402
+from tests.support.editing import fast_import  # noqa: E402
 
 
 def main() -> None:
@@ -27,7 +27,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    ours = [sys.executable, "-m", "sync", "history", "--repo", ".", "--format", "json"]
+    ours = [sys.executable, "-m", "promptsync", "history", "--repo", ".", "--format", "json"]
     peer = ["git", "log", "--raw", "--no-abbrev", "--format=%H%x00%an%x00%ae%x00%aI%x00%B",
             "--", "prompts"]
     print("| commits | history, all prompts | history, one prompt | peer: `git log --raw` "

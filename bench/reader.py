@@ -30,10 +30,10 @@ import redis
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from sync import PromptReader, PromptType
-from sync.cache.keys import prompt_key
-from sync.defaults import builtin
-from sync.store.models import Base
+from promptsync import PromptReader, PromptType
+from promptsync.cache.keys import prompt_key
+from promptsync.defaults import builtin
+from promptsync.store.models import Base
 from tests.support.publisher import Publisher
 from tests.support.servers import shared_redis
 

@@ -36,14 +36,14 @@ import redis  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from bench.validate import generate  # noqa: E402
-from sync.cache.invalidate import Invalidator  # noqa: E402
-from sync.daemon.source import GitSource  # noqa: E402
-from sync.daemon.syncer import Syncer  # noqa: E402
-from sync.gitio.repo import GitRepository  # noqa: E402
-from sync.store.engine import make_engine  # noqa: E402
-from sync.store.migrate import upgrade  # noqa: E402
-from sync.store.models import PromptRow, PromptVersionRow  # noqa: E402
-from sync.validate import Report, Validator  # noqa: E402
+from promptsync.cache.invalidate import Invalidator  # noqa: E402
+from promptsync.daemon.source import GitSource  # noqa: E402
+from promptsync.daemon.syncer import Syncer  # noqa: E402
+from promptsync.gitio.repo import GitRepository  # noqa: E402
+from promptsync.store.engine import make_engine  # noqa: E402
+from promptsync.store.migrate import upgrade  # noqa: E402
+from promptsync.store.models import PromptRow, PromptVersionRow  # noqa: E402
+from promptsync.validate import Report, Validator  # noqa: E402
 from tests.support.servers import PostgresServer, RedisProcess  # noqa: E402
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
@@ -142,7 +142,7 @@ def bulk_insert(url: str, rows: list[dict[str, object]]) -> float:
 
 @contextmanager
 def daemon(repo: Path, url: str, redis_url: str) -> Iterator[subprocess.Popen[bytes]]:
-    cmd = [sys.executable, "-m", "sync", "sync", "--repo", str(repo), "--db", url,
+    cmd = [sys.executable, "-m", "promptsync", "sync", "--repo", str(repo), "--db", url,
            "--redis", redis_url, "--interval", "30"]
     proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": str(ROOT)},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -71,7 +71,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-validate-") as tmp:
             dest = Path(tmp)
             files = generate(dest, size)
-            cmd = [sys.executable, "-m", "sync", "validate", "--repo", str(dest)]
+            cmd = [sys.executable, "-m", "promptsync", "validate", "--repo", str(dest)]
             cold, _ = best_of([*cmd, "--no-cache"], args.repeat, dest)
             subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
             subprocess.run(cmd, cwd=dest, capture_output=True, check=True)  # fills the cache

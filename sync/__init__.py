@@ -7,18 +7,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sync.model import PromptId, PromptType
+from promptsync.model import PromptId, PromptType
 
 __all__ = ["PromptId", "PromptReader", "PromptType"]
 
 if TYPE_CHECKING:
-    from sync.reader import PromptReader
+    from promptsync.reader import PromptReader
 
 
 def __getattr__(name: str) -> Any:
     # The reader pulls in redis and SQLAlchemy; the validator and CLI should not pay for that.
     if name == "PromptReader":
-        from sync.reader import PromptReader
+        from promptsync.reader import PromptReader
 
         return PromptReader
     raise AttributeError(name)

@@ -1,3 +1,3 @@
-from sync.cli.main import console_main
+from promptsync.cli.main import console_main
 
 console_main()

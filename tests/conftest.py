@@ -12,6 +12,8 @@ import redis
 from tests.support.gitrepo import GitRepo
 from tests.support.servers import PostgresServer, RedisProcess, shared_redis
 
+pytest_plugins = ["tests.support.snapshot"]
+
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Ada Editor",
     "GIT_AUTHOR_EMAIL": "ada@example.com",

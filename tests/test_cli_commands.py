@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from sync.cli.main import COMMANDS
+from promptsync.cli.main import COMMANDS
 from tests.support.gitrepo import PROJECT_ROOT
 
 
@@ -15,7 +15,7 @@ def run(*code: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_help_lists_every_command_with_its_summary() -> None:
-    proc = subprocess.run([sys.executable, "-m", "sync", "--help"], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "promptsync", "--help"], capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode == 0
     for name, summary in COMMANDS.items():
@@ -24,7 +24,7 @@ def test_help_lists_every_command_with_its_summary() -> None:
 
 def test_each_command_keeps_its_own_options() -> None:
     for name in COMMANDS:
-        proc = subprocess.run([sys.executable, "-m", "sync", name, "--help"],
+        proc = subprocess.run([sys.executable, "-m", "promptsync", name, "--help"],
                               capture_output=True, text=True, timeout=60)
         assert proc.returncode == 0, proc.stderr
         assert f"usage: promptsync {name}" in proc.stdout
@@ -33,9 +33,9 @@ def test_each_command_keeps_its_own_options() -> None:
 def test_validate_does_not_load_the_database_or_daemon_code() -> None:
     # A pre-commit hook runs validate on every commit; SQLAlchemy and the daemon are not its.
     proc = run("import sys",
-               "from sync.cli.main import main",
+               "from promptsync.cli.main import main",
                "code = main(['validate', '--repo', '.', '--no-cache'])",
-               "heavy = [m for m in ('sqlalchemy', 'sync.daemon.loop', 'redis')",
+               "heavy = [m for m in ('sqlalchemy', 'promptsync.daemon.loop', 'redis')",
                "         if m in sys.modules]",
                "print(code, heavy)")
     assert proc.stdout.splitlines()[-1] == "0 []", proc.stdout + proc.stderr

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 
-from sync.sandbox import (
+from promptsync.sandbox import (
     ENV,
     OutputTooLarge,
     RenderTimeout,

@@ -1,4 +1,4 @@
-"""The daemon's side of the Redis protocol in `sync.cache.keys`: raise, invalidate, publish.
+"""The daemon's side of the Redis protocol in `promptsync.cache.keys`: raise, invalidate, publish.
 
 After the database transaction for generation N commits, `Invalidator.publish` raises
 `promptsync:gen` to N (never lowers it), deletes the keys of the changed ids (for brand
@@ -14,10 +14,10 @@ from collections.abc import Iterable
 
 import redis
 
-from sync.cache.keys import EVENTS_CHANNEL, GENERATION_KEY, prompt_key, type_pattern
-from sync.errors import UsageError
-from sync.model import DEFAULT_BRAND, PromptId
-from sync.settings import hide_password
+from promptsync.cache.keys import EVENTS_CHANNEL, GENERATION_KEY, prompt_key, type_pattern
+from promptsync.errors import UsageError
+from promptsync.model import DEFAULT_BRAND, PromptId
+from promptsync.settings import hide_password
 
 log = logging.getLogger(__name__)
 SOCKET_TIMEOUT = 1.0

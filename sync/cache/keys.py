@@ -17,7 +17,7 @@ Protocol (it closes the cache-aside race of DESIGN.md):
 
 from __future__ import annotations
 
-from sync.model import PromptType
+from promptsync.model import PromptType
 
 GENERATION_KEY = "promptsync:gen"
 EVENTS_CHANNEL = "promptsync:events"

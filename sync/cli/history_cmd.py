@@ -6,12 +6,12 @@ import argparse
 import sys
 from typing import Any
 
-from sync.editor import golive
-from sync.editor.history import read_history, with_live_times
-from sync.editor.history_view import FORMATS, HistoryFilter, parse_when
-from sync.editor.settings import prompt_id, repo_dir
-from sync.errors import UsageError
-from sync.model import BRAND_RE, PromptType
+from promptsync.cli.options import prompt_id, repo_dir
+from promptsync.errors import UsageError
+from promptsync.history import golive
+from promptsync.history.log import read_history, with_live_times
+from promptsync.history.view import FORMATS, HistoryFilter, parse_when
+from promptsync.model import BRAND_RE, PromptType
 
 
 def add_parser(subparsers: Any) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
-from sync.errors import PromptSyncError
+from promptsync.errors import PromptSyncError
 
 # Each command's module is imported only when that command runs (the daemon's and history's
 # imports cost half a second a `validate` in a pre-commit hook should not pay).
@@ -37,7 +37,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _command(name: str) -> ModuleType:
-    return importlib.import_module(f"sync.cli.{name}_cmd")
+    return importlib.import_module(f"promptsync.cli.{name}_cmd")
 
 
 class _Summaries:

@@ -11,16 +11,17 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from sync.editor import preview_markdown, preview_text
-from sync.editor.changes import Tree, changed_prompts, commit_tree, subset, working_tree
-from sync.editor.context import build_context
-from sync.editor.render import render
-from sync.editor.settings import prompt_id, repo_dir
-from sync.errors import UsageError
-from sync.gitio.repo import GitRepository
-from sync.model import PromptDoc, PromptId
-from sync.validate import Validator
-from sync.validate.result_cache import ResultCache
+from promptsync.cli.options import prompt_id, repo_dir
+from promptsync.errors import UsageError
+from promptsync.gitio.repo import GitRepository
+from promptsync.model import PromptDoc, PromptId
+from promptsync.preview import markdown as preview_markdown
+from promptsync.preview import text as preview_text
+from promptsync.preview.changes import Tree, changed_prompts, commit_tree, subset, working_tree
+from promptsync.preview.context import build_context
+from promptsync.preview.render import render
+from promptsync.validate import Validator
+from promptsync.validate.result_cache import ResultCache
 
 FORMATS = {"text": preview_text.write, "markdown": preview_markdown.write}
 

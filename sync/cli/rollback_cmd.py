@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sync.editor.gitcmd import short
-from sync.editor.rollback import make_rollback
-from sync.editor.settings import prompt_id, repo_dir
+from promptsync.cli.options import prompt_id, repo_dir
+from promptsync.gitio.plumbing import short
+from promptsync.rollback import make_rollback
 
 
 def add_parser(subparsers: Any) -> None:

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
-from sync import settings
-from sync.errors import PromptSyncError, UnreachableError
-from sync.settings import hide_password
-from sync.store.engine import first_line, make_engine
-from sync.store.state import PublishedState, RunRecord, last_runs, read_state
+from promptsync import settings
+from promptsync.errors import PromptSyncError, UnreachableError
+from promptsync.settings import hide_password
+from promptsync.store.engine import first_line, make_engine
+from promptsync.store.state import PublishedState, RunRecord, last_runs, read_state
 
 
 def add_parser(subparsers: Any) -> None:

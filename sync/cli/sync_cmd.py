@@ -14,18 +14,18 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from sync import settings
-from sync.cache.invalidate import Invalidator
-from sync.daemon.loop import Daemon
-from sync.daemon.metrics import Metrics, MetricsServer
-from sync.daemon.outcome import Outcome
-from sync.daemon.source import GitSource
-from sync.daemon.syncer import Syncer
-from sync.errors import UsageError
-from sync.settings import hide_password
-from sync.store.engine import make_engine
+from promptsync import settings
+from promptsync.cache.invalidate import Invalidator
+from promptsync.daemon.loop import Daemon
+from promptsync.daemon.metrics import Metrics, MetricsServer
+from promptsync.daemon.outcome import Outcome
+from promptsync.daemon.source import GitSource
+from promptsync.daemon.syncer import Syncer
+from promptsync.errors import UsageError
+from promptsync.settings import hide_password
+from promptsync.store.engine import make_engine
 
-log = logging.getLogger("sync.cli.sync")
+log = logging.getLogger("promptsync.cli.sync")
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def build_syncer(s: SyncSettings, metrics: Metrics) -> Syncer:
 
 def run(args: argparse.Namespace) -> int:
     if args.verbose == 0:
-        logging.getLogger("sync").setLevel(logging.INFO)  # the one line per run is the point
+        logging.getLogger("promptsync").setLevel(logging.INFO)  # the one line per run is the point
     s = parse_settings(args)
     log.info("following %s of %s into %s", s.ref, hide_password(s.repo), hide_password(s.db_url))
     syncer = build_syncer(s, Metrics(stale_after=max(60.0, 6 * s.interval)))

@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sync.errors import UsageError
-from sync.validate import Report, Validator
-from sync.validate.reporters import REPORTERS
-from sync.validate.result_cache import ResultCache
-from sync.validate.rules import SCHEMA_PATH, VARIABLES_PATH
-from sync.validate.sources import from_directory
+from promptsync.errors import UsageError
+from promptsync.validate import Report, Validator
+from promptsync.validate.reporters import REPORTERS
+from promptsync.validate.result_cache import ResultCache
+from promptsync.validate.rules import SCHEMA_PATH, VARIABLES_PATH
+from promptsync.validate.sources import from_directory
 
 
 def add_parser(subparsers: Any) -> None:
@@ -61,8 +61,8 @@ def _names_a_rule_file(root: Path, paths: list[str]) -> bool:
 
 
 def _base_versions(root: Path, ref: str) -> Any:
-    from sync.gitio.repo import GitRepository
-    from sync.validate.version_check import base_versions
+    from promptsync.gitio.repo import GitRepository
+    from promptsync.validate.version_check import base_versions
 
     with GitRepository(root) as repo:
         return base_versions(repo, ref)

@@ -8,8 +8,8 @@
     metrics.py     Prometheus metrics, /metrics and /healthz
     checkpoint.py  named steps, and the PROMPTSYNC_TEST_PAUSE_AT hook of the fault tests
 
-Git access stays on GitPython (`sync.gitio.repo`): the daemon opens one GitRepository per cycle
-and closes it at the end of the cycle, which ends GitPython's `cat-file` children and frees its
-file handles; tests/daemon/test_resources.py proves 500 syncs hold both flat. pygit2 would add a
+Git access stays on GitPython (`promptsync.gitio.repo`): the daemon opens one GitRepository per
+cycle and closes it at the end of the cycle, which ends GitPython's `cat-file` children and frees
+its file handles; tests/daemon/test_resources.py proves 500 syncs hold both flat. pygit2 would add a
 compiled dependency for reads that are not the bottleneck (a one-prompt commit reads one blob).
 """

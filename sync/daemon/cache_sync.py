@@ -12,9 +12,9 @@ import logging
 
 from sqlalchemy import Engine
 
-from sync.cache.invalidate import Invalidator, RedisDown
-from sync.daemon.metrics import Metrics
-from sync.store.state import PublishedState, changed_since
+from promptsync.cache.invalidate import Invalidator, RedisDown
+from promptsync.daemon.metrics import Metrics
+from promptsync.store.state import PublishedState, changed_since
 
 log = logging.getLogger(__name__)
 

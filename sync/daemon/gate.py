@@ -14,10 +14,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sync.gitio.repo import GitRepository
-from sync.model import PROMPTS_DIR, SCHEMA_DIR, PromptDoc, PromptId
-from sync.validate import Report, SourceFile, Validator
-from sync.validate.codes import DEFAULT_MISSING_TYPE
+from promptsync.gitio.repo import GitRepository
+from promptsync.model import PROMPTS_DIR, SCHEMA_DIR, PromptDoc, PromptId
+from promptsync.validate import Report, SourceFile, Validator
+from promptsync.validate.codes import DEFAULT_MISSING_TYPE
 
 EMPTY_REASON = "the commit would delete every prompt (pass --allow-empty to publish that)"
 

@@ -13,9 +13,9 @@ import random
 import threading
 from dataclasses import dataclass
 
-from sync.daemon.outcome import Outcome
-from sync.daemon.syncer import Syncer
-from sync.daemon.watcher import RefWatcher, Waker
+from promptsync.daemon.outcome import Outcome
+from promptsync.daemon.syncer import Syncer
+from promptsync.daemon.watcher import RefWatcher, Waker
 
 log = logging.getLogger(__name__)
 JITTER = 0.2

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sync.gitio.repo import GitRepository
-from sync.model import PromptDoc, PromptId
-from sync.store.changeset import ChangeSet, CommitMeta
-from sync.store.state import LivePrompt, PublishedState
+from promptsync.gitio.repo import GitRepository
+from promptsync.model import PromptDoc, PromptId
+from promptsync.store.changeset import ChangeSet, CommitMeta
+from promptsync.store.state import LivePrompt, PublishedState
 
 REVERT_MARK = "This reverts commit"
 LiveRows = Callable[[], dict[PromptId, LivePrompt]]

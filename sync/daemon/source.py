@@ -13,8 +13,8 @@ import re
 import subprocess
 from pathlib import Path
 
-from sync.errors import GitError, UnreachableError
-from sync.gitio.repo import GitRepository
+from promptsync.errors import GitError, UnreachableError
+from promptsync.gitio.repo import GitRepository
 
 log = logging.getLogger(__name__)
 FETCH_TIMEOUT = 120

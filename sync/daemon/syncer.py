@@ -14,21 +14,21 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
-from sync.cache.invalidate import Invalidator
-from sync.daemon.cache_sync import CacheSync
-from sync.daemon.checkpoint import checkpoint
-from sync.daemon.gate import Gate, ValidatorLike
-from sync.daemon.metrics import Metrics
-from sync.daemon.outcome import OK_STATUSES, Outcome
-from sync.daemon.planner import plan
-from sync.daemon.source import GitSource
-from sync.errors import GitError, UnreachableError
-from sync.gitio.repo import GitRepository
-from sync.store.apply import StateMoved, apply_changes
-from sync.store.changeset import ApplyResult, ChangeSet
-from sync.store.engine import first_line
-from sync.store.migrate import upgrade
-from sync.store.state import (
+from promptsync.cache.invalidate import Invalidator
+from promptsync.daemon.cache_sync import CacheSync
+from promptsync.daemon.checkpoint import checkpoint
+from promptsync.daemon.gate import Gate, ValidatorLike
+from promptsync.daemon.metrics import Metrics
+from promptsync.daemon.outcome import OK_STATUSES, Outcome
+from promptsync.daemon.planner import plan
+from promptsync.daemon.source import GitSource
+from promptsync.errors import GitError, UnreachableError
+from promptsync.gitio.repo import GitRepository
+from promptsync.store.apply import StateMoved, apply_changes
+from promptsync.store.changeset import ApplyResult, ChangeSet
+from promptsync.store.engine import first_line
+from promptsync.store.migrate import upgrade
+from promptsync.store.state import (
     PublishedState,
     live_count,
     live_prompts,

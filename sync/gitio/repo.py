@@ -15,9 +15,9 @@ from typing import Any
 import git
 from git.exc import BadName, GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
-from sync.errors import GitError
-from sync.model import TRACKED_DIRS
-from sync.validate.source import SourceFile
+from promptsync.errors import GitError
+from promptsync.model import TRACKED_DIRS
+from promptsync.validate.source import SourceFile
 
 SYMLINK_MODE = "120000"
 

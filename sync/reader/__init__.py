@@ -1,4 +1,4 @@
-"""The runtime reader the chat service imports: `from sync import PromptReader, PromptType`.
+"""The runtime reader the chat service imports: `from promptsync import PromptReader, PromptType`.
 
     reader = PromptReader(db_url="postgresql+psycopg://...", redis_url="redis://...")
     prompt = reader.get("acme", PromptType.GREETING)   # .template .version .commit .brand .source
@@ -6,8 +6,8 @@
     text = await reader.arender("acme", "greeting", {...})   # from asyncio code
 """
 
-from sync.model import PromptType
-from sync.reader.reader import PromptReader
-from sync.reader.record import Prompt, Source
+from promptsync.model import PromptType
+from promptsync.reader.reader import PromptReader
+from promptsync.reader.record import Prompt, Source
 
 __all__ = ["Prompt", "PromptReader", "PromptType", "Source"]

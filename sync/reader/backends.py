@@ -6,17 +6,17 @@ import logging
 
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from sync.errors import UsageError
-from sync.model import PromptType
-from sync.reader.breaker import CircuitBreaker
-from sync.reader.db_tier import DatabaseTier
-from sync.reader.notices import BACKEND_ERRORS, Notices
-from sync.reader.record import Prompt
-from sync.reader.redis_tier import RedisTier
-from sync.reader.settings import ReaderSettings
-from sync.settings import hide_password
+from promptsync.errors import UsageError
+from promptsync.model import PromptType
+from promptsync.reader.breaker import CircuitBreaker
+from promptsync.reader.db_tier import DatabaseTier
+from promptsync.reader.notices import BACKEND_ERRORS, Notices
+from promptsync.reader.record import Prompt
+from promptsync.reader.redis_tier import RedisTier
+from promptsync.reader.settings import ReaderSettings
+from promptsync.settings import hide_password
 
-logger = logging.getLogger("sync.reader")
+logger = logging.getLogger("promptsync.reader")
 
 
 class Backends:

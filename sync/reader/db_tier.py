@@ -1,7 +1,7 @@
 """The database tier: one statement reads the brand's row, the default row and the generation.
 
 One statement is one snapshot on SQLite and PostgreSQL alike, so the generation stamped on the
-answer is the one its row belongs to (the cache protocol of sync.cache.keys relies on that).
+answer is the one its row belongs to (the cache protocol of promptsync.cache.keys relies on that).
 It runs on a pooled DB-API connection without SQLAlchemy's statement machinery: this is the
 hot path on a Redis miss, and a hand-written cursor is as fast as a read can be.
 """
@@ -18,10 +18,10 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import QueuePool
 
-from sync.model import DEFAULT_BRAND, PromptType
-from sync.reader.offload import Offload
-from sync.reader.record import Prompt, freeze_variables
-from sync.store.engine import is_postgresql, with_psycopg
+from promptsync.model import DEFAULT_BRAND, PromptType
+from promptsync.reader.offload import Offload
+from promptsync.reader.record import Prompt, freeze_variables
+from promptsync.store.engine import is_postgresql, with_psycopg
 
 _QUERY = (
     "SELECT s.generation, p.brand, p.version, p.template, p.variables, p.commit_sha"

@@ -14,8 +14,8 @@ import threading
 import time
 from typing import Any
 
-from sync.model import DEFAULT_BRAND, PromptId, PromptType
-from sync.reader.record import Prompt
+from promptsync.model import DEFAULT_BRAND, PromptId, PromptType
+from promptsync.reader.record import Prompt
 
 Key = tuple[str, PromptType]
 # How long one heartbeat (a pong or any message) keeps the tier trusted.

@@ -14,7 +14,7 @@ from collections.abc import Hashable
 
 from prometheus_client import Counter
 
-logger = logging.getLogger("sync.reader")
+logger = logging.getLogger("promptsync.reader")
 
 FALLBACKS = Counter(
     "promptsync_reader_fallback",

@@ -10,16 +10,16 @@ import weakref
 from collections.abc import Mapping
 from typing import Any
 
-import sync.defaults as defaults
-from sync.model import BRAND_RE, DEFAULT_BRAND, PromptType
-from sync.reader.backends import Backends
-from sync.reader.memory import Key, MemoryTier
-from sync.reader.notices import FALLBACKS, STALE_ANSWERS, Notices
-from sync.reader.record import Prompt
-from sync.reader.render import Renderer
-from sync.reader.settings import DEFAULT_COOLDOWN, resolve
-from sync.reader.subscriber import Subscriber
-from sync.sandbox import DEFAULT_RENDER_SECONDS
+import promptsync.defaults as defaults
+from promptsync.model import BRAND_RE, DEFAULT_BRAND, PromptType
+from promptsync.reader.backends import Backends
+from promptsync.reader.memory import Key, MemoryTier
+from promptsync.reader.notices import FALLBACKS, STALE_ANSWERS, Notices
+from promptsync.reader.record import Prompt
+from promptsync.reader.render import Renderer
+from promptsync.reader.settings import DEFAULT_COOLDOWN, resolve
+from promptsync.reader.subscriber import Subscriber
+from promptsync.sandbox import DEFAULT_RENDER_SECONDS
 
 _TYPES: dict[str, PromptType] = {
     **{t.value: t for t in PromptType}, **{t.slug: t for t in PromptType}}

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
-from sync.model import PromptType
+from promptsync.model import PromptType
 
 Source = Literal["memory", "redis", "db", "fallback"]
 BUILTIN_COMMIT = "builtin"
@@ -47,7 +47,7 @@ def freeze_variables(raw: Any) -> Mapping[str, Mapping[str, Any]]:
 
 
 def from_entry(data: Mapping[str, Any], type_: PromptType) -> Prompt:
-    """A Redis entry (the JSON of sync.cache.keys) as a Prompt with source "redis"."""
+    """A Redis entry (the JSON of promptsync.cache.keys) as a Prompt with source "redis"."""
     return Prompt(str(data["brand"]), type_, str(data["template"]), int(data["version"]),
                   str(data["commit"]), "redis", freeze_variables(data.get("variables")),
                   int(data["generation"]))

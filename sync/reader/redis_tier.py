@@ -1,4 +1,4 @@
-"""The Redis tier: one MGET of the generation and the entry, as sync.cache.keys fixes it."""
+"""The Redis tier: one MGET of the generation and the entry, as promptsync.cache.keys fixes it."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from sync.cache.keys import GENERATION_KEY, PROMPT_TTL_SECONDS, prompt_key
-from sync.model import PromptType
-from sync.reader.record import Prompt, from_entry, to_entry
+from promptsync.cache.keys import GENERATION_KEY, PROMPT_TTL_SECONDS, prompt_key
+from promptsync.model import PromptType
+from promptsync.reader.record import Prompt, from_entry, to_entry
 
 _MAX_DECODED = 1024
 # What a broken, slow or restarting server raises; anything else is a bug and propagates

@@ -1,6 +1,6 @@
 """Rendering: compiled templates cached per prompt version, bounded without touching signals.
 
-`sync.sandbox.render_bounded` arms SIGALRM when called from the main thread; a library running
+`promptsync.sandbox.render_bounded` arms SIGALRM when called from the main thread; a library running
 inside a chat service must not take over its host's signal handlers, so the reader checks its
 deadline between output chunks, and the sandbox checks it at every call and loop step (the
 same bound render_bounded gives in other threads).
@@ -16,11 +16,11 @@ from typing import Any, NamedTuple
 
 from jinja2 import Template
 
-import sync.defaults as defaults
-from sync.model import PromptType
-from sync.reader.notices import RENDER_FAILURES, Notices
-from sync.reader.record import BUILTIN_COMMIT, Prompt
-from sync.sandbox import DEFAULT_RENDER_SECONDS, ENV, MAX_OUTPUT_CHARS, collect
+import promptsync.defaults as defaults
+from promptsync.model import PromptType
+from promptsync.reader.notices import RENDER_FAILURES, Notices
+from promptsync.reader.record import BUILTIN_COMMIT, Prompt
+from promptsync.sandbox import DEFAULT_RENDER_SECONDS, ENV, MAX_OUTPUT_CHARS, collect
 
 _NO_CONTEXT: Mapping[str, Any] = MappingProxyType({})
 _CHECK_EVERY = 16  # chunks between deadline checks: a clock read per chunk is measurable

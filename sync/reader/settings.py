@@ -1,6 +1,6 @@
 """Reader settings: explicit argument, then `PROMPTSYNC_*` environment variable, then default.
 
-The URLs resolve as every other part resolves them (`sync.settings`); the timeouts, breaker
+The URLs resolve as every other part resolves them (`promptsync.settings`); the timeouts, breaker
 cooldown, memory tier and render budget are the reader's own.
 """
 
@@ -10,10 +10,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sync.errors import UsageError
-from sync.sandbox import DEFAULT_RENDER_SECONDS
-from sync.settings import DB_URL_ENV, DEFAULT_DB_URL, REDIS_URL_ENV
-from sync.settings import resolve as resolve_url
+from promptsync.errors import UsageError
+from promptsync.sandbox import DEFAULT_RENDER_SECONDS
+from promptsync.settings import DB_URL_ENV, DEFAULT_DB_URL, REDIS_URL_ENV
+from promptsync.settings import resolve as resolve_url
 
 REDIS_TIMEOUT_ENV = "PROMPTSYNC_REDIS_TIMEOUT"
 DB_TIMEOUT_ENV = "PROMPTSYNC_DB_TIMEOUT"

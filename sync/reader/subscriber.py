@@ -7,9 +7,9 @@ import threading
 import time
 from typing import Any
 
-from sync.cache.keys import EVENTS_CHANNEL, GENERATION_KEY
-from sync.reader.memory import HEALTH_WINDOW, MemoryTier
-from sync.reader.redis_tier import REDIS_ERRORS, connect
+from promptsync.cache.keys import EVENTS_CHANNEL, GENERATION_KEY
+from promptsync.reader.memory import HEALTH_WINDOW, MemoryTier
+from promptsync.reader.redis_tier import REDIS_ERRORS, connect
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """One transaction per commit: lock, check the state did not move, write rows, advance the state.
 
 Writers are serialised by the database itself: PostgreSQL's transaction-level advisory lock, or
-SQLite's `BEGIN IMMEDIATE` (see `sync.store.engine`). The compare-and-set on `sync_state` is the
-fencing check: a writer that planned against a state another writer has since moved gets
+SQLite's `BEGIN IMMEDIATE` (see `promptsync.store.engine`). The compare-and-set on `sync_state`
+is the fencing check: a writer that planned against a state another writer has since moved gets
 `StateMoved` and writes nothing, so no commit is applied twice.
 """
 
@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text, update
 
-from sync.model import PromptDoc, PromptId, PromptType
-from sync.store.changeset import ApplyResult, ChangeSet
-from sync.store.engine import is_postgresql
-from sync.store.models import PromptRow, PromptVersionRow, SyncRunRow, SyncStateRow
+from promptsync.model import PromptDoc, PromptId, PromptType
+from promptsync.store.changeset import ApplyResult, ChangeSet
+from promptsync.store.engine import is_postgresql
+from promptsync.store.models import PromptRow, PromptVersionRow, SyncRunRow, SyncStateRow
 
 # pg_advisory_xact_lock key: "promptsync" folded into a bigint, shared by every daemon.
 ADVISORY_LOCK_KEY = 0x70726F6D707473

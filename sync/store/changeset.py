@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sync.model import PromptDoc, PromptId
+from promptsync.model import PromptDoc, PromptId
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 SQLite: pysqlite's own implicit BEGIN is switched off and every transaction starts with
 `BEGIN IMMEDIATE`, so two writers queue on the database lock instead of failing at commit
 (the recipe of SQLAlchemy's SQLite dialect documentation). PostgreSQL: writers take a
-transaction-level advisory lock (see `sync.store.apply`).
+transaction-level advisory lock (see `promptsync.store.apply`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from sync.errors import UsageError
-from sync.settings import hide_password
+from promptsync.errors import UsageError
+from promptsync.settings import hide_password
 
 SQLITE_BUSY_SECONDS = 30
 PG_CONNECT_SECONDS = 5

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
-from sync.model import PromptId, PromptType
-from sync.store.models import PromptRow, PromptVersionRow, SyncRunRow, SyncStateRow
+from promptsync.model import PromptId, PromptType
+from promptsync.store.models import PromptRow, PromptVersionRow, SyncRunRow, SyncStateRow
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sync.model import PromptDoc, PromptId, PromptType, Sample, VariableSpec
-from sync.sandbox import MAX_TEMPLATE_CHARS
-from sync.validate import codes
-from sync.validate.finding import Finding, error
-from sync.validate.rules import Rules
-from sync.validate.schema_check import check_schema
-from sync.validate.template_check import TemplatePlace, check_samples, check_template, type_matches
-from sync.validate.yamldoc import YamlDoc, read_yaml
+from promptsync.model import PromptDoc, PromptId, PromptType, Sample, VariableSpec
+from promptsync.sandbox import MAX_TEMPLATE_CHARS
+from promptsync.validate import codes
+from promptsync.validate.finding import Finding, error
+from promptsync.validate.rules import Rules
+from promptsync.validate.schema_check import check_schema
+from promptsync.validate.template_check import (
+    TemplatePlace,
+    check_samples,
+    check_template,
+    type_matches,
+)
+from promptsync.validate.yamldoc import YamlDoc, read_yaml
 
 MAX_FILE_BYTES = 64 * 1024
 # What Windows editors write when told to save "Unicode": full of NUL bytes, yet text.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sync.model import PromptDoc, PromptId
-from sync.validate.finding import Finding
+from promptsync.model import PromptDoc, PromptId
+from promptsync.validate.finding import Finding
 
 
 @dataclass

@@ -6,8 +6,8 @@ import json
 from collections.abc import Callable
 from typing import TextIO
 
-from sync.validate.finding import Finding
-from sync.validate.report import Report
+from promptsync.validate.finding import Finding
+from promptsync.validate.report import Report
 
 
 def _summary(report: Report) -> str:

@@ -15,9 +15,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from sync.model import PromptDoc, PromptId, Sample, VariableSpec
-from sync.validate.file_check import FileResult
-from sync.validate.finding import Finding, Severity
+from promptsync.model import PromptDoc, PromptId, Sample, VariableSpec
+from promptsync.validate.file_check import FileResult
+from promptsync.validate.finding import Finding, Severity
 
 log = logging.getLogger(__name__)
 FORMAT = 1

@@ -12,11 +12,11 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from sync.model import PromptType
-from sync.validate import codes
-from sync.validate.finding import Finding, error
-from sync.validate.source import SourceFile
-from sync.validate.yamldoc import YamlDoc, read_yaml
+from promptsync.model import PromptType
+from promptsync.validate import codes
+from promptsync.validate.finding import Finding, error
+from promptsync.validate.source import SourceFile
+from promptsync.validate.yamldoc import YamlDoc, read_yaml
 
 SCHEMA_PATH = "schema/prompt.schema.json"
 VARIABLES_PATH = "schema/variables.yaml"

@@ -7,10 +7,10 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
-from sync.validate import codes
-from sync.validate.finding import Finding, did_you_mean, error
-from sync.validate.rules import Rules
-from sync.validate.yamldoc import YamlDoc
+from promptsync.validate import codes
+from promptsync.validate.finding import Finding, did_you_mean, error
+from promptsync.validate.rules import Rules
+from promptsync.validate.yamldoc import YamlDoc
 
 _JSON_TYPES = {str: "text", bool: "true/false", int: "a whole number", float: "a number",
                list: "a list", dict: "a mapping", type(None): "empty"}

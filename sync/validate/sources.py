@@ -9,9 +9,9 @@ import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from sync.errors import UsageError
-from sync.model import SCHEMA_DIR, TRACKED_DIRS
-from sync.validate.source import SourceFile
+from promptsync.errors import UsageError
+from promptsync.model import SCHEMA_DIR, TRACKED_DIRS
+from promptsync.validate.source import SourceFile
 
 
 def blob_id(data: bytes) -> str:

@@ -11,17 +11,17 @@ from typing import Any
 from jinja2 import Template, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.exceptions import SecurityError
 
-from sync.model import (
+from promptsync.model import (
     PromptType,
     Sample,
     VariableSpec,
     declared_defaults,
     made_up_values,
 )
-from sync.sandbox import ENV, MAX_OUTPUT_CHARS, OutputTooLarge, RenderTimeout, render_bounded
-from sync.validate import codes
-from sync.validate.finding import Finding, did_you_mean, error, warning
-from sync.validate.rules import PYTHON_TYPES, Rules
+from promptsync.sandbox import ENV, MAX_OUTPUT_CHARS, OutputTooLarge, RenderTimeout, render_bounded
+from promptsync.validate import codes
+from promptsync.validate.finding import Finding, did_you_mean, error, warning
+from promptsync.validate.rules import PYTHON_TYPES, Rules
 
 SAMPLE_SECONDS = 1.0
 # All samples of one file together: a file of many slow samples must not stall a whole run.

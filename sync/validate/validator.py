@@ -9,13 +9,13 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol
 
-from sync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptId, PromptType
-from sync.validate import codes
-from sync.validate.file_check import FileResult, check_file
-from sync.validate.finding import Finding, error
-from sync.validate.report import Report
-from sync.validate.rules import Rules, load_rules, rules_digest
-from sync.validate.source import SourceFile
+from promptsync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptId, PromptType
+from promptsync.validate import codes
+from promptsync.validate.file_check import FileResult, check_file
+from promptsync.validate.finding import Finding, error
+from promptsync.validate.report import Report
+from promptsync.validate.rules import Rules, load_rules, rules_digest
+from promptsync.validate.source import SourceFile
 
 # Below this many unchecked files a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 400
@@ -113,7 +113,7 @@ class Validator:
 
 def _version_findings(files: Sequence[SourceFile], report: Report,
                       base: Mapping[PromptId, int]) -> list[Finding]:
-    from sync.validate.version_check import VersionedFile, VersionLine, check_versions
+    from promptsync.validate.version_check import VersionedFile, VersionLine, check_versions
 
     current: dict[PromptId, VersionedFile] = dict(report.prompts)
     for f in files:

@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from sync.errors import GitError
-from sync.gitio.repo import GitRepository
-from sync.model import PROMPTS_DIR, PromptId
-from sync.validate import codes
-from sync.validate.finding import Finding, error
-from sync.versionline import read_version, version_line
+from promptsync.errors import GitError
+from promptsync.gitio.repo import GitRepository
+from promptsync.model import PROMPTS_DIR, PromptId
+from promptsync.validate import codes
+from promptsync.validate.finding import Finding, error
+from promptsync.versionline import read_version, version_line
 
 
 class BaseVersion(int):

@@ -13,8 +13,8 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from sync.validate import codes
-from sync.validate.finding import Finding, error
+from promptsync.validate import codes
+from promptsync.validate.finding import Finding, error
 
 try:
     from yaml import CSafeLoader as _Loader

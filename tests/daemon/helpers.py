@@ -14,7 +14,7 @@ from typing import Any
 import redis
 from sqlalchemy import create_engine, text
 
-from sync.cli.main import main
+from promptsync.cli.main import main
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
 GREETING = "prompts/northwind/greeting.yaml"
@@ -32,8 +32,9 @@ def sync_once(repo: GitRepo | str, db: str, redis_url: str | None = None,
 
 def sync_process(repo: GitRepo, db: str, redis_url: str | None, *extra: str,
                  env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    """`python -m sync sync ...` as a real child process running this worktree's code."""
-    args = [sys.executable, "-m", "sync", "sync", "--repo", str(repo.path), "--db", db, *extra]
+    """`python -m promptsync sync ...` as a real child process running this worktree's code."""
+    args = [sys.executable, "-m", "promptsync", "sync", "--repo", str(repo.path), "--db", db,
+            *extra]
     if redis_url:
         args += ["--redis", redis_url]
     full_env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})}
@@ -136,11 +137,11 @@ class RunningDaemon:
                  interval: float = 10.0, cache_dir: Path | None = None, **kw: Any) -> None:
         import threading
 
-        from sync.cache.invalidate import Invalidator
-        from sync.daemon.loop import Daemon
-        from sync.daemon.source import GitSource
-        from sync.daemon.syncer import Syncer
-        from sync.store.engine import make_engine
+        from promptsync.cache.invalidate import Invalidator
+        from promptsync.daemon.loop import Daemon
+        from promptsync.daemon.source import GitSource
+        from promptsync.daemon.syncer import Syncer
+        from promptsync.store.engine import make_engine
 
         invalidator = Invalidator(redis_url) if redis_url else None
         self.syncer = Syncer(GitSource(location, cache_dir), "main", make_engine(db),

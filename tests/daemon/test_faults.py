@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import make_url
 
-from sync.daemon.checkpoint import PAUSE_ENV, STEPS
+from promptsync.daemon.checkpoint import PAUSE_ENV, STEPS
 from tests.daemon.helpers import (
     RunningDaemon,
     bump_greeting,

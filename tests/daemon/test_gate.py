@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sync.daemon.gate import Gate
-from sync.gitio.repo import GitRepository
+from promptsync.daemon.gate import Gate
+from promptsync.gitio.repo import GitRepository
 from tests.daemon.helpers import GREETING, HANDOFF, break_greeting, bump_greeting
 from tests.support.gitrepo import GitRepo
 

@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from sync.daemon.metrics import MetricsServer
+from promptsync.daemon.metrics import MetricsServer
 from tests.daemon.helpers import RunningDaemon, bump_greeting, state, sync_process, wait_until
 from tests.support.gitrepo import GitRepo
 from tests.support.servers import free_port
@@ -68,12 +68,17 @@ def test_healthz_is_503_while_the_database_is_unreachable(prompt_repo: GitRepo) 
     proc = sync_process(prompt_repo, "postgresql+psycopg://u:p@127.0.0.1:9/x", None,
                         "--metrics-port", str(port), "--interval", "0.2")
     try:
-        wait_until(lambda: _get(port, "/healthz")[0] == 503, timeout=20)
-        assert "promptsync_sync_runs_total{result=\"unreachable\"}" in _get(port, "/metrics")[1]
+        # /healthz is 503 from the start (no cycle has worked yet): wait for a failed cycle.
+        wait_until(lambda: "promptsync_sync_runs_total{result=\"unreachable\"}"
+                   in _get(port, "/metrics")[1], timeout=20)
+        assert _get(port, "/healthz")[0] == 503
     finally:
         proc.send_signal(signal.SIGTERM)
-        proc.wait(15)
-        proc.communicate()
+        try:
+            proc.wait(15)
+        finally:
+            proc.kill()
+            proc.communicate()
 
 
 def test_a_rejected_head_is_healthy_but_not_a_good_sync(prompt_repo: GitRepo,

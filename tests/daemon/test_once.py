@@ -265,7 +265,7 @@ def test_a_transaction_the_database_refuses_is_recorded_failed(prompt_repo: GitR
 def test_bad_settings_exit_2_without_traceback(prompt_repo: GitRepo, sqlite_url: str,
                                                capsys: pytest.CaptureFixture[str],
                                                args: list[str]) -> None:
-    from sync.cli.main import main
+    from promptsync.cli.main import main
 
     assert main(["sync", "--once", "--repo", str(prompt_repo.path), "--db", sqlite_url,
                  *args]) == 2
@@ -277,7 +277,7 @@ def test_metrics_port_in_use_exits_2(prompt_repo: GitRepo, sqlite_url: str,
                                      capsys: pytest.CaptureFixture[str]) -> None:
     import socket
 
-    from sync.cli.main import main
+    from promptsync.cli.main import main
 
     with socket.socket() as busy:
         busy.bind(("0.0.0.0", 0))
@@ -290,7 +290,7 @@ def test_metrics_port_in_use_exits_2(prompt_repo: GitRepo, sqlite_url: str,
 
 def test_an_unreachable_remote_exits_2(sqlite_url: str, tmp_path,
                                        capsys: pytest.CaptureFixture[str]) -> None:
-    from sync.cli.main import main
+    from promptsync.cli.main import main
 
     url = f"file://{tmp_path / 'no-such-repo.git'}"
     assert main(["sync", "--once", "--repo", url, "--db", sqlite_url,
@@ -300,7 +300,7 @@ def test_an_unreachable_remote_exits_2(sqlite_url: str, tmp_path,
 
 def test_a_remote_url_syncs_once_through_a_mirror(prompt_repo: GitRepo, sqlite_url: str,
                                                   tmp_path) -> None:
-    from sync.cli.main import main
+    from promptsync.cli.main import main
 
     url = f"file://{prompt_repo.path}"
     args = ["sync", "--once", "--repo", url, "--db", sqlite_url,

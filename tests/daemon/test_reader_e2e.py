@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from sync.model import PromptType
-from sync.reader import PromptReader
+from promptsync.model import PromptType
+from promptsync.reader import PromptReader
 from tests.daemon.helpers import bump_greeting, sync_once
 from tests.support.gitrepo import GitRepo
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import psutil
 import pytest
 
-from sync.daemon.source import GitSource
-from sync.daemon.syncer import Syncer
-from sync.store.engine import make_engine
+from promptsync.daemon.source import GitSource
+from promptsync.daemon.syncer import Syncer
+from promptsync.store.engine import make_engine
 from tests.daemon.helpers import GREETING, state
 from tests.support.gitrepo import GitRepo
 

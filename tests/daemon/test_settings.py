@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync.settings import hide_password, resolve
+from promptsync.settings import hide_password, resolve
 
 
 def test_explicit_wins_then_env_then_default() -> None:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from sync.cli.main import main
+from promptsync.cli.main import main
 from tests.daemon.helpers import GREETING, break_greeting, sync_once
 from tests.support.gitrepo import GitRepo
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sync.errors import GitError
-from sync.gitio.repo import GitRepository
+from promptsync.errors import GitError
+from promptsync.gitio.repo import GitRepository
 from tests.support.gitrepo import GitRepo
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from sync.cache.invalidate import Invalidator
-from sync.daemon.source import GitSource
-from sync.daemon.syncer import Syncer
-from sync.store.engine import make_engine
+from promptsync.cache.invalidate import Invalidator
+from promptsync.daemon.source import GitSource
+from promptsync.daemon.syncer import Syncer
+from promptsync.store.engine import make_engine
 from tests.reader.swarm import COMMITS, ReaderSwarm, assert_no_stale_reads
 from tests.support.gitrepo import GitRepo
 

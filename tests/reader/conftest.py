@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sync.reader import PromptReader
+from promptsync.reader import PromptReader
 from tests.support.publisher import Publisher
 
 GREETING_VARS = {"user_name": {"type": "string", "required": False, "default": "there",

@@ -11,7 +11,7 @@ import threading
 import time
 from typing import Any
 
-from sync import PromptReader, PromptType
+from promptsync import PromptReader, PromptType
 from tests.reader.conftest import wait_subscribed
 
 GREETING = PromptType.GREETING

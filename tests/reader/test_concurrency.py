@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sync import PromptReader, PromptType
+from promptsync import PromptReader, PromptType
 from tests.reader.conftest import wait_subscribed, wait_until
 from tests.reader.swarm import COMMITS, FORK, ReaderSwarm, assert_no_stale_reads
 from tests.support.publisher import Publisher

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sync.defaults import SAFE_TEXT, builtin, file_name, read_text
-from sync.model import PromptType
-from sync.validate import Validator
-from sync.validate.sources import from_directory
+from promptsync.defaults import SAFE_TEXT, builtin, file_name, read_text
+from promptsync.model import PromptType
+from promptsync.validate import Validator
+from promptsync.validate.sources import from_directory
 from tests.support.gitrepo import PROJECT_ROOT
 
 DEFAULTS_DIR = PROJECT_ROOT / "sync" / "defaults"

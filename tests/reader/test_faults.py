@@ -9,7 +9,7 @@ import pytest
 import redis
 from prometheus_client import REGISTRY
 
-from sync import PromptType
+from promptsync import PromptType
 from tests.reader.conftest import wait_subscribed, wait_until
 from tests.support.publisher import Publisher
 from tests.support.servers import PostgresServer, RedisProcess, free_port
@@ -110,7 +110,7 @@ def test_database_down_redis_still_answers(db_url: str, redis_url: str, postgres
     reader = make_reader(db_url, redis_url, memory=False)
     assert reader.get("acme", GREETING).source == "db"
     break_database(db_url, publisher, postgres)
-    with caplog.at_level(logging.WARNING, logger="sync.reader"):
+    with caplog.at_level(logging.WARNING, logger="promptsync.reader"):
         assert [reader.get("acme", GREETING).source for _ in range(3)] == ["redis"] * 3
         redis.Redis.from_url(redis_url).flushdb()
         answers = [reader.get("acme", GREETING) for _ in range(5)]
@@ -132,7 +132,7 @@ def test_both_down_serves_last_good_copy_then_default(db_url: str, redis_process
     assert reader.get("acme", GREETING).version == 4
     redis_process.stop()
     break_database(db_url, publisher, postgres)
-    with caplog.at_level(logging.WARNING, logger="sync.reader"):
+    with caplog.at_level(logging.WARNING, logger="promptsync.reader"):
         assert wait_until(lambda: reader.get("acme", GREETING).source == "memory")
         for _ in range(10):
             stale = reader.get("acme", GREETING)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import psutil
 import pytest
 
-from sync import PromptType
+from promptsync import PromptType
 from tests.reader.conftest import wait_until
 from tests.reader.test_faults import backend_errors
 from tests.support.publisher import Publisher

@@ -6,10 +6,10 @@ import json
 import threading
 import time
 
-from sync.model import PromptType
-from sync.reader.breaker import CircuitBreaker
-from sync.reader.memory import MemoryTier
-from sync.reader.record import Prompt, freeze_variables
+from promptsync.model import PromptType
+from promptsync.reader.breaker import CircuitBreaker
+from promptsync.reader.memory import MemoryTier
+from promptsync.reader.record import Prompt, freeze_variables
 
 GREETING = PromptType.GREETING
 

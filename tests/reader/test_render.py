@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from prometheus_client import REGISTRY
 
-from sync import PromptType
-from sync.defaults import SAFE_TEXT, builtin
-from sync.reader.notices import Notices
-from sync.reader.render import Renderer
+from promptsync import PromptType
+from promptsync.defaults import SAFE_TEXT, builtin
+from promptsync.reader.notices import Notices
+from promptsync.reader.render import Renderer
 from tests.reader.conftest import GREETING_VARS, wait_until
 from tests.support.publisher import Publisher
 
@@ -42,7 +42,7 @@ def test_missing_required_variable_gives_the_builtin(publisher: Publisher, reade
     publisher.apply({"acme/greeting": ("Hi {{ user_name }}, this is {{ brand_name }}.", 1)},
                     GREETING_VARS)
     before = render_failures("GREETING")
-    with caplog.at_level(logging.WARNING, logger="sync.reader"):
+    with caplog.at_level(logging.WARNING, logger="promptsync.reader"):
         texts = [reader.render("acme", GREETING, {"user_name": "Dana"}) for _ in range(3)]
     assert texts == ["Hi Dana, welcome to our support chat! How can I help you today?"] * 3
     assert render_failures("GREETING") == before + 3

@@ -10,11 +10,11 @@ import pytest
 import redis
 from prometheus_client import REGISTRY
 
-import sync
-from sync import PromptReader, PromptType
-from sync.cache.keys import GENERATION_KEY, prompt_key
-from sync.defaults import builtin
-from sync.errors import UsageError
+import promptsync
+from promptsync import PromptReader, PromptType
+from promptsync.cache.keys import GENERATION_KEY, prompt_key
+from promptsync.defaults import builtin
+from promptsync.errors import UsageError
 from tests.reader.conftest import GREETING_VARS, wait_subscribed, wait_until
 from tests.support.publisher import Publisher
 
@@ -28,8 +28,8 @@ def fallbacks(type_: str, cause: str) -> float:
 
 
 def test_exported_from_the_package() -> None:
-    assert sync.PromptReader is PromptReader
-    assert sync.PromptType is PromptType
+    assert promptsync.PromptReader is PromptReader
+    assert promptsync.PromptType is PromptType
 
 
 def test_database_then_redis_then_memory(publisher: Publisher, db_url: str, redis_url: str,
@@ -81,7 +81,7 @@ def test_missing_prompt_uses_builtin_and_warns_once(publisher: Publisher, db_url
     reader = make_reader(db_url, redis_url)
     wait_subscribed(reader)
     before = fallbacks("HANDOFF", "missing")
-    with caplog.at_level(logging.WARNING, logger="sync.reader"):
+    with caplog.at_level(logging.WARNING, logger="promptsync.reader"):
         answers = [reader.get("acme", PromptType.HANDOFF) for _ in range(5)]
     assert all(a.source == "fallback" for a in answers)
     assert answers[0] == builtin(PromptType.HANDOFF)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sync import PromptType
-from sync.cli.main import main
+from promptsync import PromptType
+from promptsync.cli.main import main
 from tests.reader.conftest import wait_subscribed, wait_until
 from tests.support.gitrepo import GitRepo
 

@@ -11,13 +11,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from sync.model import PromptDoc, PromptId, PromptType
-from sync.store.apply import StateMoved, apply_changes
-from sync.store.changeset import ChangeSet, CommitMeta
-from sync.store.engine import make_engine
-from sync.store.migrate import current_revision, head_revision, upgrade
-from sync.store.models import Base
-from sync.store.state import changed_since, read_state
+from promptsync.model import PromptDoc, PromptId, PromptType
+from promptsync.store.apply import StateMoved, apply_changes
+from promptsync.store.changeset import ChangeSet, CommitMeta
+from promptsync.store.engine import make_engine
+from promptsync.store.migrate import current_revision, head_revision, upgrade
+from promptsync.store.models import Base
+from promptsync.store.state import changed_since, read_state
 
 pytestmark = pytest.mark.timeout(60)
 GREETING = PromptId("acme", PromptType.GREETING)
@@ -113,7 +113,7 @@ def test_migrations_go_down_and_up_again(sqlite_url: str) -> None:
     from alembic import command
     from sqlalchemy import inspect
 
-    from sync.store.migrate import alembic_config
+    from promptsync.store.migrate import alembic_config
 
     engine = make_engine(sqlite_url)
     upgrade(engine)

@@ -1,6 +1,6 @@
 """A test-side writer that plays the daemon's part of the cache protocol.
 
-`Publisher.apply` does what sync.cache.keys says the daemon does after a commit: rows and
+`Publisher.apply` does what promptsync.cache.keys says the daemon does after a commit: rows and
 generation in one database transaction, then the daemon's own `Invalidator.publish` (raise
 promptsync:gen, delete the changed keys, publish the event), so the reader is tested against
 the protocol as the daemon speaks it, not a copy.
@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import create_engine, delete, insert, select, update
 from sqlalchemy.engine import Engine
 
-from sync.cache.invalidate import Invalidator
-from sync.model import PromptId
-from sync.store.models import Base, PromptRow, SyncStateRow
+from promptsync.cache.invalidate import Invalidator
+from promptsync.model import PromptId
+from promptsync.store.models import Base, PromptRow, SyncStateRow
 
 
 class Publisher:

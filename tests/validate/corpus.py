@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from sync.cli.main import main
+from promptsync.cli.main import main
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
 EXAMPLES = PROJECT_ROOT / "tests" / "examples"
@@ -215,7 +215,7 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
 def run_subprocess(*args: str, cwd: Path | None = None, timeout: float = 60) -> Run:
     """`python -m sync ARGS` as a separate process, testing this worktree's code."""
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    proc = subprocess.run([sys.executable, "-m", "sync", *args], cwd=cwd, env=env,
+    proc = subprocess.run([sys.executable, "-m", "promptsync", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout,
                           preexec_fn=_limit_child_memory)
     return Run(proc.returncode, proc.stdout, proc.stderr)

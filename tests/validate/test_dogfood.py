@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.validate.validator import PARALLEL_THRESHOLD
+from promptsync.validate.validator import PARALLEL_THRESHOLD
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 from tests.validate.corpus import (
     cases,

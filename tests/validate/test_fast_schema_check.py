@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from sync.validate.rules import FastSchemaCheck, load_rules
-from sync.validate.sources import from_directory
-from sync.validate.yamldoc import read_yaml
+from promptsync.validate.rules import FastSchemaCheck, load_rules
+from promptsync.validate.sources import from_directory
+from promptsync.validate.yamldoc import read_yaml
 from tests.support.gitrepo import PROJECT_ROOT
 from tests.validate.corpus import EXAMPLES
 

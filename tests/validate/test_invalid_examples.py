@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.validate import codes
+from promptsync.validate import codes
 from tests.validate.corpus import (
     PLANTED_FINDING,
     PLANTED_PATH,

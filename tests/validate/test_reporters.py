@@ -16,9 +16,9 @@ from typing import Any, TextIO
 
 import pytest
 
-from sync.validate.finding import error
-from sync.validate.report import Report
-from sync.validate.reporters import github
+from promptsync.validate.finding import error
+from promptsync.validate.report import Report
+from promptsync.validate.reporters import github
 from tests.support.gitrepo import PROJECT_ROOT
 from tests.validate.corpus import run_cli
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sync.cli.main import main
-from sync.validate import Validator
-from sync.validate.sources import from_directory
+from promptsync.cli.main import main
+from promptsync.validate import Validator
+from promptsync.validate.sources import from_directory
 from tests.support.gitrepo import GitRepo
 
 BROKEN_GREETING = """type: GREETING

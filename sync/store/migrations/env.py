@@ -1,12 +1,12 @@
-"""Alembic environment: the engine comes from `sync.store.migrate.alembic_config`."""
+"""Alembic environment: the engine comes from `promptsync.store.migrate.alembic_config`."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import Engine, text
 
-from sync.store.apply import ADVISORY_LOCK_KEY
-from sync.store.models import Base
+from promptsync.store.apply import ADVISORY_LOCK_KEY
+from promptsync.store.models import Base
 
 engine: Engine = context.config.attributes["engine"]
 with engine.connect() as connection:

@@ -1,1 +1,0 @@
-"""The editors' workflow: preview, history, rollback, and the version merge driver."""

@@ -1,0 +1,142 @@
+"""What a pull request changes in the prompts: each changed prompt before and after, rendered
+for each of its samples. The formatting lives in the preview reporters."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from promptsync.gitio.repo import GitRepository
+from promptsync.model import PromptDoc, PromptId
+from promptsync.preview.context import sample_contexts
+from promptsync.preview.render import Rendered, render_each
+from promptsync.validate import Finding, Report, SourceFile, Validator
+from promptsync.validate.sources import from_directory
+
+
+@dataclass(frozen=True)
+class Side:
+    """One prompt on one side: the validated document, or the errors that kept it out."""
+
+    doc: PromptDoc | None
+    errors: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True)
+class SampleRender:
+    name: str
+    before: Rendered | None  # None: no such sample on that side
+    after: Rendered | None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+    @property
+    def texts(self) -> tuple[str, str]:
+        """The rendered text before and after, "" where there is none."""
+        return _text(self.before), _text(self.after)
+
+
+def _text(rendered: Rendered | None) -> str:
+    return rendered.text if rendered is not None and rendered.text is not None else ""
+
+
+@dataclass(frozen=True)
+class PromptChange:
+    id: PromptId
+    kind: str  # created | updated | deleted
+    before: Side | None
+    after: Side | None
+    samples: tuple[SampleRender, ...]
+
+    @property
+    def invalid(self) -> bool:
+        """The new file does not validate: its errors say more than a render could."""
+        return self.after is not None and self.after.doc is None
+
+
+@dataclass(frozen=True)
+class Tree:
+    """A snapshot of prompts/ and schema/: a commit's tree or the working directory."""
+
+    label: str
+    files: list[SourceFile]
+
+
+def commit_tree(repo: GitRepository, rev: str) -> Tree:
+    sha = repo.resolve(rev)
+    return Tree(f"{rev} ({sha[:7]})" if not sha.startswith(rev) else sha[:7], repo.files(sha))
+
+
+def working_tree(root: Path, only: Sequence[str] | None = None) -> Tree:
+    """The working directory; with `only`, just those of these files that exist and the rules,
+    so previewing one prompt reads and hashes one prompt file rather than every file."""
+    if only is None:
+        return Tree("the working tree", from_directory(root))
+    present = [p for p in only if os.path.lexists(root / p)]
+    # None there: no need for the rule files either, the caller reports the missing file.
+    return Tree("the working tree", from_directory(root, present) if present else [])
+
+
+def _prompt_files(tree: Tree) -> dict[PromptId, SourceFile]:
+    found = {}
+    for f in tree.files:
+        prompt_id = PromptId.from_path(f.path)
+        if prompt_id is not None:
+            found[prompt_id] = f
+    return found
+
+
+def _side(prompt_id: PromptId, report: Report) -> Side:
+    doc = report.prompts.get(prompt_id)
+    if doc is not None:
+        return Side(doc)
+    return Side(None, tuple(f for f in report.errors if f.path == prompt_id.path))
+
+
+def _renders(side: Side | None) -> dict[str, Rendered]:
+    if side is None or side.doc is None:
+        return {}
+    samples = sample_contexts(side.doc)
+    rendered = render_each(side.doc, [context for _, context in samples])
+    return {name: r for (name, _), r in zip(samples, rendered, strict=True)}
+
+
+def _samples(before: Side | None, after: Side | None) -> tuple[SampleRender, ...]:
+    old, new = _renders(before), _renders(after)
+    names = list(new) + [n for n in old if n not in new]
+    return tuple(SampleRender(n, old.get(n), new.get(n)) for n in names)
+
+
+def subset(tree: Tree, paths: Collection[str]) -> list[SourceFile]:
+    """The files at `paths` and the rule files: all that checking those files needs."""
+    return [f for f in tree.files if f.path in paths or not f.path.startswith("prompts/")]
+
+
+def _blob(source: SourceFile | None) -> str | None:
+    return source.blob if source is not None else None
+
+
+def changed_prompts(base: Tree, head: Tree,
+                    validator: Validator | None = None) -> list[PromptChange]:
+    """Every prompt whose file differs between the trees (by git blob id), sorted by id."""
+    validator = validator or Validator()
+    old_files, new_files = _prompt_files(base), _prompt_files(head)
+    ids = sorted(i for i in old_files.keys() | new_files.keys()
+                 if _blob(old_files.get(i)) != _blob(new_files.get(i)))
+    if not ids:
+        return []
+    # Checking a file depends only on its bytes and the rules: check just the changed ones.
+    paths = {i.path for i in ids}
+    old_report = validator.validate(subset(base, paths), whole_tree=False)
+    new_report = validator.validate(subset(head, paths), whole_tree=False)
+    changes = []
+    for prompt_id in ids:
+        before = _side(prompt_id, old_report) if prompt_id in old_files else None
+        after = _side(prompt_id, new_report) if prompt_id in new_files else None
+        kind = "created" if before is None else "deleted" if after is None else "updated"
+        changes.append(PromptChange(prompt_id, kind, before, after, _samples(before, after)))
+    return changes
