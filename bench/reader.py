@@ -31,7 +31,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from promptsync import PromptReader, PromptType
-from promptsync.cache.keys import prompt_key
+from promptsync.cache.protocol import prompt_key
 from promptsync.defaults import builtin
 from promptsync.store.models import Base
 from tests.support.publisher import Publisher

@@ -1,4 +1,5 @@
-"""The daemon's side of the Redis protocol in `promptsync.cache.keys`: raise, invalidate, publish.
+"""The daemon's side of the Redis protocol (`promptsync.cache.protocol`): raise, invalidate,
+publish.
 
 After the database transaction for generation N commits, `Invalidator.publish` raises
 `promptsync:gen` to N (never lowers it), deletes the keys of the changed ids (for brand
@@ -8,13 +9,19 @@ a publish that failed half-way is simply run again.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable
 
 import redis
 
-from promptsync.cache.keys import EVENTS_CHANNEL, GENERATION_KEY, prompt_key, type_pattern
+from promptsync.cache.protocol import (
+    EVENTS_CHANNEL,
+    GENERATION_KEY,
+    RAISE_GENERATION,
+    encode_event,
+    prompt_key,
+    type_pattern,
+)
 from promptsync.errors import UsageError
 from promptsync.model import DEFAULT_BRAND, PromptId
 from promptsync.settings import hide_password
@@ -23,14 +30,6 @@ log = logging.getLogger(__name__)
 SOCKET_TIMEOUT = 1.0
 DELETE_BATCH = 500
 RedisDown = (redis.ConnectionError, redis.TimeoutError, OSError)
-
-# Raise the generation, never lower it: a slow daemon must not undo a faster one.
-_RAISE_GEN = """
-local current = tonumber(redis.call('GET', KEYS[1]) or '-1')
-local wanted = tonumber(ARGV[1])
-if wanted > current then redis.call('SET', KEYS[1], ARGV[1]) return wanted end
-return current
-"""
 
 
 class Invalidator:
@@ -43,7 +42,7 @@ class Invalidator:
         except ValueError as exc:
             raise UsageError(f"{hide_password(url)} is not a Redis URL ({exc}; "
                              "e.g. redis://localhost:6379/0)") from None
-        self._raise_gen = self._client.register_script(_RAISE_GEN)
+        self._raise_gen = self._client.register_script(RAISE_GENERATION)
 
     def close(self) -> None:
         self._client.close()
@@ -58,8 +57,7 @@ class Invalidator:
         ids = sorted(set(changed))
         self._raise_gen(keys=[GENERATION_KEY], args=[generation])
         self._delete(self._keys_of(ids))
-        event = {"commit": commit, "generation": generation, "changed": [str(i) for i in ids]}
-        self._client.publish(EVENTS_CHANNEL, json.dumps(event))
+        self._client.publish(EVENTS_CHANNEL, encode_event(commit, generation, ids))
 
     def _keys_of(self, ids: list[PromptId]) -> list[str]:
         keys = {prompt_key(i.brand, i.type) for i in ids}

@@ -17,9 +17,10 @@ from promptsync.gitio.repo import GitRepository
 from promptsync.model import PromptDoc, PromptId
 from promptsync.preview import markdown as preview_markdown
 from promptsync.preview import text as preview_text
-from promptsync.preview.changes import Tree, changed_prompts, commit_tree, subset, working_tree
+from promptsync.preview.changes import changed_prompts
 from promptsync.preview.context import build_context
 from promptsync.preview.render import render
+from promptsync.tree import Tree, working_tree
 from promptsync.validate import Validator
 from promptsync.validate.result_cache import ResultCache
 
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _tree(args: argparse.Namespace, repo: GitRepository,
           only: Sequence[str] | None = None) -> Tree:
-    return commit_tree(repo, args.ref) if args.ref else working_tree(repo.path, only)
+    return repo.tree(args.ref) if args.ref else working_tree(repo.path, only)
 
 
 def _load(args: argparse.Namespace, wanted: PromptId) -> PromptDoc:
@@ -76,7 +77,7 @@ def _load(args: argparse.Namespace, wanted: PromptId) -> PromptDoc:
             raise UsageError(f"there is no prompt {wanted} in {tree.label} "
                              f"(no file {wanted.path})")
         # The prompt's own checks need only its file and the rules.
-        report = Validator().validate(subset(tree, {wanted.path}), whole_tree=False)
+        report = Validator().validate(tree.subset({wanted.path}), whole_tree=False)
     doc = report.prompts.get(wanted)
     if doc is None:
         for finding in report.errors:
@@ -107,7 +108,7 @@ def _run_changed(args: argparse.Namespace) -> int:
         raise UsageError("--changed previews every changed prompt; drop ID, --sample, "
                          "--context and --var")
     with GitRepository(repo_dir(args.repo)) as repo:
-        base = commit_tree(repo, args.base)
+        base = repo.tree(args.base)
         head = _tree(args, repo)
         # In CI the validate step has just checked the working tree and kept each file's result
         # in .git/promptsync: read them. Not saved: saving keeps only the entries this run used,

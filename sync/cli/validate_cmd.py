@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from promptsync.errors import UsageError
+from promptsync.tree import from_directory
 from promptsync.validate import Report, Validator
 from promptsync.validate.reporters import REPORTERS
 from promptsync.validate.result_cache import ResultCache
 from promptsync.validate.rules import SCHEMA_PATH, VARIABLES_PATH
-from promptsync.validate.sources import from_directory
 
 
 def add_parser(subparsers: Any) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from promptsync.model import DEFAULT_BRAND, PromptType
-from promptsync.reader.record import BUILTIN_COMMIT, Prompt, freeze_variables
+from promptsync.record import BUILTIN_COMMIT, Prompt, freeze_variables
 
 SAFE_TEXT: MappingProxyType[PromptType, str] = MappingProxyType({
     PromptType.SYSTEM_PROMPT: "You are a helpful, polite customer support assistant.",

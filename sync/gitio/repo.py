@@ -17,7 +17,7 @@ from git.exc import BadName, GitCommandError, InvalidGitRepositoryError, NoSuchP
 
 from promptsync.errors import GitError
 from promptsync.model import TRACKED_DIRS
-from promptsync.validate.source import SourceFile
+from promptsync.tree import SourceFile, Tree, is_tracked
 
 SYMLINK_MODE = "120000"
 
@@ -84,7 +84,7 @@ class GitRepository:
                 continue
             meta, path = record.split("\t", 1)
             mode, kind, blob = meta.split()
-            if kind != "blob":
+            if kind != "blob" or not is_tracked(path):
                 continue
             if mode == SYMLINK_MODE:
                 target = self.read_blob(blob).decode("utf-8", "replace")
@@ -92,6 +92,12 @@ class GitRepository:
             else:
                 files.append(SourceFile(path, blob, _BlobReader(self, blob)))
         return files
+
+    def tree(self, rev: str) -> Tree:
+        """The commit `rev` names as a Tree labelled by the revision and its short sha."""
+        sha = self.resolve(rev)
+        label = sha[:7] if sha.startswith(rev) else f"{rev} ({sha[:7]})"
+        return Tree(label, tuple(self.files(sha)))
 
     def read_blob(self, blob: str) -> bytes:
         return bytes(self._repo.odb.stream(bytes.fromhex(blob)).read())

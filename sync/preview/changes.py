@@ -3,17 +3,13 @@ for each of its samples. The formatting lives in the preview reporters."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from promptsync.gitio.repo import GitRepository
 from promptsync.model import PromptDoc, PromptId
 from promptsync.preview.context import sample_contexts
 from promptsync.preview.render import Rendered, render_each
-from promptsync.validate import Finding, Report, SourceFile, Validator
-from promptsync.validate.sources import from_directory
+from promptsync.tree import SourceFile, Tree
+from promptsync.validate import Finding, Report, Validator
 
 
 @dataclass(frozen=True)
@@ -58,38 +54,6 @@ class PromptChange:
         return self.after is not None and self.after.doc is None
 
 
-@dataclass(frozen=True)
-class Tree:
-    """A snapshot of prompts/ and schema/: a commit's tree or the working directory."""
-
-    label: str
-    files: list[SourceFile]
-
-
-def commit_tree(repo: GitRepository, rev: str) -> Tree:
-    sha = repo.resolve(rev)
-    return Tree(f"{rev} ({sha[:7]})" if not sha.startswith(rev) else sha[:7], repo.files(sha))
-
-
-def working_tree(root: Path, only: Sequence[str] | None = None) -> Tree:
-    """The working directory; with `only`, just those of these files that exist and the rules,
-    so previewing one prompt reads and hashes one prompt file rather than every file."""
-    if only is None:
-        return Tree("the working tree", from_directory(root))
-    present = [p for p in only if os.path.lexists(root / p)]
-    # None there: no need for the rule files either, the caller reports the missing file.
-    return Tree("the working tree", from_directory(root, present) if present else [])
-
-
-def _prompt_files(tree: Tree) -> dict[PromptId, SourceFile]:
-    found = {}
-    for f in tree.files:
-        prompt_id = PromptId.from_path(f.path)
-        if prompt_id is not None:
-            found[prompt_id] = f
-    return found
-
-
 def _side(prompt_id: PromptId, report: Report) -> Side:
     doc = report.prompts.get(prompt_id)
     if doc is not None:
@@ -111,11 +75,6 @@ def _samples(before: Side | None, after: Side | None) -> tuple[SampleRender, ...
     return tuple(SampleRender(n, old.get(n), new.get(n)) for n in names)
 
 
-def subset(tree: Tree, paths: Collection[str]) -> list[SourceFile]:
-    """The files at `paths` and the rule files: all that checking those files needs."""
-    return [f for f in tree.files if f.path in paths or not f.path.startswith("prompts/")]
-
-
 def _blob(source: SourceFile | None) -> str | None:
     return source.blob if source is not None else None
 
@@ -124,15 +83,15 @@ def changed_prompts(base: Tree, head: Tree,
                     validator: Validator | None = None) -> list[PromptChange]:
     """Every prompt whose file differs between the trees (by git blob id), sorted by id."""
     validator = validator or Validator()
-    old_files, new_files = _prompt_files(base), _prompt_files(head)
+    old_files, new_files = base.prompt_files(), head.prompt_files()
     ids = sorted(i for i in old_files.keys() | new_files.keys()
                  if _blob(old_files.get(i)) != _blob(new_files.get(i)))
     if not ids:
         return []
     # Checking a file depends only on its bytes and the rules: check just the changed ones.
     paths = {i.path for i in ids}
-    old_report = validator.validate(subset(base, paths), whole_tree=False)
-    new_report = validator.validate(subset(head, paths), whole_tree=False)
+    old_report = validator.validate(base.subset(paths), whole_tree=False)
+    new_report = validator.validate(head.subset(paths), whole_tree=False)
     changes = []
     for prompt_id in ids:
         before = _side(prompt_id, old_report) if prompt_id in old_files else None

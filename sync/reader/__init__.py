@@ -8,6 +8,6 @@
 
 from promptsync.model import PromptType
 from promptsync.reader.reader import PromptReader
-from promptsync.reader.record import Prompt, Source
+from promptsync.record import Prompt, Source
 
 __all__ = ["Prompt", "PromptReader", "PromptType", "Source"]

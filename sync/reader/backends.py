@@ -11,9 +11,9 @@ from promptsync.model import PromptType
 from promptsync.reader.breaker import CircuitBreaker
 from promptsync.reader.db_tier import DatabaseTier
 from promptsync.reader.notices import BACKEND_ERRORS, Notices
-from promptsync.reader.record import Prompt
 from promptsync.reader.redis_tier import RedisTier
 from promptsync.reader.settings import ReaderSettings
+from promptsync.record import Prompt
 from promptsync.settings import hide_password
 
 logger = logging.getLogger("promptsync.reader")

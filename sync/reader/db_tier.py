@@ -1,7 +1,7 @@
 """The database tier: one statement reads the brand's row, the default row and the generation.
 
 One statement is one snapshot on SQLite and PostgreSQL alike, so the generation stamped on the
-answer is the one its row belongs to (the cache protocol of promptsync.cache.keys relies on that).
+answer is the one its row belongs to (`promptsync.cache.protocol` relies on that).
 It runs on a pooled DB-API connection without SQLAlchemy's statement machinery: this is the
 hot path on a Redis miss, and a hand-written cursor is as fast as a read can be.
 """
@@ -20,7 +20,7 @@ from sqlalchemy.pool import QueuePool
 
 from promptsync.model import DEFAULT_BRAND, PromptType
 from promptsync.reader.offload import Offload
-from promptsync.reader.record import Prompt, freeze_variables
+from promptsync.record import Prompt, freeze_variables
 from promptsync.store.engine import is_postgresql, with_psycopg
 
 _QUERY = (

@@ -9,13 +9,12 @@ on every (re)subscription the dict starts empty, since events may have been miss
 
 from __future__ import annotations
 
-import json
 import threading
 import time
-from typing import Any
 
+from promptsync.cache.protocol import decode_event
 from promptsync.model import DEFAULT_BRAND, PromptId, PromptType
-from promptsync.reader.record import Prompt
+from promptsync.record import Prompt
 
 Key = tuple[str, PromptType]
 # How long one heartbeat (a pong or any message) keeps the tier trusted.
@@ -65,16 +64,14 @@ class MemoryTier:
     def apply_event(self, payload: bytes | str) -> None:
         """Drop what a published commit changed; anything unreadable drops everything."""
         try:
-            event: dict[str, Any] = json.loads(payload)
-            generation = int(event["generation"])
-            changed = [PromptId.parse(str(i)) for i in event["changed"]]
-        except (ValueError, KeyError, TypeError):
+            event = decode_event(payload)
+        except ValueError:
             with self._lock:
                 self.entries.clear()
             return
         with self._lock:
-            self.generation_seen = max(self.generation_seen, generation)
-            for pid in changed:
+            self.generation_seen = max(self.generation_seen, event.generation)
+            for pid in event.changed:
                 self._drop(pid)
 
     def _drop(self, pid: PromptId) -> None:

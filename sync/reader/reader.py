@@ -10,15 +10,15 @@ import weakref
 from collections.abc import Mapping
 from typing import Any
 
-import promptsync.defaults as defaults
+from promptsync import defaults
 from promptsync.model import BRAND_RE, DEFAULT_BRAND, PromptType
 from promptsync.reader.backends import Backends
 from promptsync.reader.memory import Key, MemoryTier
 from promptsync.reader.notices import FALLBACKS, STALE_ANSWERS, Notices
-from promptsync.reader.record import Prompt
 from promptsync.reader.render import Renderer
 from promptsync.reader.settings import DEFAULT_COOLDOWN, resolve
 from promptsync.reader.subscriber import Subscriber
+from promptsync.record import Prompt
 from promptsync.sandbox import DEFAULT_RENDER_SECONDS
 
 _TYPES: dict[str, PromptType] = {

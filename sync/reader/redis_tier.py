@@ -1,17 +1,21 @@
-"""The Redis tier: one MGET of the generation and the entry, as promptsync.cache.keys fixes it."""
+"""The Redis tier: one MGET of the generation and the entry, as `cache.protocol` fixes it."""
 
 from __future__ import annotations
-
-import json
-from typing import Any
 
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from promptsync.cache.keys import GENERATION_KEY, PROMPT_TTL_SECONDS, prompt_key
+from promptsync.cache.protocol import (
+    GENERATION_KEY,
+    PROMPT_TTL_SECONDS,
+    decode_entry,
+    encode_entry,
+    is_current,
+    prompt_key,
+)
 from promptsync.model import PromptType
-from promptsync.reader.record import Prompt, from_entry, to_entry
+from promptsync.record import Prompt
 
 _MAX_DECODED = 1024
 # What a broken, slow or restarting server raises; anything else is a bug and propagates
@@ -58,8 +62,8 @@ class RedisTier:
         try:
             if prompt is None:
                 prompt = self._decode(entry_raw, type_)
-            return None if prompt.generation < int(gen_raw) else prompt
-        except (ValueError, KeyError, TypeError, AttributeError):
+            return prompt if is_current(prompt.generation, int(gen_raw)) else None
+        except ValueError:
             return None  # a damaged entry is a miss; the database answers and rewrites it
 
     def _key(self, brand: str, type_: PromptType) -> str:
@@ -71,8 +75,7 @@ class RedisTier:
     def _decode(self, raw: bytes, type_: PromptType) -> Prompt:
         # Entries change once per commit and are read thousands of times in between: keep
         # the decoded record by its exact bytes (which include the generation stamp).
-        data: dict[str, Any] = json.loads(raw)
-        prompt = from_entry(data, type_)
+        prompt = decode_entry(raw, type_)
         if len(self._decoded) >= _MAX_DECODED:
             self._decoded.clear()
         self._decoded[raw] = prompt
@@ -80,7 +83,8 @@ class RedisTier:
 
     def store(self, brand: str, prompt: Prompt) -> None:
         """Cache-aside write; safe against the race because the entry carries its generation."""
-        self.client.set(prompt_key(brand, prompt.type), to_entry(prompt), ex=PROMPT_TTL_SECONDS)
+        self.client.set(prompt_key(brand, prompt.type), encode_entry(prompt),
+                        ex=PROMPT_TTL_SECONDS)
 
     def reconnect(self) -> None:
         """New sockets (after a fork the parent's must not be shared)."""

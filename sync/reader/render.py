@@ -16,10 +16,10 @@ from typing import Any, NamedTuple
 
 from jinja2 import Template
 
-import promptsync.defaults as defaults
+from promptsync import defaults
 from promptsync.model import PromptType
 from promptsync.reader.notices import RENDER_FAILURES, Notices
-from promptsync.reader.record import BUILTIN_COMMIT, Prompt
+from promptsync.record import BUILTIN_COMMIT, Prompt
 from promptsync.sandbox import DEFAULT_RENDER_SECONDS, ENV, MAX_OUTPUT_CHARS, collect
 
 _NO_CONTEXT: Mapping[str, Any] = MappingProxyType({})

@@ -7,7 +7,7 @@ import threading
 import time
 from typing import Any
 
-from promptsync.cache.keys import EVENTS_CHANNEL, GENERATION_KEY
+from promptsync.cache.protocol import EVENTS_CHANNEL, GENERATION_KEY
 from promptsync.reader.memory import HEALTH_WINDOW, MemoryTier
 from promptsync.reader.redis_tier import REDIS_ERRORS, connect
 

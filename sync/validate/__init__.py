@@ -7,9 +7,9 @@
 Checking never raises for bad input: every problem becomes a Finding.
 """
 
+from promptsync.tree import SourceFile
 from promptsync.validate.finding import Finding, Severity
 from promptsync.validate.report import Report
-from promptsync.validate.source import SourceFile
 from promptsync.validate.validator import Validator
 
 __all__ = ["Finding", "Report", "Severity", "SourceFile", "Validator"]

@@ -13,9 +13,9 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from promptsync.model import PromptType
+from promptsync.tree import SourceFile
 from promptsync.validate import codes
 from promptsync.validate.finding import Finding, error
-from promptsync.validate.source import SourceFile
 from promptsync.validate.yamldoc import YamlDoc, read_yaml
 
 SCHEMA_PATH = "schema/prompt.schema.json"

@@ -10,12 +10,12 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol
 
 from promptsync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptId, PromptType
+from promptsync.tree import SourceFile
 from promptsync.validate import codes
 from promptsync.validate.file_check import FileResult, check_file
 from promptsync.validate.finding import Finding, error
 from promptsync.validate.report import Report
 from promptsync.validate.rules import Rules, load_rules, rules_digest
-from promptsync.validate.source import SourceFile
 
 # Below this many unchecked files a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 400

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from promptsync import tree
 from promptsync.cli.main import main
 from promptsync.model import PromptDoc, PromptId, PromptType
-from promptsync.preview import changes
 from promptsync.preview.render import render, render_each
-from promptsync.validate import SourceFile
+from promptsync.tree import SourceFile
 from tests.support.editing import GREETING, blobs_read_after_close, cli
 from tests.support.gitrepo import GitRepo
 
@@ -91,14 +91,14 @@ def test_ref_reads_the_blobs_before_closing_the_repository(prompt_repo: GitRepo,
 def test_the_working_tree_reads_only_the_prompt_and_the_rules(prompt_repo: GitRepo, capsys,
                                                               monkeypatch) -> None:
     read: list[str] = []
-    from_directory = changes.from_directory
+    from_directory = tree.from_directory
 
     def spy(root: Path, paths: Sequence[str] = ()) -> list[SourceFile]:
         files = from_directory(root, paths)
         read.extend(f.path for f in files)
         return files
 
-    monkeypatch.setattr(changes, "from_directory", spy)
+    monkeypatch.setattr(tree, "from_directory", spy)
     code, out, _ = preview(capsys, prompt_repo, "default/greeting", "--sample", "new visitor")
     assert code == 0 and "How can I help you today?" in out
     assert [p for p in read if not p.startswith("schema/")] == [GREETING]

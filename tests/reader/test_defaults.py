@@ -9,8 +9,8 @@ import pytest
 
 from promptsync.defaults import SAFE_TEXT, builtin, file_name, read_text
 from promptsync.model import PromptType
+from promptsync.tree import from_directory
 from promptsync.validate import Validator
-from promptsync.validate.sources import from_directory
 from tests.support.gitrepo import PROJECT_ROOT
 
 DEFAULTS_DIR = PROJECT_ROOT / "sync" / "defaults"

@@ -9,7 +9,7 @@ import time
 from promptsync.model import PromptType
 from promptsync.reader.breaker import CircuitBreaker
 from promptsync.reader.memory import MemoryTier
-from promptsync.reader.record import Prompt, freeze_variables
+from promptsync.record import Prompt, freeze_variables
 
 GREETING = PromptType.GREETING
 

@@ -12,7 +12,7 @@ from prometheus_client import REGISTRY
 
 import promptsync
 from promptsync import PromptReader, PromptType
-from promptsync.cache.keys import GENERATION_KEY, prompt_key
+from promptsync.cache.protocol import GENERATION_KEY, prompt_key
 from promptsync.defaults import builtin
 from promptsync.errors import UsageError
 from tests.reader.conftest import GREETING_VARS, wait_subscribed, wait_until

@@ -1,6 +1,6 @@
 """A test-side writer that plays the daemon's part of the cache protocol.
 
-`Publisher.apply` does what promptsync.cache.keys says the daemon does after a commit: rows and
+`Publisher.apply` does what promptsync.cache.protocol says the daemon does after a commit: rows and
 generation in one database transaction, then the daemon's own `Invalidator.publish` (raise
 promptsync:gen, delete the changed keys, publish the event), so the reader is tested against
 the protocol as the daemon speaks it, not a copy.

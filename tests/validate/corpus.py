@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from promptsync.cli.main import main
+from promptsync.tree import is_prompt_candidate
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
 EXAMPLES = PROJECT_ROOT / "tests" / "examples"
@@ -156,7 +157,7 @@ def _replace_with_symlink(link: Path, target: str) -> None:
 def expected_files_checked(case: Case, plant: bool) -> int:
     """How many prompt files the run must check, counted from the case, not from the walker."""
     paths = set(project_prompt_files()) - set(case.delete)
-    paths |= {p for p in [*case.files, *case.fifos] if p.startswith("prompts/")}
+    paths |= {p for p in [*case.files, *case.fifos] if is_prompt_candidate(p)}
     for link in case.symlinks:
         paths = {p for p in paths if not p.startswith(f"{link}/")} | {link}
     return len(paths) + plant

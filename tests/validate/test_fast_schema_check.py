@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from promptsync.tree import from_directory
 from promptsync.validate.rules import FastSchemaCheck, load_rules
-from promptsync.validate.sources import from_directory
 from promptsync.validate.yamldoc import read_yaml
 from tests.support.gitrepo import PROJECT_ROOT
 from tests.validate.corpus import EXAMPLES

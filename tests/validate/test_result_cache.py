@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from promptsync.cli.main import main
+from promptsync.tree import from_directory
 from promptsync.validate import Validator
-from promptsync.validate.sources import from_directory
 from tests.support.gitrepo import GitRepo
 
 BROKEN_GREETING = """type: GREETING

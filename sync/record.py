@@ -44,19 +44,3 @@ def freeze_variables(raw: Any) -> Mapping[str, Mapping[str, Any]]:
     if not raw:
         return _EMPTY
     return MappingProxyType({str(k): MappingProxyType(dict(v or {})) for k, v in raw.items()})
-
-
-def from_entry(data: Mapping[str, Any], type_: PromptType) -> Prompt:
-    """A Redis entry (the JSON of promptsync.cache.keys) as a Prompt with source "redis"."""
-    return Prompt(str(data["brand"]), type_, str(data["template"]), int(data["version"]),
-                  str(data["commit"]), "redis", freeze_variables(data.get("variables")),
-                  int(data["generation"]))
-
-
-def to_entry(prompt: Prompt) -> str:
-    """The Redis entry for a prompt read from the database."""
-    return json.dumps({
-        "brand": prompt.brand, "type": prompt.type.value, "version": prompt.version,
-        "template": prompt.template, "commit": prompt.commit, "generation": prompt.generation,
-        "variables": {k: dict(v) for k, v in prompt.variables.items()},
-    }, separators=(",", ":"))

@@ -1,0 +1,100 @@
+"""The Redis protocol shared by the daemon (writer) and the reader: key names, the entry and the
+event encodings, and the generation rule. Nothing else in the project spells a key or parses an
+entry or an event; tests/cache/test_protocol.py round-trips each.
+
+- An entry at `prompt_key(brand, type)` is the JSON of the *resolved* prompt for (brand, type)
+  (so it may hold brand `default`'s prompt): ``{"brand": answering brand, "type": "GREETING",
+  "version", "template", "variables", "commit", "generation"}``, written with TTL 3600 s.
+- `generation` in an entry is the `sync_state.generation` read in the same database statement
+  as the row, never a number read from Redis.
+- The daemon, after its database transaction for generation N commits: raises
+  `promptsync:gen` to N (never lowers it, `RAISE_GENERATION`), deletes the keys of the changed
+  ids (for a change to brand `default`, every brand's key of that type), then publishes the
+  event ``{"commit", "generation", "changed": [ids]}`` on `promptsync:events`.
+- A reader treats an entry as a hit only when `is_current(entry generation, promptsync:gen)`,
+  both read in one round trip (MGET); an older stamp is a miss. With `promptsync:gen` absent
+  (Redis restarted), entries are misses until the daemon repairs the key.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from promptsync.model import PromptId, PromptType
+from promptsync.record import Prompt, freeze_variables
+
+GENERATION_KEY = "promptsync:gen"
+EVENTS_CHANNEL = "promptsync:events"
+PROMPT_KEY_PREFIX = "promptsync:prompt:"
+PROMPT_TTL_SECONDS = 3600
+
+# Raise the generation, never lower it: a slow daemon must not undo a faster one.
+RAISE_GENERATION = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '-1')
+local wanted = tonumber(ARGV[1])
+if wanted > current then redis.call('SET', KEYS[1], ARGV[1]) return wanted end
+return current
+"""
+
+
+def prompt_key(brand: str, type_: PromptType) -> str:
+    """`promptsync:prompt:acme:greeting`: the resolved prompt a reader gets for (brand, type)."""
+    return f"{PROMPT_KEY_PREFIX}{brand}:{type_.slug}"
+
+
+def type_pattern(type_: PromptType) -> str:
+    """SCAN pattern of every brand's key for one type (a change to brand `default`)."""
+    return f"{PROMPT_KEY_PREFIX}*:{type_.slug}"
+
+
+def is_current(entry_generation: int, redis_generation: int | None) -> bool:
+    """Whether an entry may answer: Redis knows its generation and the entry is not older."""
+    return redis_generation is not None and entry_generation >= redis_generation
+
+
+def encode_entry(prompt: Prompt) -> str:
+    """The Redis entry for a prompt read from the database."""
+    return json.dumps({
+        "brand": prompt.brand, "type": prompt.type.value, "version": prompt.version,
+        "template": prompt.template, "commit": prompt.commit, "generation": prompt.generation,
+        "variables": {k: dict(v) for k, v in prompt.variables.items()},
+    }, separators=(",", ":"))
+
+
+def decode_entry(raw: bytes | str, type_: PromptType) -> Prompt:
+    """An entry as a Prompt with source "redis"; ValueError when it is damaged."""
+    try:
+        data: dict[str, Any] = json.loads(raw)
+        return Prompt(str(data["brand"]), type_, str(data["template"]), int(data["version"]),
+                      str(data["commit"]), "redis", freeze_variables(data.get("variables")),
+                      int(data["generation"]))
+    except (KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"damaged cache entry: {type(exc).__name__}") from None
+
+
+@dataclass(frozen=True)
+class Event:
+    """What the daemon announces after applying a commit: the prompts whose answers changed."""
+
+    commit: str
+    generation: int
+    changed: tuple[PromptId, ...]
+
+
+def encode_event(commit: str, generation: int, changed: Iterable[PromptId]) -> str:
+    ids = sorted(set(changed))
+    return json.dumps({"commit": commit, "generation": generation,
+                       "changed": [str(i) for i in ids]})
+
+
+def decode_event(payload: bytes | str) -> Event:
+    """The event; ValueError when it is not one (a reader then forgets everything)."""
+    try:
+        data: dict[str, Any] = json.loads(payload)
+        return Event(str(data["commit"]), int(data["generation"]),
+                     tuple(PromptId.parse(str(i)) for i in data["changed"]))
+    except (KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"not a promptsync event: {type(exc).__name__}") from None

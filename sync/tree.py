@@ -1,0 +1,143 @@
+"""What a prompt repository is made of, read from a working directory or from a commit.
+
+One path filter (`is_tracked`) decides which files count, for the working tree CI validates and
+for the commit the daemon publishes alike, so the two can never disagree about a tree. Files
+are read lazily and carry git's blob id (computed for a working tree), the validator's cache key.
+The commit side lives in `promptsync.gitio`, which builds the same `Tree`.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import stat
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from promptsync.errors import UsageError
+from promptsync.model import PROMPTS_DIR, SCHEMA_DIR, TRACKED_DIRS, PromptId
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file to check. `blob` is its git blob id (or a content hash), the cache key."""
+
+    path: str
+    blob: str
+    read: Callable[[], bytes]
+    is_symlink: bool = False
+    symlink_target: str = ""
+
+
+def is_tracked(path: str) -> bool:
+    """Whether a repository path is ours to read: under prompts/ or schema/, and no part of it
+    hidden (`prompts/acme/.gitkeep`, `prompts/.drafts/...` are left alone)."""
+    parts = path.split("/")
+    return len(parts) > 1 and parts[0] in TRACKED_DIRS and not any(
+        p.startswith(".") for p in parts)
+
+
+def is_prompt_candidate(path: str) -> bool:
+    """A tracked file the validator checks as a prompt (a README beside the prompts is not)."""
+    return path.startswith(f"{PROMPTS_DIR}/") and not path.endswith(".md") and is_tracked(path)
+
+
+@dataclass(frozen=True)
+class Tree:
+    """A snapshot of prompts/ and schema/: a commit's tree or a working directory."""
+
+    label: str
+    files: tuple[SourceFile, ...]
+
+    def subset(self, paths: Collection[str]) -> list[SourceFile]:
+        """The files at `paths` and the rule files: all that checking those files needs."""
+        return [f for f in self.files if f.path in paths or not is_prompt_candidate(f.path)]
+
+    def prompt_files(self) -> dict[PromptId, SourceFile]:
+        found = {}
+        for f in self.files:
+            prompt_id = PromptId.from_path(f.path)
+            if prompt_id is not None:
+                found[prompt_id] = f
+        return found
+
+
+def working_tree(root: Path, only: Sequence[str] | None = None) -> Tree:
+    """The working directory; with `only`, just those of these files that exist and the rules,
+    so previewing one prompt reads and hashes one prompt file rather than every file."""
+    if only is None:
+        return Tree("the working tree", tuple(from_directory(root)))
+    present = [p for p in only if os.path.lexists(root / p)]
+    # None there: no need for the rule files either, the caller reports the missing file.
+    return Tree("the working tree", tuple(from_directory(root, present)) if present else ())
+
+
+def blob_id(data: bytes) -> str:
+    """The id git gives these bytes (`git hash-object`)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _source(root: Path, path: Path) -> SourceFile:
+    rel = path.relative_to(root).as_posix()
+    if path.is_symlink():
+        target = os.readlink(path)
+        data = target.encode()
+        return SourceFile(rel, blob_id(data), lambda: data, True, target)
+    try:
+        # Opening a FIFO would block for ever; a device or socket is no prompt either.
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        data = path.read_bytes()
+    except OSError as exc:
+        # Reported as file-unreadable by the Validator when it reads, not raised here.
+        return SourceFile(rel, f"unreadable:{rel}", _raiser(exc))
+    return SourceFile(rel, blob_id(data), lambda: data)
+
+
+def _raiser(exc: OSError) -> Callable[[], bytes]:
+    def read() -> bytes:
+        raise exc
+
+    return read
+
+
+def from_directory(root: Path, paths: Iterable[str] = ()) -> list[SourceFile]:
+    """Every file under prompts/ and schema/ (or only `paths` plus the rule files)."""
+    root = root.resolve()
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a directory")
+    wanted = [Path(os.path.abspath(root / p)) for p in paths]
+    for p in wanted:
+        if not p.exists() and not p.is_symlink():
+            raise UsageError(f"{p} does not exist")
+        if not p.is_relative_to(root):
+            raise UsageError(f"{p} is outside the repository {root}")
+    if wanted:
+        files = list(_expand(wanted))
+        files += [p for p in _walk(root / SCHEMA_DIR) if p not in files]
+    else:
+        files = [p for d in TRACKED_DIRS for p in _walk(root / d)]
+    return [_source(root, p) for p in sorted(files) if is_tracked(p.relative_to(root).as_posix())]
+
+
+def _expand(paths: list[Path]) -> Iterable[Path]:
+    for p in paths:
+        yield from (_walk(p) if p.is_dir() and not p.is_symlink() else [p])
+
+
+def _walk(top: Path) -> Iterable[Path]:
+    if not top.is_dir():
+        return
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        base = Path(dirpath)
+        for name in sorted(filenames):
+            if not name.startswith("."):
+                yield base / name
+        # Symlinked directories are not followed by os.walk; report them as files.
+        for d in list(dirnames):
+            if (base / d).is_symlink():
+                dirnames.remove(d)
+                yield base / d
