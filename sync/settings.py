@@ -8,8 +8,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from promptsync.credentials import hide_password, redact
+
+__all__ = ["hide_password", "redact"]  # re-exported: the daemon, reader and store import them here
 
 REPO_ENV = "PROMPTSYNC_REPO"
 REF_ENV = "PROMPTSYNC_REF"
@@ -26,18 +27,3 @@ def resolve(explicit: str | None, env_name: str, default: str | None,
         return explicit
     value = (os.environ if environ is None else environ).get(env_name, "").strip()
     return value or default
-
-
-def hide_password(url: str) -> str:
-    """A URL fit for a log line: any password replaced by ***."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
-        pass
-    scheme, sep, rest = url.partition("://")
-    userinfo, at, host = (rest if sep else url).rpartition("@")
-    if not at or ":" not in userinfo:
-        return url  # no password in it (git@host:org/repo.git stays as it is)
-    if not sep:  # no scheme to find the user name by: hide all of it
-        return "<unparsable url>"
-    return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}"

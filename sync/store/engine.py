@@ -15,7 +15,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from promptsync.errors import UsageError
-from promptsync.settings import hide_password
+from promptsync.settings import hide_password, redact
 
 SQLITE_BUSY_SECONDS = 30
 PG_CONNECT_SECONDS = 5
@@ -68,6 +68,7 @@ def is_postgresql(engine: Engine) -> bool:
 
 
 def first_line(exc: SQLAlchemyError) -> str:
-    """The driver's own message, first line: what an operator needs, without SQL or URLs."""
+    """The driver's own message, first line: what an operator needs, without SQL or URLs
+    (a libpq message may quote a connection string, credentials and all)."""
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    return redact(text[0]) if text else type(exc).__name__
