@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from promptsync import settings
 from promptsync.cli.options import prompt_id, repo_dir
 from promptsync.errors import UsageError
 from promptsync.history import golive
@@ -26,7 +27,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--since", metavar="DATE", help="only changes on or after DATE (2026-11-24)")
     p.add_argument("--until", metavar="DATE", help="only changes on or before DATE")
     p.add_argument("--db", metavar="URL",
-                   help="also show when each change went live, from this database's sync_runs")
+                   help="also show when each change went live, from this database's sync_runs "
+                   f"(env {settings.DB_URL_ENV})")
     p.add_argument("--format", choices=sorted(FORMATS), default="text")
 
 
@@ -47,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
     query = build_filter(args)
     root = repo_dir(args.repo)
     changes = query.apply(read_history(root))
-    if args.db:
-        changes = with_live_times(changes, golive.live_times(root, golive.applied_runs(args.db)))
-    FORMATS[args.format](changes, sys.stdout, with_live=bool(args.db))
+    # No default database: the live times are shown when asked for.
+    db_url = settings.resolve(args.db, settings.DB_URL_ENV, None)
+    if db_url:
+        changes = with_live_times(changes, golive.live_times(root, golive.applied_runs(db_url)))
+    FORMATS[args.format](changes, sys.stdout, with_live=bool(db_url))
     return 0

@@ -29,7 +29,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    url = settings.resolve(args.db, settings.DB_URL_ENV, settings.DEFAULT_DB_URL) or ""
+    url = settings.resolve_db_url(args.db)
     engine = make_engine(url, writer=False)
     try:
         if not inspect(engine).has_table("sync_state"):

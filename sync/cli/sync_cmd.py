@@ -65,8 +65,7 @@ def parse_settings(args: argparse.Namespace) -> SyncSettings:
         raise UsageError("--interval must be a positive number of seconds")
     return SyncSettings(
         repo=repo, ref=settings.resolve(args.ref, settings.REF_ENV, settings.DEFAULT_REF) or "main",
-        db_url=settings.resolve(args.db, settings.DB_URL_ENV, settings.DEFAULT_DB_URL) or "",
-        redis_url=settings.resolve(args.redis, settings.REDIS_URL_ENV, None),
+        db_url=settings.resolve_db_url(args.db), redis_url=settings.resolve_redis_url(args.redis),
         once=args.once, interval=args.interval, allow_empty=args.allow_empty,
         metrics_port=args.metrics_port, cache_dir=args.cache_dir)
 
