@@ -1,9 +1,10 @@
 """The one settings rule: the explicit value (a flag, an argument), then the `PROMPTSYNC_*`
-environment variable, then the default.
+environment variable, then the default; and the checks a URL passes before anything uses it.
 
 Every command builds its typed settings object through these functions, and so does the reader;
 values are passed on as parameters from here, so tests never patch globals. This module stays
-light because `validate`, run by every pre-commit hook, imports it.
+light (no SQLAlchemy, no redis at import) because `validate`, run by every pre-commit hook,
+imports it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from promptsync.credentials import hide_password, redact
 from promptsync.errors import UsageError
@@ -26,6 +28,8 @@ DB_URL_ENV = "PROMPTSYNC_DB_URL"
 REDIS_URL_ENV = "PROMPTSYNC_REDIS_URL"
 DEFAULT_REF = "main"
 DEFAULT_DB_URL = "sqlite:///promptsync.db"
+DATABASE_BACKENDS = ("sqlite", "postgresql")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
 def resolve(explicit: str | None, env_name: str, default: str | None,
@@ -61,11 +65,50 @@ def resolve_folder(explicit: str | None, environ: Mapping[str, str] | None = Non
 
 
 def resolve_db_url(explicit: str | None, environ: Mapping[str, str] | None = None) -> str:
-    """The database: --db, then PROMPTSYNC_DB_URL, then the embedded SQLite file."""
-    return resolve(explicit, DB_URL_ENV, DEFAULT_DB_URL, environ) or DEFAULT_DB_URL
+    """The database: --db, then PROMPTSYNC_DB_URL, then the embedded SQLite file; checked."""
+    return check_database_url(resolve(explicit, DB_URL_ENV, DEFAULT_DB_URL, environ)
+                              or DEFAULT_DB_URL)
 
 
 def resolve_redis_url(explicit: str | None,
                       environ: Mapping[str, str] | None = None) -> str | None:
-    """Redis: --redis, then PROMPTSYNC_REDIS_URL, else none (no cache tier)."""
-    return resolve(explicit, REDIS_URL_ENV, None, environ)
+    """Redis: --redis, then PROMPTSYNC_REDIS_URL, else none (no cache tier); checked."""
+    url = resolve(explicit, REDIS_URL_ENV, None, environ)
+    return None if url is None else check_redis_url(url)
+
+
+def check_database_url(url: str) -> str:
+    """`url` when it names a database promptsync can open; else a usage error (exit 2) naming
+    the URL with its password masked."""
+    # Parsed as the engine will parse it (a password may hold a `/`, which urlsplit would take
+    # for the path); only the commands that open a database import SQLAlchemy.
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    example = "e.g. sqlite:///promptsync.db or postgresql+psycopg://user@host/db"
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise UsageError(f"{hide_password(url)} is not a database URL ({example})") from None
+    except ValueError:  # the one thing make_url converts: the port
+        raise UsageError(f"{hide_password(url)} is not a database URL: the port is not a "
+                         f"number ({example})") from None
+    if backend not in DATABASE_BACKENDS:
+        raise UsageError(f"unsupported database {backend!r} in {hide_password(url)} "
+                         "(use sqlite or postgresql)")
+    return url
+
+
+def check_redis_url(url: str) -> str:
+    """`url` when it is a Redis URL; else a usage error naming it, password masked. Checked
+    with urlsplit, as redis-py parses it."""
+    example = "e.g. redis://localhost:6379/0"
+    parts = urlsplit(url)
+    if parts.scheme not in REDIS_SCHEMES or "://" not in url:
+        raise UsageError(f"{hide_password(url)} is not a Redis URL ({example})")
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when asked for it
+    except ValueError:
+        raise UsageError(f"{hide_password(url)} is not a Redis URL: the port is not a number "
+                         f"between 0 and 65535 ({example})") from None
+    return url

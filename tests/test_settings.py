@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from promptsync.cli import preview_cmd, validate_cmd
-from promptsync.cli.main import build_parser
+from promptsync.cli.main import build_parser, main
 from promptsync.errors import UsageError
 from promptsync.reader import settings as reader_settings
 from promptsync.settings import (
@@ -79,3 +79,31 @@ def test_preview_builds_its_settings_from_the_flag_before_the_variable(
         prompt_repo.path.resolve(), "default/greeting", ("user_name=Dana",))
     with pytest.raises(UsageError, match="--changed needs --base"):
         preview_cmd.build_settings(parse("preview", "--changed"), env)
+
+
+BAD_URLS = [
+    # (command line, what the one line says); the password never shows
+    (["status", "--db", "postgresql://app:s3cret@db:abc/prompts"],
+     "postgresql://app:***@db:abc/prompts is not a database URL: the port is not a number"),
+    (["sync", "--once", "--repo", ".", "--db", "postgresql://app:s3cret@db:abc/prompts"],
+     "postgresql://app:***@db:abc/prompts is not a database URL: the port is not a number"),
+    (["history", "--db", "postgresql://app:s3cret@db:abc/prompts"],
+     "postgresql://app:***@db:abc/prompts is not a database URL: the port is not a number"),
+    (["sync", "--once", "--repo", ".", "--redis", "redis://:s3cret@cache:abc/0"],
+     "redis://:***@cache:abc/0 is not a Redis URL: the port is not a number"),
+    (["status", "--db", "mysql://app:s3cret@db/prompts"],
+     "unsupported database 'mysql' in mysql://app:***@db/prompts"),
+    (["status", "--db", "prompts.db"], "prompts.db is not a database URL"),
+]
+
+
+@pytest.mark.parametrize(("argv", "said"), BAD_URLS, ids=[
+    "status-db-port", "sync-db-port", "history-db-port", "sync-redis-port", "mysql", "no-scheme"])
+def test_a_non_numeric_database_port_is_a_usage_error_not_a_bug(
+        argv: list[str], said: str, prompt_repo: GitRepo, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(prompt_repo.path)  # for --repo . and history's repository
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert said in err
+    assert "s3cret" not in err and "this is a bug" not in err
