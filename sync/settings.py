@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from promptsync.credentials import hide_password, redact
 from promptsync.errors import UsageError
@@ -112,3 +112,20 @@ def check_redis_url(url: str) -> str:
         raise UsageError(f"{hide_password(url)} is not a Redis URL: the port is not a number "
                          f"between 0 and 65535 ({example})") from None
     return url
+
+
+def read_only_database(url: str) -> str:
+    """For a command that only reads: a SQLite file opened read-only (`mode=ro`), so a command
+    run in the wrong folder never leaves an empty database behind, and an error that says
+    where it looked. Other databases are returned as they are (reading creates nothing)."""
+    parts = urlsplit(check_database_url(url))
+    where = parts.path[1:] if parts.path.startswith("/") else parts.path
+    if not parts.scheme.startswith("sqlite") or where in ("", ":memory:") or parts.query:
+        return url
+    path = Path(where).absolute()
+    if not path.is_file():
+        raise UsageError(f"no promptsync database at {path} (hint: run `promptsync sync` first, "
+                         "or pass --db URL)")
+    # SQLAlchemy hands a `file:` database to sqlite3 as a URI when uri=true; it unquotes the
+    # path once and sqlite3 once more, hence the two quotes.
+    return f"{parts.scheme}:///file:{quote(quote(str(path)))}?mode=ro&uri=true"

@@ -30,7 +30,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     url = settings.resolve_db_url(args.db)
-    engine = make_engine(url, writer=False)
+    engine = make_engine(settings.read_only_database(url), writer=False)
     try:
         if not inspect(engine).has_table("sync_state"):
             raise PromptSyncError(f"{hide_password(url)} holds no promptsync tables "

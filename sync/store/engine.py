@@ -51,8 +51,10 @@ def _sqlite_engine(url: str, writer: bool) -> Engine:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_conn.cursor()
-        # WAL lets the chat runtime read while the daemon writes.
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # WAL lets the chat runtime read while the daemon writes. A read-only open (mode=ro,
+        # the read-only commands) cannot switch it, and needs not: the writer did.
+        if "mode=ro" not in url:
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
