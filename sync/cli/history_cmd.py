@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from promptsync import settings
-from promptsync.cli.options import prompt_id, repo_dir
+from promptsync.cli.options import add_format, add_live_db, add_repo, prompt_id, repo_dir
 from promptsync.errors import UsageError
 from promptsync.history import golive
 from promptsync.history.log import read_history, with_live_times
@@ -20,16 +20,14 @@ def add_parser(subparsers: Any) -> None:
                               description="Every change of a prompt: commit, author, date, "
                               "action (create, update, delete, rename, rollback) and versions.")
     p.add_argument("id", nargs="?", metavar="ID", help="only this prompt, e.g. acme/greeting")
-    p.add_argument("--repo", help="the prompt repository (default: $PROMPTSYNC_REPO or .)")
+    add_repo(p)
     p.add_argument("--brand", help="only prompts of this brand")
     p.add_argument("--type", help="only prompts of this type, e.g. greeting")
     p.add_argument("--author", help="only changes whose author name or e-mail contains this")
     p.add_argument("--since", metavar="DATE", help="only changes on or after DATE (2026-11-24)")
     p.add_argument("--until", metavar="DATE", help="only changes on or before DATE")
-    p.add_argument("--db", metavar="URL",
-                   help="also show when each change went live, from this database's sync_runs "
-                   f"(env {settings.DB_URL_ENV})")
-    p.add_argument("--format", choices=sorted(FORMATS), default="text")
+    add_live_db(p)
+    add_format(p, FORMATS)
 
 
 def build_filter(args: argparse.Namespace) -> HistoryFilter:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from promptsync.cli.options import prompt_id, repo_dir
+from promptsync.cli.options import add_format, add_repo, prompt_id, repo_dir
 from promptsync.errors import UsageError
 from promptsync.gitio.repo import GitRepository
 from promptsync.model import PromptDoc, PromptId
@@ -58,14 +58,13 @@ def add_parser(subparsers: Any) -> None:
     source.add_argument("--context", metavar="FILE.json", help="render with this JSON object")
     p.add_argument("--var", action="append", default=[], metavar="KEY=VALUE",
                    help="set one variable (repeatable; overrides the sample or file)")
-    p.add_argument("--repo", help="the prompt repository (default: $PROMPTSYNC_REPO or .)")
+    add_repo(p)
     p.add_argument("--ref", metavar="REV",
                    help="read the prompts at this revision (default: the working tree)")
     p.add_argument("--changed", action="store_true",
                    help="preview every prompt changed since --base")
     p.add_argument("--base", metavar="REF", help="with --changed: the revision to compare with")
-    p.add_argument("--format", choices=sorted(FORMATS), default="text",
-                   help="with --changed: text for a terminal, markdown for a pull request")
+    add_format(p, FORMATS)  # with --changed: markdown for a pull request's comment
 
 
 def build_settings(args: argparse.Namespace,

@@ -16,6 +16,7 @@ from typing import Any
 
 from promptsync import settings
 from promptsync.cache.invalidate import Invalidator
+from promptsync.cli.options import add_db, add_redis, add_repo_or_url
 from promptsync.daemon.loop import Daemon
 from promptsync.daemon.metrics import Metrics, MetricsServer
 from promptsync.daemon.outcome import Outcome
@@ -43,11 +44,10 @@ class SyncSettings:
 
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("sync", description=__doc__.splitlines()[0])
-    p.add_argument("--repo", help="local repository path or git URL (env PROMPTSYNC_REPO)")
+    add_repo_or_url(p)
     p.add_argument("--ref", help="branch to follow (env PROMPTSYNC_REF, default main)")
-    p.add_argument("--db", help="database URL (env PROMPTSYNC_DB_URL, "
-                                f"default {settings.DEFAULT_DB_URL})")
-    p.add_argument("--redis", help="Redis URL (env PROMPTSYNC_REDIS_URL; none: no cache tier)")
+    add_db(p)
+    add_redis(p)
     p.add_argument("--once", action="store_true", help="sync the ref's head once and exit")
     p.add_argument("--interval", type=float, default=10.0,
                    help="seconds between fetches of a URL / polls of a path (default 10)")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from promptsync import settings
+from promptsync.cli.options import add_format, add_repo
 from promptsync.errors import UsageError
 from promptsync.tree import from_directory
 from promptsync.validate import Report, Validator
@@ -35,10 +36,10 @@ def add_parser(subparsers: Any) -> None:
                               "schema/variables.yaml and the template rules.")
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="files or folders to check (default: the whole repository)")
-    p.add_argument("--repo", help="the prompt repository (default: $PROMPTSYNC_REPO or .)")
+    add_repo(p)
     p.add_argument("--base", metavar="REF",
                    help="also check each edited prompt's version against REF")
-    p.add_argument("--format", choices=sorted(REPORTERS), default="text")
+    add_format(p, REPORTERS)
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--no-cache", action="store_true",
                    help="check every file afresh (results are otherwise kept in .git/promptsync)")
