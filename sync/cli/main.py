@@ -22,9 +22,9 @@ from promptsync.cli.options import add_logging
 from promptsync.credentials import redact
 from promptsync.errors import PromptSyncError
 
-# `promptsync` alone prints the help and exits 2, as git does (git exits 1, its code for any
-# failure; here 1 means "the input is bad" and 2 "the command could not run"): a script that
-# calls it without a command did not get what it asked for, so it must not look like success.
+# `promptsync` alone prints the help and fails, as `git` alone does: a script that calls it
+# without a command did not get what it asked for, so it must not look like success. git's
+# code is 1, its code for any failure; here 1 means "the input is bad", 2 "could not run".
 NO_COMMAND = 2
 
 # Each command's module is imported only when that command runs (the daemon's and history's
