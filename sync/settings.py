@@ -1,15 +1,26 @@
-"""Settings resolution shared by every part: explicit argument, then PROMPTSYNC_* env, then default.
+"""The one settings rule: the explicit value (a flag, an argument), then the `PROMPTSYNC_*`
+environment variable, then the default; and the checks a URL passes before anything uses it.
 
-Values are passed in as parameters from here on, so tests never patch globals.
+Every command builds its typed settings object through these functions, and so does the reader;
+values are passed on as parameters from here, so tests never patch globals. This module stays
+light (no SQLAlchemy, no redis at import) because `validate`, run by every pre-commit hook,
+imports it.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import quote, urlsplit
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from promptsync.credentials import hide_password, redact
+from promptsync.errors import UsageError
+
+__all__ = ["hide_password", "redact"]  # re-exported: the daemon, reader and store import them here
+
+T = TypeVar("T")
 
 REPO_ENV = "PROMPTSYNC_REPO"
 REF_ENV = "PROMPTSYNC_REF"
@@ -17,6 +28,8 @@ DB_URL_ENV = "PROMPTSYNC_DB_URL"
 REDIS_URL_ENV = "PROMPTSYNC_REDIS_URL"
 DEFAULT_REF = "main"
 DEFAULT_DB_URL = "sqlite:///promptsync.db"
+DATABASE_BACKENDS = ("sqlite", "postgresql")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
 def resolve(explicit: str | None, env_name: str, default: str | None,
@@ -28,16 +41,91 @@ def resolve(explicit: str | None, env_name: str, default: str | None,
     return value or default
 
 
-def hide_password(url: str) -> str:
-    """A URL fit for a log line: any password replaced by ***."""
+def resolve_as(explicit: T | None, env_name: str, default: T, parse: Callable[[str], T],
+               environ: Mapping[str, str] | None = None, *, expected: str = "valid") -> T:
+    """The same rule for a typed value: the variable's text goes through `parse`; text it
+    refuses (ValueError) is a usage error naming the variable and what was `expected`."""
+    if explicit is not None:
+        return explicit
+    text = resolve(None, env_name, None, environ)
+    if text is None:
+        return default
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
-        pass
-    scheme, sep, rest = url.partition("://")
-    userinfo, at, host = (rest if sep else url).rpartition("@")
-    if not at or ":" not in userinfo:
-        return url  # no password in it (git@host:org/repo.git stays as it is)
-    if not sep:  # no scheme to find the user name by: hide all of it
-        return "<unparsable url>"
-    return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}"
+        return parse(text)
+    except ValueError:
+        raise UsageError(f"{env_name}={text!r} is not {expected}") from None
+
+
+def resolve_folder(explicit: str | None, environ: Mapping[str, str] | None = None) -> Path:
+    """The prompt repository's folder: --repo, then PROMPTSYNC_REPO, then the current folder."""
+    root = Path(resolve(explicit, REPO_ENV, ".", environ) or ".")
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a directory (hint: pass --repo DIR or set {REPO_ENV})")
+    return root.resolve()
+
+
+def resolve_db_url(explicit: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """The database: --db, then PROMPTSYNC_DB_URL, then the embedded SQLite file; checked."""
+    return check_database_url(resolve(explicit, DB_URL_ENV, DEFAULT_DB_URL, environ)
+                              or DEFAULT_DB_URL)
+
+
+def resolve_redis_url(explicit: str | None,
+                      environ: Mapping[str, str] | None = None) -> str | None:
+    """Redis: --redis, then PROMPTSYNC_REDIS_URL, else none (no cache tier); checked."""
+    url = resolve(explicit, REDIS_URL_ENV, None, environ)
+    return None if url is None else check_redis_url(url)
+
+
+def check_database_url(url: str) -> str:
+    """`url` when it names a database promptsync can open; else a usage error (exit 2) naming
+    the URL with its password masked."""
+    # Parsed as the engine will parse it (a password may hold a `/`, which urlsplit would take
+    # for the path); only the commands that open a database import SQLAlchemy.
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    example = "e.g. sqlite:///promptsync.db or postgresql+psycopg://user@host/db"
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise UsageError(f"{hide_password(url)} is not a database URL ({example})") from None
+    except ValueError:  # the one thing make_url converts: the port
+        raise UsageError(f"{hide_password(url)} is not a database URL: the port is not a "
+                         f"number ({example})") from None
+    if backend not in DATABASE_BACKENDS:
+        raise UsageError(f"unsupported database {backend!r} in {hide_password(url)} "
+                         "(use sqlite or postgresql)")
+    return url
+
+
+def check_redis_url(url: str) -> str:
+    """`url` when it is a Redis URL; else a usage error naming it, password masked. Checked
+    with urlsplit, as redis-py parses it."""
+    example = "e.g. redis://localhost:6379/0"
+    parts = urlsplit(url)
+    if parts.scheme not in REDIS_SCHEMES or "://" not in url:
+        raise UsageError(f"{hide_password(url)} is not a Redis URL ({example})")
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when asked for it
+    except ValueError:
+        raise UsageError(f"{hide_password(url)} is not a Redis URL: the port is not a number "
+                         f"between 0 and 65535 ({example})") from None
+    return url
+
+
+def read_only_database(url: str) -> str:
+    """For a command that only reads: a SQLite file opened read-only (`mode=ro`), so a command
+    run in the wrong folder never leaves an empty database behind, and an error that says
+    where it looked. Other databases are returned as they are (reading creates nothing)."""
+    parts = urlsplit(check_database_url(url))
+    where = parts.path[1:] if parts.path.startswith("/") else parts.path
+    if not parts.scheme.startswith("sqlite") or where in ("", ":memory:") or parts.query:
+        return url
+    path = Path(where).absolute()
+    if not path.is_file():
+        raise UsageError(f"no promptsync database at {path} (hint: run `promptsync sync` first, "
+                         "or pass --db URL)")
+    # SQLAlchemy hands a `file:` database to sqlite3 as a URI when uri=true; it unquotes the
+    # path once and sqlite3 once more, hence the two quotes.
+    return f"{parts.scheme}:///file:{quote(quote(str(path)))}?mode=ro&uri=true"

@@ -13,6 +13,7 @@ from tests.support.gitrepo import GitRepo
 from tests.support.servers import PostgresServer, RedisProcess, shared_redis
 
 pytest_plugins = ["tests.support.snapshot"]
+MAX_WORKERS = 4
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Ada Editor",
@@ -22,6 +23,18 @@ GIT_ENV = {
     "GIT_CONFIG_NOSYSTEM": "1",
     "GIT_TERMINAL_PROMPT": "0",
 }
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Two workers halve the suite's time on two cores: most of it is spent waiting on git,
+    servers and subprocesses. Each worker starts its own private Redis and PostgreSQL; a
+    Redis at REDIS_URL is one server whose pub/sub channels every database shares, so the
+    workers would hear each other's events: then the suite runs in one process."""
+    if os.environ.get("REDIS_URL"):
+        return 0
+    cores = len(os.sched_getaffinity(0))
+    return min(cores, MAX_WORKERS) if cores > 1 else 0
 
 
 def pytest_configure(config: pytest.Config) -> None:

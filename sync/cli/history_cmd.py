@@ -6,7 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from promptsync.cli.options import prompt_id, repo_dir
+from promptsync import settings
+from promptsync.cli.options import add_format, add_live_db, add_repo, prompt_id, repo_dir
 from promptsync.errors import UsageError
 from promptsync.history import golive
 from promptsync.history.log import read_history, with_live_times
@@ -19,15 +20,14 @@ def add_parser(subparsers: Any) -> None:
                               description="Every change of a prompt: commit, author, date, "
                               "action (create, update, delete, rename, rollback) and versions.")
     p.add_argument("id", nargs="?", metavar="ID", help="only this prompt, e.g. acme/greeting")
-    p.add_argument("--repo", help="the prompt repository (default: $PROMPTSYNC_REPO or .)")
+    add_repo(p)
     p.add_argument("--brand", help="only prompts of this brand")
     p.add_argument("--type", help="only prompts of this type, e.g. greeting")
     p.add_argument("--author", help="only changes whose author name or e-mail contains this")
     p.add_argument("--since", metavar="DATE", help="only changes on or after DATE (2026-11-24)")
     p.add_argument("--until", metavar="DATE", help="only changes on or before DATE")
-    p.add_argument("--db", metavar="URL",
-                   help="also show when each change went live, from this database's sync_runs")
-    p.add_argument("--format", choices=sorted(FORMATS), default="text")
+    add_live_db(p)
+    add_format(p, FORMATS)
 
 
 def build_filter(args: argparse.Namespace) -> HistoryFilter:
@@ -47,7 +47,10 @@ def run(args: argparse.Namespace) -> int:
     query = build_filter(args)
     root = repo_dir(args.repo)
     changes = query.apply(read_history(root))
-    if args.db:
-        changes = with_live_times(changes, golive.live_times(root, golive.applied_runs(args.db)))
-    FORMATS[args.format](changes, sys.stdout, with_live=bool(args.db))
+    # No default database: the live times are shown when asked for.
+    db_url = settings.resolve(args.db, settings.DB_URL_ENV, None)
+    if db_url:
+        runs = golive.applied_runs(settings.read_only_database(db_url))
+        changes = with_live_times(changes, golive.live_times(root, runs))
+    FORMATS[args.format](changes, sys.stdout, with_live=bool(db_url))
     return 0

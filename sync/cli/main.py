@@ -1,8 +1,8 @@
 """`promptsync`: parse, dispatch to one sub-command module, turn errors into exit codes.
 
 Exit codes: 0 fine, 1 the input is bad (findings, rejected commit), 2 the command could not run
-(bad argument, no repository, unreachable server), 3 a bug (traceback only with --traceback),
-130 interrupted.
+(bad argument, no repository, unreachable server, no command), 3 a bug (traceback only with
+--traceback), 130 interrupted, 141 the reader of the output went away (a closed pipe).
 """
 
 from __future__ import annotations
@@ -10,13 +10,22 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 from types import ModuleType
 from typing import Any
 
+from promptsync.cli.options import add_logging
+from promptsync.credentials import redact
 from promptsync.errors import PromptSyncError
+
+# `promptsync` alone prints the help and fails, as `git` alone does: a script that calls it
+# without a command did not get what it asked for, so it must not look like success. git's
+# code is 1, its code for any failure; here 1 means "the input is bad", 2 "could not run".
+NO_COMMAND = 2
 
 # Each command's module is imported only when that command runs (the daemon's and history's
 # imports cost half a second a `validate` in a pre-commit hook should not pay).
@@ -41,15 +50,25 @@ def _command(name: str) -> ModuleType:
 
 
 class _Summaries:
-    """The sub-parser registry, handing each command its one-line summary from COMMANDS."""
+    """The sub-parser registry, handing each command its one-line summary from COMMANDS and
+    the options every command takes after its name (-v, --traceback)."""
 
     def __init__(self, subparsers: Any) -> None:
         self._subparsers = subparsers
+        self._common = argparse.ArgumentParser(add_help=False)
+        add_logging(self._common, after_command=True)
 
     def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
         parser: argparse.ArgumentParser = self._subparsers.add_parser(
-            name, help=COMMANDS[name], **kwargs)
+            name, help=COMMANDS[name], parents=[self._common], **kwargs)
         return parser
+
+
+def package_version() -> str:
+    try:
+        return version("promptsync")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
 
 
 def _chosen(argv: Sequence[str]) -> str | None:
@@ -63,10 +82,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = _Parser(prog="promptsync", description="Chatbot prompts as files in git: validate, "
                      "preview, audit and roll back them, and sync the published branch "
                      "into the database and Redis.")
-    parser.add_argument("--traceback", action="store_true", help="show tracebacks of bugs")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
-                                       parser_class=_Parser)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    add_logging(parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     summaries = _Summaries(subparsers)
     for name in COMMANDS:
         if argv is None or name == chosen:
@@ -85,9 +103,23 @@ def _configure_logging(verbosity: int) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit code. Never raises for user-caused errors."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(argv)
-    args = parser.parse_args(argv)
+    args = parse(argv)
+    if args.command is None:
+        build_parser([]).print_help()
+        return NO_COMMAND
     _configure_logging(args.verbose)
+    return _run(args)
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    """The command line as one namespace: -v and --traceback count wherever they were given."""
+    args = build_parser(argv).parse_args(argv)
+    args.verbose += getattr(args, "verbose_after", 0)  # absent when no command was given
+    args.traceback = args.traceback or getattr(args, "traceback_after", False)
+    return args
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(_command(args.command).run(args))
     except PromptSyncError as exc:
@@ -96,11 +128,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("promptsync: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Whoever read the output stopped (`promptsync history | head`): nothing went wrong
+        # here. Python would complain again when it flushes stdout at exit, so point it away.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what the shell reports for git in the same pipe
     except Exception as exc:
         if args.traceback:
             traceback.print_exc()
-        print(f"promptsync {args.command}: unexpected error: {type(exc).__name__}: {exc} "
-              "(this is a bug; rerun with --traceback and report it)", file=sys.stderr)
+        print(f"promptsync {args.command}: unexpected error: {type(exc).__name__}: "
+              f"{redact(str(exc))} (this is a bug; rerun with --traceback and report it)",
+              file=sys.stderr)
         return 3
 
 

@@ -1,21 +1,69 @@
-"""Where the editors' commands find the repository: --repo, then PROMPTSYNC_REPO, then cwd."""
+"""The options several commands share, each defined once: the same flag has the same metavar,
+help and default in every sub-command (tests/test_cli_commands.py walks every parser to hold
+this), and the values resolve through `promptsync.settings`."""
 
 from __future__ import annotations
 
-import os
+import argparse
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from promptsync import settings
 from promptsync.errors import UsageError
 from promptsync.gitio.plumbing import check_repository
 from promptsync.model import PromptId
 
+VERBOSE_HELP = "more log output (-vv: debug)"
+TRACEBACK_HELP = "show the traceback of an unexpected error (a bug)"
 
-def repo_dir(explicit: str | None) -> Path:
-    root = Path(explicit or os.environ.get("PROMPTSYNC_REPO") or ".")
-    if not root.is_dir():
-        raise UsageError(f"{root} is not a directory (hint: pass --repo DIR or set "
-                         "PROMPTSYNC_REPO)")
-    return check_repository(root.resolve())
+
+def add_logging(parser: argparse.ArgumentParser, *, after_command: bool = False) -> None:
+    """-v and --traceback, before the sub-command or after it (`promptsync sync -v`). After it
+    they count into their own names, which `main` adds to the ones given before."""
+    suffix = "_after" if after_command else ""
+    parser.add_argument("-v", "--verbose", action="count", default=0, dest=f"verbose{suffix}",
+                        help=VERBOSE_HELP)
+    parser.add_argument("--traceback", action="store_true", dest=f"traceback{suffix}",
+                        help=TRACEBACK_HELP)
+
+
+def add_repo(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--repo", metavar="DIR", help="the prompt repository "
+                        f"(env {settings.REPO_ENV}, default: the current folder)")
+
+
+def add_repo_or_url(parser: argparse.ArgumentParser) -> None:
+    """The daemon's --repo, which also takes a git URL to mirror (DESIGN.md's PATH_OR_URL)."""
+    parser.add_argument("--repo", metavar="PATH_OR_URL", help="the prompt repository: a folder "
+                        f"or a git URL (env {settings.REPO_ENV}, required)")
+
+
+def add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="URL", help=f"database URL (env {settings.DB_URL_ENV}, "
+                        f"default: {settings.DEFAULT_DB_URL})")
+
+
+def add_live_db(parser: argparse.ArgumentParser) -> None:
+    """history's --db: the same database, but read only when named (no default)."""
+    parser.add_argument("--db", metavar="URL", help="also show when each change went live, from "
+                        f"this database (env {settings.DB_URL_ENV}, default: none)")
+
+
+def add_redis(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--redis", metavar="URL", help=f"Redis URL (env {settings.REDIS_URL_ENV}, "
+                        "default: none, no cache tier)")
+
+
+def add_format(parser: argparse.ArgumentParser, choices: Iterable[str],
+               default: str = "text") -> None:
+    others = sorted(set(choices) - {default})
+    parser.add_argument("--format", choices=[default, *others], default=default,
+                        help="output format (default: %(default)s)")
+
+
+def repo_dir(explicit: str | None, environ: Mapping[str, str] | None = None) -> Path:
+    """The repository of --repo / PROMPTSYNC_REPO / the current folder; it must be git's."""
+    return check_repository(settings.resolve_folder(explicit, environ))
 
 
 def prompt_id(text: str) -> PromptId:

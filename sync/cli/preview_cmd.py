@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from promptsync.cli.options import prompt_id, repo_dir
+from promptsync.cli.options import add_format, add_repo, prompt_id, repo_dir
 from promptsync.errors import UsageError
 from promptsync.gitio.repo import GitRepository
 from promptsync.model import PromptDoc, PromptId
@@ -33,6 +35,18 @@ class _Invalid(UsageError):
     exit_code = 1
 
 
+@dataclass(frozen=True)
+class PreviewSettings:
+    root: Path
+    ref: str | None  # None: the working tree
+    prompt: PromptId | None  # None with --changed
+    sample: str | None
+    context: str | None
+    assignments: tuple[str, ...]
+    base: str | None  # with --changed
+    format: str
+
+
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("preview",
                               description="Render one prompt with a sample, a JSON context or "
@@ -44,35 +58,51 @@ def add_parser(subparsers: Any) -> None:
     source.add_argument("--context", metavar="FILE.json", help="render with this JSON object")
     p.add_argument("--var", action="append", default=[], metavar="KEY=VALUE",
                    help="set one variable (repeatable; overrides the sample or file)")
-    p.add_argument("--repo", help="the prompt repository (default: $PROMPTSYNC_REPO or .)")
+    add_repo(p)
     p.add_argument("--ref", metavar="REV",
                    help="read the prompts at this revision (default: the working tree)")
     p.add_argument("--changed", action="store_true",
                    help="preview every prompt changed since --base")
     p.add_argument("--base", metavar="REF", help="with --changed: the revision to compare with")
-    p.add_argument("--format", choices=sorted(FORMATS), default="text",
-                   help="with --changed: text for a terminal, markdown for a pull request")
+    add_format(p, FORMATS)  # with --changed: markdown for a pull request's comment
 
 
-def run(args: argparse.Namespace) -> int:
+def build_settings(args: argparse.Namespace,
+                   environ: Mapping[str, str] | None = None) -> PreviewSettings:
+    _check_combination(args)
+    return PreviewSettings(
+        root=repo_dir(args.repo, environ), ref=args.ref,
+        prompt=None if args.changed else prompt_id(args.id), sample=args.sample,
+        context=args.context, assignments=tuple(args.var), base=args.base, format=args.format)
+
+
+def _check_combination(args: argparse.Namespace) -> None:
     if args.changed:
-        return _run_changed(args)
+        if not args.base:
+            raise UsageError("--changed needs --base REF, e.g. --base origin/main")
+        if args.id or args.sample or args.context or args.var:
+            raise UsageError("--changed previews every changed prompt; drop ID, --sample, "
+                             "--context and --var")
+        return
     if args.id is None:
         raise UsageError("name a prompt (e.g. preview acme/greeting) or use --changed --base REF")
     if args.base:
         raise UsageError("--base goes with --changed")
-    return _run_one(args)
 
 
-def _tree(args: argparse.Namespace, repo: GitRepository,
-          only: Sequence[str] | None = None) -> Tree:
-    return repo.tree(args.ref) if args.ref else working_tree(repo.path, only)
+def run(args: argparse.Namespace) -> int:
+    s = build_settings(args)
+    return preview_one(s, s.prompt) if s.prompt is not None else preview_changed(s)
 
 
-def _load(args: argparse.Namespace, wanted: PromptId) -> PromptDoc:
+def _tree(s: PreviewSettings, repo: GitRepository, only: Sequence[str] | None = None) -> Tree:
+    return repo.tree(s.ref) if s.ref else working_tree(repo.path, only)
+
+
+def _load(s: PreviewSettings, wanted: PromptId) -> PromptDoc:
     # A commit's files read their bytes through the open repository: check them inside `with`.
-    with GitRepository(repo_dir(args.repo)) as repo:
-        tree = _tree(args, repo, [wanted.path])
+    with GitRepository(s.root) as repo:
+        tree = _tree(s, repo, [wanted.path])
         if not any(f.path == wanted.path for f in tree.files):
             raise UsageError(f"there is no prompt {wanted} in {tree.label} "
                              f"(no file {wanted.path})")
@@ -88,11 +118,11 @@ def _load(args: argparse.Namespace, wanted: PromptId) -> PromptDoc:
     return doc
 
 
-def _run_one(args: argparse.Namespace) -> int:
-    wanted = prompt_id(args.id)
-    doc = _load(args, wanted)
-    context = build_context(doc, sample=args.sample, context_file=args.context,
-                            assignments=args.var)
+def preview_one(s: PreviewSettings, wanted: PromptId) -> int:
+    """Render one prompt; 0 rendered, 1 it does not validate or render."""
+    doc = _load(s, wanted)
+    context = build_context(doc, sample=s.sample, context_file=s.context,
+                            assignments=s.assignments)
     result = render(doc, context)
     if result.text is None:
         print(f"promptsync preview: {wanted} does not render: {result.error}", file=sys.stderr)
@@ -101,20 +131,17 @@ def _run_one(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_changed(args: argparse.Namespace) -> int:
-    if not args.base:
-        raise UsageError("--changed needs --base REF, e.g. --base origin/main")
-    if args.id or args.sample or args.context or args.var:
-        raise UsageError("--changed previews every changed prompt; drop ID, --sample, "
-                         "--context and --var")
-    with GitRepository(repo_dir(args.repo)) as repo:
-        base = repo.tree(args.base)
-        head = _tree(args, repo)
+def preview_changed(s: PreviewSettings) -> int:
+    """Every prompt changed since the base, before and after."""
+    assert s.base is not None  # build_settings requires it with --changed
+    with GitRepository(s.root) as repo:
+        base = repo.tree(s.base)
+        head = _tree(s, repo)
         # In CI the validate step has just checked the working tree and kept each file's result
         # in .git/promptsync: read them. Not saved: saving keeps only the entries this run used,
         # and a preview checks only the changed prompts.
-        store = None if args.ref else ResultCache.for_repository(repo.path)
+        store = None if s.ref else ResultCache.for_repository(repo.path)
         changes = changed_prompts(base, head, Validator(store=store))
-    FORMATS[args.format](changes, sys.stdout, base_label=f"`{base.label}`"
-                         if args.format == "markdown" else base.label)
+    FORMATS[s.format](changes, sys.stdout, base_label=f"`{base.label}`"
+                      if s.format == "markdown" else base.label)
     return 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from promptsync.cli.options import prompt_id, repo_dir
+from promptsync.cli.options import add_repo, prompt_id, repo_dir
 from promptsync.gitio.plumbing import short
 from promptsync.rollback import make_rollback
 
@@ -21,7 +21,7 @@ def add_parser(subparsers: Any) -> None:
                    help="the commit whose content to restore (see `promptsync history ID`)")
     p.add_argument("--branch", metavar="NAME",
                    help="the new branch (default: rollback/<brand>-<type>-<rev>)")
-    p.add_argument("--repo", help="the prompt repository (default: $PROMPTSYNC_REPO or .)")
+    add_repo(p)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from promptsync import settings
+from promptsync.cli.options import add_db, add_format
 from promptsync.errors import PromptSyncError, UnreachableError
 from promptsync.settings import hide_password
 from promptsync.store.engine import first_line, make_engine
@@ -23,14 +24,13 @@ from promptsync.store.state import PublishedState, RunRecord, last_runs, read_st
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("status",
                               description=__doc__.splitlines()[0])
-    p.add_argument("--db", help="database URL (env PROMPTSYNC_DB_URL, "
-                                f"default {settings.DEFAULT_DB_URL})")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    add_db(p)
+    add_format(p, ("text", "json"))
 
 
 def run(args: argparse.Namespace) -> int:
-    url = settings.resolve(args.db, settings.DB_URL_ENV, settings.DEFAULT_DB_URL) or ""
-    engine = make_engine(url, writer=False)
+    url = settings.resolve_db_url(args.db)
+    engine = make_engine(settings.read_only_database(url), writer=False)
     try:
         if not inspect(engine).has_table("sync_state"):
             raise PromptSyncError(f"{hide_password(url)} holds no promptsync tables "

@@ -16,6 +16,7 @@ from typing import Any
 
 from promptsync import settings
 from promptsync.cache.invalidate import Invalidator
+from promptsync.cli.options import add_db, add_redis, add_repo_or_url
 from promptsync.daemon.loop import Daemon
 from promptsync.daemon.metrics import Metrics, MetricsServer
 from promptsync.daemon.outcome import Outcome
@@ -43,11 +44,10 @@ class SyncSettings:
 
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("sync", description=__doc__.splitlines()[0])
-    p.add_argument("--repo", help="local repository path or git URL (env PROMPTSYNC_REPO)")
+    add_repo_or_url(p)
     p.add_argument("--ref", help="branch to follow (env PROMPTSYNC_REF, default main)")
-    p.add_argument("--db", help="database URL (env PROMPTSYNC_DB_URL, "
-                                f"default {settings.DEFAULT_DB_URL})")
-    p.add_argument("--redis", help="Redis URL (env PROMPTSYNC_REDIS_URL; none: no cache tier)")
+    add_db(p)
+    add_redis(p)
     p.add_argument("--once", action="store_true", help="sync the ref's head once and exit")
     p.add_argument("--interval", type=float, default=10.0,
                    help="seconds between fetches of a URL / polls of a path (default 10)")
@@ -65,8 +65,7 @@ def parse_settings(args: argparse.Namespace) -> SyncSettings:
         raise UsageError("--interval must be a positive number of seconds")
     return SyncSettings(
         repo=repo, ref=settings.resolve(args.ref, settings.REF_ENV, settings.DEFAULT_REF) or "main",
-        db_url=settings.resolve(args.db, settings.DB_URL_ENV, settings.DEFAULT_DB_URL) or "",
-        redis_url=settings.resolve(args.redis, settings.REDIS_URL_ENV, None),
+        db_url=settings.resolve_db_url(args.db), redis_url=settings.resolve_redis_url(args.redis),
         once=args.once, interval=args.interval, allow_empty=args.allow_empty,
         metrics_port=args.metrics_port, cache_dir=args.cache_dir)
 

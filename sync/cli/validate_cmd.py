@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from promptsync import settings
+from promptsync.cli.options import add_format, add_repo
 from promptsync.errors import UsageError
 from promptsync.tree import from_directory
 from promptsync.validate import Report, Validator
@@ -16,46 +20,61 @@ from promptsync.validate.result_cache import ResultCache
 from promptsync.validate.rules import SCHEMA_PATH, VARIABLES_PATH
 
 
+@dataclass(frozen=True)
+class ValidateSettings:
+    root: Path
+    paths: tuple[str, ...]  # absolute; empty: the whole repository
+    base: str | None
+    format: str
+    strict: bool
+    cache: bool
+
+
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("validate",
                               description="Check prompt files against schema/prompt.schema.json, "
                               "schema/variables.yaml and the template rules.")
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help="files or folders to check (default: the whole repository)")
-    p.add_argument("--repo", help="the prompt repository (default: $PROMPTSYNC_REPO or .)")
+    add_repo(p)
     p.add_argument("--base", metavar="REF",
                    help="also check each edited prompt's version against REF")
-    p.add_argument("--format", choices=sorted(REPORTERS), default="text")
+    add_format(p, REPORTERS)
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--no-cache", action="store_true",
                    help="check every file afresh (results are otherwise kept in .git/promptsync)")
 
 
-def repo_root(explicit: str | None) -> Path:
-    root = Path(explicit or os.environ.get("PROMPTSYNC_REPO") or ".")
-    if not root.is_dir():
-        raise UsageError(f"{root} is not a directory (hint: pass --repo DIR)")
-    return root.resolve()
+def build_settings(args: argparse.Namespace,
+                   environ: Mapping[str, str] | None = None) -> ValidateSettings:
+    root = settings.resolve_folder(args.repo, environ)
+    paths = tuple(str(Path(p).absolute()) for p in args.paths)
+    if _names_a_rule_file(root, paths):
+        paths = ()  # new rules can break any prompt (pre-commit passes only what is staged)
+    return ValidateSettings(root=root, paths=paths, base=args.base, format=args.format,
+                            strict=args.strict, cache=not args.no_cache)
 
 
 def run(args: argparse.Namespace) -> int:
-    root = repo_root(args.repo)
-    paths = [str(Path(p).absolute()) for p in args.paths]
-    if _names_a_rule_file(root, paths):
-        paths = []  # new rules can break any prompt (pre-commit passes only what is staged)
-    files = from_directory(root, paths)
+    return validate(build_settings(args))
+
+
+def validate(s: ValidateSettings) -> int:
+    """Check the files, print the findings; 0 clean, 1 errors (or warnings when strict)."""
+    files = from_directory(s.root, list(s.paths))
     if not any(f.path.startswith("schema/") for f in files):
-        raise UsageError(f"{root} has no schema/ folder (hint: is --repo the prompt repository?)")
-    base = _base_versions(root, args.base) if args.base else None
-    store = None if args.no_cache else ResultCache.for_repository(root)
-    report = Validator(store=store).validate(files, base, whole_tree=not paths)
+        raise UsageError(f"{s.root} has no schema/ folder "
+                         "(hint: is --repo the prompt repository?)")
+    base = _base_versions(s.root, s.base) if s.base else None
+    store = ResultCache.for_repository(s.root) if s.cache else None
+    report = Validator(store=store).validate(files, base, whole_tree=not s.paths)
     if store is not None:
         store.save()
-    REPORTERS[args.format](report, sys.stdout)
-    return _exit_code(report, args.strict)
+    REPORTERS[s.format](report, sys.stdout)
+    return _exit_code(report, s.strict)
 
 
-def _names_a_rule_file(root: Path, paths: list[str]) -> bool:
+def _names_a_rule_file(root: Path, paths: tuple[str, ...]) -> bool:
     rule_files = {root / SCHEMA_PATH, root / VARIABLES_PATH}
     return any(Path(os.path.realpath(p)) in rule_files for p in paths)
 

@@ -14,7 +14,7 @@ from promptsync.reader.notices import BACKEND_ERRORS, Notices
 from promptsync.reader.redis_tier import RedisTier
 from promptsync.reader.settings import ReaderSettings
 from promptsync.record import Prompt
-from promptsync.settings import hide_password
+from promptsync.settings import hide_password, redact
 
 logger = logging.getLogger("promptsync.reader")
 
@@ -86,7 +86,8 @@ class Backends:
         BACKEND_ERRORS.labels(breaker.name.lower()).inc()
         if breaker.failed():
             logger.warning("%s at %s unavailable (%s: %s); skipping it, retrying in %.1f s",
-                           breaker.name, shown, type(exc).__name__, exc, breaker.cooldown)
+                           breaker.name, shown, type(exc).__name__, redact(str(exc)),
+                           breaker.cooldown)
 
     def _succeeded(self, breaker: CircuitBreaker, shown: str) -> None:
         if not breaker.is_closed:

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from promptsync.errors import UsageError
 from promptsync.sandbox import DEFAULT_RENDER_SECONDS
-from promptsync.settings import DB_URL_ENV, DEFAULT_DB_URL, REDIS_URL_ENV
-from promptsync.settings import resolve as resolve_url
+from promptsync.settings import resolve_as, resolve_db_url, resolve_redis_url
 
 REDIS_TIMEOUT_ENV = "PROMPTSYNC_REDIS_TIMEOUT"
 DB_TIMEOUT_ENV = "PROMPTSYNC_DB_TIMEOUT"
@@ -40,8 +39,8 @@ def resolve(db_url: str | None = None, redis_url: str | None = None, *,
             env: Mapping[str, str] | None = None) -> ReaderSettings:
     env = os.environ if env is None else env
     return ReaderSettings(
-        db_url=resolve_url(db_url, DB_URL_ENV, DEFAULT_DB_URL, env) or DEFAULT_DB_URL,
-        redis_url=resolve_url(redis_url, REDIS_URL_ENV, None, env),
+        db_url=resolve_db_url(db_url, env),
+        redis_url=resolve_redis_url(redis_url, env),
         redis_timeout=_seconds(redis_timeout, env, REDIS_TIMEOUT_ENV, DEFAULT_REDIS_TIMEOUT),
         db_timeout=_seconds(db_timeout, env, DB_TIMEOUT_ENV, DEFAULT_DB_TIMEOUT),
         cooldown=cooldown, memory=memory, render_seconds=render_seconds,
@@ -49,15 +48,7 @@ def resolve(db_url: str | None = None, redis_url: str | None = None, *,
 
 
 def _seconds(given: float | None, env: Mapping[str, str], name: str, default: float) -> float:
-    if given is not None:
-        value = float(given)
-    elif env.get(name):
-        try:
-            value = float(env[name])
-        except ValueError:
-            raise UsageError(f"{name}={env[name]!r} is not a number of seconds") from None
-    else:
-        value = default
+    value = float(resolve_as(given, name, default, float, env, expected="a number of seconds"))
     if value <= 0:
         raise UsageError(f"timeout must be positive, got {value}")
     return value

@@ -15,7 +15,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from promptsync.errors import UsageError
-from promptsync.settings import hide_password
+from promptsync.settings import hide_password, redact
 
 SQLITE_BUSY_SECONDS = 30
 PG_CONNECT_SECONDS = 5
@@ -51,8 +51,10 @@ def _sqlite_engine(url: str, writer: bool) -> Engine:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_conn.cursor()
-        # WAL lets the chat runtime read while the daemon writes.
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # WAL lets the chat runtime read while the daemon writes. A read-only open (mode=ro,
+        # the read-only commands) cannot switch it, and needs not: the writer did.
+        if "mode=ro" not in url:
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -68,6 +70,7 @@ def is_postgresql(engine: Engine) -> bool:
 
 
 def first_line(exc: SQLAlchemyError) -> str:
-    """The driver's own message, first line: what an operator needs, without SQL or URLs."""
+    """The driver's own message, first line: what an operator needs, without SQL or URLs
+    (a libpq message may quote a connection string, credentials and all)."""
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    return redact(text[0]) if text else type(exc).__name__

@@ -47,6 +47,7 @@ def _wait_paused(proc: subprocess.Popen[str], step: str, timeout: float = 30.0) 
     raise AssertionError(f"never paused at {step}:\n{''.join(seen)}")
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(90)
 @pytest.mark.parametrize("step", STEPS)
 def test_sigkill_at_each_step_leaves_old_or_new_and_the_next_start_converges(

@@ -26,6 +26,7 @@ def add_acme(repo: GitRepo) -> None:
     repo.commit("Add acme's greeting")
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(240)
 def test_no_read_through_redis_or_db_is_older_than_the_applied_commit(
         prompt_repo: GitRepo, db_url: str, redis_url: str) -> None:

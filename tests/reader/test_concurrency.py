@@ -22,6 +22,7 @@ def apply_commit(publisher: Publisher, version: int) -> None:
                      "default/greeting": (f"default v{version}", version)})
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(180)
 def test_readers_race_fifty_commits(db_url: str, redis_url: str) -> None:
     publisher = Publisher(db_url, redis_url)
