@@ -18,6 +18,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import QueuePool
 
+from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PromptType
 from promptsync.reader.offload import Offload
 from promptsync.record import Prompt, freeze_variables
@@ -84,7 +85,7 @@ class DatabaseTier:
         self.engine = build_engine(url, timeout)
         style = self.engine.dialect.paramstyle
         self._sql = _QUERY.format(ph="?" if style == "qmark" else "%s")
-        self._decoded: dict[str, Mapping[str, Mapping[str, Any]]] = {}
+        self._decoded: LRU[str, Mapping[str, Mapping[str, Any]]] = LRU(1024)
         # Only a server can hang while holding the connection open; a SQLite file cannot.
         self._timeout = timeout
         self._offload = Offload() if is_postgresql(self.engine) else None
@@ -123,14 +124,14 @@ class DatabaseTier:
             return freeze_variables(raw)
         frozen = self._decoded.get(raw)
         if frozen is None:
-            if len(self._decoded) >= 1024:
-                self._decoded.clear()
-            frozen = self._decoded[raw] = freeze_variables(raw)
+            frozen = freeze_variables(raw)
+            self._decoded.put(raw, frozen)
         return frozen
 
     def reconnect(self) -> None:
         """Forget the parent's pooled connections in a forked child without closing them."""
         self.engine.dispose(close=False)
+        self._decoded.reset_lock()
         if self._offload is not None:
             self._offload = Offload()  # the parent's helper threads do not exist in the child
 

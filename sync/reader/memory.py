@@ -1,10 +1,10 @@
-"""The in-process tier: a dict kept fresh by the events channel, trusted only while it listens.
+"""The in-process tier: an LRU kept fresh by the events channel, trusted only while it listens.
 
 Every entry was read from Redis or the database at some generation. The subscriber raises
 `generation_seen` before it drops the changed entries, and `store` refuses a copy stamped
 older than that: a read that raced a commit can answer its own caller but never lingers here.
 While the subscription is down (`healthy_until` in the past) the reader bypasses this tier;
-on every (re)subscription the dict starts empty, since events may have been missed.
+on every (re)subscription the tier starts empty, since events may have been missed.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import threading
 import time
 
 from promptsync.cache.protocol import decode_event
+from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PromptId, PromptType
 from promptsync.record import Prompt
 
@@ -23,10 +24,10 @@ HEALTH_WINDOW = 1.0
 
 class MemoryTier:
     def __init__(self, max_entries: int = 10_000) -> None:
-        self.entries: dict[Key, Prompt] = {}
+        # Callers choose the brands: bounded, and the least recently read entry goes first.
+        self.entries: LRU[Key, Prompt] = LRU(max_entries)
         self.healthy_until = 0.0
         self.generation_seen = 0
-        self.max_entries = max_entries
         self._subscribed = False
         self._lock = threading.Lock()
 
@@ -57,9 +58,7 @@ class MemoryTier:
         with self._lock:
             if not self._subscribed or generation < self.generation_seen:
                 return
-            if len(self.entries) >= self.max_entries:
-                self.entries.clear()  # callers choose the brands; never grow without bound
-            self.entries[key] = kept
+            self.entries.put(key, kept)
 
     def apply_event(self, payload: bytes | str) -> None:
         """Drop what a published commit changed; anything unreadable drops everything."""
@@ -76,15 +75,15 @@ class MemoryTier:
 
     def _drop(self, pid: PromptId) -> None:
         if pid.brand != DEFAULT_BRAND:
-            self.entries.pop((pid.brand, pid.type), None)
+            self.entries.pop((pid.brand, pid.type))
             return
         # Every brand without its own prompt of this type resolved to the default one.
-        for key in [k for k in self.entries if k[1] is pid.type]:
-            del self.entries[key]
+        self.entries.discard_where(lambda key: key[1] is pid.type)
 
     def reset(self) -> None:
         """After a fork: a fresh lock, nothing trusted until the child's own subscription."""
         self._lock = threading.Lock()
+        self.entries.reset_lock()
         self._subscribed = False
         self.healthy_until = 0.0
         self.entries.clear()

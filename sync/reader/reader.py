@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from promptsync import defaults
+from promptsync.lru import LRU
 from promptsync.model import BRAND_RE, DEFAULT_BRAND, PromptType
 from promptsync.reader.backends import Backends
 from promptsync.reader.memory import Key, MemoryTier
@@ -54,8 +55,9 @@ class PromptReader:
                                 memory=memory, render_seconds=render_seconds)
         self._notices = Notices()
         self._memory = MemoryTier()
-        self._entries = self._memory.entries  # the hot path reads this dict directly
-        self._last_good: dict[Key, Prompt] = {}
+        self._entries = self._memory.entries  # the hot path reads this LRU directly
+        # What answers while Redis and the database are both unreachable; bounded like memory.
+        self._last_good: LRU[Key, Prompt] = LRU(_MAX_LAST_GOOD)
         self._renderer = Renderer(self._notices, seconds=self.settings.render_seconds)
         self._backends = Backends(self.settings, self._notices)
         self._subscriber: Subscriber | None = None
@@ -153,14 +155,12 @@ class PromptReader:
                               brand, t.slug)
 
     def _keep(self, key: Key, prompt: Prompt) -> None:
-        if len(self._last_good) >= _MAX_LAST_GOOD:
-            self._last_good.clear()
-        self._last_good[key] = prompt
+        self._last_good.put(key, prompt)
         self._memory.store(key, prompt, prompt.generation)
 
     def _missing(self, key: Key, generation: int) -> Prompt:
         brand, t = key
-        self._last_good.pop(key, None)  # deleted: no longer a copy to fall back on
+        self._last_good.pop(key)  # deleted: no longer a copy to fall back on
         prompt = self._fallback(t, ("missing", key), "no %s prompt for brand %s nor brand "
                                 "default in the database; using the built-in default",
                                 t.value, brand)
@@ -191,6 +191,7 @@ class PromptReader:
         # first slow call. memory.reset() makes every read take the slow path until then.
         self._fork_lock = threading.Lock()
         self._memory.reset()
+        self._last_good.reset_lock()
         self._notices.reset()
         self._renderer.reset()
         self._backends.reset_locks()

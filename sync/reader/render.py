@@ -9,7 +9,6 @@ Templates reaching the reader passed the daemon's validation; the bound is a sec
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -17,6 +16,7 @@ from typing import Any, NamedTuple
 from jinja2 import Template
 
 from promptsync import defaults
+from promptsync.lru import LRU
 from promptsync.model import PromptType
 from promptsync.reader.notices import RENDER_FAILURES, Notices
 from promptsync.record import BUILTIN_COMMIT, Prompt
@@ -55,9 +55,7 @@ class Renderer:
         self.notices = notices
         self.seconds = seconds
         self.max_chars = max_chars
-        self.max_entries = max_entries
-        self._cache: dict[CacheKey, Compiled] = {}
-        self._lock = threading.Lock()
+        self._cache: LRU[CacheKey, Compiled] = LRU(max_entries)
 
     def render_or_fallback(self, prompt: Prompt, context: Mapping[str, Any] | None) -> str:
         """The text; on any failure the built-in default's, then a fixed text. Never raises."""
@@ -103,11 +101,8 @@ class Renderer:
 
     def _compile(self, key: CacheKey, prompt: Prompt) -> Compiled:
         compiled = compile_prompt(prompt)
-        with self._lock:
-            if len(self._cache) >= self.max_entries:
-                self._cache.clear()
-            self._cache[key] = compiled
+        self._cache.put(key, compiled)
         return compiled
 
     def reset(self) -> None:
-        self._lock = threading.Lock()
+        self._cache.reset_lock()
