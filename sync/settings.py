@@ -6,6 +6,7 @@ Values are passed in as parameters from here on, so tests never patch globals.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 
 from sqlalchemy.engine import make_url
@@ -28,16 +29,20 @@ def resolve(explicit: str | None, env_name: str, default: str | None,
     return value or default
 
 
-def hide_password(url: str) -> str:
-    """A URL fit for a log line: any password replaced by ***."""
+def hide_password(text: str) -> str:
+    """A URL, or a message that may quote one, fit for a log line: every credential as ***.
+
+    Covers the password of `scheme://user:password@host` and any parameter that names a secret
+    (`?password=`, `sslpassword=`, `token=`, libpq's `password=...` keyword form).
+    """
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        shown = make_url(text).render_as_string(hide_password=True)
     except (ArgumentError, ValueError):  # ValueError: a port that is not a number
-        pass
-    scheme, sep, rest = url.partition("://")
-    userinfo, at, host = (rest if sep else url).rpartition("@")
-    if not at or ":" not in userinfo:
-        return url  # no password in it (git@host:org/repo.git stays as it is)
-    if not sep:  # no scheme to find the user name by: hide all of it
-        return "<unparsable url>"
-    return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}"
+        shown = _USERINFO_PASSWORD.sub(r"\g<head>:***@", text)
+    return _SECRET_PARAMETER.sub(r"\g<key>=***", shown)
+
+
+# `user:password@` with or without a scheme; git@github.com:org/repo.git has no password.
+_USERINFO_PASSWORD = re.compile(r"(?P<head>(?:[A-Za-z][A-Za-z0-9+.-]*://)?[^\s:/@]*):(?!//)[^\s@]*@")
+_SECRET_PARAMETER = re.compile(
+    r"(?i)(?P<key>\b[\w.-]*(?:pass(?:word|wd)?|pwd|secret|token))=[^&;\s'\"]*")

@@ -64,7 +64,8 @@ class Backends:
             # Every pooled connection is busy: the server is fine, this one call is not.
             BACKEND_ERRORS.labels("database").inc()
             self._notices.warn_once(("pool", type(exc).__name__),
-                                    "database connection pool exhausted: %s", exc)
+                                    "database connection pool exhausted: %s",
+                                    hide_password(str(exc)))
             self.db_breaker.release()
             return None
         except Exception as exc:
@@ -85,8 +86,10 @@ class Backends:
     def _failed(self, breaker: CircuitBreaker, shown: str, exc: Exception) -> None:
         BACKEND_ERRORS.labels(breaker.name.lower()).inc()
         if breaker.failed():
+            # A driver's message may quote the URL or its parameters: masked like the URL.
             logger.warning("%s at %s unavailable (%s: %s); skipping it, retrying in %.1f s",
-                           breaker.name, shown, type(exc).__name__, exc, breaker.cooldown)
+                           breaker.name, shown, type(exc).__name__, hide_password(str(exc)),
+                           breaker.cooldown)
 
     def _succeeded(self, breaker: CircuitBreaker, shown: str) -> None:
         if not breaker.is_closed:

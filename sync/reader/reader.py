@@ -21,6 +21,7 @@ from promptsync.reader.settings import DEFAULT_COOLDOWN, resolve
 from promptsync.reader.subscriber import Subscriber
 from promptsync.record import Prompt
 from promptsync.sandbox import DEFAULT_RENDER_SECONDS
+from promptsync.settings import hide_password
 
 _TYPES: dict[str, PromptType] = {
     **{t.value: t for t in PromptType}, **{t.slug: t for t in PromptType}}
@@ -128,7 +129,8 @@ class PromptReader:
             return self._resolve((brand, t))
         except Exception as exc:  # a bug must still not break a chat
             return self._fallback(t, ("error", type(exc).__name__),
-                                  "reader error (%r); using the built-in %s", exc, t.value)
+                                  "reader error (%s); using the built-in %s",
+                                  hide_password(repr(exc)), t.value)
 
     def _resolve(self, key: Key) -> Prompt:
         brand, t = key

@@ -10,6 +10,7 @@ from typing import Any
 from promptsync.cache.protocol import EVENTS_CHANNEL, GENERATION_KEY
 from promptsync.reader.memory import HEALTH_WINDOW, MemoryTier
 from promptsync.reader.redis_tier import REDIS_ERRORS, connect
+from promptsync.settings import hide_password
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class Subscriber:
                 self._listen()
                 backoff = 0.05
             except REDIS_ERRORS as exc:
-                logger.debug("events subscription lost: %s", exc)
+                logger.debug("events subscription lost: %s", hide_password(str(exc)))
             except Exception:  # never let the thread die: the tier would stay bypassed
                 logger.exception("events subscriber failed; reconnecting")
             self.memory.unsubscribed()

@@ -184,6 +184,9 @@ def test_non_string_type_raises_type_error(sqlite_url: str, bad: object) -> None
     ("not a url :s3cret@", None),
     ("postgresql://u:s3cret@h:port/db", None),
     ("sqlite:///x.db", "http://u:s3cret@host"),
+    ("postgresql+nosuchdriver://u@h/db?password=s3cret", None),
+    ("postgresql://u@h:port/db?sslpassword=s3cret", None),
+    ("sqlite:///x.db", "http://host/0?password=s3cret"),
 ])
 def test_malformed_urls_raise_without_the_password(db: str, cache: str | None) -> None:
     with pytest.raises(UsageError) as caught:
