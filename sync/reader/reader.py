@@ -28,11 +28,28 @@ _TYPES: dict[str, PromptType] = {
 _MAX_LAST_GOOD = 10_000
 
 
+class PromptTypeError(ValueError, TypeError):
+    """A prompt type that is not a PromptType nor the name of one.
+
+    A ValueError, as the reader promises for every bad type; also a TypeError, which a
+    non-string raised before, so callers that caught that keep working.
+    """
+
+
 def _parse_type(type_: object) -> PromptType:
     """The caller's one mistake that raises: a type that is not a PromptType or its name."""
-    if not isinstance(type_, str):
-        raise TypeError(f"prompt type must be a PromptType or its name, not {type_!r}")
-    return PromptType.parse(type_)  # ValueError naming the six choices
+    if isinstance(type_, str):
+        return PromptType.parse(type_)  # ValueError naming the six choices
+    choices = ", ".join(t.value for t in PromptType)
+    raise PromptTypeError(f"prompt type must be a PromptType or its name (one of {choices}), "
+                          f"not {type(type_).__name__} {type_!r:.80}")
+
+
+def _type_of(type_: object) -> PromptType:
+    try:
+        return _TYPES[type_]  # type: ignore[index]
+    except (KeyError, TypeError):  # TypeError: an unhashable value such as a list
+        return _parse_type(type_)
 
 
 class PromptReader:
@@ -40,8 +57,9 @@ class PromptReader:
 
     `get` and `render` never raise because a prompt is missing, Redis or the database is down
     or slow, or a template fails to render: they warn once per cause and answer from the next
-    tier, ending with the built-in default. An unknown type raises ValueError (TypeError for a
-    non-string). Settings: explicit argument, then PROMPTSYNC_DB_URL / PROMPTSYNC_REDIS_URL /
+    tier, ending with the built-in default. An unknown type raises ValueError (for a
+    non-string, PromptTypeError: a ValueError that is also a TypeError).
+    Settings: explicit argument, then PROMPTSYNC_DB_URL / PROMPTSYNC_REDIS_URL /
     PROMPTSYNC_REDIS_TIMEOUT / PROMPTSYNC_DB_TIMEOUT, then defaults (sqlite:///promptsync.db,
     no Redis, 0.05 s, 0.5 s). Without Redis there is no events channel, so every read goes to
     the database. `memory=False` turns the in-process tier off.
@@ -78,13 +96,16 @@ class PromptReader:
 
     def get(self, brand: str, type_: PromptType | str) -> Prompt:
         """The prompt for (brand, type): the brand's, else brand default's, else built-in."""
-        t = _TYPES.get(type_) or _parse_type(type_)
+        try:  # inline, not _type_of: this is the hot path, and a try costs nothing
+            t = _TYPES[type_]
+        except (KeyError, TypeError):
+            t = _parse_type(type_)
         hit = self._memory_hit(brand, t)
         return self._get_slow(brand, t) if hit is None else hit
 
     async def aget(self, brand: str, type_: PromptType | str) -> Prompt:
         """`get` for asyncio code: a memory hit answers inline, anything else in a thread."""
-        t = _TYPES.get(type_) or _parse_type(type_)
+        t = _type_of(type_)
         hit = self._memory_hit(brand, t)
         return await asyncio.to_thread(self._get_slow, brand, t) if hit is None else hit
 

@@ -18,6 +18,7 @@ from jinja2 import Template
 from promptsync import defaults
 from promptsync.lru import LRU
 from promptsync.model import PromptType
+from promptsync.reader.coerce import Check, checks_of, typed
 from promptsync.reader.notices import RENDER_FAILURES, Notices
 from promptsync.record import BUILTIN_COMMIT, Prompt
 from promptsync.sandbox import DEFAULT_RENDER_SECONDS, ENV, MAX_OUTPUT_CHARS, collect
@@ -34,6 +35,7 @@ class Compiled(NamedTuple):
     template: Template
     defaults: dict[str, Any]
     required: tuple[str, ...]
+    checks: tuple[Check, ...]  # declared types, applied to the context (reader.coerce)
 
 
 CacheKey = tuple[str, PromptType, int, str]
@@ -44,7 +46,7 @@ def compile_prompt(prompt: Prompt) -> Compiled:
     defaults = {name: spec["default"] for name, spec in prompt.variables.items()
                 if spec.get("default") is not None}
     required = tuple(name for name, spec in prompt.variables.items() if spec.get("required"))
-    return Compiled(ENV.from_string(prompt.template), defaults, required)
+    return Compiled(ENV.from_string(prompt.template), defaults, required, checks_of(prompt))
 
 
 class Renderer:
@@ -87,6 +89,8 @@ class Renderer:
         compiled = self._cache.get(key)
         if compiled is None:
             compiled = self._compile(key, prompt)
+        if compiled.checks:
+            context = typed(context, compiled.checks, prompt, self._wrong_type)
         # No copy without defaults: new_context copies the values into a fresh dict, and
         # nothing the template does ({% set %} included) writes to the caller's mapping.
         values = {**compiled.defaults, **context} if compiled.defaults else context
@@ -98,6 +102,16 @@ class Renderer:
         template = compiled.template
         ctx = template.new_context(values)  # type: ignore[arg-type]  # typed dict, takes **vars
         return collect(template.root_render_func(ctx), self.seconds, self.max_chars, _CHECK_EVERY)
+
+    def _wrong_type(self, prompt: Prompt, name: str, declared: str, value: Any,
+                    dropped: bool) -> None:
+        # The value itself may be a customer's data: the log names only its type.
+        got = type(value).__name__
+        self.notices.warn_once(
+            ("type", prompt.brand, prompt.type, name, got, dropped),
+            "%s/%s: variable %r is declared %s but got a %s; %s", prompt.brand,
+            prompt.type.slug, name, declared, got,
+            "dropped it (the declared default applies)" if dropped else f"used it as {declared}")
 
     def _compile(self, key: CacheKey, prompt: Prompt) -> Compiled:
         compiled = compile_prompt(prompt)

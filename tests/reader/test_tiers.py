@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -173,10 +174,15 @@ def test_unknown_type_raises_value_error(sqlite_url: str, bad: str) -> None:
         reader.get("acme", bad)
 
 
-@pytest.mark.parametrize("bad", [None, 3, b"GREETING"])
-def test_non_string_type_raises_type_error(sqlite_url: str, bad: object) -> None:
-    with PromptReader(db_url=sqlite_url) as reader, pytest.raises(TypeError):
-        reader.get("acme", bad)  # type: ignore[arg-type]
+@pytest.mark.parametrize("bad", [None, 3, b"GREETING", ["GREETING"], PromptType])
+def test_non_string_type_raises_value_error_as_documented(sqlite_url: str, bad: Any) -> None:
+    with PromptReader(db_url=sqlite_url) as reader:
+        for call in (reader.get, reader.render):
+            with pytest.raises(ValueError, match="one of SYSTEM_PROMPT, GREETING") as caught:
+                call("acme", bad)
+            assert isinstance(caught.value, TypeError)  # what it raised before, for old callers
+        with pytest.raises(ValueError, match="GREETING"):
+            asyncio.run(reader.arender("acme", bad))
 
 
 @pytest.mark.parametrize(("db", "cache"), [
