@@ -33,7 +33,7 @@ class MissingVariable(Exception):
 
 class Compiled(NamedTuple):
     template: Template
-    defaults: dict[str, Any]
+    base: dict[str, Any]  # Jinja's globals, then the declared defaults: what a context extends
     required: tuple[str, ...]
     checks: tuple[Check, ...]  # declared types, applied to the context (reader.coerce)
 
@@ -46,7 +46,8 @@ def compile_prompt(prompt: Prompt) -> Compiled:
     defaults = {name: spec["default"] for name, spec in prompt.variables.items()
                 if spec.get("default") is not None}
     required = tuple(name for name, spec in prompt.variables.items() if spec.get("required"))
-    return Compiled(ENV.from_string(prompt.template), defaults, required, checks_of(prompt))
+    template = ENV.from_string(prompt.template)
+    return Compiled(template, {**template.globals, **defaults}, required, checks_of(prompt))
 
 
 class Renderer:
@@ -91,16 +92,17 @@ class Renderer:
             compiled = self._compile(key, prompt)
         if compiled.checks:
             context = typed(context, compiled.checks, prompt, self._wrong_type)
-        # No copy without defaults: new_context copies the values into a fresh dict, and
-        # nothing the template does ({% set %} included) writes to the caller's mapping.
-        values = {**compiled.defaults, **context} if compiled.defaults else context
+        # One fresh dict, handed to Jinja as is (shared=True: Jinja's own copy would add the
+        # globals, which `base` holds already); nothing the template does ({% set %} included)
+        # writes to the caller's mapping.
+        values = {**compiled.base, **context}
         for name in compiled.required:
             if name not in values:
                 raise MissingVariable(f"required variable {name!r} missing from the context")
         # root_render_func is what Template.render joins; calling it directly skips jinja's
         # traceback rewriting, which the reader never shows anyway.
         template = compiled.template
-        ctx = template.new_context(values)  # type: ignore[arg-type]  # typed dict, takes **vars
+        ctx = template.new_context(values, shared=True)
         return collect(template.root_render_func(ctx), self.seconds, self.max_chars, _CHECK_EVERY)
 
     def _wrong_type(self, prompt: Prompt, name: str, declared: str, value: Any,
