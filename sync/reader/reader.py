@@ -127,7 +127,10 @@ class PromptReader:
 
     async def arender(self, brand: str, type_: PromptType | str,
                       context: Mapping[str, Any] | None = None) -> str:
-        return self.render_prompt(await self.aget(brand, type_), context)
+        """`render` for asyncio code: the render runs in a thread, as I/O does, since a template
+        may compute for up to its time budget; a memory hit is still fetched inline."""
+        prompt = await self.aget(brand, type_)
+        return await asyncio.to_thread(self._renderer.render_or_fallback, prompt, context)
 
     def render_prompt(self, prompt: Prompt, context: Mapping[str, Any] | None = None) -> str:
         """Render a prompt from `get`; on any failure the built-in default, then a fixed text."""
