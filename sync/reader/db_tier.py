@@ -100,14 +100,7 @@ class DatabaseTier:
             raise DatabaseHung(f"no answer within {self._timeout:g} s") from None
 
     def _fetch(self, brand: str, type_: PromptType) -> tuple[Prompt | None, int]:
-        conn = self.engine.raw_connection()
-        try:
-            cursor = conn.cursor()
-            cursor.execute(self._sql, (brand, DEFAULT_BRAND, type_.value))
-            rows = cursor.fetchall()
-            cursor.close()
-        finally:
-            conn.close()  # back to the pool
+        rows = self._rows(self._sql, (brand, DEFAULT_BRAND, type_.value))
         if not rows:
             return None, 0  # no sync_state yet: the daemon has never applied a commit
         generation = int(rows[0][0])
@@ -117,6 +110,25 @@ class DatabaseTier:
         _, answering, version, template, variables, commit = row
         return Prompt(answering, type_, template, int(version), commit, "db",
                       self._variables(variables), generation), generation
+
+    def _rows(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        """One statement on a pooled connection; a failure never goes back to the pool."""
+        conn = self.engine.raw_connection()
+        try:
+            cursor = conn.cursor()
+            cursor.execute(sql, params)
+            rows = list(cursor.fetchall())
+            cursor.close()
+        except Exception:
+            # A connection that failed may be dead (a restarted server closed it), and so may
+            # every other pooled one: drop this one and start a new pool, or each would fail
+            # once per breaker cooldown, or for ever once handed back.
+            conn.invalidate()
+            self.engine.dispose()
+            raise
+        finally:
+            conn.close()  # back to the pool, or away when invalidated
+        return rows
 
     def _variables(self, raw: Any) -> Mapping[str, Mapping[str, Any]]:
         # SQLite hands the JSON column over as text: decode each distinct text once.
