@@ -9,7 +9,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from promptsync.errors import UsageError
 from promptsync.model import PromptType
 from promptsync.reader.breaker import CircuitBreaker
-from promptsync.reader.db_tier import DatabaseTier
+from promptsync.reader.db_tier import Answer, DatabaseTier
 from promptsync.reader.notices import BACKEND_ERRORS, Notices
 from promptsync.reader.redis_tier import RedisTier
 from promptsync.reader.settings import ReaderSettings
@@ -54,8 +54,8 @@ class Backends:
         self._succeeded(self.redis_breaker, self._redis_shown)
         return found
 
-    def from_db(self, brand: str, t: PromptType) -> tuple[Prompt | None, int] | None:
-        """(the prompt or None when absent, the generation), or None when unavailable."""
+    def from_db(self, brand: str, t: PromptType) -> Answer | None:
+        """What the database holds for (brand, type), or None when it is unavailable."""
         if self.closed or not self.db_breaker.allow():
             return None
         try:
@@ -74,12 +74,18 @@ class Backends:
         self._succeeded(self.db_breaker, self._db_shown)
         return answer
 
-    def write_back(self, brand: str, prompt: Prompt) -> None:
-        """Cache what the database answered; only while Redis is known to be healthy."""
-        if self.redis is None or self.closed or not self.redis_breaker.is_closed:
+    def write_back(self, brand: str, answer: Answer) -> None:
+        """Cache what the database answered; only while Redis is known to be healthy.
+
+        A brand with no row at all is anybody's made-up name: its answer (brand default's) is
+        cached under the brand that answered, so made-up names never fill Redis.
+        """
+        prompt = answer.prompt
+        if (self.redis is None or prompt is None or self.closed
+                or not self.redis_breaker.is_closed):
             return
         try:
-            self.redis.store(brand, prompt)
+            self.redis.store(brand if answer.brand_known else prompt.brand, prompt)
         except Exception as exc:
             self._failed(self.redis_breaker, self._redis_shown, exc)
 

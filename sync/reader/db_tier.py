@@ -1,4 +1,5 @@
-"""The database tier: one statement reads the brand's row, the default row and the generation.
+"""The database tier: one statement reads the brand's row, the default row, the generation, and
+whether the brand has any row at all (a made-up brand name is never cached under its name).
 
 One statement is one snapshot on SQLite and PostgreSQL alike, so the generation stamped on the
 answer is the one its row belongs to (`promptsync.cache.protocol` relies on that).
@@ -12,7 +13,7 @@ import math
 import sqlite3
 from collections.abc import Mapping, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, Engine, make_url
@@ -25,11 +26,20 @@ from promptsync.record import Prompt, freeze_variables
 from promptsync.store.engine import is_postgresql, with_psycopg
 
 _QUERY = (
-    "SELECT s.generation, p.brand, p.version, p.template, p.variables, p.commit_sha"
+    "SELECT s.generation, p.brand, p.version, p.template, p.variables, p.commit_sha,"
+    " EXISTS (SELECT 1 FROM prompts k WHERE k.brand = {ph})"
     " FROM sync_state s LEFT JOIN prompts p"
     " ON p.brand IN ({ph}, {ph}) AND p.type = {ph}"
     " WHERE s.id = 1"
 )
+
+
+class Answer(NamedTuple):
+    """What the database holds for (brand, type), read in one snapshot."""
+
+    prompt: Prompt | None  # the brand's row, else brand default's, else None
+    generation: int
+    brand_known: bool  # the brand has a row of some type: not a made-up name
 
 
 def build_engine(url: str, timeout: float) -> Engine:
@@ -90,8 +100,8 @@ class DatabaseTier:
         self._timeout = timeout
         self._offload = Offload() if is_postgresql(self.engine) else None
 
-    def fetch(self, brand: str, type_: PromptType) -> tuple[Prompt | None, int]:
-        """The answering row as a Prompt (source "db") or None, and the generation."""
+    def fetch(self, brand: str, type_: PromptType) -> Answer:
+        """The answering row as a Prompt (source "db") or None, with the generation."""
         if self._offload is None:
             return self._fetch(brand, type_)
         try:
@@ -99,17 +109,17 @@ class DatabaseTier:
         except FutureTimeout:
             raise DatabaseHung(f"no answer within {self._timeout:g} s") from None
 
-    def _fetch(self, brand: str, type_: PromptType) -> tuple[Prompt | None, int]:
-        rows = self._rows(self._sql, (brand, DEFAULT_BRAND, type_.value))
+    def _fetch(self, brand: str, type_: PromptType) -> Answer:
+        rows = self._rows(self._sql, (brand, brand, DEFAULT_BRAND, type_.value))
         if not rows:
-            return None, 0  # no sync_state yet: the daemon has never applied a commit
-        generation = int(rows[0][0])
+            return Answer(None, 0, False)  # no sync_state: the daemon never applied a commit
+        generation, known = int(rows[0][0]), bool(rows[0][6])
         row = _pick(rows, brand)
         if row is None:
-            return None, generation
-        _, answering, version, template, variables, commit = row
-        return Prompt(answering, type_, template, int(version), commit, "db",
-                      self._variables(variables), generation), generation
+            return Answer(None, generation, known)
+        _, answering, version, template, variables, commit, _ = row
+        return Answer(Prompt(answering, type_, template, int(version), commit, "db",
+                             self._variables(variables), generation), generation, known)
 
     def _rows(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         """One statement on a pooled connection; a failure never goes back to the pool."""

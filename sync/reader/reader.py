@@ -164,12 +164,11 @@ class PromptReader:
             return found
         answer = self._backends.from_db(brand, t)
         if answer is not None:
-            prompt, generation = answer
-            if prompt is None:
-                return self._missing(key, generation)
-            self._backends.write_back(brand, prompt)
-            self._keep(key, prompt)
-            return prompt
+            if answer.prompt is None:
+                return self._missing(key, answer.generation)
+            self._backends.write_back(brand, answer)
+            self._keep(key, answer.prompt)
+            return answer.prompt
         stale = self._last_good.get(key)
         if stale is not None:
             STALE_ANSWERS.inc()

@@ -198,3 +198,26 @@ def test_malformed_urls_raise_without_the_password(db: str, cache: str | None) -
     with pytest.raises(UsageError) as caught:
         PromptReader(db_url=db, redis_url=cache)
     assert "s3cret" not in str(caught.value)
+
+
+def test_made_up_brands_do_not_fill_redis(publisher: Publisher, db_url: str, redis_url: str,
+                                          make_reader) -> None:
+    publisher.apply({"default/greeting": ("Hello", 1), "acme/greeting": ("Hi", 1),
+                     "default/farewell": ("Bye", 1)})
+    readers = [make_reader(db_url, redis_url), make_reader(db_url, redis_url, memory=False)]
+    wait_subscribed(readers[0])
+    for n in range(2000):
+        prompt = readers[n % 2].get(f"made-up-{n}", PromptType.GREETING)
+        assert (prompt.brand, prompt.template) == ("default", "Hello")
+    client = redis.Redis.from_url(redis_url)
+    made_up = client.keys("promptsync:prompt:made-up-*")
+    # The answer is cached under the brand it came from, which serves every brand without one.
+    assert made_up == [] and client.exists(prompt_key("default", PromptType.GREETING))
+    assert client.dbsize() <= 3
+    # A real brand without its own prompt of a type is still cached under its own name.
+    assert readers[1].get("acme", PromptType.FAREWELL).template == "Bye"
+    assert client.exists(prompt_key("acme", PromptType.FAREWELL))
+    assert readers[1].get("acme", PromptType.FAREWELL).source == "redis"
+    # Brand default's entry serves brand default from Redis.
+    assert readers[1].get("default", PromptType.GREETING).source == "redis"
+    client.close()
