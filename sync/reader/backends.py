@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -17,6 +19,7 @@ from promptsync.record import Prompt
 from promptsync.settings import hide_password
 
 logger = logging.getLogger("promptsync.reader")
+T = TypeVar("T")
 
 
 class Backends:
@@ -56,10 +59,17 @@ class Backends:
 
     def from_db(self, brand: str, t: PromptType) -> Answer | None:
         """What the database holds for (brand, type), or None when it is unavailable."""
+        return self._ask_db(self.db.fetch, brand, t)
+
+    def db_generation(self) -> int | None:
+        """The database's generation, or None when it is unavailable."""
+        return self._ask_db(self.db.generation)
+
+    def _ask_db(self, call: Callable[..., T], *args: Any) -> T | None:
         if self.closed or not self.db_breaker.allow():
             return None
         try:
-            answer = self.db.fetch(brand, t)
+            answer = call(*args)
         except PoolTimeout as exc:
             # Every pooled connection is busy: the server is fine, this one call is not.
             BACKEND_ERRORS.labels("database").inc()

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, Engine, make_url
@@ -21,10 +21,12 @@ from sqlalchemy.pool import QueuePool
 
 from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PromptType
+from promptsync.reader.generation import GENERATION_SQL, DataVersion
 from promptsync.reader.offload import Offload
 from promptsync.record import Prompt, freeze_variables
 from promptsync.store.engine import is_postgresql, with_psycopg
 
+T = TypeVar("T")
 _QUERY = (
     "SELECT s.generation, p.brand, p.version, p.template, p.variables, p.commit_sha,"
     " EXISTS (SELECT 1 FROM prompts k WHERE k.brand = {ph})"
@@ -68,17 +70,25 @@ def _pool_args(timeout: float) -> dict[str, Any]:
             "max_overflow": 20, "pool_timeout": timeout}
 
 
-def _sqlite_engine(url: URL, timeout: float) -> Engine:
+def sqlite_file_connector(url: URL, timeout: float) -> Callable[[], sqlite3.Connection] | None:
+    """Opens the SQLite file of `url` read-only; None when `url` names no SQLite file."""
     path = url.database or ""
-    if not path or path == ":memory:":
-        return create_engine(url, connect_args={"timeout": timeout},
-                             isolation_level="AUTOCOMMIT")
+    if url.get_backend_name() != "sqlite" or not path or path == ":memory:":
+        return None
     # Read-only: a reader pointed at a wrong path must fail, not create an empty database.
     uri = f"file:{path}?mode=ro"
 
-    def creator() -> sqlite3.Connection:
+    def connect() -> sqlite3.Connection:
         return sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False)
 
+    return connect
+
+
+def _sqlite_engine(url: URL, timeout: float) -> Engine:
+    creator = sqlite_file_connector(url, timeout)
+    if creator is None:
+        return create_engine(url, connect_args={"timeout": timeout},
+                             isolation_level="AUTOCOMMIT")
     # "sqlite://" alone would mean an in-memory database and a one-connection pool.
     return create_engine("sqlite://", creator=creator, poolclass=QueuePool,
                          **_pool_args(timeout))
@@ -99,15 +109,30 @@ class DatabaseTier:
         # Only a server can hang while holding the connection open; a SQLite file cannot.
         self._timeout = timeout
         self._offload = Offload() if is_postgresql(self.engine) else None
+        connect = sqlite_file_connector(make_url(url), timeout)
+        self._data_version = DataVersion(connect) if connect is not None else None
 
     def fetch(self, brand: str, type_: PromptType) -> Answer:
         """The answering row as a Prompt (source "db") or None, with the generation."""
+        return self._guarded(self._fetch, brand, type_)
+
+    def generation(self) -> int:
+        """`sync_state.generation` now (0 before the daemon's first commit)."""
+        if self._data_version is not None:
+            return self._data_version.generation()
+        return self._guarded(self._generation)
+
+    def _guarded(self, fn: Callable[..., T], *args: Any) -> T:
         if self._offload is None:
-            return self._fetch(brand, type_)
+            return fn(*args)
         try:
-            return self._offload.call(self._timeout + 0.05, self._fetch, brand, type_)
+            return self._offload.call(self._timeout + 0.05, fn, *args)
         except FutureTimeout:
             raise DatabaseHung(f"no answer within {self._timeout:g} s") from None
+
+    def _generation(self) -> int:
+        rows = self._rows(GENERATION_SQL, ())
+        return int(rows[0][0]) if rows else 0
 
     def _fetch(self, brand: str, type_: PromptType) -> Answer:
         rows = self._rows(self._sql, (brand, brand, DEFAULT_BRAND, type_.value))
@@ -154,11 +179,15 @@ class DatabaseTier:
         """Forget the parent's pooled connections in a forked child without closing them."""
         self.engine.dispose(close=False)
         self._decoded.reset_lock()
+        if self._data_version is not None:
+            self._data_version.forget()
         if self._offload is not None:
             self._offload = Offload()  # the parent's helper threads do not exist in the child
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._data_version is not None:
+            self._data_version.close()
 
 
 def _pick(rows: Sequence[Any], brand: str) -> Any:

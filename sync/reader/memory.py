@@ -1,10 +1,12 @@
-"""The in-process tier: an LRU kept fresh by the events channel, trusted only while it listens.
+"""The in-process tier: an LRU trusted only while something vouches for its freshness.
 
-Every entry was read from Redis or the database at some generation. The subscriber raises
-`generation_seen` before it drops the changed entries, and `store` refuses a copy stamped
-older than that: a read that raced a commit can answer its own caller but never lingers here.
-While the subscription is down (`healthy_until` in the past) the reader bypasses this tier;
-on every (re)subscription the tier starts empty, since events may have been missed.
+With Redis that is the events channel: the subscriber raises `generation_seen` before it drops
+the changed entries. Without Redis it is the database's generation, polled
+(`promptsync.reader.generation`): a changed generation drops every entry. Either way `store`
+refuses a copy stamped older than `generation_seen`: a read that raced a commit can answer
+its own caller but never lingers here. Past `healthy_until` (a silent subscription, a poll
+that is due) the reader does not trust this tier; on every (re)subscription it starts empty,
+since events may have been missed.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ class MemoryTier:
         self.entries: LRU[Key, Prompt] = LRU(max_entries)
         self.healthy_until = 0.0
         self.generation_seen = 0
-        self._subscribed = False
+        self._live = False
         self._lock = threading.Lock()
 
     def subscribed(self, generation: int | None) -> None:
@@ -37,26 +39,42 @@ class MemoryTier:
             self.entries.clear()
             if generation is not None:
                 self.generation_seen = max(self.generation_seen, generation)
-            self._subscribed = True
+            self._live = True
         self.heartbeat()
 
+    def polled(self, generation: int, fresh_until: float) -> None:
+        """Without Redis: the database is at `generation`; trust the tier until `fresh_until`."""
+        self.observe(generation)
+        self._live = True
+        self.healthy_until = fresh_until
+
+    def observe(self, generation: int) -> None:
+        """The source's generation now; any other than the one seen drops every entry (one
+        lower too: the database was restored, and entries from its future are wrong)."""
+        if generation == self.generation_seen:
+            return
+        with self._lock:
+            if generation != self.generation_seen:
+                self.generation_seen = generation
+                self.entries.clear()
+
     def heartbeat(self) -> None:
-        if self._subscribed:
+        if self._live:
             self.healthy_until = time.monotonic() + HEALTH_WINDOW
 
     def unsubscribed(self) -> None:
         with self._lock:
-            self._subscribed = False
+            self._live = False
             self.healthy_until = 0.0
             self.entries.clear()
 
     def store(self, key: Key, prompt: Prompt, generation: int) -> None:
         """Keep a copy read at `generation`, unless a newer commit was announced meanwhile."""
-        if not self._subscribed:
+        if not self._live:
             return  # checked again under the lock; this only spares the copy below
         kept = prompt if prompt.source == "fallback" else prompt._replace(source="memory")
         with self._lock:
-            if not self._subscribed or generation < self.generation_seen:
+            if not self._live or generation < self.generation_seen:
                 return
             self.entries.put(key, kept)
 
@@ -84,6 +102,6 @@ class MemoryTier:
         """After a fork: a fresh lock, nothing trusted until the child's own subscription."""
         self._lock = threading.Lock()
         self.entries.reset_lock()
-        self._subscribed = False
+        self._live = False
         self.healthy_until = 0.0
         self.entries.clear()

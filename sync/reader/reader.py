@@ -14,6 +14,7 @@ from promptsync import defaults
 from promptsync.lru import LRU
 from promptsync.model import BRAND_RE, DEFAULT_BRAND, PromptType
 from promptsync.reader.backends import Backends
+from promptsync.reader.generation import GenerationPoll
 from promptsync.reader.memory import Key, MemoryTier
 from promptsync.reader.notices import FALLBACKS, STALE_ANSWERS, Notices
 from promptsync.reader.render import Renderer
@@ -61,8 +62,8 @@ class PromptReader:
     non-string, PromptTypeError: a ValueError that is also a TypeError).
     Settings: explicit argument, then PROMPTSYNC_DB_URL / PROMPTSYNC_REDIS_URL /
     PROMPTSYNC_REDIS_TIMEOUT / PROMPTSYNC_DB_TIMEOUT, then defaults (sqlite:///promptsync.db,
-    no Redis, 0.05 s, 0.5 s). Without Redis there is no events channel, so every read goes to
-    the database. `memory=False` turns the in-process tier off.
+    no Redis, 0.05 s, 0.5 s). The in-process tier follows the events channel, or without Redis
+    the database's generation (looked at every 100 ms at most). `memory=False` turns it off.
     """
 
     def __init__(self, db_url: str | None = None, redis_url: str | None = None, *,
@@ -80,10 +81,15 @@ class PromptReader:
         self._renderer = Renderer(self._notices, seconds=self.settings.render_seconds)
         self._backends = Backends(self.settings, self._notices)
         self._subscriber: Subscriber | None = None
+        self._poll: GenerationPoll | None = None
+        self._revalidate = _untrusted  # may memory answer once its vouching has run out?
         if self.settings.redis_url and self.settings.memory:
             self._subscriber = Subscriber(self.settings.redis_url, self._memory,
                                           self.settings.redis_timeout)
             self._subscriber.start()
+        elif self.settings.memory:
+            self._poll = GenerationPoll(self._memory, self._backends.db_generation)
+            self._revalidate = self._poll.refresh
         self._forked = False
         self._fork_lock = threading.Lock()
         if hasattr(os, "register_at_fork"):  # POSIX; elsewhere there is no fork to survive
@@ -114,8 +120,16 @@ class PromptReader:
             hit = self._entries.get((brand, t))
         except TypeError:  # an unhashable brand: the slow path answers with brand default
             return None
-        if hit is None or time.monotonic() >= self._memory.healthy_until:
+        if hit is None:
             return None
+        if time.monotonic() >= self._memory.healthy_until:
+            # Without Redis: look at the database's generation (every 100 ms at most), then
+            # look the entry up again, since a new generation has emptied the tier.
+            if not self._revalidate():
+                return None
+            hit = self._entries.get((brand, t))
+            if hit is None:
+                return None
         if hit.source == "fallback":
             FALLBACKS.labels(t.value, "missing").inc()
         return hit
@@ -181,7 +195,12 @@ class PromptReader:
 
     def _keep(self, key: Key, prompt: Prompt) -> None:
         self._last_good.put(key, prompt)
-        self._memory.store(key, prompt, prompt.generation)
+        self._remember(key, prompt, prompt.generation)
+
+    def _remember(self, key: Key, prompt: Prompt, generation: int) -> None:
+        if self._poll is not None and time.monotonic() >= self._memory.healthy_until:
+            self._poll.refresh()  # the first read, or the first after a quiet spell
+        self._memory.store(key, prompt, generation)
 
     def _missing(self, key: Key, generation: int) -> Prompt:
         brand, t = key
@@ -189,7 +208,7 @@ class PromptReader:
         prompt = self._fallback(t, ("missing", key), "no %s prompt for brand %s nor brand "
                                 "default in the database; using the built-in default",
                                 t.value, brand)
-        self._memory.store(key, prompt, generation)
+        self._remember(key, prompt, generation)
         return prompt
 
     def _fallback(self, t: PromptType, cause: tuple[Any, ...], message: str,
@@ -219,6 +238,8 @@ class PromptReader:
         self._last_good.reset_lock()
         self._notices.reset()
         self._renderer.reset()
+        if self._poll is not None:
+            self._poll.reset()
         self._backends.reset_locks()
         self._forked = True
 
@@ -234,6 +255,11 @@ class PromptReader:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _untrusted() -> bool:
+    """With Redis, only the events channel vouches for memory: nothing to look at here."""
+    return False
 
 
 def _child_hook(reader: PromptReader) -> Any:

@@ -61,6 +61,26 @@ def test_memory_is_untrusted_unless_subscribed() -> None:
     assert len(memory.entries) == 0 and memory.healthy_until == 0.0
 
 
+def test_memory_without_redis_follows_the_polled_generation() -> None:
+    memory = MemoryTier()
+    key = ("acme", GREETING)
+    memory.store(key, prompt("acme", 1), 1)
+    assert len(memory.entries) == 0  # nothing vouches for the tier before the first poll
+    memory.polled(1, time.monotonic() + 0.1)
+    memory.store(key, prompt("acme", 1), 1)
+    memory.polled(1, time.monotonic() + 0.1)
+    assert memory.entries.get(key) is not None  # no commit: the entry stays
+    memory.polled(2, time.monotonic() + 0.1)
+    assert memory.entries.get(key) is None  # a commit: nothing says what it changed
+    memory.store(key, prompt("acme", 1), 1)  # a read that raced the commit
+    assert memory.entries.get(key) is None
+    memory.store(key, prompt("acme", 2), 2)
+    memory.polled(1, time.monotonic() + 0.1)  # a restored database: back to generation 1
+    assert memory.entries.get(key) is None
+    memory.store(key, prompt("acme", 1), 1)
+    assert memory.entries.get(key) is not None
+
+
 def test_memory_full_of_made_up_brands_keeps_the_hot_entry() -> None:
     # A full tier used to be cleared: every made-up brand past the bound evicted the hot ones.
     memory = MemoryTier(max_entries=100)

@@ -150,11 +150,21 @@ def test_a_change_reaches_the_memory_tier(publisher: Publisher, db_url: str, red
     assert wait_until(lambda: reader.get("acme", PromptType.GREETING).template == "d2")
 
 
-def test_without_redis_every_read_goes_to_the_database(publisher: Publisher, db_url: str,
-                                                       make_reader) -> None:
-    publisher.apply({"acme/greeting": ("Hi", 1)})
+def test_without_redis_memory_follows_the_database_generation(db_url: str,
+                                                              make_reader) -> None:
+    publisher = Publisher(db_url, None)  # a daemon without Redis: rows and generation only
+    publisher.apply({"acme/greeting": ("v1", 1), "default/farewell": ("Bye", 1)})
     reader = make_reader(db_url, None)
-    assert [reader.get("acme", "greeting").source for _ in range(3)] == ["db"] * 3
+    assert reader.get("acme", "greeting").source == "db"
+    assert reader.get("acme", "greeting").source == "memory"
+    assert reader.get("zeta", "farewell").source == "db"
+    for version in range(2, 6):
+        publisher.apply({"acme/greeting": (f"v{version}", version)})
+        assert wait_until(lambda v=version: reader.get("acme", "greeting").version == v)
+        assert wait_until(lambda: reader.get("acme", "greeting").source == "memory")
+    publisher.apply({"default/farewell": None})
+    assert wait_until(lambda: reader.get("zeta", "farewell").source == "fallback")
+    publisher.close()
 
 
 def test_settings_come_from_the_environment(publisher: Publisher, db_url: str, redis_url: str,
