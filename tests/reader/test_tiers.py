@@ -231,3 +231,21 @@ def test_made_up_brands_do_not_fill_redis(publisher: Publisher, db_url: str, red
     # Brand default's entry serves brand default from Redis.
     assert readers[1].get("default", PromptType.GREETING).source == "redis"
     client.close()
+
+
+def test_a_lost_event_does_not_leave_memory_stale(publisher: Publisher, db_url: str,
+                                                  redis_url: str, make_reader) -> None:
+    publisher.apply({"acme/greeting": ("v1", 1)})
+    reader = make_reader(db_url, redis_url)
+    wait_subscribed(reader)
+    assert reader.get("acme", PromptType.GREETING).source == "db"
+    assert reader.get("acme", PromptType.GREETING).source == "memory"
+    # A daemon that committed generation 2 and raised promptsync:gen, then died before it
+    # published the event.
+    publisher.redis_url = None
+    publisher.apply({"acme/greeting": ("v2", 2)})
+    client = redis.Redis.from_url(redis_url)
+    client.set(GENERATION_KEY, 2)
+    client.close()
+    assert wait_until(lambda: reader.get("acme", PromptType.GREETING).version == 2, 10)
+    assert wait_until(lambda: reader.get("acme", PromptType.GREETING).source == "memory")
