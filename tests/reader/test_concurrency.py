@@ -53,11 +53,14 @@ def child_after_fork(reader: PromptReader, go: Any, results: Any) -> None:
 
 
 @pytest.mark.timeout(90)
+@pytest.mark.parametrize("with_redis", [True, False], ids=["events", "polling"])
 def test_reader_created_before_fork_works_in_the_child(publisher: Publisher, db_url: str,
-                                                       redis_url: str, make_reader) -> None:
+                                                       redis_url: str, make_reader,
+                                                       with_redis: bool) -> None:
     publisher.apply({"acme/greeting": ("v1 {{ 40 + 2 }}", 1)})
-    reader = make_reader(db_url, redis_url)
-    wait_subscribed(reader)
+    reader = make_reader(db_url, redis_url if with_redis else None)
+    if with_redis:
+        wait_subscribed(reader)
     reader.get("acme", GREETING)
     assert reader.get("acme", GREETING).source == "memory"
 
@@ -71,7 +74,7 @@ def test_reader_created_before_fork_works_in_the_child(publisher: Publisher, db_
     assert results.get(timeout=30) == (True, "v2 43")
     child.join(30)
     assert child.exitcode == 0
-    # The parent's reader kept its own connections and subscription through the fork.
+    # The parent's reader kept its own connections (and subscription) through the fork.
     assert wait_until(lambda: reader.get("acme", GREETING)[3:6:2] == (2, "memory"))
 
 
