@@ -183,15 +183,16 @@ class PromptReader:
             self._backends.write_back(brand, answer)
             self._keep(key, answer.prompt)
             return answer.prompt
+        down = "the database is" if self._backends.redis is None else \
+            "Redis and the database are"
         stale = self._last_good.get(key)
         if stale is not None:
             STALE_ANSWERS.inc()
-            self._notices.warn_once(("stale", key), "Redis and the database are unreachable; "
-                                    "serving the last good copy of %s/%s", brand, t.slug)
+            self._notices.warn_once(("stale", key), "%s unreachable; serving the last good "
+                                    "copy of %s/%s", down, brand, t.slug)
             return stale._replace(source="memory")
-        return self._fallback(t, ("unreachable", t), "Redis and the database are unreachable "
-                              "and no copy of %s/%s is in memory; using the built-in default",
-                              brand, t.slug)
+        return self._fallback(t, ("unreachable", t), "%s unreachable and no copy of %s/%s is "
+                              "in memory; using the built-in default", down, brand, t.slug)
 
     def _keep(self, key: Key, prompt: Prompt) -> None:
         self._last_good.put(key, prompt)
