@@ -195,7 +195,8 @@ class PromptReader:
                               "in memory; using the built-in default", down, brand, t.slug)
 
     def _keep(self, key: Key, prompt: Prompt) -> None:
-        self._last_good.put(key, prompt)
+        if self._last_good.get(key) is not prompt:  # a Redis hit is often the same object
+            self._last_good.put(key, prompt)
         self._remember(key, prompt, prompt.generation)
 
     def _remember(self, key: Key, prompt: Prompt, generation: int) -> None:
