@@ -112,8 +112,17 @@ class PromptReader:
     async def aget(self, brand: str, type_: PromptType | str) -> Prompt:
         """`get` for asyncio code: a memory hit answers inline, anything else in a thread."""
         t = _type_of(type_)
+        # Inline only while memory is vouched for: without Redis, renewing that is a look at
+        # the database, which is I/O like any other read.
+        if time.monotonic() < self._memory.healthy_until:
+            hit = self._memory_hit(brand, t)
+            if hit is not None:
+                return hit
+        return await asyncio.to_thread(self._get_typed, brand, t)
+
+    def _get_typed(self, brand: str, t: PromptType) -> Prompt:
         hit = self._memory_hit(brand, t)
-        return await asyncio.to_thread(self._get_slow, brand, t) if hit is None else hit
+        return self._get_slow(brand, t) if hit is None else hit
 
     def _memory_hit(self, brand: str, t: PromptType) -> Prompt | None:
         try:
