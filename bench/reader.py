@@ -150,12 +150,16 @@ def main(argv: list[str] | None = None) -> int:
 def run_all(publisher: Publisher, db_url: str, redis_url: str,
             calls: int) -> list[tuple[str, Any, str, Any, str]]:
     memory = PromptReader(db_url=db_url, redis_url=redis_url)
+    # No Redis (the embedded default): memory follows the database's generation.
+    polling = PromptReader(db_url=db_url)
     via_redis = PromptReader(db_url=db_url, redis_url=redis_url, memory=False)
     via_db = PromptReader(db_url=db_url, memory=False)
     deadline = time.monotonic() + 10
     while memory.get("acme", TYPE).source != "memory" and time.monotonic() < deadline:
         time.sleep(0.01)
     assert memory.get("acme", TYPE).source == "memory", "subscription did not come up"
+    assert polling.get("acme", TYPE).source == "db"
+    assert polling.get("acme", TYPE).source == "memory"
     assert via_redis.get("acme", TYPE).source in ("db", "redis")
     assert via_redis.get("acme", TYPE).source == "redis"
     assert via_db.get("acme", TYPE).source == "db"
@@ -170,6 +174,9 @@ def run_all(publisher: Publisher, db_url: str, redis_url: str,
     rows = [
         ("memory get", compare(lambda: memory.get("acme", TYPE), lambda: {}.get(key),
                                calls * 5, 100), "dict.get (floor)", "< 2 µs p50"),
+        ("no-Redis memory get", compare(lambda: polling.get("acme", TYPE),
+                                         lambda: {}.get(key), calls * 5, 100),
+         "dict.get (floor)", "< 2 µs p50"),
         ("redis get", compare(lambda: via_redis.get("acme", TYPE), lambda: client.get(key),
                               slow, 1), "redis-py GET", "<= 1.3x"),
         ("db get", compare(lambda: via_db.get("acme", TYPE), select, slow, 1),
@@ -183,7 +190,9 @@ def run_all(publisher: Publisher, db_url: str, redis_url: str,
     ]
     delays = propagation(publisher, memory)
     rows.append(("commit -> get", (delays, delays), "(none)", "< 100 ms"))
-    for reader in (memory, via_redis, via_db):
+    delays = propagation(publisher, polling)
+    rows.append(("no-Redis commit->get", (delays, delays), "(none)", "< 100 ms"))
+    for reader in (memory, polling, via_redis, via_db):
         reader.close()
     client.close()
     return [(name, summary(a), peer, summary(b), target) for name, (a, b), peer, target in rows]

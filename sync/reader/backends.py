@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from promptsync.errors import UsageError
 from promptsync.model import PromptType
 from promptsync.reader.breaker import CircuitBreaker
-from promptsync.reader.db_tier import DatabaseTier
+from promptsync.reader.db_tier import Answer, DatabaseTier
 from promptsync.reader.notices import BACKEND_ERRORS, Notices
 from promptsync.reader.redis_tier import RedisTier
 from promptsync.reader.settings import ReaderSettings
@@ -17,6 +19,7 @@ from promptsync.record import Prompt
 from promptsync.settings import hide_password, redact
 
 logger = logging.getLogger("promptsync.reader")
+T = TypeVar("T")
 
 
 class Backends:
@@ -54,17 +57,25 @@ class Backends:
         self._succeeded(self.redis_breaker, self._redis_shown)
         return found
 
-    def from_db(self, brand: str, t: PromptType) -> tuple[Prompt | None, int] | None:
-        """(the prompt or None when absent, the generation), or None when unavailable."""
+    def from_db(self, brand: str, t: PromptType) -> Answer | None:
+        """What the database holds for (brand, type), or None when it is unavailable."""
+        return self._ask_db(self.db.fetch, brand, t)
+
+    def db_generation(self) -> int | None:
+        """The database's generation, or None when it is unavailable."""
+        return self._ask_db(self.db.generation)
+
+    def _ask_db(self, call: Callable[..., T], *args: Any) -> T | None:
         if self.closed or not self.db_breaker.allow():
             return None
         try:
-            answer = self.db.fetch(brand, t)
+            answer = call(*args)
         except PoolTimeout as exc:
             # Every pooled connection is busy: the server is fine, this one call is not.
             BACKEND_ERRORS.labels("database").inc()
             self._notices.warn_once(("pool", type(exc).__name__),
-                                    "database connection pool exhausted: %s", exc)
+                                    "database connection pool exhausted: %s",
+                                    redact(str(exc)))
             self.db_breaker.release()
             return None
         except Exception as exc:
@@ -73,18 +84,25 @@ class Backends:
         self._succeeded(self.db_breaker, self._db_shown)
         return answer
 
-    def write_back(self, brand: str, prompt: Prompt) -> None:
-        """Cache what the database answered; only while Redis is known to be healthy."""
-        if self.redis is None or self.closed or not self.redis_breaker.is_closed:
+    def write_back(self, brand: str, answer: Answer) -> None:
+        """Cache what the database answered; only while Redis is known to be healthy.
+
+        A brand with no row at all is anybody's made-up name: its answer (brand default's) is
+        cached under the brand that answered, so made-up names never fill Redis.
+        """
+        prompt = answer.prompt
+        if (self.redis is None or prompt is None or self.closed
+                or not self.redis_breaker.is_closed):
             return
         try:
-            self.redis.store(brand, prompt)
+            self.redis.store(brand if answer.brand_known else prompt.brand, prompt)
         except Exception as exc:
             self._failed(self.redis_breaker, self._redis_shown, exc)
 
     def _failed(self, breaker: CircuitBreaker, shown: str, exc: Exception) -> None:
         BACKEND_ERRORS.labels(breaker.name.lower()).inc()
         if breaker.failed():
+            # A driver's message may quote the URL or its parameters: masked like the URL.
             logger.warning("%s at %s unavailable (%s: %s); skipping it, retrying in %.1f s",
                            breaker.name, shown, type(exc).__name__, redact(str(exc)),
                            breaker.cooldown)

@@ -1,4 +1,5 @@
-"""The database tier: one statement reads the brand's row, the default row and the generation.
+"""The database tier: one statement reads the brand's row, the default row, the generation, and
+whether the brand has any row at all (a made-up brand name is never cached under its name).
 
 One statement is one snapshot on SQLite and PostgreSQL alike, so the generation stamped on the
 answer is the one its row belongs to (`promptsync.cache.protocol` relies on that).
@@ -10,25 +11,37 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import QueuePool
 
+from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PromptType
+from promptsync.reader.generation import GENERATION_SQL, DataVersion
 from promptsync.reader.offload import Offload
 from promptsync.record import Prompt, freeze_variables
 from promptsync.store.engine import is_postgresql, with_psycopg
 
+T = TypeVar("T")
 _QUERY = (
-    "SELECT s.generation, p.brand, p.version, p.template, p.variables, p.commit_sha"
+    "SELECT s.generation, p.brand, p.version, p.template, p.variables, p.commit_sha,"
+    " EXISTS (SELECT 1 FROM prompts k WHERE k.brand = {ph})"
     " FROM sync_state s LEFT JOIN prompts p"
     " ON p.brand IN ({ph}, {ph}) AND p.type = {ph}"
     " WHERE s.id = 1"
 )
+
+
+class Answer(NamedTuple):
+    """What the database holds for (brand, type), read in one snapshot."""
+
+    prompt: Prompt | None  # the brand's row, else brand default's, else None
+    generation: int
+    brand_known: bool  # the brand has a row of some type: not a made-up name
 
 
 def build_engine(url: str, timeout: float) -> Engine:
@@ -57,17 +70,25 @@ def _pool_args(timeout: float) -> dict[str, Any]:
             "max_overflow": 20, "pool_timeout": timeout}
 
 
-def _sqlite_engine(url: URL, timeout: float) -> Engine:
+def sqlite_file_connector(url: URL, timeout: float) -> Callable[[], sqlite3.Connection] | None:
+    """Opens the SQLite file of `url` read-only; None when `url` names no SQLite file."""
     path = url.database or ""
-    if not path or path == ":memory:":
-        return create_engine(url, connect_args={"timeout": timeout},
-                             isolation_level="AUTOCOMMIT")
+    if url.get_backend_name() != "sqlite" or not path or path == ":memory:":
+        return None
     # Read-only: a reader pointed at a wrong path must fail, not create an empty database.
     uri = f"file:{path}?mode=ro"
 
-    def creator() -> sqlite3.Connection:
+    def connect() -> sqlite3.Connection:
         return sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False)
 
+    return connect
+
+
+def _sqlite_engine(url: URL, timeout: float) -> Engine:
+    creator = sqlite_file_connector(url, timeout)
+    if creator is None:
+        return create_engine(url, connect_args={"timeout": timeout},
+                             isolation_level="AUTOCOMMIT")
     # "sqlite://" alone would mean an in-memory database and a one-connection pool.
     return create_engine("sqlite://", creator=creator, poolclass=QueuePool,
                          **_pool_args(timeout))
@@ -84,38 +105,65 @@ class DatabaseTier:
         self.engine = build_engine(url, timeout)
         style = self.engine.dialect.paramstyle
         self._sql = _QUERY.format(ph="?" if style == "qmark" else "%s")
-        self._decoded: dict[str, Mapping[str, Mapping[str, Any]]] = {}
+        self._decoded: LRU[str, Mapping[str, Mapping[str, Any]]] = LRU(1024)
         # Only a server can hang while holding the connection open; a SQLite file cannot.
         self._timeout = timeout
         self._offload = Offload() if is_postgresql(self.engine) else None
+        connect = sqlite_file_connector(make_url(url), timeout)
+        self._data_version = DataVersion(connect) if connect is not None else None
 
-    def fetch(self, brand: str, type_: PromptType) -> tuple[Prompt | None, int]:
-        """The answering row as a Prompt (source "db") or None, and the generation."""
+    def fetch(self, brand: str, type_: PromptType) -> Answer:
+        """The answering row as a Prompt (source "db") or None, with the generation."""
+        return self._guarded(self._fetch, brand, type_)
+
+    def generation(self) -> int:
+        """`sync_state.generation` now (0 before the daemon's first commit)."""
+        if self._data_version is not None:
+            return self._data_version.generation()
+        return self._guarded(self._generation)
+
+    def _guarded(self, fn: Callable[..., T], *args: Any) -> T:
         if self._offload is None:
-            return self._fetch(brand, type_)
+            return fn(*args)
         try:
-            return self._offload.call(self._timeout + 0.05, self._fetch, brand, type_)
+            return self._offload.call(self._timeout + 0.05, fn, *args)
         except FutureTimeout:
             raise DatabaseHung(f"no answer within {self._timeout:g} s") from None
 
-    def _fetch(self, brand: str, type_: PromptType) -> tuple[Prompt | None, int]:
+    def _generation(self) -> int:
+        rows = self._rows(GENERATION_SQL, ())
+        return int(rows[0][0]) if rows else 0
+
+    def _fetch(self, brand: str, type_: PromptType) -> Answer:
+        rows = self._rows(self._sql, (brand, brand, DEFAULT_BRAND, type_.value))
+        if not rows:
+            return Answer(None, 0, False)  # no sync_state: the daemon never applied a commit
+        generation, known = int(rows[0][0]), bool(rows[0][6])
+        row = _pick(rows, brand)
+        if row is None:
+            return Answer(None, generation, known)
+        _, answering, version, template, variables, commit, _ = row
+        return Answer(Prompt(answering, type_, template, int(version), commit, "db",
+                             self._variables(variables), generation), generation, known)
+
+    def _rows(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        """One statement on a pooled connection; a failure never goes back to the pool."""
         conn = self.engine.raw_connection()
         try:
             cursor = conn.cursor()
-            cursor.execute(self._sql, (brand, DEFAULT_BRAND, type_.value))
-            rows = cursor.fetchall()
+            cursor.execute(sql, params)
+            rows = list(cursor.fetchall())
             cursor.close()
+        except Exception:
+            # A connection that failed may be dead (a restarted server closed it), and so may
+            # every other pooled one: drop this one and start a new pool, or each would fail
+            # once per breaker cooldown, or for ever once handed back.
+            conn.invalidate()
+            self.engine.dispose()
+            raise
         finally:
-            conn.close()  # back to the pool
-        if not rows:
-            return None, 0  # no sync_state yet: the daemon has never applied a commit
-        generation = int(rows[0][0])
-        row = _pick(rows, brand)
-        if row is None:
-            return None, generation
-        _, answering, version, template, variables, commit = row
-        return Prompt(answering, type_, template, int(version), commit, "db",
-                      self._variables(variables), generation), generation
+            conn.close()  # back to the pool, or away when invalidated
+        return rows
 
     def _variables(self, raw: Any) -> Mapping[str, Mapping[str, Any]]:
         # SQLite hands the JSON column over as text: decode each distinct text once.
@@ -123,19 +171,23 @@ class DatabaseTier:
             return freeze_variables(raw)
         frozen = self._decoded.get(raw)
         if frozen is None:
-            if len(self._decoded) >= 1024:
-                self._decoded.clear()
-            frozen = self._decoded[raw] = freeze_variables(raw)
+            frozen = freeze_variables(raw)
+            self._decoded.put(raw, frozen)
         return frozen
 
     def reconnect(self) -> None:
         """Forget the parent's pooled connections in a forked child without closing them."""
         self.engine.dispose(close=False)
+        self._decoded.reset_lock()
+        if self._data_version is not None:
+            self._data_version.forget()
         if self._offload is not None:
             self._offload = Offload()  # the parent's helper threads do not exist in the child
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._data_version is not None:
+            self._data_version.close()
 
 
 def _pick(rows: Sequence[Any], brand: str) -> Any:

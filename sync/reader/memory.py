@@ -1,10 +1,12 @@
-"""The in-process tier: a dict kept fresh by the events channel, trusted only while it listens.
+"""The in-process tier: an LRU trusted only while something vouches for its freshness.
 
-Every entry was read from Redis or the database at some generation. The subscriber raises
-`generation_seen` before it drops the changed entries, and `store` refuses a copy stamped
-older than that: a read that raced a commit can answer its own caller but never lingers here.
-While the subscription is down (`healthy_until` in the past) the reader bypasses this tier;
-on every (re)subscription the dict starts empty, since events may have been missed.
+With Redis that is the events channel: the subscriber raises `generation_seen` before it drops
+the changed entries. Without Redis it is the database's generation, polled
+(`promptsync.reader.generation`): a changed generation drops every entry. Either way `store`
+refuses a copy stamped older than `generation_seen`: a read that raced a commit can answer
+its own caller but never lingers here. Past `healthy_until` (a silent subscription, a poll
+that is due) the reader does not trust this tier; on every (re)subscription it starts empty,
+since events may have been missed.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import threading
 import time
 
 from promptsync.cache.protocol import decode_event
+from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PromptId, PromptType
 from promptsync.record import Prompt
 
@@ -23,11 +26,11 @@ HEALTH_WINDOW = 1.0
 
 class MemoryTier:
     def __init__(self, max_entries: int = 10_000) -> None:
-        self.entries: dict[Key, Prompt] = {}
+        # Callers choose the brands: bounded, and the least recently read entry goes first.
+        self.entries: LRU[Key, Prompt] = LRU(max_entries)
         self.healthy_until = 0.0
         self.generation_seen = 0
-        self.max_entries = max_entries
-        self._subscribed = False
+        self._live = False
         self._lock = threading.Lock()
 
     def subscribed(self, generation: int | None) -> None:
@@ -36,30 +39,44 @@ class MemoryTier:
             self.entries.clear()
             if generation is not None:
                 self.generation_seen = max(self.generation_seen, generation)
-            self._subscribed = True
+            self._live = True
         self.heartbeat()
 
+    def polled(self, generation: int, fresh_until: float) -> None:
+        """Without Redis: the database is at `generation`; trust the tier until `fresh_until`."""
+        self.observe(generation)
+        self._live = True
+        self.healthy_until = fresh_until
+
+    def observe(self, generation: int) -> None:
+        """The source's generation now; any other than the one seen drops every entry (one
+        lower too: the database was restored, and entries from its future are wrong)."""
+        if generation == self.generation_seen:
+            return
+        with self._lock:
+            if generation != self.generation_seen:
+                self.generation_seen = generation
+                self.entries.clear()
+
     def heartbeat(self) -> None:
-        if self._subscribed:
+        if self._live:
             self.healthy_until = time.monotonic() + HEALTH_WINDOW
 
     def unsubscribed(self) -> None:
         with self._lock:
-            self._subscribed = False
+            self._live = False
             self.healthy_until = 0.0
             self.entries.clear()
 
     def store(self, key: Key, prompt: Prompt, generation: int) -> None:
         """Keep a copy read at `generation`, unless a newer commit was announced meanwhile."""
-        if not self._subscribed:
+        if not self._live:
             return  # checked again under the lock; this only spares the copy below
         kept = prompt if prompt.source == "fallback" else prompt._replace(source="memory")
         with self._lock:
-            if not self._subscribed or generation < self.generation_seen:
+            if not self._live or generation < self.generation_seen:
                 return
-            if len(self.entries) >= self.max_entries:
-                self.entries.clear()  # callers choose the brands; never grow without bound
-            self.entries[key] = kept
+            self.entries.put(key, kept)
 
     def apply_event(self, payload: bytes | str) -> None:
         """Drop what a published commit changed; anything unreadable drops everything."""
@@ -76,15 +93,15 @@ class MemoryTier:
 
     def _drop(self, pid: PromptId) -> None:
         if pid.brand != DEFAULT_BRAND:
-            self.entries.pop((pid.brand, pid.type), None)
+            self.entries.pop((pid.brand, pid.type))
             return
         # Every brand without its own prompt of this type resolved to the default one.
-        for key in [k for k in self.entries if k[1] is pid.type]:
-            del self.entries[key]
+        self.entries.discard_where(lambda key: key[1] is pid.type)
 
     def reset(self) -> None:
         """After a fork: a fresh lock, nothing trusted until the child's own subscription."""
         self._lock = threading.Lock()
-        self._subscribed = False
+        self.entries.reset_lock()
+        self._live = False
         self.healthy_until = 0.0
         self.entries.clear()

@@ -14,6 +14,8 @@ from collections.abc import Hashable
 
 from prometheus_client import Counter
 
+from promptsync.lru import LRU
+
 logger = logging.getLogger("promptsync.reader")
 
 FALLBACKS = Counter(
@@ -43,7 +45,8 @@ class Notices:
     """Remembers which causes were logged already; thread-safe."""
 
     def __init__(self) -> None:
-        self._seen: set[Hashable] = set()
+        # Callers may pass arbitrary brand strings: bounded; an evicted cause may warn again.
+        self._seen: LRU[Hashable, bool] = LRU(_MAX_CAUSES)
         self._lock = threading.Lock()
 
     def warn_once(self, cause: Hashable, message: str, *args: object) -> None:
@@ -52,10 +55,9 @@ class Notices:
         with self._lock:
             if cause in self._seen:
                 return
-            if len(self._seen) >= _MAX_CAUSES:  # callers may pass arbitrary brand strings
-                self._seen.clear()
-            self._seen.add(cause)
+            self._seen.put(cause, True)
         logger.warning(message, *args)
 
     def reset(self) -> None:
         self._lock = threading.Lock()
+        self._seen.reset_lock()

@@ -11,8 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from promptsync import defaults
+from promptsync.lru import LRU
 from promptsync.model import BRAND_RE, DEFAULT_BRAND, PromptType
 from promptsync.reader.backends import Backends
+from promptsync.reader.generation import GenerationPoll
 from promptsync.reader.memory import Key, MemoryTier
 from promptsync.reader.notices import FALLBACKS, STALE_ANSWERS, Notices
 from promptsync.reader.render import Renderer
@@ -20,17 +22,35 @@ from promptsync.reader.settings import DEFAULT_COOLDOWN, resolve
 from promptsync.reader.subscriber import Subscriber
 from promptsync.record import Prompt
 from promptsync.sandbox import DEFAULT_RENDER_SECONDS
+from promptsync.settings import redact
 
 _TYPES: dict[str, PromptType] = {
     **{t.value: t for t in PromptType}, **{t.slug: t for t in PromptType}}
 _MAX_LAST_GOOD = 10_000
 
 
+class PromptTypeError(ValueError, TypeError):
+    """A prompt type that is not a PromptType nor the name of one.
+
+    A ValueError, as the reader promises for every bad type; also a TypeError, which a
+    non-string raised before, so callers that caught that keep working.
+    """
+
+
 def _parse_type(type_: object) -> PromptType:
     """The caller's one mistake that raises: a type that is not a PromptType or its name."""
-    if not isinstance(type_, str):
-        raise TypeError(f"prompt type must be a PromptType or its name, not {type_!r}")
-    return PromptType.parse(type_)  # ValueError naming the six choices
+    if isinstance(type_, str):
+        return PromptType.parse(type_)  # ValueError naming the six choices
+    choices = ", ".join(t.value for t in PromptType)
+    raise PromptTypeError(f"prompt type must be a PromptType or its name (one of {choices}), "
+                          f"not {type(type_).__name__} {type_!r:.80}")
+
+
+def _type_of(type_: object) -> PromptType:
+    try:
+        return _TYPES[type_]  # type: ignore[index]
+    except (KeyError, TypeError):  # TypeError: an unhashable value such as a list
+        return _parse_type(type_)
 
 
 class PromptReader:
@@ -38,11 +58,12 @@ class PromptReader:
 
     `get` and `render` never raise because a prompt is missing, Redis or the database is down
     or slow, or a template fails to render: they warn once per cause and answer from the next
-    tier, ending with the built-in default. An unknown type raises ValueError (TypeError for a
-    non-string). Settings: explicit argument, then PROMPTSYNC_DB_URL / PROMPTSYNC_REDIS_URL /
+    tier, ending with the built-in default. An unknown type raises ValueError (for a
+    non-string, PromptTypeError: a ValueError that is also a TypeError).
+    Settings: explicit argument, then PROMPTSYNC_DB_URL / PROMPTSYNC_REDIS_URL /
     PROMPTSYNC_REDIS_TIMEOUT / PROMPTSYNC_DB_TIMEOUT, then defaults (sqlite:///promptsync.db,
-    no Redis, 0.05 s, 0.5 s). Without Redis there is no events channel, so every read goes to
-    the database. `memory=False` turns the in-process tier off.
+    no Redis, 0.05 s, 0.5 s). The in-process tier follows the events channel, or without Redis
+    the database's generation (looked at every 100 ms at most). `memory=False` turns it off.
     """
 
     def __init__(self, db_url: str | None = None, redis_url: str | None = None, *,
@@ -54,15 +75,21 @@ class PromptReader:
                                 memory=memory, render_seconds=render_seconds)
         self._notices = Notices()
         self._memory = MemoryTier()
-        self._entries = self._memory.entries  # the hot path reads this dict directly
-        self._last_good: dict[Key, Prompt] = {}
+        self._entries = self._memory.entries  # the hot path reads this LRU directly
+        # What answers while Redis and the database are both unreachable; bounded like memory.
+        self._last_good: LRU[Key, Prompt] = LRU(_MAX_LAST_GOOD)
         self._renderer = Renderer(self._notices, seconds=self.settings.render_seconds)
         self._backends = Backends(self.settings, self._notices)
         self._subscriber: Subscriber | None = None
+        self._poll: GenerationPoll | None = None
+        self._revalidate = _untrusted  # may memory answer once its vouching has run out?
         if self.settings.redis_url and self.settings.memory:
             self._subscriber = Subscriber(self.settings.redis_url, self._memory,
                                           self.settings.redis_timeout)
             self._subscriber.start()
+        elif self.settings.memory:
+            self._poll = GenerationPoll(self._memory, self._backends.db_generation)
+            self._revalidate = self._poll.refresh
         self._forked = False
         self._fork_lock = threading.Lock()
         if hasattr(os, "register_at_fork"):  # POSIX; elsewhere there is no fork to survive
@@ -75,23 +102,43 @@ class PromptReader:
 
     def get(self, brand: str, type_: PromptType | str) -> Prompt:
         """The prompt for (brand, type): the brand's, else brand default's, else built-in."""
-        t = _TYPES.get(type_) or _parse_type(type_)
+        try:  # inline, not _type_of: this is the hot path, and a try costs nothing
+            t = _TYPES[type_]
+        except (KeyError, TypeError):
+            t = _parse_type(type_)
         hit = self._memory_hit(brand, t)
         return self._get_slow(brand, t) if hit is None else hit
 
     async def aget(self, brand: str, type_: PromptType | str) -> Prompt:
         """`get` for asyncio code: a memory hit answers inline, anything else in a thread."""
-        t = _TYPES.get(type_) or _parse_type(type_)
+        t = _type_of(type_)
+        # Inline only while memory is vouched for: without Redis, renewing that is a look at
+        # the database, which is I/O like any other read.
+        if time.monotonic() < self._memory.healthy_until:
+            hit = self._memory_hit(brand, t)
+            if hit is not None:
+                return hit
+        return await asyncio.to_thread(self._get_typed, brand, t)
+
+    def _get_typed(self, brand: str, t: PromptType) -> Prompt:
         hit = self._memory_hit(brand, t)
-        return await asyncio.to_thread(self._get_slow, brand, t) if hit is None else hit
+        return self._get_slow(brand, t) if hit is None else hit
 
     def _memory_hit(self, brand: str, t: PromptType) -> Prompt | None:
         try:
             hit = self._entries.get((brand, t))
         except TypeError:  # an unhashable brand: the slow path answers with brand default
             return None
-        if hit is None or time.monotonic() >= self._memory.healthy_until:
+        if hit is None:
             return None
+        if time.monotonic() >= self._memory.healthy_until:
+            # Without Redis: look at the database's generation (every 100 ms at most), then
+            # look the entry up again, since a new generation has emptied the tier.
+            if not self._revalidate():
+                return None
+            hit = self._entries.get((brand, t))
+            if hit is None:
+                return None
         if hit.source == "fallback":
             FALLBACKS.labels(t.value, "missing").inc()
         return hit
@@ -103,7 +150,10 @@ class PromptReader:
 
     async def arender(self, brand: str, type_: PromptType | str,
                       context: Mapping[str, Any] | None = None) -> str:
-        return self.render_prompt(await self.aget(brand, type_), context)
+        """`render` for asyncio code: the render runs in a thread, as I/O does, since a template
+        may compute for up to its time budget; a memory hit is still fetched inline."""
+        prompt = await self.aget(brand, type_)
+        return await asyncio.to_thread(self._renderer.render_or_fallback, prompt, context)
 
     def render_prompt(self, prompt: Prompt, context: Mapping[str, Any] | None = None) -> str:
         """Render a prompt from `get`; on any failure the built-in default, then a fixed text."""
@@ -126,7 +176,8 @@ class PromptReader:
             return self._resolve((brand, t))
         except Exception as exc:  # a bug must still not break a chat
             return self._fallback(t, ("error", type(exc).__name__),
-                                  "reader error (%r); using the built-in %s", exc, t.value)
+                                  "reader error (%s); using the built-in %s",
+                                  redact(repr(exc)), t.value)
 
     def _resolve(self, key: Key) -> Prompt:
         brand, t = key
@@ -136,35 +187,39 @@ class PromptReader:
             return found
         answer = self._backends.from_db(brand, t)
         if answer is not None:
-            prompt, generation = answer
-            if prompt is None:
-                return self._missing(key, generation)
-            self._backends.write_back(brand, prompt)
-            self._keep(key, prompt)
-            return prompt
+            if answer.prompt is None:
+                return self._missing(key, answer.generation)
+            self._backends.write_back(brand, answer)
+            self._keep(key, answer.prompt)
+            return answer.prompt
+        down = "the database is" if self._backends.redis is None else \
+            "Redis and the database are"
         stale = self._last_good.get(key)
         if stale is not None:
             STALE_ANSWERS.inc()
-            self._notices.warn_once(("stale", key), "Redis and the database are unreachable; "
-                                    "serving the last good copy of %s/%s", brand, t.slug)
+            self._notices.warn_once(("stale", key), "%s unreachable; serving the last good "
+                                    "copy of %s/%s", down, brand, t.slug)
             return stale._replace(source="memory")
-        return self._fallback(t, ("unreachable", t), "Redis and the database are unreachable "
-                              "and no copy of %s/%s is in memory; using the built-in default",
-                              brand, t.slug)
+        return self._fallback(t, ("unreachable", t), "%s unreachable and no copy of %s/%s is "
+                              "in memory; using the built-in default", down, brand, t.slug)
 
     def _keep(self, key: Key, prompt: Prompt) -> None:
-        if len(self._last_good) >= _MAX_LAST_GOOD:
-            self._last_good.clear()
-        self._last_good[key] = prompt
-        self._memory.store(key, prompt, prompt.generation)
+        if self._last_good.get(key) is not prompt:  # a Redis hit is often the same object
+            self._last_good.put(key, prompt)
+        self._remember(key, prompt, prompt.generation)
+
+    def _remember(self, key: Key, prompt: Prompt, generation: int) -> None:
+        if self._poll is not None and time.monotonic() >= self._memory.healthy_until:
+            self._poll.refresh()  # the first read, or the first after a quiet spell
+        self._memory.store(key, prompt, generation)
 
     def _missing(self, key: Key, generation: int) -> Prompt:
         brand, t = key
-        self._last_good.pop(key, None)  # deleted: no longer a copy to fall back on
+        self._last_good.pop(key)  # deleted: no longer a copy to fall back on
         prompt = self._fallback(t, ("missing", key), "no %s prompt for brand %s nor brand "
                                 "default in the database; using the built-in default",
                                 t.value, brand)
-        self._memory.store(key, prompt, generation)
+        self._remember(key, prompt, generation)
         return prompt
 
     def _fallback(self, t: PromptType, cause: tuple[Any, ...], message: str,
@@ -191,8 +246,11 @@ class PromptReader:
         # first slow call. memory.reset() makes every read take the slow path until then.
         self._fork_lock = threading.Lock()
         self._memory.reset()
+        self._last_good.reset_lock()
         self._notices.reset()
         self._renderer.reset()
+        if self._poll is not None:
+            self._poll.reset()
         self._backends.reset_locks()
         self._forked = True
 
@@ -208,6 +266,11 @@ class PromptReader:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _untrusted() -> bool:
+    """With Redis, only the events channel vouches for memory: nothing to look at here."""
+    return False
 
 
 def _child_hook(reader: PromptReader) -> Any:

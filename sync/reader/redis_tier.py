@@ -14,6 +14,7 @@ from promptsync.cache.protocol import (
     is_current,
     prompt_key,
 )
+from promptsync.lru import LRU
 from promptsync.model import PromptType
 from promptsync.record import Prompt
 
@@ -43,8 +44,8 @@ class RedisTier:
         self.url = url
         self.timeout = timeout
         self.client = connect(url, timeout)
-        self._decoded: dict[bytes, Prompt] = {}
-        self._keys: dict[tuple[str, PromptType], str] = {}
+        self._decoded: LRU[bytes, Prompt] = LRU(_MAX_DECODED)
+        self._keys: LRU[tuple[str, PromptType], str] = LRU(_MAX_DECODED)
 
     def fetch(self, brand: str, type_: PromptType) -> Prompt | None:
         """The cached prompt, or None on a miss (absent, or stamped older than the generation)."""
@@ -67,18 +68,15 @@ class RedisTier:
             return None  # a damaged entry is a miss; the database answers and rewrites it
 
     def _key(self, brand: str, type_: PromptType) -> str:
-        if len(self._keys) >= _MAX_DECODED:
-            self._keys.clear()
-        key = self._keys[(brand, type_)] = prompt_key(brand, type_)
+        key = prompt_key(brand, type_)
+        self._keys.put((brand, type_), key)
         return key
 
     def _decode(self, raw: bytes, type_: PromptType) -> Prompt:
         # Entries change once per commit and are read thousands of times in between: keep
         # the decoded record by its exact bytes (which include the generation stamp).
         prompt = decode_entry(raw, type_)
-        if len(self._decoded) >= _MAX_DECODED:
-            self._decoded.clear()
-        self._decoded[raw] = prompt
+        self._decoded.put(raw, prompt)
         return prompt
 
     def store(self, brand: str, prompt: Prompt) -> None:
@@ -89,6 +87,8 @@ class RedisTier:
     def reconnect(self) -> None:
         """New sockets (after a fork the parent's must not be shared)."""
         self.client = connect(self.url, self.timeout)
+        self._decoded.reset_lock()
+        self._keys.reset_lock()
 
     def close(self) -> None:
         self.client.close()

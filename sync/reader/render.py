@@ -9,7 +9,6 @@ Templates reaching the reader passed the daemon's validation; the bound is a sec
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -17,7 +16,9 @@ from typing import Any, NamedTuple
 from jinja2 import Template
 
 from promptsync import defaults
+from promptsync.lru import LRU
 from promptsync.model import PromptType
+from promptsync.reader.coerce import Check, checks_of, typed
 from promptsync.reader.notices import RENDER_FAILURES, Notices
 from promptsync.record import BUILTIN_COMMIT, Prompt
 from promptsync.sandbox import DEFAULT_RENDER_SECONDS, ENV, MAX_OUTPUT_CHARS, collect
@@ -32,8 +33,9 @@ class MissingVariable(Exception):
 
 class Compiled(NamedTuple):
     template: Template
-    defaults: dict[str, Any]
+    base: dict[str, Any]  # Jinja's globals, then the declared defaults: what a context extends
     required: tuple[str, ...]
+    checks: tuple[Check, ...]  # declared types, applied to the context (reader.coerce)
 
 
 CacheKey = tuple[str, PromptType, int, str]
@@ -44,7 +46,8 @@ def compile_prompt(prompt: Prompt) -> Compiled:
     defaults = {name: spec["default"] for name, spec in prompt.variables.items()
                 if spec.get("default") is not None}
     required = tuple(name for name, spec in prompt.variables.items() if spec.get("required"))
-    return Compiled(ENV.from_string(prompt.template), defaults, required)
+    template = ENV.from_string(prompt.template)
+    return Compiled(template, {**template.globals, **defaults}, required, checks_of(prompt))
 
 
 class Renderer:
@@ -55,9 +58,7 @@ class Renderer:
         self.notices = notices
         self.seconds = seconds
         self.max_chars = max_chars
-        self.max_entries = max_entries
-        self._cache: dict[CacheKey, Compiled] = {}
-        self._lock = threading.Lock()
+        self._cache: LRU[CacheKey, Compiled] = LRU(max_entries)
 
     def render_or_fallback(self, prompt: Prompt, context: Mapping[str, Any] | None) -> str:
         """The text; on any failure the built-in default's, then a fixed text. Never raises."""
@@ -89,25 +90,35 @@ class Renderer:
         compiled = self._cache.get(key)
         if compiled is None:
             compiled = self._compile(key, prompt)
-        # No copy without defaults: new_context copies the values into a fresh dict, and
-        # nothing the template does ({% set %} included) writes to the caller's mapping.
-        values = {**compiled.defaults, **context} if compiled.defaults else context
+        if compiled.checks:
+            context = typed(context, compiled.checks, prompt, self._wrong_type)
+        # One fresh dict, handed to Jinja as is (shared=True: Jinja's own copy would add the
+        # globals, which `base` holds already); nothing the template does ({% set %} included)
+        # writes to the caller's mapping.
+        values = {**compiled.base, **context}
         for name in compiled.required:
             if name not in values:
                 raise MissingVariable(f"required variable {name!r} missing from the context")
         # root_render_func is what Template.render joins; calling it directly skips jinja's
         # traceback rewriting, which the reader never shows anyway.
         template = compiled.template
-        ctx = template.new_context(values)  # type: ignore[arg-type]  # typed dict, takes **vars
+        ctx = template.new_context(values, shared=True)
         return collect(template.root_render_func(ctx), self.seconds, self.max_chars, _CHECK_EVERY)
+
+    def _wrong_type(self, prompt: Prompt, name: str, declared: str, value: Any,
+                    dropped: bool) -> None:
+        # The value itself may be a customer's data: the log names only its type.
+        got = type(value).__name__
+        self.notices.warn_once(
+            ("type", prompt.brand, prompt.type, name, got, dropped),
+            "%s/%s: variable %r is declared %s but got a %s; %s", prompt.brand,
+            prompt.type.slug, name, declared, got,
+            "dropped it (the declared default applies)" if dropped else f"used it as {declared}")
 
     def _compile(self, key: CacheKey, prompt: Prompt) -> Compiled:
         compiled = compile_prompt(prompt)
-        with self._lock:
-            if len(self._cache) >= self.max_entries:
-                self._cache.clear()
-            self._cache[key] = compiled
+        self._cache.put(key, compiled)
         return compiled
 
     def reset(self) -> None:
-        self._lock = threading.Lock()
+        self._cache.reset_lock()

@@ -1,4 +1,9 @@
-"""The background listener on `promptsync:events` that keeps the in-process tier fresh."""
+"""The background listener on `promptsync:events` that keeps the in-process tier fresh.
+
+An event can be lost: a daemon killed between raising `promptsync:gen` and publishing leaves
+subscribers with nothing to hear. So every heartbeat (a ping, every PING_EVERY seconds) also
+reads `promptsync:gen`, and a generation the tier has not seen empties it.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from typing import Any
 from promptsync.cache.protocol import EVENTS_CHANNEL, GENERATION_KEY
 from promptsync.reader.memory import HEALTH_WINDOW, MemoryTier
 from promptsync.reader.redis_tier import REDIS_ERRORS, connect
+from promptsync.settings import redact
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +53,7 @@ class Subscriber:
                 self._listen()
                 backoff = 0.05
             except REDIS_ERRORS as exc:
-                logger.debug("events subscription lost: %s", exc)
+                logger.debug("events subscription lost: %s", redact(str(exc)))
             except Exception:  # never let the thread die: the tier would stay bypassed
                 logger.exception("events subscriber failed; reconnecting")
             self.memory.unsubscribed()
@@ -70,10 +76,16 @@ class Subscriber:
                     raise TimeoutError("events channel silent; reconnecting")
                 if now - last_ping >= PING_EVERY:
                     pubsub.ping()
+                    self._check_generation(client)
                     last_ping = now
         finally:
             pubsub.close()
             client.close()
+
+    def _check_generation(self, client: Any) -> None:
+        raw = client.get(GENERATION_KEY)
+        if raw is not None and raw.isdigit():  # absent after a Redis restart until repaired
+            self.memory.observe(int(raw))
 
     def _handle(self, client: Any, message: dict[str, Any]) -> None:
         kind = message.get("type")

@@ -54,11 +54,14 @@ def child_after_fork(reader: PromptReader, go: Any, results: Any) -> None:
 
 
 @pytest.mark.timeout(90)
+@pytest.mark.parametrize("with_redis", [True, False], ids=["events", "polling"])
 def test_reader_created_before_fork_works_in_the_child(publisher: Publisher, db_url: str,
-                                                       redis_url: str, make_reader) -> None:
+                                                       redis_url: str, make_reader,
+                                                       with_redis: bool) -> None:
     publisher.apply({"acme/greeting": ("v1 {{ 40 + 2 }}", 1)})
-    reader = make_reader(db_url, redis_url)
-    wait_subscribed(reader)
+    reader = make_reader(db_url, redis_url if with_redis else None)
+    if with_redis:
+        wait_subscribed(reader)
     reader.get("acme", GREETING)
     assert reader.get("acme", GREETING).source == "memory"
 
@@ -72,7 +75,7 @@ def test_reader_created_before_fork_works_in_the_child(publisher: Publisher, db_
     assert results.get(timeout=30) == (True, "v2 43")
     child.join(30)
     assert child.exitcode == 0
-    # The parent's reader kept its own connections and subscription through the fork.
+    # The parent's reader kept its own connections (and subscription) through the fork.
     assert wait_until(lambda: reader.get("acme", GREETING)[3:6:2] == (2, "memory"))
 
 
@@ -127,3 +130,38 @@ def test_aget_does_not_block_the_event_loop(db_url: str, redis_process: RedisPro
     assert (prompt.source, prompt.version) == ("db", 1)
     assert ticks > 0  # the loop kept running while the reader waited on Redis
     publisher.close()
+
+
+@pytest.mark.timeout(60)
+def test_arender_of_a_slow_template_does_not_block_the_event_loop(
+        publisher: Publisher, db_url: str, redis_url: str, make_reader) -> None:
+    # Loops until the render budget runs out: the slowest render a template can cause.
+    loops = "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"
+    publisher.apply({"acme/farewell": (loops, 1)})
+    reader = make_reader(db_url, redis_url, render_seconds=0.5)
+    wait_subscribed(reader)
+    reader.get("acme", PromptType.FAREWELL)
+    assert reader.get("acme", PromptType.FAREWELL).source == "memory"  # aget answers inline
+
+    async def main() -> tuple[str, int]:
+        ticks = 0
+        done = asyncio.Event()
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while not done.is_set():
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        task = asyncio.create_task(ticker())
+        await asyncio.sleep(0)
+        before = ticks
+        text = await reader.arender("acme", PromptType.FAREWELL, {"user_name": "Dana"})
+        ticks_during = ticks - before
+        done.set()
+        await task
+        return text, ticks_during
+
+    text, ticks = asyncio.run(main())
+    assert text.startswith("Thanks for chatting with us, Dana!")  # over budget: the built-in
+    assert ticks >= 5  # the loop kept running for the half second the render took

@@ -158,3 +158,16 @@ def test_missing_sqlite_file_is_not_created(tmp_path: Path, make_reader) -> None
     reader = make_reader(f"sqlite:///{path}", None)
     assert reader.get("acme", GREETING).source == "fallback"
     assert not path.exists()
+
+
+def test_passwords_in_query_parameters_never_reach_reader_warnings(make_reader, caplog) -> None:
+    db = f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/nothing?password=s3cret"
+    cache = f"redis://127.0.0.1:{free_port()}/0?password=s3cret"
+    with caplog.at_level(logging.DEBUG, logger="promptsync"):
+        reader = make_reader(db, cache)
+        assert reader.get("acme", GREETING).source == "fallback"
+        assert wait_until(lambda: any("subscription lost" in r.getMessage()
+                                      for r in caplog.records))
+    unavailable = [r.getMessage() for r in caplog.records if "unavailable" in r.getMessage()]
+    assert len(unavailable) == 2 and all("127.0.0.1" in m for m in unavailable)
+    assert not [r.getMessage() for r in caplog.records if "s3cret" in r.getMessage()]

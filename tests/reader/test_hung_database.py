@@ -6,14 +6,17 @@ stops waiting on its own and the breaker keeps further reads off the stuck serve
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
+import time
 from collections.abc import Iterator
+from typing import Any
 
 import psutil
 import pytest
 
-from promptsync import PromptType
+from promptsync import PromptReader, PromptType
 from tests.reader.conftest import wait_until
 from tests.reader.test_faults import backend_errors
 from tests.support.publisher import Publisher
@@ -44,8 +47,11 @@ def test_a_frozen_postgres_costs_one_timeout_and_heals(private_postgres: Postgre
     url = private_postgres.create_database()
     publisher = Publisher(url, None)
     publisher.apply({"acme/greeting": ("v1", 1)})
-    reader = make_reader(url, None, db_timeout=0.3, breaker_cooldown=2.0)
+    reader = make_reader(url, None, memory=False, db_timeout=0.3, breaker_cooldown=2.0)
+    # Without Redis the memory tier looks at the database's generation: guarded alike.
+    polling = make_reader(url, None, db_timeout=0.3, breaker_cooldown=2.0)
     assert reader.get("acme", GREETING).source == "db"
+    assert polling.get("acme", GREETING).source == "db"
     frozen = cluster_processes(private_postgres)
     for proc in frozen:
         os.kill(proc.pid, signal.SIGSTOP)
@@ -55,8 +61,58 @@ def test_a_frozen_postgres_costs_one_timeout_and_heals(private_postgres: Postgre
         # The last good copy answers; only the first call waited for the stuck server.
         assert {(a.source, a.version) for a in answers} == {("memory", 1)}
         assert backend_errors("database") == before + 1
+        answers = [polling.get("acme", GREETING) for _ in range(20)]
+        assert {(a.source, a.version) for a in answers} == {("memory", 1)}
     finally:
         for proc in frozen:
             os.kill(proc.pid, signal.SIGCONT)
     assert wait_until(lambda: reader.get("acme", GREETING).source == "db", 20)
+    publisher.apply({"acme/greeting": ("v2", 2)})
+    for each in (reader, polling):
+        assert wait_until(lambda r=each: r.get("acme", GREETING).version == 2, 20)
+    publisher.close()
+
+
+def ticks_during_aget(reader: PromptReader) -> tuple[Any, int]:
+    async def main() -> tuple[Any, int]:
+        ticks = 0
+        done = asyncio.Event()
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while not done.is_set():
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        task = asyncio.create_task(ticker())
+        await asyncio.sleep(0)
+        prompt = await reader.aget("acme", GREETING)
+        during = ticks
+        done.set()
+        await task
+        return prompt, during
+
+    return asyncio.run(main())
+
+
+@pytest.mark.timeout(60)
+def test_aget_without_redis_looks_at_a_frozen_postgres_off_the_event_loop(
+        private_postgres: PostgresServer, make_reader) -> None:
+    url = private_postgres.create_database()
+    publisher = Publisher(url, None)
+    publisher.apply({"acme/greeting": ("v1", 1)})
+    reader = make_reader(url, None, db_timeout=0.5, breaker_cooldown=2.0)
+    assert reader.get("acme", GREETING).source == "db"
+    frozen = cluster_processes(private_postgres)
+    for proc in frozen:
+        os.kill(proc.pid, signal.SIGSTOP)
+    try:
+        # Past the memory tier's window, the next read looks at the database's generation.
+        assert wait_until(lambda: time.monotonic() >= reader._memory.healthy_until)
+        prompt, ticks = ticks_during_aget(reader)
+        assert (prompt.source, prompt.version) == ("memory", 1)
+        assert ticks > 0  # that look waited on the stuck server in a thread, not on the loop
+    finally:
+        for proc in frozen:
+            os.kill(proc.pid, signal.SIGCONT)
     publisher.close()

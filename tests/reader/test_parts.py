@@ -27,14 +27,14 @@ def test_memory_refuses_a_copy_older_than_an_announced_commit() -> None:
     memory = MemoryTier()
     memory.subscribed(1)
     memory.store(("acme", GREETING), prompt("acme", 1), 1)
-    assert memory.entries[("acme", GREETING)].source == "memory"
+    assert memory.entries.get(("acme", GREETING)).source == "memory"  # type: ignore[union-attr]
     # A read that raced commit 2 comes back after its event: it must not linger.
     memory.apply_event(event(2, "acme/greeting"))
     assert ("acme", GREETING) not in memory.entries
     memory.store(("acme", GREETING), prompt("acme", 1), 1)
     assert ("acme", GREETING) not in memory.entries
     memory.store(("acme", GREETING), prompt("acme", 2), 2)
-    assert memory.entries[("acme", GREETING)].version == 2
+    assert memory.entries.get(("acme", GREETING)).version == 2  # type: ignore[union-attr]
 
 
 def test_memory_default_change_drops_every_brand_of_that_type() -> None:
@@ -45,20 +45,51 @@ def test_memory_default_change_drops_every_brand_of_that_type() -> None:
     memory.store(("acme", PromptType.FAREWELL), prompt("acme", 1)._replace(
         type=PromptType.FAREWELL), 1)
     memory.apply_event(event(2, "default/greeting"))
-    assert list(memory.entries) == [("acme", PromptType.FAREWELL)]
+    assert memory.entries.keys() == [("acme", PromptType.FAREWELL)]
     memory.apply_event(b"not json")
-    assert memory.entries == {}
+    assert len(memory.entries) == 0
 
 
 def test_memory_is_untrusted_unless_subscribed() -> None:
     memory = MemoryTier()
     memory.store(("acme", GREETING), prompt("acme", 1), 1)
-    assert memory.entries == {} and memory.healthy_until == 0.0
+    assert len(memory.entries) == 0 and memory.healthy_until == 0.0
     memory.subscribed(0)
     assert memory.healthy_until > time.monotonic()
     memory.store(("acme", GREETING), prompt("acme", 1), 1)
     memory.unsubscribed()
-    assert memory.entries == {} and memory.healthy_until == 0.0
+    assert len(memory.entries) == 0 and memory.healthy_until == 0.0
+
+
+def test_memory_without_redis_follows_the_polled_generation() -> None:
+    memory = MemoryTier()
+    key = ("acme", GREETING)
+    memory.store(key, prompt("acme", 1), 1)
+    assert len(memory.entries) == 0  # nothing vouches for the tier before the first poll
+    memory.polled(1, time.monotonic() + 0.1)
+    memory.store(key, prompt("acme", 1), 1)
+    memory.polled(1, time.monotonic() + 0.1)
+    assert memory.entries.get(key) is not None  # no commit: the entry stays
+    memory.polled(2, time.monotonic() + 0.1)
+    assert memory.entries.get(key) is None  # a commit: nothing says what it changed
+    memory.store(key, prompt("acme", 1), 1)  # a read that raced the commit
+    assert memory.entries.get(key) is None
+    memory.store(key, prompt("acme", 2), 2)
+    memory.polled(1, time.monotonic() + 0.1)  # a restored database: back to generation 1
+    assert memory.entries.get(key) is None
+    memory.store(key, prompt("acme", 1), 1)
+    assert memory.entries.get(key) is not None
+
+
+def test_memory_full_of_made_up_brands_keeps_the_hot_entry() -> None:
+    # A full tier used to be cleared: every made-up brand past the bound evicted the hot ones.
+    memory = MemoryTier(max_entries=100)
+    memory.subscribed(1)
+    memory.store(("acme", GREETING), prompt("acme", 1), 1)
+    for n in range(1000):
+        memory.store((f"made-up-{n}", GREETING), prompt("default", 1), 1)
+        assert memory.entries.get(("acme", GREETING)) is not None  # the chat keeps reading it
+    assert len(memory.entries) == 100
 
 
 def test_breaker_opens_then_lets_one_probe_through() -> None:

@@ -69,7 +69,7 @@ def test_template_that_fails_to_render_gives_the_builtin(publisher: Publisher, r
 
 
 def test_when_even_the_builtin_fails_a_fixed_text(publisher: Publisher, reader) -> None:
-    class Hostile:
+    class Hostile(str):  # a string to the type check, a failure when printed
         def __str__(self) -> str:
             raise RuntimeError("no")
 
@@ -82,13 +82,69 @@ def test_when_even_the_builtin_fails_a_fixed_text(publisher: Publisher, reader) 
     assert reader.render("acme", GREETING, not_a_mapping) == SAFE_TEXT[GREETING]
 
 
+HANDOFF_VARS = {
+    "user_name": {"type": "string", "required": False, "default": "there"},
+    "is_returning": {"type": "boolean", "required": False, "default": False},
+    "queue_position": {"type": "integer", "required": False, "default": None},
+    "estimated_wait_minutes": {"type": "number", "required": False, "default": None},
+}
+HANDOFF = ("{% if is_returning %}Welcome back{% else %}Hello{% endif %} {{ user_name }}"
+           "{% if queue_position is defined %}, #{{ queue_position + 1 }} next{% endif %}"
+           "{% if estimated_wait_minutes is defined %}, {{ estimated_wait_minutes * 2 }} min"
+           "{% endif %}.")
+
+
+@pytest.mark.parametrize(("context", "text"), [
+    ({"is_returning": "no"}, "Hello there."),
+    ({"is_returning": " False "}, "Hello there."),
+    ({"is_returning": "0"}, "Hello there."),
+    ({"is_returning": 0}, "Hello there."),
+    ({"is_returning": "yes"}, "Welcome back there."),
+    ({"is_returning": True}, "Welcome back there."),
+    ({"is_returning": "maybe"}, "Hello there."),         # dropped: the default (false) applies
+    ({"queue_position": "3"}, "Hello there, #4 next."),
+    ({"queue_position": 3.0}, "Hello there, #4 next."),
+    ({"queue_position": "three"}, "Hello there."),       # dropped: no default, not defined
+    ({"queue_position": True}, "Hello there."),
+    ({"estimated_wait_minutes": "2.5"}, "Hello there, 5.0 min."),
+    ({"estimated_wait_minutes": "nan"}, "Hello there."),
+    ({"user_name": 42}, "Hello 42."),
+    ({"user_name": None}, "Hello there."),               # not "Hello None."
+    ({"user_name": ["Dana"]}, "Hello there."),
+])
+def test_declared_types_apply_to_the_context(publisher: Publisher, reader,
+                                             context: dict[str, Any], text: str) -> None:
+    publisher.apply({"acme/handoff": (HANDOFF, 1)}, HANDOFF_VARS)
+    assert reader.render("acme", PromptType.HANDOFF, context) == text
+
+
+def test_a_wrongly_typed_value_warns_once_per_variable_and_cause(publisher: Publisher, reader,
+                                                                 caplog) -> None:
+    publisher.apply({"acme/handoff": (HANDOFF, 1)}, HANDOFF_VARS)
+    with caplog.at_level(logging.WARNING, logger="promptsync.reader"):
+        for _ in range(3):
+            reader.render("acme", PromptType.HANDOFF, {"is_returning": "no"})
+            reader.render("acme", PromptType.HANDOFF, {"is_returning": "maybe"})
+            reader.render("acme", PromptType.HANDOFF, {"is_returning": "no", "user_name": None})
+    warned = sorted(r.getMessage() for r in caplog.records)
+    assert warned == [
+        "acme/handoff: variable 'is_returning' is declared boolean but got a str; "
+        "dropped it (the declared default applies)",
+        "acme/handoff: variable 'is_returning' is declared boolean but got a str; "
+        "used it as boolean",
+        "acme/handoff: variable 'user_name' is declared string but got a NoneType; "
+        "dropped it (the declared default applies)",
+    ]
+
+
 def test_compiled_templates_are_cached_per_version(publisher: Publisher, reader) -> None:
     publisher.apply({"acme/greeting": ("one {{ user_name }}", 1)}, GREETING_VARS)
     renderer: Renderer = reader._renderer
     assert reader.render("acme", GREETING, {"brand_name": "A"}) == "one there"
-    first = dict(renderer._cache)
+    first = {key: renderer._cache.get(key) for key in renderer._cache}
     assert reader.render("acme", GREETING, {"brand_name": "A", "user_name": "B"}) == "one B"
-    assert renderer._cache == first  # same version: no second compile
+    # Same version: no second compile.
+    assert {key: renderer._cache.get(key) for key in renderer._cache} == first
     publisher.apply({"acme/greeting": ("two {{ user_name }}", 2)}, GREETING_VARS)
     assert wait_until(lambda: reader.get("acme", GREETING).version == 2)
     assert reader.render("acme", GREETING, {"brand_name": "A"}) == "two there"

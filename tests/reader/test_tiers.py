@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -149,11 +150,21 @@ def test_a_change_reaches_the_memory_tier(publisher: Publisher, db_url: str, red
     assert wait_until(lambda: reader.get("acme", PromptType.GREETING).template == "d2")
 
 
-def test_without_redis_every_read_goes_to_the_database(publisher: Publisher, db_url: str,
-                                                       make_reader) -> None:
-    publisher.apply({"acme/greeting": ("Hi", 1)})
+def test_without_redis_memory_follows_the_database_generation(db_url: str,
+                                                              make_reader) -> None:
+    publisher = Publisher(db_url, None)  # a daemon without Redis: rows and generation only
+    publisher.apply({"acme/greeting": ("v1", 1), "default/farewell": ("Bye", 1)})
     reader = make_reader(db_url, None)
-    assert [reader.get("acme", "greeting").source for _ in range(3)] == ["db"] * 3
+    assert reader.get("acme", "greeting").source == "db"
+    assert reader.get("acme", "greeting").source == "memory"
+    assert reader.get("zeta", "farewell").source == "db"
+    for version in range(2, 6):
+        publisher.apply({"acme/greeting": (f"v{version}", version)})
+        assert wait_until(lambda v=version: reader.get("acme", "greeting").version == v)
+        assert wait_until(lambda: reader.get("acme", "greeting").source == "memory")
+    publisher.apply({"default/farewell": None})
+    assert wait_until(lambda: reader.get("zeta", "farewell").source == "fallback")
+    publisher.close()
 
 
 def test_settings_come_from_the_environment(publisher: Publisher, db_url: str, redis_url: str,
@@ -173,10 +184,15 @@ def test_unknown_type_raises_value_error(sqlite_url: str, bad: str) -> None:
         reader.get("acme", bad)
 
 
-@pytest.mark.parametrize("bad", [None, 3, b"GREETING"])
-def test_non_string_type_raises_type_error(sqlite_url: str, bad: object) -> None:
-    with PromptReader(db_url=sqlite_url) as reader, pytest.raises(TypeError):
-        reader.get("acme", bad)  # type: ignore[arg-type]
+@pytest.mark.parametrize("bad", [None, 3, b"GREETING", ["GREETING"], PromptType])
+def test_non_string_type_raises_value_error_as_documented(sqlite_url: str, bad: Any) -> None:
+    with PromptReader(db_url=sqlite_url) as reader:
+        for call in (reader.get, reader.render):
+            with pytest.raises(ValueError, match="one of SYSTEM_PROMPT, GREETING") as caught:
+                call("acme", bad)
+            assert isinstance(caught.value, TypeError)  # what it raised before, for old callers
+        with pytest.raises(ValueError, match="GREETING"):
+            asyncio.run(reader.arender("acme", bad))
 
 
 @pytest.mark.parametrize(("db", "cache"), [
@@ -184,8 +200,52 @@ def test_non_string_type_raises_type_error(sqlite_url: str, bad: object) -> None
     ("not a url :s3cret@", None),
     ("postgresql://u:s3cret@h:port/db", None),
     ("sqlite:///x.db", "http://u:s3cret@host"),
+    ("postgresql+nosuchdriver://u@h/db?password=s3cret", None),
+    ("postgresql://u@h:port/db?sslpassword=s3cret", None),
+    ("sqlite:///x.db", "http://host/0?password=s3cret"),
 ])
 def test_malformed_urls_raise_without_the_password(db: str, cache: str | None) -> None:
     with pytest.raises(UsageError) as caught:
         PromptReader(db_url=db, redis_url=cache)
     assert "s3cret" not in str(caught.value)
+
+
+def test_made_up_brands_do_not_fill_redis(publisher: Publisher, db_url: str, redis_url: str,
+                                          make_reader) -> None:
+    publisher.apply({"default/greeting": ("Hello", 1), "acme/greeting": ("Hi", 1),
+                     "default/farewell": ("Bye", 1)})
+    readers = [make_reader(db_url, redis_url), make_reader(db_url, redis_url, memory=False)]
+    wait_subscribed(readers[0])
+    for n in range(2000):
+        prompt = readers[n % 2].get(f"made-up-{n}", PromptType.GREETING)
+        assert (prompt.brand, prompt.template) == ("default", "Hello")
+    client = redis.Redis.from_url(redis_url)
+    made_up = client.keys("promptsync:prompt:made-up-*")
+    # The answer is cached under the brand it came from, which serves every brand without one.
+    assert made_up == [] and client.exists(prompt_key("default", PromptType.GREETING))
+    assert client.dbsize() <= 3
+    # A real brand without its own prompt of a type is still cached under its own name.
+    assert readers[1].get("acme", PromptType.FAREWELL).template == "Bye"
+    assert client.exists(prompt_key("acme", PromptType.FAREWELL))
+    assert readers[1].get("acme", PromptType.FAREWELL).source == "redis"
+    # Brand default's entry serves brand default from Redis.
+    assert readers[1].get("default", PromptType.GREETING).source == "redis"
+    client.close()
+
+
+def test_a_lost_event_does_not_leave_memory_stale(publisher: Publisher, db_url: str,
+                                                  redis_url: str, make_reader) -> None:
+    publisher.apply({"acme/greeting": ("v1", 1)})
+    reader = make_reader(db_url, redis_url)
+    wait_subscribed(reader)
+    assert reader.get("acme", PromptType.GREETING).source == "db"
+    assert reader.get("acme", PromptType.GREETING).source == "memory"
+    # A daemon that committed generation 2 and raised promptsync:gen, then died before it
+    # published the event.
+    publisher.redis_url = None
+    publisher.apply({"acme/greeting": ("v2", 2)})
+    client = redis.Redis.from_url(redis_url)
+    client.set(GENERATION_KEY, 2)
+    client.close()
+    assert wait_until(lambda: reader.get("acme", PromptType.GREETING).version == 2, 10)
+    assert wait_until(lambda: reader.get("acme", PromptType.GREETING).source == "memory")
