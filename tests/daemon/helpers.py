@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,18 +25,6 @@ def sync_once(repo: GitRepo | str, db: str, redis_url: str | None = None,
     if redis_url:
         args += ["--redis", redis_url]
     return main([*args, *extra])
-
-
-def sync_process(repo: GitRepo, db: str, redis_url: str | None, *extra: str,
-                 env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    """`python -m promptsync sync ...` as a real child process running this worktree's code."""
-    args = [sys.executable, "-m", "promptsync", "sync", "--repo", str(repo.path), "--db", db,
-            *extra]
-    if redis_url:
-        args += ["--redis", redis_url]
-    full_env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})}
-    return subprocess.Popen(args, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
 
 
 def query(db: str, sql: str, **params: Any) -> list[dict[str, Any]]:

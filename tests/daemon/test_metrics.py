@@ -9,7 +9,8 @@ import urllib.request
 import pytest
 
 from promptsync.daemon.metrics import MetricsServer
-from tests.daemon.helpers import RunningDaemon, bump_greeting, state, sync_process, wait_until
+from tests.daemon.helpers import RunningDaemon, bump_greeting, state, wait_until
+from tests.daemon.process import DaemonProcess
 from tests.support.gitrepo import GitRepo
 from tests.support.servers import free_port
 
@@ -48,37 +49,22 @@ def test_metrics_count_runs_generation_and_git_requests(prompt_repo: GitRepo, sq
 def test_daemon_process_serves_healthz_and_stops_on_sigterm(prompt_repo: GitRepo,
                                                             sqlite_url: str) -> None:
     port = free_port()
-    proc = sync_process(prompt_repo, sqlite_url, None, "--metrics-port", str(port),
-                        "--interval", "0.2")
-    try:
+    with DaemonProcess(prompt_repo, sqlite_url, None, "--metrics-port", str(port),
+                       "--interval", "0.2") as proc:
         wait_until(lambda: _get(port, "/healthz") == (200, "ok\n"), timeout=20)
         assert _get(port, "/nowhere")[0] == 404
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(15) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(5)
-        _, err = proc.communicate()
-    assert "sync run status=applied" in err
+        assert proc.stop(signal.SIGTERM) == 0
+    assert "sync run status=applied" in proc.stderr()
 
 
 def test_healthz_is_503_while_the_database_is_unreachable(prompt_repo: GitRepo) -> None:
     port = free_port()
-    proc = sync_process(prompt_repo, "postgresql+psycopg://u:p@127.0.0.1:9/x", None,
-                        "--metrics-port", str(port), "--interval", "0.2")
-    try:
+    with DaemonProcess(prompt_repo, "postgresql+psycopg://u:p@127.0.0.1:9/x", None,
+                       "--metrics-port", str(port), "--interval", "0.2"):
         # /healthz is 503 from the start (no cycle has worked yet): wait for a failed cycle.
         wait_until(lambda: "promptsync_sync_runs_total{result=\"unreachable\"}"
                    in _get(port, "/metrics")[1], timeout=20)
         assert _get(port, "/healthz")[0] == 503
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(15)
-        finally:
-            proc.kill()
-            proc.communicate()
 
 
 def test_a_rejected_head_is_healthy_but_not_a_good_sync(prompt_repo: GitRepo,
