@@ -95,7 +95,8 @@ class Syncer:
     def _try_apply(self, repo: GitRepository, state: PublishedState,
                    target: str) -> Outcome | None:
         started_at = datetime.now(UTC)
-        if target in self.rejected or rejected_run(self.engine, target) is not None:
+        if target in self.rejected or rejected_run(self.engine, target,
+                                                   self.gate.verdict) is not None:
             self.rejected.add(target)
             return Outcome("rejected", target, state.commit, reason="already rejected")
         verdict = self.gate.check(repo, state.commit, target,
@@ -150,7 +151,7 @@ class Syncer:
         for line in errors:
             log.warning("rejected %s: %s", target, line)
         record_run(self.engine, from_commit=state.commit, to_commit=target, status="rejected",
-                   error="\n".join(errors), started_at=started_at)
+                   error="\n".join(errors), started_at=started_at, verdict=self.gate.verdict)
         self.rejected.add(target)
         outcome = Outcome("rejected", target, state.commit, state.generation,
                           reason="\n".join(errors))

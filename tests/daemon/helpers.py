@@ -36,6 +36,16 @@ def query(db: str, sql: str, **params: Any) -> list[dict[str, Any]]:
         engine.dispose()
 
 
+def execute(db: str, sql: str, **params: Any) -> None:
+    """One statement in its own transaction (a test setting up the tables' history)."""
+    engine = create_engine(db)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(sql), params)
+    finally:
+        engine.dispose()
+
+
 def state(db: str) -> tuple[str | None, int]:
     row = query(db, "SELECT commit_sha, generation FROM sync_state WHERE id = 1")[0]
     return row["commit_sha"], row["generation"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 import redis
 
@@ -10,6 +12,7 @@ from tests.daemon.helpers import (
     GREETING,
     HANDOFF,
     bump_greeting,
+    execute,
     live,
     read_event,
     redis_gen,
@@ -154,16 +157,32 @@ def test_a_renamed_brand_folder_deletes_and_creates(prompt_repo: GitRepo, db_url
     assert (last["created"], last["deleted"]) == (4, 4)
 
 
-def test_deleting_every_prompt_needs_allow_empty(prompt_repo: GitRepo, sqlite_url: str) -> None:
-    sync_once(prompt_repo, sqlite_url)
+def test_allow_empty_publishes_the_very_commit_it_was_suggested_for(prompt_repo: GitRepo,
+                                                                    db_url: str) -> None:
+    sync_once(prompt_repo, db_url)
     prompt_repo.remove("prompts")
-    prompt_repo.commit("Remove everything")
-    assert sync_once(prompt_repo, sqlite_url) == 1
-    assert len(live(sqlite_url)) == 15
-    assert "every prompt" in runs(sqlite_url)[-1]["error"]
-    prompt_repo.commit("Still empty", allow_empty=True)
-    assert sync_once(prompt_repo, sqlite_url, None, "--allow-empty") == 0
-    assert live(sqlite_url) == {} and state(sqlite_url) == (prompt_repo.head(), 2)
+    empty = prompt_repo.commit("Remove everything")
+    assert sync_once(prompt_repo, db_url) == 1
+    assert len(live(db_url)) == 15
+    assert "--allow-empty" in runs(db_url)[-1]["error"]
+    assert sync_once(prompt_repo, db_url) == 1  # the same verdict is final: no second row
+    assert len(runs(db_url)) == 2
+    # The same commit, not a new one: the flag changes the verdict, so the rejection is not final.
+    assert sync_once(prompt_repo, db_url, None, "--allow-empty") == 0
+    assert live(db_url) == {} and state(db_url) == (empty, 2)
+
+
+def test_a_rejection_by_an_older_validator_does_not_block_the_commit(prompt_repo: GitRepo,
+                                                                     db_url: str) -> None:
+    sync_once(prompt_repo, db_url)
+    good = bump_greeting(prompt_repo, "trail")
+    # A rejection written before this validator: e.g. a false positive it has since fixed.
+    execute(db_url, "INSERT INTO sync_runs (from_commit, to_commit, status, created, updated, "
+                    "deleted, error, started_at, finished_at) VALUES (:f, :t, 'rejected', 0, 0, "
+                    "0, 'a false positive', :now, :now)",
+            f=prompt_repo.head("HEAD~1"), t=good, now=datetime.now(UTC))
+    assert sync_once(prompt_repo, db_url) == 0
+    assert state(db_url) == (good, 2)
 
 
 def test_redis_gets_the_generation_the_deletes_and_the_event(prompt_repo: GitRepo,
