@@ -29,11 +29,13 @@ from promptsync.settings import hide_password
 log = logging.getLogger(__name__)
 SOCKET_TIMEOUT = 1.0
 DELETE_BATCH = 500
-RedisDown = (redis.ConnectionError, redis.TimeoutError, OSError)
+# Everything a Redis call can raise: down, slow, or answering with a refusal (out of memory,
+# read-only replica, no permission). The daemon classifies and retries each of them.
+REDIS_ERRORS = (redis.RedisError, OSError)
 
 
 class Invalidator:
-    """Publishes applied generations to one Redis; raises redis errors when it is down."""
+    """Publishes applied generations to one Redis; raises REDIS_ERRORS when it cannot."""
 
     def __init__(self, url: str) -> None:
         try:

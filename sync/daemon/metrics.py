@@ -31,6 +31,9 @@ class Metrics:
                                     ["op"], registry=r)
         self.invalidation_failures = Counter("promptsync_invalidation_failures",
                                              "Failed Redis invalidations", registry=r)
+        self.errors = Counter("promptsync_errors", "Errors in sync cycles, by outside system "
+                              "(redis, database, git, os, bug) and cause", ["system", "cause"],
+                              registry=r)
         self.generation = Gauge("promptsync_published_generation",
                                 "Generation of the published commit", registry=r)
         since = Gauge("promptsync_seconds_since_last_good_sync",

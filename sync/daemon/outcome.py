@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 # applied: prompts changed; unchanged: commit published, no prompt changed; current: the
 # database already held the commit; rejected: invalid commit; failed: the database refused the
-# transaction; unreachable: git, the database or Redis could not be reached.
+# transaction; unreachable: git, the database or Redis could not be reached; error: anything
+# else went wrong in the cycle (a bug: the daemon logs it with its traceback and retries).
 OK_STATUSES = ("applied", "unchanged", "current")
+RETRY_STATUSES = ("unreachable", "failed", "error")
 
 
 @dataclass

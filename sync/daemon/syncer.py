@@ -17,9 +17,10 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from promptsync.cache.invalidate import Invalidator
 from promptsync.daemon.cache_sync import CacheSync
 from promptsync.daemon.checkpoint import checkpoint
+from promptsync.daemon.faults import FaultLog, classify
 from promptsync.daemon.gate import Gate, ValidatorLike
 from promptsync.daemon.metrics import Metrics
-from promptsync.daemon.outcome import OK_STATUSES, Outcome
+from promptsync.daemon.outcome import OK_STATUSES, RETRY_STATUSES, Outcome
 from promptsync.daemon.planner import plan
 from promptsync.daemon.source import GitSource
 from promptsync.errors import GitError, UnreachableError
@@ -50,7 +51,8 @@ class Syncer:
         self.source, self.ref, self.engine = source, ref, engine
         self.metrics = metrics or Metrics()
         self.invalidator = invalidator
-        self.cache = CacheSync(invalidator, engine, self.metrics)
+        self.faults = FaultLog(self.metrics)
+        self.cache = CacheSync(invalidator, engine, self.metrics, self.faults)
         self.gate = Gate(validator, allow_empty)
         self.rejected: set[str] = set()
         self._last_failure: tuple[str, str] | None = None
@@ -61,11 +63,21 @@ class Syncer:
         started = time.perf_counter()
         try:
             outcome = self._cycle()
-        except (GitError, UnreachableError) as exc:
-            outcome = Outcome("unreachable", reason=f"git: {exc}")
-        except SQLAlchemyError as exc:
-            outcome = Outcome("unreachable", reason=f"database: {first_line(exc)}")
+        except (GitError, UnreachableError, SQLAlchemyError) as exc:
+            fault = classify(exc)
+            self.faults.record(fault)
+            outcome = Outcome("unreachable", reason=str(fault))
+        else:
+            self.faults.clear("git", "database", "bug")
         outcome.duration = time.perf_counter() - started
+        self._report(outcome)
+        return outcome
+
+    def crashed(self, exc: Exception) -> Outcome:
+        """A cycle raised what nobody foresaw: logged once with its traceback, counted, and
+        retried with backoff like any other error (the daemon keeps running)."""
+        self.faults.record(classify(exc), traceback=exc)
+        outcome = Outcome("error", reason=f"{type(exc).__name__}: {exc}")
         self._report(outcome)
         return outcome
 
@@ -172,12 +184,14 @@ class Syncer:
         m.reconcile.observe(outcome.duration)
         if outcome.generation is not None:
             m.generation.set(outcome.generation)
-        m.cycle_done(working=outcome.status not in ("unreachable", "failed"),
+        m.cycle_done(working=outcome.status not in RETRY_STATUSES,
                      good=outcome.status in OK_STATUSES)
-        if outcome.status == "current" or outcome.reason == "already rejected":
+        m.runs.labels(outcome.status).inc()
+        # A failing cycle's cause is logged once by the FaultLog, not once per retry.
+        quiet = outcome.status in ("current", "unreachable", "error")
+        if quiet or outcome.reason == "already rejected":
             log.debug("%s", outcome.log_line())
             return
-        m.runs.labels(outcome.status).inc()
         level = logging.INFO if outcome.exit_code == 0 else logging.WARNING
         log.log(level, "%s", outcome.log_line())
 

@@ -91,6 +91,23 @@ class DaemonProcess:
                                          f"exit {self.proc.poll()}:\n{''.join(self.err)}")
                 self._changed.wait(min(left, 0.5))
 
+    def until(self, predicate: Callable[[], object], timeout: float = 60.0) -> None:
+        """Poll `predicate` until true; fail at once, with the child's stderr, if it exits."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"the daemon exited with {self.proc.returncode}:\n"
+                                     f"{self.stderr()}")
+            try:
+                if predicate():
+                    return
+            except Exception:  # a server still starting; the deadline decides
+                if time.monotonic() > deadline:
+                    raise
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout} s:\n{self.stderr()}")
+            time.sleep(0.05)
+
     def _pumping(self) -> bool:
         return any(pump.is_alive() for pump in self._pumps)
 

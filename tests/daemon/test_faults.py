@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import signal
 import socket
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from tests.daemon.helpers import (
     RunningDaemon,
     bump_greeting,
     live,
+    metric,
     redis_gen,
     runs,
     state,
@@ -83,12 +83,7 @@ def both_cycle_twice(*daemons: RunningDaemon) -> None:
 
 def cycles_of(port: int) -> float:
     """Cycles a daemon process has run, from its /metrics."""
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as resp:
-        text = resp.read().decode()
-    for line in text.splitlines():
-        if line.startswith("promptsync_reconcile_duration_seconds_count "):
-            return float(line.split()[1])
-    return 0.0
+    return metric(port, "promptsync_reconcile_duration_seconds_count")
 
 
 def _pg_proxy(pg_url: str) -> tuple[Proxy, str]:

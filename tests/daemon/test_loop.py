@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from promptsync.validate import Report, Validator
 from tests.daemon.helpers import (
     RunningDaemon,
     break_greeting,
@@ -70,3 +72,27 @@ def test_a_remote_url_is_mirrored_and_fetched(prompt_repo: GitRepo, sqlite_url: 
     assert len(list(cache.glob("*.git"))) == 1
     assert d.syncer.source.fetches >= 3
     assert runs(sqlite_url)[-1]["status"] == "applied"
+
+
+class BuggyOnceValidator(Validator):
+    """The real validator, except that its first call raises what no handler foresaw."""
+
+    calls = 0
+
+    def validate(self, *args: Any, **kwargs: Any) -> Report:
+        self.calls += 1
+        if self.calls == 1:
+            raise RuntimeError("a bug in a check")
+        return super().validate(*args, **kwargs)
+
+
+def test_a_bug_in_a_cycle_is_logged_once_and_retried_not_fatal(
+        prompt_repo: GitRepo, sqlite_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    with RunningDaemon(str(prompt_repo.path), sqlite_url, interval=0.05,
+                       validator=BuggyOnceValidator()) as d:
+        wait_until(lambda: state(sqlite_url)[0] == prompt_repo.head())
+        assert d.thread.is_alive()
+    [logged] = [r for r in caplog.records if "a bug in a check" in r.getMessage()]
+    assert logged.exc_info is not None  # the traceback, once
+    errors = d.syncer.metrics.errors.labels("bug", "RuntimeError")
+    assert errors._value.get() == 1
