@@ -17,7 +17,8 @@ from typing import Any
 from promptsync import settings
 from promptsync.cache.invalidate import Invalidator
 from promptsync.daemon.loop import Daemon
-from promptsync.daemon.metrics import Metrics, MetricsServer
+from promptsync.daemon.metrics import Metrics
+from promptsync.daemon.metrics_server import MetricsServer
 from promptsync.daemon.outcome import Outcome
 from promptsync.daemon.source import GitSource
 from promptsync.daemon.syncer import Syncer
@@ -38,6 +39,7 @@ class SyncSettings:
     interval: float
     allow_empty: bool
     metrics_port: int | None
+    metrics_host: str
     cache_dir: Path | None
 
 
@@ -54,6 +56,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--allow-empty", action="store_true",
                    help="allow a commit that deletes every prompt")
     p.add_argument("--metrics-port", type=int, help="serve /metrics and /healthz on this port")
+    p.add_argument("--metrics-host", default="127.0.0.1",
+                   help="address the metrics port listens on (default 127.0.0.1, this machine "
+                        "only; 0.0.0.0 for every interface)")
     p.add_argument("--cache-dir", type=Path, help="where mirrors of git URLs are kept")
 
 
@@ -68,7 +73,8 @@ def parse_settings(args: argparse.Namespace) -> SyncSettings:
         db_url=settings.resolve(args.db, settings.DB_URL_ENV, settings.DEFAULT_DB_URL) or "",
         redis_url=settings.resolve(args.redis, settings.REDIS_URL_ENV, None),
         once=args.once, interval=args.interval, allow_empty=args.allow_empty,
-        metrics_port=args.metrics_port, cache_dir=args.cache_dir)
+        metrics_port=args.metrics_port, metrics_host=args.metrics_host,
+        cache_dir=args.cache_dir)
 
 
 def build_syncer(s: SyncSettings, metrics: Metrics) -> Syncer:
@@ -118,16 +124,19 @@ def _print_outcome(o: Outcome) -> None:
               f"({o.created} created, {o.updated} updated, {o.deleted} deleted)")
 
 
-def _metrics_server(syncer: Syncer, port: int) -> MetricsServer:
+def _metrics_server(syncer: Syncer, s: SyncSettings) -> MetricsServer | None:
+    if s.metrics_port is None:
+        return None
     try:
-        return MetricsServer(syncer.metrics, port).start()
+        return MetricsServer(syncer.metrics, s.metrics_port, s.metrics_host).start()
     except OSError as exc:
-        raise UsageError(f"cannot serve metrics on port {port}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot serve metrics on {s.metrics_host} port {s.metrics_port}: "
+                         f"{exc.strerror or exc}") from None
 
 
 def run_daemon(syncer: Syncer, s: SyncSettings) -> int:
     daemon = Daemon(syncer, interval=s.interval)
-    server = _metrics_server(syncer, s.metrics_port) if s.metrics_port is not None else None
+    server = _metrics_server(syncer, s)
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         log.info("signal %d: stopping after this cycle", signum)

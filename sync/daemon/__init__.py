@@ -5,7 +5,9 @@
     planner.py     (published commit, new commit) -> ChangeSet, from `git diff-tree` when it can
     syncer.py      one cycle: state, ref, validate, plan, apply, invalidate; heals Redis gaps
     loop.py        the daemon loop: stop event, watcher or interval with jitter, backoff
-    metrics.py     Prometheus metrics, /metrics and /healthz
+    metrics.py     Prometheus metrics, and what /healthz answers
+    metrics_server.py  /metrics and /healthz over HTTP: bounded connections, each timed out
+    faults.py      every error of a cycle classified, logged once, counted
     checkpoint.py  named steps, and the PROMPTSYNC_TEST_PAUSE_AT hook of the fault tests
 
 Git access stays on GitPython (`promptsync.gitio.repo`): the daemon opens one GitRepository per

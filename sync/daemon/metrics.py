@@ -1,16 +1,13 @@
-"""Prometheus metrics of the daemon, and a small HTTP server for /metrics and /healthz.
+"""Prometheus metrics of the daemon and what /healthz answers (served by metrics_server.py).
 
 Each Metrics has its own registry, so several daemons (or tests) in one process never collide.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
 LATENCY_BUCKETS = (0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10, 30, 60, 300)
 
@@ -60,46 +57,3 @@ class Metrics:
         daemon would not fix the commit, the alert on seconds-since-good-sync is for that."""
         last = self._last_working
         return last is not None and time.monotonic() - last < self.stale_after
-
-
-class MetricsServer:
-    """Serves /metrics (Prometheus text) and /healthz (200 ok or 503) in a daemon thread."""
-
-    def __init__(self, metrics: Metrics, port: int, host: str = "0.0.0.0") -> None:
-        handler = _handler(metrics)
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self.port = int(self._server.server_address[1])
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="promptsync-metrics")
-
-    def start(self) -> MetricsServer:
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-
-def _handler(metrics: Metrics) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path.startswith("/metrics"):
-                self._send(200, generate_latest(metrics.registry), CONTENT_TYPE_LATEST)
-            elif self.path.startswith("/healthz"):
-                ok = metrics.healthy()
-                self._send(200 if ok else 503, b"ok\n" if ok else b"stale\n", "text/plain")
-            else:
-                self._send(404, b"not found\n", "text/plain")
-
-        def _send(self, code: int, body: bytes, content_type: str) -> None:
-            self.send_response(code)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass  # probes every few seconds would flood the log
-
-    return Handler

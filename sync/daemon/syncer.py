@@ -59,11 +59,12 @@ class Syncer:
         self._migrated = False
 
     def cycle(self) -> Outcome:
-        """Run one cycle; never raises for an unreachable server (the outcome says so)."""
+        """Run one cycle; never raises for an unreachable server or an OS error such as EMFILE
+        (the outcome says so, and the daemon retries)."""
         started = time.perf_counter()
         try:
             outcome = self._cycle()
-        except (GitError, UnreachableError, SQLAlchemyError) as exc:
+        except (GitError, UnreachableError, SQLAlchemyError, OSError) as exc:
             fault = classify(exc)
             self.faults.record(fault)
             outcome = Outcome("unreachable", reason=str(fault))

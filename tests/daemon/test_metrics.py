@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import resource
 import signal
+import socket
 import urllib.error
 import urllib.request
 
 import pytest
 
-from promptsync.daemon.metrics import MetricsServer
+from promptsync.daemon.metrics import Metrics
+from promptsync.daemon.metrics_server import MetricsServer
 from tests.daemon.helpers import RunningDaemon, bump_greeting, state, wait_until
 from tests.daemon.process import DaemonProcess
 from tests.support.gitrepo import GitRepo
@@ -77,3 +81,71 @@ def test_a_rejected_head_is_healthy_but_not_a_good_sync(prompt_repo: GitRepo,
         metrics = d.syncer.metrics
         assert metrics.healthy()
         assert metrics.seconds_since_good() == -1.0  # never held the branch's commit
+
+
+def _idle_connections(port: int, count: int, stack: contextlib.ExitStack) -> int:
+    """Up to `count` TCP connections that never send a byte; stops early once the server stops
+    accepting (its accept queue full: it is out of descriptors). How many were opened."""
+    for opened in range(count):
+        sock = stack.enter_context(socket.socket())
+        sock.settimeout(2.0)
+        try:
+            sock.connect(("127.0.0.1", port))
+        except OSError:  # timed out in the SYN queue
+            return opened
+    return count
+
+
+def _lower_fd_limit() -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (FD_LIMIT, FD_LIMIT))
+
+
+FD_LIMIT = 128
+
+
+@pytest.mark.timeout(120)
+def test_idle_connections_to_the_metrics_port_cannot_exhaust_the_daemons_descriptors(
+        prompt_repo: GitRepo, sqlite_url: str) -> None:
+    port = free_port()
+    with DaemonProcess(prompt_repo, sqlite_url, None, "--interval", "0.2", "--metrics-port",
+                       str(port), preexec_fn=_lower_fd_limit) as proc:
+        proc.until(lambda: _get(port, "/healthz") == (200, "ok\n"), timeout=30)
+        with contextlib.ExitStack() as idle:
+            _idle_connections(port, FD_LIMIT + 100, idle)
+            head = bump_greeting(prompt_repo, "trail")
+            proc.until(lambda: state(sqlite_url) == (head, 2), timeout=60)  # still syncing
+        proc.until(lambda: _get(port, "/healthz") == (200, "ok\n"), timeout=30)
+        assert proc.stop() == 0
+
+
+def test_the_metrics_port_listens_on_loopback_unless_told(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from promptsync.cli.main import main
+
+    with pytest.raises(SystemExit):
+        main(["sync", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--metrics-host METRICS_HOST" in help_text and "(default 127.0.0.1" in help_text
+    server = MetricsServer(Metrics(), 0).start()
+    try:
+        assert server._sock.getsockname()[0] == "127.0.0.1"
+    finally:
+        server.close()
+
+
+def test_a_probe_is_answered_while_idle_connections_fill_the_server() -> None:
+    server = MetricsServer(Metrics(), 0, max_connections=4, timeout=0.5).start()
+    try:
+        with contextlib.ExitStack() as idle:
+            first = idle.enter_context(socket.create_connection(("127.0.0.1", server.port)))
+            for _ in range(20):
+                idle.enter_context(socket.create_connection(("127.0.0.1", server.port)))
+            assert _get(server.port, "/nowhere")[0] == 404  # pushed out the oldest idle one
+            first.settimeout(10)
+            assert first.recv(1) == b""  # closed by the server, not left to hold a descriptor
+        late = socket.create_connection(("127.0.0.1", server.port))
+        late.settimeout(10)
+        assert late.recv(1) == b""  # silent for longer than the timeout: closed
+        late.close()
+    finally:
+        server.close()

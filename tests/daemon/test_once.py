@@ -304,7 +304,7 @@ def test_metrics_port_in_use_exits_2(prompt_repo: GitRepo, sqlite_url: str,
         port = busy.getsockname()[1]
         assert main(["sync", "--repo", str(prompt_repo.path), "--db", sqlite_url,
                      "--metrics-port", str(port)]) == 2
-    assert f"cannot serve metrics on port {port}" in capsys.readouterr().err
+    assert f"cannot serve metrics on 127.0.0.1 port {port}" in capsys.readouterr().err
 
 
 def test_an_unreachable_remote_exits_2(sqlite_url: str, tmp_path,
