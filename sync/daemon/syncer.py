@@ -39,7 +39,7 @@ from promptsync.store.state import (
 )
 
 log = logging.getLogger(__name__)
-PLAN_ATTEMPTS = 3
+PLAN_ATTEMPTS = 5  # plans and fetches; each one follows another writer's progress
 
 
 class Syncer:
@@ -87,19 +87,26 @@ class Syncer:
             upgrade(self.engine)
             self._migrated = True
         self._refresh()
-        for attempt in range(PLAN_ATTEMPTS):
+        fetched_for: str | None = None
+        for _attempt in range(PLAN_ATTEMPTS):
             with self.source.open() as repo:
                 # State first, ref second: whatever commit another daemon published, it resolved
-                # it before we read the state, so our ref is at least as new; a target behind
-                # the state then means the branch itself moved back.
+                # it before we read the state, so our ref is at least as new (a mirror once
+                # fetched after reading that state).
                 state = read_state(self.engine)
                 target = repo.resolve(self.ref)
                 checkpoint("resolved")
                 if state.commit == target:
                     return self._current(state)
-                if self.source.remote and attempt == 0 and _looks_stale(repo, state, target):
-                    self._refresh()  # our mirror may lag another daemon's: never move back
+                if (self.source.remote and fetched_for != state.commit
+                        and _looks_stale(repo, state, target)):
+                    # Our mirror may lag the daemon that published `state`; on every attempt,
+                    # a lost compare-and-set included: it is what brought the newer state.
+                    fetched_for = state.commit
+                    self._refresh()
                     continue
+                if _is_behind(repo, state, target):
+                    return self._behind(state, target)
                 outcome = self._try_apply(repo, state, target)
             if outcome is not None:
                 return outcome
@@ -155,6 +162,22 @@ class Syncer:
             log.debug("could not record the failed run either", exc_info=True)
         return Outcome("failed", target, state.commit, state.generation, reason=reason)
 
+    def _behind(self, state: PublishedState, target: str) -> Outcome:
+        """The ref points at an ancestor of the published commit: never applied, whatever the
+        timing (a rollback is a new commit: `git revert`, `promptsync rollback`). Recorded once
+        per published commit."""
+        assert state.commit is not None
+        verdict = f"behind {state.commit}"
+        if rejected_run(self.engine, target, verdict) is not None:
+            return Outcome("rejected", target, state.commit, state.generation,
+                           reason="already rejected")
+        reason = (f"the branch points at {target}, an ancestor of the published commit "
+                  f"{state.commit}: not applied (to roll back, publish a new commit: git revert "
+                  "or promptsync rollback)")
+        record_run(self.engine, from_commit=state.commit, to_commit=target, status="rejected",
+                   error=reason, started_at=datetime.now(UTC), verdict=verdict)
+        return Outcome("rejected", target, state.commit, state.generation, reason=reason)
+
     def _current(self, state: PublishedState) -> Outcome:
         return Outcome("current", state.commit, state.commit, state.generation,
                        cache_ok=self.heal_cache(state))
@@ -202,3 +225,10 @@ def _looks_stale(repo: GitRepository, state: PublishedState, target: str) -> boo
     if state.commit is None:
         return False
     return not repo.has_commit(state.commit) or repo.is_ancestor(target, state.commit)
+
+
+def _is_behind(repo: GitRepository, state: PublishedState, target: str) -> bool:
+    """`target` is an ancestor of the published commit (known to us)."""
+    if state.commit is None or not repo.has_commit(state.commit):
+        return False
+    return repo.is_ancestor(target, state.commit)

@@ -67,8 +67,10 @@ def test_a_remote_url_is_mirrored_and_fetched(prompt_repo: GitRepo, sqlite_url: 
         wait_until(lambda: state(sqlite_url)[0] == prompt_repo.head())
         head = bump_greeting(prompt_repo, "trail")
         wait_until(lambda: state(sqlite_url)[0] == head)
-        prompt_repo.git("reset", "-q", "--hard", "HEAD~1")  # force-push back
-        wait_until(lambda: state(sqlite_url)[0] == prompt_repo.head())
+        prompt_repo.git("reset", "-q", "--hard", "HEAD~1")  # force-push another history
+        prompt_repo.remove("prompts/northwind/handoff.yaml")
+        other = prompt_repo.commit("Another history")
+        wait_until(lambda: state(sqlite_url)[0] == other)
     assert len(list(cache.glob("*.git"))) == 1
     assert d.syncer.source.fetches >= 3
     assert runs(sqlite_url)[-1]["status"] == "applied"

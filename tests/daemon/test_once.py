@@ -126,13 +126,22 @@ def live_edit_then_reset(prompt_repo: GitRepo, db_url: str) -> str:
     return first
 
 
-def test_a_force_push_back_to_an_ancestor_is_a_rollback(prompt_repo: GitRepo,
-                                                        db_url: str) -> None:
+def test_a_force_push_back_to_an_ancestor_is_never_applied(prompt_repo: GitRepo,
+                                                           db_url: str) -> None:
     first = live_edit_then_reset(prompt_repo, db_url)
+    edit = prompt_repo.head("HEAD@{1}")
+    assert sync_once(prompt_repo, db_url) == 1  # a rollback is a new commit, not a move back
+    assert state(db_url) == (edit, 2)
+    assert live(db_url)["northwind/greeting"] == (2, edit)
+    last = runs(db_url)[-1]
+    assert (last["status"], last["to_commit"]) == ("rejected", first)
+    assert "an ancestor of the published commit" in last["error"] and "revert" in last["error"]
+    assert sync_once(prompt_repo, db_url) == 1
+    assert len(runs(db_url)) == 3  # recorded once
+    prompt_repo.bump(GREETING, "", "")
+    fixed = prompt_repo.commit("Undo the edit with a new commit")
     assert sync_once(prompt_repo, db_url) == 0
-    assert state(db_url) == (first, 3)
-    assert live(db_url)["northwind/greeting"] == (1, first)
-    assert versions(db_url)[-1]["action"] == "rollback"
+    assert state(db_url) == (fixed, 3)
 
 
 def test_a_force_push_to_diverged_history_applies_the_difference(prompt_repo: GitRepo,
