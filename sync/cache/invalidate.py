@@ -1,22 +1,24 @@
 """The daemon's side of the Redis protocol (`promptsync.cache.protocol`): raise, invalidate,
-publish.
+publish, record.
 
 After the database transaction for generation N commits, `Invalidator.publish` raises
 `promptsync:gen` to N (never lowers it), deletes the keys of the changed ids (for brand
-`default`, every brand's key of that type) and publishes the event. Every step is idempotent, so
-a publish that failed half-way is simply run again.
+`default`, every brand's key of that type), publishes the event, then raises
+`promptsync:published` to N. Every step is idempotent, so a publish that failed or was killed
+half-way is simply run again; `published` behind `gen` says it has to be.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import redis
 
 from promptsync.cache.protocol import (
     EVENTS_CHANNEL,
     GENERATION_KEY,
+    PUBLISHED_KEY,
     RAISE_GENERATION,
     encode_event,
     prompt_key,
@@ -49,17 +51,22 @@ class Invalidator:
     def close(self) -> None:
         self._client.close()
 
-    def generation(self) -> int | None:
-        """`promptsync:gen`, or None when the key is absent (e.g. Redis restarted empty)."""
-        value = self._client.get(GENERATION_KEY)
-        return None if value is None else int(value)
+    def generations(self) -> tuple[int | None, int | None]:
+        """(`promptsync:gen`, `promptsync:published`) in one round trip; None for a key that is
+        absent (Redis restarted empty, or a daemon from before `published` existed)."""
+        gen, published = self._client.mget(GENERATION_KEY, PUBLISHED_KEY)
+        return _int(gen), _int(published)
 
-    def publish(self, commit: str, generation: int, changed: Iterable[PromptId]) -> None:
-        """Raise the generation, delete the changed keys, publish the event (idempotent)."""
+    def publish(self, commit: str, generation: int, changed: Iterable[PromptId],
+                on_step: Callable[[str], None] = lambda _s: None) -> None:
+        """Raise the generation, delete the changed keys, publish the event, record it as
+        published (each step idempotent)."""
         ids = sorted(set(changed))
         self._raise_gen(keys=[GENERATION_KEY], args=[generation])
+        on_step("raised")
         self._delete(self._keys_of(ids))
         self._client.publish(EVENTS_CHANNEL, encode_event(commit, generation, ids))
+        self._raise_gen(keys=[PUBLISHED_KEY], args=[generation])
 
     def _keys_of(self, ids: list[PromptId]) -> list[str]:
         keys = {prompt_key(i.brand, i.type) for i in ids}
@@ -72,3 +79,11 @@ class Invalidator:
     def _delete(self, keys: list[str]) -> None:
         for start in range(0, len(keys), DELETE_BATCH):
             self._client.delete(*keys[start:start + DELETE_BATCH])
+
+
+def _int(raw: bytes | str | None) -> int | None:
+    """A generation as stored; anything unreadable counts as absent (and is repaired)."""
+    try:
+        return None if raw is None else int(raw)
+    except ValueError:
+        return None

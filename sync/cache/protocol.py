@@ -9,8 +9,10 @@ entry or an event; tests/cache/test_protocol.py round-trips each.
   as the row, never a number read from Redis.
 - The daemon, after its database transaction for generation N commits: raises
   `promptsync:gen` to N (never lowers it, `RAISE_GENERATION`), deletes the keys of the changed
-  ids (for a change to brand `default`, every brand's key of that type), then publishes the
-  event ``{"commit", "generation", "changed": [ids]}`` on `promptsync:events`.
+  ids (for a change to brand `default`, every brand's key of that type), publishes the event
+  ``{"commit", "generation", "changed": [ids]}`` on `promptsync:events`, and only then raises
+  `promptsync:published` to N. A daemon killed in between leaves `published` behind `gen`; the
+  next cycle sees it and publishes again everything changed since `published`.
 - A reader treats an entry as a hit only when `is_current(entry generation, promptsync:gen)`,
   both read in one round trip (MGET); an older stamp is a miss. With `promptsync:gen` absent
   (Redis restarted), entries are misses until the daemon repairs the key.
@@ -27,13 +29,15 @@ from promptsync.model import PromptId, PromptType
 from promptsync.record import Prompt, freeze_variables
 
 GENERATION_KEY = "promptsync:gen"
+# The last generation whose event was published (the daemon's own bookkeeping).
+PUBLISHED_KEY = "promptsync:published"
 EVENTS_CHANNEL = "promptsync:events"
 PROMPT_KEY_PREFIX = "promptsync:prompt:"
 PROMPT_TTL_SECONDS = 3600
 
-# Raise the generation, never lower it: a slow daemon must not undo a faster one.
+# Raise the generation (or `published`), never lower it: a slow daemon must not undo a faster one.
 RAISE_GENERATION = """
-local current = tonumber(redis.call('GET', KEYS[1]) or '-1')
+local current = tonumber(redis.call('GET', KEYS[1])) or -1
 local wanted = tonumber(ARGV[1])
 if wanted > current then redis.call('SET', KEYS[1], ARGV[1]) return wanted end
 return current

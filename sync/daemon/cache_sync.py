@@ -1,9 +1,10 @@
 """Keep Redis at the database's generation: after every apply, and on every cycle as a repair.
 
 The database is the truth. Whatever Redis missed (it was down, the daemon died between the
-database commit and the invalidation, an event was lost) is found by comparing `promptsync:gen`
-with `sync_state.generation`, and the event then names every prompt published since Redis's
-generation, so the readers' in-process tiers drop them too.
+database commit and the invalidation, or between raising the generation and publishing the
+event) is found by comparing `promptsync:gen` and `promptsync:published` with
+`sync_state.generation`, and the event then names every prompt published since the lower of
+the two, so the readers' in-process tiers drop them too.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 from sqlalchemy import Engine
 
 from promptsync.cache.invalidate import REDIS_ERRORS, Invalidator
+from promptsync.daemon.checkpoint import checkpoint
 from promptsync.daemon.faults import FaultLog, classify
 from promptsync.daemon.metrics import Metrics
 from promptsync.store.state import PublishedState, changed_since
@@ -44,11 +46,25 @@ class CacheSync:
 
     def _heal(self, invalidator: Invalidator, state: PublishedState) -> None:
         assert state.commit is not None
-        seen = invalidator.generation()
-        if seen is not None and seen >= state.generation:
+        seen, published = invalidator.generations()
+        since = _announced(seen, published, state.generation)
+        if since >= state.generation:
             return
-        stale = changed_since(self.engine, -1 if seen is None else seen)
-        invalidator.publish(state.commit, state.generation, stale)
-        if seen is None or seen < state.generation - 1:  # said once it worked, not per retry
-            log.info("redis was at generation %s, database at %s: repaired %d keys",
-                     seen, state.generation, len(stale))
+        stale = changed_since(self.engine, since)
+        invalidator.publish(state.commit, state.generation, stale, checkpoint)
+        if since < state.generation - 1:  # said once it worked, not per retry
+            log.info("redis had announced generation %s (at %s), database at %s: published "
+                     "again the %d prompts changed since", published, seen, state.generation,
+                     len(stale))
+
+
+def _announced(seen: int | None, published: int | None, generation: int) -> int:
+    """The generation up to which readers have been told everything: the lower of Redis's
+    generation and the last published event (-1: nothing is known, tell them everything).
+    Without a `published` key beside a generation (a daemon from before it existed) the last
+    commit is announced again: cheap, and harmless when it was not lost."""
+    if seen is None:
+        return -1
+    if published is None:
+        return min(seen, generation - 1)
+    return min(seen, published)

@@ -11,7 +11,9 @@ import sys
 import time
 
 PAUSE_ENV = "PROMPTSYNC_TEST_PAUSE_AT"
-STEPS = ("resolved", "validated", "written", "before-commit", "committed", "invalidated")
+# raised: promptsync:gen is raised, the keys are not yet deleted nor the event published.
+STEPS = ("resolved", "validated", "written", "before-commit", "committed", "raised",
+         "invalidated")
 PAUSE_SECONDS = 3600.0
 
 

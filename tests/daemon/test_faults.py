@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from sqlalchemy.engine import make_url
 
 from promptsync.daemon.checkpoint import PAUSE_ENV, STEPS
@@ -17,6 +18,7 @@ from tests.daemon.helpers import (
     bump_greeting,
     live,
     metric,
+    read_event,
     redis_gen,
     runs,
     state,
@@ -50,11 +52,37 @@ def test_sigkill_at_each_step_leaves_old_or_new_and_the_next_start_converges(
         assert (commit, generation, held) == (old, 1, old_versions)
     else:
         assert (commit, generation, held) == (new, 2, tree_versions(prompt_repo))
-    assert redis_gen(redis_url) == (2 if step == "invalidated" else 1)
+    assert redis_gen(redis_url) == (2 if step in ("raised", "invalidated") else 1)
     assert sync_once(prompt_repo, db_url, redis_url) == 0
     assert state(db_url) == (new, 2)
     assert redis_gen(redis_url) == 2  # a crash before the invalidation healed by itself
     assert [r["to_commit"] for r in runs(db_url) if r["status"] == "applied"] == [old, new]
+
+
+@pytest.mark.timeout(120)
+def test_a_kill_between_raising_the_generation_and_the_event_is_published_on_restart(
+        prompt_repo: GitRepo, sqlite_url: str, redis_url: str) -> None:
+    assert sync_once(prompt_repo, sqlite_url, redis_url) == 0
+    head = bump_greeting(prompt_repo, "trail")
+    with DaemonProcess(prompt_repo, sqlite_url, redis_url, "--once",
+                       env={PAUSE_ENV: "raised"}) as proc:
+        proc.wait_for("paused at raised", timeout=120)
+        assert proc.stop(signal.SIGKILL) == -signal.SIGKILL
+    assert (state(sqlite_url), redis_gen(redis_url)) == ((head, 2), 2)  # raised, never announced
+    client = redis.Redis.from_url(redis_url)
+    pubsub = client.pubsub()
+    try:
+        pubsub.subscribe("promptsync:events")
+        assert sync_once(prompt_repo, sqlite_url, redis_url) == 0  # "up to date": yet it heals
+        assert read_event(pubsub) == {"commit": head, "generation": 2,
+                                      "changed": ["northwind/greeting"]}
+        assert int(client.get("promptsync:published") or 0) == 2
+        assert sync_once(prompt_repo, sqlite_url, redis_url) == 0
+        client.publish("promptsync:events", '{"marker": 1}')
+        assert read_event(pubsub) == {"marker": 1}  # announced once, not on every cycle
+    finally:
+        pubsub.close()
+        client.close()
 
 
 @pytest.mark.timeout(60)
