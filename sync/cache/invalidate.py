@@ -20,6 +20,8 @@ from promptsync.cache.protocol import (
     GENERATION_KEY,
     PUBLISHED_KEY,
     RAISE_GENERATION,
+    RESET_GENERATION,
+    all_prompts_pattern,
     encode_event,
     prompt_key,
     type_pattern,
@@ -47,6 +49,7 @@ class Invalidator:
             raise UsageError(f"{hide_password(url)} is not a Redis URL ({exc}; "
                              "e.g. redis://localhost:6379/0)") from None
         self._raise_gen = self._client.register_script(RAISE_GENERATION)
+        self._reset_gen = self._client.register_script(RESET_GENERATION)
 
     def close(self) -> None:
         self._client.close()
@@ -68,13 +71,27 @@ class Invalidator:
         self._client.publish(EVENTS_CHANNEL, encode_event(commit, generation, ids))
         self._raise_gen(keys=[PUBLISHED_KEY], args=[generation])
 
+    def rebuild(self, commit: str, generation: int, ahead: int,
+                known: Iterable[PromptId]) -> bool:
+        """Redis is at `ahead`, above the database's `generation`: drop every prompt entry, set
+        both keys to `generation` and announce a reset naming `known`. False when `gen` moved
+        meanwhile (nothing is reset; the caller looks again next cycle)."""
+        self._delete(self._scan(all_prompts_pattern()))
+        done = self._reset_gen(keys=[GENERATION_KEY, PUBLISHED_KEY], args=[ahead, generation])
+        if done:
+            self._client.publish(EVENTS_CHANNEL, encode_event(commit, generation, known, True))
+        return bool(done)
+
     def _keys_of(self, ids: list[PromptId]) -> list[str]:
         keys = {prompt_key(i.brand, i.type) for i in ids}
         # A default prompt answers for every brand without its own file of that type.
         for type_ in {i.type for i in ids if i.brand == DEFAULT_BRAND}:
-            keys.update(k.decode() if isinstance(k, bytes) else str(k)
-                        for k in self._client.scan_iter(match=type_pattern(type_), count=1000))
+            keys.update(self._scan(type_pattern(type_)))
         return sorted(keys)
+
+    def _scan(self, pattern: str) -> list[str]:
+        return [k.decode() if isinstance(k, bytes) else str(k)
+                for k in self._client.scan_iter(match=pattern, count=1000)]
 
     def _delete(self, keys: list[str]) -> None:
         for start in range(0, len(keys), DELETE_BATCH):

@@ -17,7 +17,7 @@ from promptsync.cache.invalidate import REDIS_ERRORS, Invalidator
 from promptsync.daemon.checkpoint import checkpoint
 from promptsync.daemon.faults import FaultLog, classify
 from promptsync.daemon.metrics import Metrics
-from promptsync.store.state import PublishedState, changed_since
+from promptsync.store.state import PublishedState, changed_since, read_state
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +31,9 @@ class CacheSync:
         self.faults = faults
 
     def heal(self, state: PublishedState) -> bool:
-        """Bring Redis up to `state` if it lags; False while Redis cannot take it (down, out of
-        memory, read-only, no permission: classified, logged once, retried by the caller)."""
+        """Bring Redis to `state`: publish what it lags, rebuild it when it is ahead. False
+        while Redis cannot take it (down, out of memory, read-only, no permission: classified,
+        logged once, retried by the caller)."""
         if self.invalidator is None or state.commit is None:
             return True
         try:
@@ -45,8 +46,14 @@ class CacheSync:
         return True
 
     def _heal(self, invalidator: Invalidator, state: PublishedState) -> None:
-        assert state.commit is not None
         seen, published = invalidator.generations()
+        if seen is not None and seen > state.generation:
+            # Read again, after Redis: another daemon may have applied and raised since `state`.
+            state = read_state(self.engine)
+            if seen > state.generation:
+                self._rebuild(invalidator, state, seen)
+                return
+        assert state.commit is not None
         since = _announced(seen, published, state.generation)
         if since >= state.generation:
             return
@@ -56,6 +63,17 @@ class CacheSync:
             log.info("redis had announced generation %s (at %s), database at %s: published "
                      "again the %d prompts changed since", published, seen, state.generation,
                      len(stale))
+
+
+    def _rebuild(self, invalidator: Invalidator, state: PublishedState, seen: int) -> None:
+        """Redis is ahead of the database: whatever it holds came from another history."""
+        if state.commit is None:
+            return  # an empty database publishes nothing; its first commit will
+        known = changed_since(self.engine, -1)
+        if invalidator.rebuild(state.commit, state.generation, seen, known):
+            log.warning("redis was at generation %d, ahead of the database's %d (a restored "
+                        "database, or another one?): dropped every cached prompt and reset the "
+                        "generation to the database's", seen, state.generation)
 
 
 def _announced(seen: int | None, published: int | None, generation: int) -> int:

@@ -87,6 +87,16 @@ class Syncer:
             upgrade(self.engine)
             self._migrated = True
         self._refresh()
+        # Redis first: one ahead of the database (a restored database) must be rebuilt before
+        # this cycle's commit raises the database back to Redis's number and masks it.
+        healed = self.heal_cache()
+        outcome = self._follow()
+        if outcome.status not in ("applied", "unchanged"):  # those published just now
+            outcome.cache_ok = healed
+        return outcome
+
+    def _follow(self) -> Outcome:
+        """Plan and apply the ref's commit, again while other writers move the state."""
         fetched_for: str | None = None
         for _attempt in range(PLAN_ATTEMPTS):
             with self.source.open() as repo:
@@ -179,8 +189,7 @@ class Syncer:
         return Outcome("rejected", target, state.commit, state.generation, reason=reason)
 
     def _current(self, state: PublishedState) -> Outcome:
-        return Outcome("current", state.commit, state.commit, state.generation,
-                       cache_ok=self.heal_cache(state))
+        return Outcome("current", state.commit, state.commit, state.generation)
 
     def _reject(self, state: PublishedState, target: str, errors: list[str],
                 started_at: datetime) -> Outcome:
@@ -189,10 +198,8 @@ class Syncer:
         record_run(self.engine, from_commit=state.commit, to_commit=target, status="rejected",
                    error="\n".join(errors), started_at=started_at, verdict=self.gate.verdict)
         self.rejected.add(target)
-        outcome = Outcome("rejected", target, state.commit, state.generation,
-                          reason="\n".join(errors))
-        outcome.cache_ok = self.heal_cache(state)
-        return outcome
+        return Outcome("rejected", target, state.commit, state.generation,
+                       reason="\n".join(errors))
 
     def heal_cache(self, state: PublishedState | None = None) -> bool:
         """Bring Redis up to the database's generation if it lags; False while Redis is down."""
