@@ -13,7 +13,7 @@ import random
 import threading
 from dataclasses import dataclass
 
-from promptsync.daemon.outcome import RETRY_STATUSES, Outcome
+from promptsync.daemon.outcome import UNREACHABLE_STATUSES, Outcome
 from promptsync.daemon.syncer import Syncer
 from promptsync.daemon.watcher import RefWatcher, Waker
 from promptsync.errors import UsageError
@@ -85,11 +85,14 @@ class Daemon:
         return RefWatcher(self.syncer.source.common_dir(), self.waker, self.stop).start()
 
     def _delay(self, outcome: Outcome) -> float:
-        if outcome.status in RETRY_STATUSES or not outcome.cache_ok:
+        if outcome.status in UNREACHABLE_STATUSES or not outcome.cache_ok:
             delay = self.backoff.next_delay()
             log.debug("retrying in %.2f s", delay)
             return delay
         self.backoff.reset()
+        interval = self.interval
         if self.syncer.source.remote:
-            return self.interval * random.uniform(1 - JITTER, 1 + JITTER)
-        return self.interval
+            interval *= random.uniform(1 - JITTER, 1 + JITTER)
+        if outcome.retry_in is not None:  # a refused commit is due before the next poll
+            return min(interval, max(outcome.retry_in, 0.01))
+        return interval

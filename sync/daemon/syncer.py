@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
@@ -20,8 +21,9 @@ from promptsync.daemon.checkpoint import checkpoint
 from promptsync.daemon.faults import FaultLog, classify
 from promptsync.daemon.gate import Gate, ValidatorLike
 from promptsync.daemon.metrics import Metrics
-from promptsync.daemon.outcome import OK_STATUSES, RETRY_STATUSES, Outcome
+from promptsync.daemon.outcome import OK_STATUSES, UNREACHABLE_STATUSES, Outcome
 from promptsync.daemon.planner import plan
+from promptsync.daemon.retry import RETRY_CAP, Refusal, RetrySchedule
 from promptsync.daemon.source import GitSource
 from promptsync.errors import GitError, UnreachableError
 from promptsync.gitio.repo import GitRepository
@@ -31,6 +33,7 @@ from promptsync.store.engine import first_line
 from promptsync.store.migrate import upgrade
 from promptsync.store.state import (
     PublishedState,
+    failed_run,
     live_count,
     live_prompts,
     read_state,
@@ -47,7 +50,8 @@ class Syncer:
 
     def __init__(self, source: GitSource, ref: str, engine: Engine,
                  invalidator: Invalidator | None, *, validator: ValidatorLike | None = None,
-                 allow_empty: bool = False, metrics: Metrics | None = None) -> None:
+                 allow_empty: bool = False, metrics: Metrics | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.source, self.ref, self.engine = source, ref, engine
         self.metrics = metrics or Metrics()
         self.invalidator = invalidator
@@ -55,7 +59,7 @@ class Syncer:
         self.cache = CacheSync(invalidator, engine, self.metrics, self.faults)
         self.gate = Gate(validator, allow_empty)
         self.rejected: set[str] = set()
-        self._last_failure: tuple[str, str] | None = None
+        self.retries = RetrySchedule(clock)
         self._migrated = False
 
     def cycle(self) -> Outcome:
@@ -125,10 +129,14 @@ class Syncer:
     def _try_apply(self, repo: GitRepository, state: PublishedState,
                    target: str) -> Outcome | None:
         started_at = datetime.now(UTC)
+        waiting = self.retries.waiting(target)
+        if waiting is not None:  # refused by the database, and not yet due for another try
+            return self._refused(state, target, waiting)
         if target in self.rejected or rejected_run(self.engine, target,
                                                    self.gate.verdict) is not None:
             self.rejected.add(target)
-            return Outcome("rejected", target, state.commit, reason="already rejected")
+            return Outcome("rejected", target, state.commit, reason="already rejected",
+                           quiet=True)
         verdict = self.gate.check(repo, state.commit, target,
                                   lambda: live_count(self.engine) > 0)
         checkpoint("validated")
@@ -161,16 +169,27 @@ class Syncer:
 
     def _failed(self, state: PublishedState, target: str, reason: str,
                 started_at: datetime) -> Outcome:
-        """The database refused the transaction (not a lost connection): record it, retry."""
-        if self._last_failure == (target, reason):
-            return Outcome("failed", target, state.commit, state.generation, reason=reason)
-        self._last_failure = (target, reason)  # one row per distinct failure, not per retry
+        """The database refused the transaction (not a lost connection): record it once, with
+        its reason, and try again later and later (capped)."""
+        refusal = self.retries.refused(target, reason)
         try:
-            record_run(self.engine, from_commit=state.commit, to_commit=target,
-                       status="failed", error=reason, started_at=started_at)
+            new = failed_run(self.engine, target, reason) is None  # once, across restarts
+            if new:
+                record_run(self.engine, from_commit=state.commit, to_commit=target,
+                           status="failed", error=reason, started_at=started_at)
         except SQLAlchemyError:
             log.debug("could not record the failed run either", exc_info=True)
-        return Outcome("failed", target, state.commit, state.generation, reason=reason)
+            new = refusal.attempts == 1
+        if new:
+            log.warning("the database refused %s: %s; trying again in %.0f s, then less and "
+                        "less often (at most every %.0f s)", target, reason,
+                        self.retries.retry_in(refusal), RETRY_CAP)
+        return self._refused(state, target, refusal)
+
+    def _refused(self, state: PublishedState, target: str, refusal: Refusal) -> Outcome:
+        """Said once when recorded; each cycle after that only reports it (quietly)."""
+        return Outcome("failed", target, state.commit, state.generation, reason=refusal.reason,
+                       retry_in=self.retries.retry_in(refusal), quiet=True)
 
     def _behind(self, state: PublishedState, target: str) -> Outcome:
         """The ref points at an ancestor of the published commit: never applied, whatever the
@@ -180,7 +199,7 @@ class Syncer:
         verdict = f"behind {state.commit}"
         if rejected_run(self.engine, target, verdict) is not None:
             return Outcome("rejected", target, state.commit, state.generation,
-                           reason="already rejected")
+                           reason="already rejected", quiet=True)
         reason = (f"the branch points at {target}, an ancestor of the published commit "
                   f"{state.commit}: not applied (to roll back, publish a new commit: git revert "
                   "or promptsync rollback)")
@@ -215,12 +234,12 @@ class Syncer:
         m.reconcile.observe(outcome.duration)
         if outcome.generation is not None:
             m.generation.set(outcome.generation)
-        m.cycle_done(working=outcome.status not in RETRY_STATUSES,
+        m.cycle_done(working=outcome.status not in UNREACHABLE_STATUSES,
                      good=outcome.status in OK_STATUSES)
         m.runs.labels(outcome.status).inc()
         # A failing cycle's cause is logged once by the FaultLog, not once per retry.
         quiet = outcome.status in ("current", "unreachable", "error")
-        if quiet or outcome.reason == "already rejected":
+        if quiet or outcome.quiet:
             log.debug("%s", outcome.log_line())
             return
         level = logging.INFO if outcome.exit_code == 0 else logging.WARNING

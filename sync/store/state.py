@@ -111,6 +111,15 @@ def rejected_run(engine: Engine, sha: str, verdict: str) -> RunRecord | None:
         return _record(conn.execute(query).first())
 
 
+def failed_run(engine: Engine, sha: str, error: str) -> RunRecord | None:
+    """The latest run of `sha` the database refused for the same reason (recorded once)."""
+    query = (select(*RUN_FIELDS)
+             .where(RUNS.c.to_commit == sha, RUNS.c.status == "failed", RUNS.c.error == error)
+             .order_by(RUNS.c.id.desc()).limit(1))
+    with engine.connect() as conn:
+        return _record(conn.execute(query).first())
+
+
 def last_runs(engine: Engine) -> tuple[RunRecord | None, RunRecord | None]:
     """(last applied or unchanged run, last run of any status)."""
     good = (select(*RUN_FIELDS).where(RUNS.c.status.in_(("applied", "unchanged")))
