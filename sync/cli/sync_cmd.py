@@ -17,7 +17,7 @@ from typing import Any
 from promptsync import settings
 from promptsync.cache.invalidate import Invalidator
 from promptsync.daemon.loop import Daemon
-from promptsync.daemon.metrics import Metrics
+from promptsync.daemon.metrics import Metrics, stale_after
 from promptsync.daemon.metrics_server import MetricsServer
 from promptsync.daemon.outcome import Outcome
 from promptsync.daemon.source import GitSource
@@ -55,7 +55,10 @@ def add_parser(subparsers: Any) -> None:
                    help="seconds between fetches of a URL / polls of a path (default 10)")
     p.add_argument("--allow-empty", action="store_true",
                    help="allow a commit that deletes every prompt")
-    p.add_argument("--metrics-port", type=int, help="serve /metrics and /healthz on this port")
+    p.add_argument("--metrics-port", type=int,
+                   help="serve /metrics and /healthz on this port; /healthz answers 503 before "
+                        "the first cycle that reaches git and the database, after 3 cycles in a "
+                        "row that do not, and when none did for max(3 x interval, 10 s)")
     p.add_argument("--metrics-host", default="127.0.0.1",
                    help="address the metrics port listens on (default 127.0.0.1, this machine "
                         "only; 0.0.0.0 for every interface)")
@@ -91,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         logging.getLogger("promptsync").setLevel(logging.INFO)  # the one line per run is the point
     s = parse_settings(args)
     log.info("following %s of %s into %s", s.ref, hide_password(s.repo), hide_password(s.db_url))
-    syncer = build_syncer(s, Metrics(stale_after=max(60.0, 6 * s.interval)))
+    syncer = build_syncer(s, Metrics(stale_after=stale_after(s.interval)))
     try:
         return run_once(syncer) if s.once else run_daemon(syncer, s)
     finally:

@@ -10,12 +10,14 @@ import time
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 LATENCY_BUCKETS = (0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10, 30, 60, 300)
+FAILED_CYCLES = 3  # cycles in a row that reach neither git nor the database: unhealthy
+MIN_STALE_AFTER = 10.0
 
 
 class Metrics:
     """What the daemon reports; `healthy()` is what /healthz answers."""
 
-    def __init__(self, stale_after: float = 60.0) -> None:
+    def __init__(self, stale_after: float = MIN_STALE_AFTER) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
         self.runs = Counter("promptsync_sync_runs", "Sync runs by result", ["result"], registry=r)
@@ -39,13 +41,22 @@ class Metrics:
         self.stale_after = stale_after
         self._last_good: float | None = None
         self._last_working: float | None = None
+        self._running_since: float | None = None
+        self._failed_in_a_row = 0
+
+    def cycle_started(self) -> None:
+        self._running_since = time.monotonic()
 
     def cycle_done(self, *, working: bool, good: bool) -> None:
-        """`working`: the cycle reached git and the database and decided (a rejected head
-        included); `good`: the database now holds the branch's commit."""
+        """`working`: the cycle reached git and the database and decided (a rejected head, a
+        commit the database refused included); `good`: the database holds the branch's commit."""
         now = time.monotonic()
+        self._running_since = None
         if working:
             self._last_working = now
+            self._failed_in_a_row = 0
+        else:
+            self._failed_in_a_row += 1
         if good:
             self._last_good = now
 
@@ -53,7 +64,19 @@ class Metrics:
         return -1.0 if self._last_good is None else time.monotonic() - self._last_good
 
     def healthy(self) -> bool:
-        """The loop runs and reaches its servers. A rejected head is healthy: restarting the
-        daemon would not fix the commit, the alert on seconds-since-good-sync is for that."""
+        """The loop runs and reaches its servers: not before a first cycle worked, nor after
+        FAILED_CYCLES cycles in a row did not (git or the database unreachable, a bug), nor when
+        nothing worked for `stale_after` seconds (a cycle hanging on a server). A rejected head
+        is healthy: restarting the daemon would not fix the commit, the alert on
+        seconds-since-good-sync is for that."""
         last = self._last_working
-        return last is not None and time.monotonic() - last < self.stale_after
+        if last is None or self._failed_in_a_row >= FAILED_CYCLES:
+            return False
+        running = self._running_since
+        since = running if running is not None and running > last else last
+        return time.monotonic() - since < self.stale_after
+
+
+def stale_after(interval: float) -> float:
+    """How long /healthz waits for a working cycle: three polls, and at least 10 s."""
+    return max(3 * interval, MIN_STALE_AFTER)

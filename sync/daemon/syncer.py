@@ -66,6 +66,7 @@ class Syncer:
         """Run one cycle; never raises for an unreachable server or an OS error such as EMFILE
         (the outcome says so, and the daemon retries)."""
         started = time.perf_counter()
+        self.metrics.cycle_started()
         try:
             outcome = self._cycle()
         except (GitError, UnreachableError, SQLAlchemyError, OSError) as exc:

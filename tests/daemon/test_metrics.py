@@ -13,7 +13,7 @@ import pytest
 
 from promptsync.daemon.metrics import Metrics
 from promptsync.daemon.metrics_server import MetricsServer
-from tests.daemon.helpers import RunningDaemon, bump_greeting, state, wait_until
+from tests.daemon.helpers import RunningDaemon, bump_greeting, metric, state, wait_until
 from tests.daemon.process import DaemonProcess
 from tests.support.gitrepo import GitRepo
 from tests.support.servers import free_port
@@ -69,6 +69,27 @@ def test_healthz_is_503_while_the_database_is_unreachable(prompt_repo: GitRepo) 
         wait_until(lambda: "promptsync_sync_runs_total{result=\"unreachable\"}"
                    in _get(port, "/metrics")[1], timeout=20)
         assert _get(port, "/healthz")[0] == 503
+
+
+def test_healthz_fails_within_a_few_cycles_of_losing_the_database(prompt_repo: GitRepo,
+                                                                  pg_url: str) -> None:
+    from tests.daemon.test_faults import _pg_proxy
+
+    port = free_port()
+    proxy, via = _pg_proxy(pg_url)
+    proxy.open()
+    try:
+        with DaemonProcess(prompt_repo, via, None, "--metrics-port", str(port),
+                           "--interval", "0.2") as proc:
+            proc.until(lambda: _get(port, "/healthz") == (200, "ok\n"), timeout=30)
+            proxy.cut()
+            lost = 'promptsync_errors_total{cause="unreachable",system="database"}'
+            proc.until(lambda: metric(port, lost) >= 3, timeout=30)  # three cycles in a row
+            assert _get(port, "/healthz")[0] == 503  # not 200 for another minute
+            proxy.open()
+            proc.until(lambda: _get(port, "/healthz") == (200, "ok\n"), timeout=30)
+    finally:
+        proxy.cut()
 
 
 def test_a_rejected_head_is_healthy_but_not_a_good_sync(prompt_repo: GitRepo,

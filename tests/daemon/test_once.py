@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import redis
@@ -329,3 +330,30 @@ def test_a_remote_url_syncs_once_through_a_mirror(prompt_repo: GitRepo, sqlite_u
     head = bump_greeting(prompt_repo, "trail")
     assert main(args) == 0  # fetched into the existing mirror
     assert state(sqlite_url) == (head, 2)
+
+
+@pytest.mark.parametrize("command", ["sync", "status"])
+def test_a_database_port_that_is_not_a_number_is_a_usage_error(
+        prompt_repo: GitRepo, capsys: pytest.CaptureFixture[str], command: str) -> None:
+    from promptsync.cli.main import main
+
+    url = "postgresql://app:hunter2@db.example:port/prompts"
+    args = ["sync", "--once", "--repo", str(prompt_repo.path)] if command == "sync" else [command]
+    assert main([*args, "--db", url]) == 2
+    err = capsys.readouterr().err
+    assert "not a database URL" in err and "app:***@" in err
+    assert "hunter2" not in err and "bug" not in err
+
+
+def test_the_sqlite_database_the_daemon_creates_is_private(prompt_repo: GitRepo,
+                                                           tmp_path: Path) -> None:
+    import stat
+
+    path = tmp_path / "data" / "promptsync" / "promptsync.db"
+    assert sync_once(prompt_repo, f"sqlite:///{path}") == 0
+    for folder in (tmp_path / "data", path.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    files = sorted(path.parent.iterdir())
+    assert path in files
+    for file in files:  # the database, and SQLite's -wal and -shm beside it
+        assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
