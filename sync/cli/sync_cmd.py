@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from promptsync import settings
@@ -20,6 +18,7 @@ from promptsync.daemon.loop import Daemon
 from promptsync.daemon.metrics import Metrics, stale_after
 from promptsync.daemon.metrics_server import MetricsServer
 from promptsync.daemon.outcome import Outcome
+from promptsync.daemon.runner import Runner
 from promptsync.daemon.source import GitSource
 from promptsync.daemon.syncer import Syncer
 from promptsync.errors import UsageError
@@ -140,16 +139,10 @@ def _metrics_server(syncer: Syncer, s: SyncSettings) -> MetricsServer | None:
 def run_daemon(syncer: Syncer, s: SyncSettings) -> int:
     daemon = Daemon(syncer, interval=s.interval)
     server = _metrics_server(syncer, s)
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        log.info("signal %d: stopping after this cycle", signum)
-        daemon.request_stop()
-
-    previous = signal.signal(signal.SIGTERM, on_signal)
     try:
-        daemon.run()
+        # Cycles run in a worker thread: a long validation cannot hold SIGTERM back.
+        Runner(daemon.run, daemon.request_stop).run()
     finally:
-        signal.signal(signal.SIGTERM, previous)
         if server is not None:
             server.close()
     return 0

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Protocol
 
+from promptsync.daemon.checkpoint import VALIDATING, checkpoint
 from promptsync.gitio.repo import GitRepository
 from promptsync.model import PROMPTS_DIR, SCHEMA_DIR, PromptDoc, PromptId
 from promptsync.validate import Report, SourceFile, Validator
@@ -68,6 +69,7 @@ class Gate:
               has_live_prompts: Callable[[], bool]) -> Verdict:
         """Validate `target`; `base` is the published commit (the diff's other side)."""
         changed = self._modified_prompts(repo, base, target)
+        checkpoint(VALIDATING)
         if changed is not None:
             files = repo.files(target, dirs=(SCHEMA_DIR, *changed))
             report = self.validator.validate(files, whole_tree=False)
