@@ -27,6 +27,7 @@ from promptsync.daemon.retry import RETRY_CAP, Refusal, RetrySchedule
 from promptsync.daemon.source import GitSource
 from promptsync.errors import GitError, UnreachableError
 from promptsync.gitio.repo import GitRepository
+from promptsync.lru import LRU
 from promptsync.store.apply import StateMoved, apply_changes
 from promptsync.store.changeset import ApplyResult, ChangeSet
 from promptsync.store.engine import first_line
@@ -42,6 +43,7 @@ from promptsync.store.state import (
 )
 
 log = logging.getLogger(__name__)
+REJECTED_REMEMBERED = 256
 PLAN_ATTEMPTS = 5  # plans and fetches; each one follows another writer's progress
 
 
@@ -58,7 +60,9 @@ class Syncer:
         self.faults = FaultLog(self.metrics)
         self.cache = CacheSync(invalidator, engine, self.metrics, self.faults)
         self.gate = Gate(validator, allow_empty)
-        self.rejected: set[str] = set()
+        # Rejected heads seen by this process, so a bad head costs no query per cycle; bounded
+        # (a long-lived daemon sees many), an evicted one is found again in sync_runs.
+        self.rejected: LRU[str, bool] = LRU(REJECTED_REMEMBERED)
         self.retries = RetrySchedule(clock)
         self._migrated = False
 
@@ -135,7 +139,7 @@ class Syncer:
             return self._refused(state, target, waiting)
         if target in self.rejected or rejected_run(self.engine, target,
                                                    self.gate.verdict) is not None:
-            self.rejected.add(target)
+            self.rejected.put(target, True)
             return Outcome("rejected", target, state.commit, reason="already rejected",
                            quiet=True)
         verdict = self.gate.check(repo, state.commit, target,
@@ -217,7 +221,7 @@ class Syncer:
             log.warning("rejected %s: %s", target, line)
         record_run(self.engine, from_commit=state.commit, to_commit=target, status="rejected",
                    error="\n".join(errors), started_at=started_at, verdict=self.gate.verdict)
-        self.rejected.add(target)
+        self.rejected.put(target, True)
         return Outcome("rejected", target, state.commit, state.generation,
                        reason="\n".join(errors))
 

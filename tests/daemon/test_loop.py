@@ -98,3 +98,40 @@ def test_a_bug_in_a_cycle_is_logged_once_and_retried_not_fatal(
     assert logged.exc_info is not None  # the traceback, once
     errors = d.syncer.metrics.errors.labels("bug", "RuntimeError")
     assert errors._value.get() == 1
+
+
+class CountingValidator(Validator):
+    calls = 0
+
+    def validate(self, *args: Any, **kwargs: Any) -> Report:
+        self.calls += 1
+        return super().validate(*args, **kwargs)
+
+
+def test_rejected_heads_are_remembered_in_bounded_memory_and_found_again_in_the_database(
+        prompt_repo: GitRepo, sqlite_url: str) -> None:
+    from promptsync.daemon.source import GitSource
+    from promptsync.daemon.syncer import Syncer
+    from promptsync.lru import LRU
+    from promptsync.store.engine import make_engine
+
+    validator = CountingValidator()
+    syncer = Syncer(GitSource(str(prompt_repo.path)), "main", make_engine(sqlite_url), None,
+                    validator=validator)
+    syncer.rejected = LRU(1)
+    try:
+        good = prompt_repo.head()
+        assert syncer.cycle().status == "applied"
+        first = break_greeting(prompt_repo, "Break it once")
+        assert syncer.cycle().status == "rejected"
+        prompt_repo.git("reset", "-q", "--hard", good)
+        break_greeting(prompt_repo, "Break it another way")
+        assert syncer.cycle().status == "rejected"  # pushes the first out of memory
+        assert len(syncer.rejected) == 1
+        prompt_repo.git("reset", "-q", "--hard", first)
+        calls = validator.calls
+        outcome = syncer.cycle()
+        assert (outcome.status, outcome.reason) == ("rejected", "already rejected")
+        assert validator.calls == calls  # found in sync_runs, not validated again
+    finally:
+        syncer.engine.dispose()
