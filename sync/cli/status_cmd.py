@@ -11,12 +11,13 @@ import json
 from typing import Any
 
 from sqlalchemy import inspect
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
 from promptsync import settings
 from promptsync.errors import PromptSyncError, UnreachableError
 from promptsync.settings import hide_password
-from promptsync.store.engine import first_line, make_engine
+from promptsync.store.engine import first_line, make_engine, sqlite_file
 from promptsync.store.state import PublishedState, RunRecord, last_runs, read_state
 
 
@@ -31,6 +32,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     url = settings.resolve(args.db, settings.DB_URL_ENV, settings.DEFAULT_DB_URL) or ""
     engine = make_engine(url, writer=False)
+    _must_exist(engine.url)
     try:
         if not inspect(engine).has_table("sync_state"):
             raise PromptSyncError(f"{hide_password(url)} holds no promptsync tables "
@@ -44,6 +46,14 @@ def run(args: argparse.Namespace) -> int:
     print(render_json(state, applied, attempted) if args.format == "json"
           else render_text(state, applied, attempted))
     return 0
+
+
+def _must_exist(url: URL) -> None:
+    """A command that only reads never creates a database (SQLite would, on connecting)."""
+    path = sqlite_file(url)
+    if path is not None and not path.exists():
+        raise PromptSyncError(f"no database at {path.resolve()} (hint: pass --db URL or set "
+                              f"{settings.DB_URL_ENV}, or run `promptsync sync` first)")
 
 
 def as_dict(state: PublishedState, applied: RunRecord | None,

@@ -49,16 +49,22 @@ def with_psycopg(url: URL) -> URL:
     return url.set(drivername="postgresql+psycopg") if url.drivername == "postgresql" else url
 
 
+def sqlite_file(url: URL) -> Path | None:
+    """The file of a SQLite URL; None for another database, memory, or a `file:` URI."""
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if url.query.get("uri") or database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
 def create_private(url: URL) -> None:
     """Create the SQLite file of `url` readable by its owner only (0600), in folders made 0700,
     before SQLite would create it world-readable; an existing file is left as the operator set
     it. SQLite gives its -wal and -shm files the database file's permissions."""
-    database = url.database
-    if not database or database == ":memory:" or url.query.get("uri") or database.startswith(
-            "file:"):
-        return
-    path = Path(database).expanduser()
-    if path.exists():
+    path = sqlite_file(url)
+    if path is None or path.exists():
         return
     missing = [p for p in reversed(path.parents) if not p.exists()]
     for folder in missing:
