@@ -23,27 +23,22 @@ from promptsync.daemon.gate import Gate, ValidatorLike
 from promptsync.daemon.metrics import Metrics
 from promptsync.daemon.outcome import OK_STATUSES, UNREACHABLE_STATUSES, Outcome
 from promptsync.daemon.planner import plan
-from promptsync.daemon.retry import RETRY_CAP, Refusal, RetrySchedule
+from promptsync.daemon.refusals import Refusals
 from promptsync.daemon.source import GitSource
 from promptsync.errors import GitError, UnreachableError
 from promptsync.gitio.repo import GitRepository
-from promptsync.lru import LRU
 from promptsync.store.apply import StateMoved, apply_changes
 from promptsync.store.changeset import ApplyResult, ChangeSet
 from promptsync.store.engine import first_line
 from promptsync.store.migrate import upgrade
 from promptsync.store.state import (
     PublishedState,
-    failed_run,
     live_count,
     live_prompts,
     read_state,
-    record_run,
-    rejected_run,
 )
 
 log = logging.getLogger(__name__)
-REJECTED_REMEMBERED = 256
 PLAN_ATTEMPTS = 5  # plans and fetches; each one follows another writer's progress
 
 
@@ -60,10 +55,7 @@ class Syncer:
         self.faults = FaultLog(self.metrics)
         self.cache = CacheSync(invalidator, engine, self.metrics, self.faults)
         self.gate = Gate(validator, allow_empty)
-        # Rejected heads seen by this process, so a bad head costs no query per cycle; bounded
-        # (a long-lived daemon sees many), an evicted one is found again in sync_runs.
-        self.rejected: LRU[str, bool] = LRU(REJECTED_REMEMBERED)
-        self.retries = RetrySchedule(clock)
+        self.refusals = Refusals(engine, self.gate.verdict, clock)
         self._migrated = False
 
     def cycle(self) -> Outcome:
@@ -125,7 +117,7 @@ class Syncer:
                     self._refresh()
                     continue
                 if _is_behind(repo, state, target):
-                    return self._behind(state, target)
+                    return self.refusals.behind(state, target)
                 outcome = self._try_apply(repo, state, target)
             if outcome is not None:
                 return outcome
@@ -134,19 +126,14 @@ class Syncer:
     def _try_apply(self, repo: GitRepository, state: PublishedState,
                    target: str) -> Outcome | None:
         started_at = datetime.now(UTC)
-        waiting = self.retries.waiting(target)
-        if waiting is not None:  # refused by the database, and not yet due for another try
-            return self._refused(state, target, waiting)
-        if target in self.rejected or rejected_run(self.engine, target,
-                                                   self.gate.verdict) is not None:
-            self.rejected.put(target, True)
-            return Outcome("rejected", target, state.commit, reason="already rejected",
-                           quiet=True)
+        known = self.refusals.known(state, target)
+        if known is not None:
+            return known
         verdict = self.gate.check(repo, state.commit, target,
                                   lambda: live_count(self.engine) > 0)
         checkpoint("validated")
         if verdict.errors:
-            return self._reject(state, target, verdict.errors, started_at)
+            return self.refusals.invalid(state, target, verdict.errors, started_at)
         changes = plan(repo, state, target, verdict.prompts, lambda: live_prompts(self.engine))
         try:
             result = apply_changes(self.engine, changes, checkpoint, started_at)
@@ -156,7 +143,8 @@ class Syncer:
         except (OperationalError, InterfaceError):
             raise  # the database went away: nothing to record it in; retried with backoff
         except SQLAlchemyError as exc:
-            return self._failed(state, target, f"database: {first_line(exc)}", started_at)
+            return self.refusals.refused(state, target, f"database: {first_line(exc)}",
+                                         started_at)
         checkpoint("committed")
         return self._applied(changes, result)
 
@@ -172,61 +160,11 @@ class Syncer:
                        changes.from_commit, result.generation, result.created, result.updated,
                        result.deleted, cache_ok=cache_ok)
 
-    def _failed(self, state: PublishedState, target: str, reason: str,
-                started_at: datetime) -> Outcome:
-        """The database refused the transaction (not a lost connection): record it once, with
-        its reason, and try again later and later (capped)."""
-        refusal = self.retries.refused(target, reason)
-        try:
-            new = failed_run(self.engine, target, reason) is None  # once, across restarts
-            if new:
-                record_run(self.engine, from_commit=state.commit, to_commit=target,
-                           status="failed", error=reason, started_at=started_at)
-        except SQLAlchemyError:
-            log.debug("could not record the failed run either", exc_info=True)
-            new = refusal.attempts == 1
-        if new:
-            log.warning("the database refused %s: %s; trying again in %.0f s, then less and "
-                        "less often (at most every %.0f s)", target, reason,
-                        self.retries.retry_in(refusal), RETRY_CAP)
-        return self._refused(state, target, refusal)
-
-    def _refused(self, state: PublishedState, target: str, refusal: Refusal) -> Outcome:
-        """Said once when recorded; each cycle after that only reports it (quietly)."""
-        return Outcome("failed", target, state.commit, state.generation, reason=refusal.reason,
-                       retry_in=self.retries.retry_in(refusal), quiet=True)
-
-    def _behind(self, state: PublishedState, target: str) -> Outcome:
-        """The ref points at an ancestor of the published commit: never applied, whatever the
-        timing (a rollback is a new commit: `git revert`, `promptsync rollback`). Recorded once
-        per published commit."""
-        assert state.commit is not None
-        verdict = f"behind {state.commit}"
-        if rejected_run(self.engine, target, verdict) is not None:
-            return Outcome("rejected", target, state.commit, state.generation,
-                           reason="already rejected", quiet=True)
-        reason = (f"the branch points at {target}, an ancestor of the published commit "
-                  f"{state.commit}: not applied (to roll back, publish a new commit: git revert "
-                  "or promptsync rollback)")
-        record_run(self.engine, from_commit=state.commit, to_commit=target, status="rejected",
-                   error=reason, started_at=datetime.now(UTC), verdict=verdict)
-        return Outcome("rejected", target, state.commit, state.generation, reason=reason)
-
     def _current(self, state: PublishedState) -> Outcome:
         return Outcome("current", state.commit, state.commit, state.generation)
 
-    def _reject(self, state: PublishedState, target: str, errors: list[str],
-                started_at: datetime) -> Outcome:
-        for line in errors:
-            log.warning("rejected %s: %s", target, line)
-        record_run(self.engine, from_commit=state.commit, to_commit=target, status="rejected",
-                   error="\n".join(errors), started_at=started_at, verdict=self.gate.verdict)
-        self.rejected.put(target, True)
-        return Outcome("rejected", target, state.commit, state.generation,
-                       reason="\n".join(errors))
-
     def heal_cache(self, state: PublishedState | None = None) -> bool:
-        """Bring Redis up to the database's generation if it lags; False while Redis is down."""
+        """Bring Redis to the database's generation (either way); False while it cannot."""
         return self.cache.heal(state or read_state(self.engine))
 
     def _refresh(self) -> None:

@@ -118,7 +118,7 @@ def test_rejected_heads_are_remembered_in_bounded_memory_and_found_again_in_the_
     validator = CountingValidator()
     syncer = Syncer(GitSource(str(prompt_repo.path)), "main", make_engine(sqlite_url), None,
                     validator=validator)
-    syncer.rejected = LRU(1)
+    syncer.refusals.rejected = LRU(1)
     try:
         good = prompt_repo.head()
         assert syncer.cycle().status == "applied"
@@ -127,7 +127,7 @@ def test_rejected_heads_are_remembered_in_bounded_memory_and_found_again_in_the_
         prompt_repo.git("reset", "-q", "--hard", good)
         break_greeting(prompt_repo, "Break it another way")
         assert syncer.cycle().status == "rejected"  # pushes the first out of memory
-        assert len(syncer.rejected) == 1
+        assert len(syncer.refusals.rejected) == 1
         prompt_repo.git("reset", "-q", "--hard", first)
         calls = validator.calls
         outcome = syncer.cycle()
