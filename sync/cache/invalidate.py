@@ -1,23 +1,27 @@
 """The daemon's side of the Redis protocol (`promptsync.cache.protocol`): raise, invalidate,
-publish.
+publish, record.
 
 After the database transaction for generation N commits, `Invalidator.publish` raises
 `promptsync:gen` to N (never lowers it), deletes the keys of the changed ids (for brand
-`default`, every brand's key of that type) and publishes the event. Every step is idempotent, so
-a publish that failed half-way is simply run again.
+`default`, every brand's key of that type), publishes the event, then raises
+`promptsync:published` to N. Every step is idempotent, so a publish that failed or was killed
+half-way is simply run again; `published` behind `gen` says it has to be.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import redis
 
 from promptsync.cache.protocol import (
     EVENTS_CHANNEL,
     GENERATION_KEY,
+    PUBLISHED_KEY,
     RAISE_GENERATION,
+    RESET_GENERATION,
+    all_prompts_pattern,
     encode_event,
     prompt_key,
     type_pattern,
@@ -29,11 +33,13 @@ from promptsync.settings import hide_password
 log = logging.getLogger(__name__)
 SOCKET_TIMEOUT = 1.0
 DELETE_BATCH = 500
-RedisDown = (redis.ConnectionError, redis.TimeoutError, OSError)
+# Everything a Redis call can raise: down, slow, or answering with a refusal (out of memory,
+# read-only replica, no permission). The daemon classifies and retries each of them.
+REDIS_ERRORS = (redis.RedisError, OSError)
 
 
 class Invalidator:
-    """Publishes applied generations to one Redis; raises redis errors when it is down."""
+    """Publishes applied generations to one Redis; raises REDIS_ERRORS when it cannot."""
 
     def __init__(self, url: str) -> None:
         try:
@@ -43,30 +49,58 @@ class Invalidator:
             raise UsageError(f"{hide_password(url)} is not a Redis URL ({exc}; "
                              "e.g. redis://localhost:6379/0)") from None
         self._raise_gen = self._client.register_script(RAISE_GENERATION)
+        self._reset_gen = self._client.register_script(RESET_GENERATION)
 
     def close(self) -> None:
         self._client.close()
 
-    def generation(self) -> int | None:
-        """`promptsync:gen`, or None when the key is absent (e.g. Redis restarted empty)."""
-        value = self._client.get(GENERATION_KEY)
-        return None if value is None else int(value)
+    def generations(self) -> tuple[int | None, int | None]:
+        """(`promptsync:gen`, `promptsync:published`) in one round trip; None for a key that is
+        absent (Redis restarted empty, or a daemon from before `published` existed)."""
+        gen, published = self._client.mget(GENERATION_KEY, PUBLISHED_KEY)
+        return _int(gen), _int(published)
 
-    def publish(self, commit: str, generation: int, changed: Iterable[PromptId]) -> None:
-        """Raise the generation, delete the changed keys, publish the event (idempotent)."""
+    def publish(self, commit: str, generation: int, changed: Iterable[PromptId],
+                on_step: Callable[[str], None] = lambda _s: None) -> None:
+        """Raise the generation, delete the changed keys, publish the event, record it as
+        published (each step idempotent)."""
         ids = sorted(set(changed))
         self._raise_gen(keys=[GENERATION_KEY], args=[generation])
+        on_step("raised")
         self._delete(self._keys_of(ids))
         self._client.publish(EVENTS_CHANNEL, encode_event(commit, generation, ids))
+        self._raise_gen(keys=[PUBLISHED_KEY], args=[generation])
+
+    def rebuild(self, commit: str, generation: int, ahead: int,
+                known: Iterable[PromptId]) -> bool:
+        """Redis is at `ahead`, above the database's `generation`: drop every prompt entry, set
+        both keys to `generation` and announce a reset naming `known`. False when `gen` moved
+        meanwhile (nothing is reset; the caller looks again next cycle)."""
+        self._delete(self._scan(all_prompts_pattern()))
+        done = self._reset_gen(keys=[GENERATION_KEY, PUBLISHED_KEY], args=[ahead, generation])
+        if done:
+            self._client.publish(EVENTS_CHANNEL, encode_event(commit, generation, known, True))
+        return bool(done)
 
     def _keys_of(self, ids: list[PromptId]) -> list[str]:
         keys = {prompt_key(i.brand, i.type) for i in ids}
         # A default prompt answers for every brand without its own file of that type.
         for type_ in {i.type for i in ids if i.brand == DEFAULT_BRAND}:
-            keys.update(k.decode() if isinstance(k, bytes) else str(k)
-                        for k in self._client.scan_iter(match=type_pattern(type_), count=1000))
+            keys.update(self._scan(type_pattern(type_)))
         return sorted(keys)
+
+    def _scan(self, pattern: str) -> list[str]:
+        return [k.decode() if isinstance(k, bytes) else str(k)
+                for k in self._client.scan_iter(match=pattern, count=1000)]
 
     def _delete(self, keys: list[str]) -> None:
         for start in range(0, len(keys), DELETE_BATCH):
             self._client.delete(*keys[start:start + DELETE_BATCH])
+
+
+def _int(raw: bytes | str | None) -> int | None:
+    """A generation as stored; anything unreadable counts as absent (and is repaired)."""
+    try:
+        return None if raw is None else int(raw)
+    except ValueError:
+        return None

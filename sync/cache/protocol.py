@@ -9,8 +9,15 @@ entry or an event; tests/cache/test_protocol.py round-trips each.
   as the row, never a number read from Redis.
 - The daemon, after its database transaction for generation N commits: raises
   `promptsync:gen` to N (never lowers it, `RAISE_GENERATION`), deletes the keys of the changed
-  ids (for a change to brand `default`, every brand's key of that type), then publishes the
-  event ``{"commit", "generation", "changed": [ids]}`` on `promptsync:events`.
+  ids (for a change to brand `default`, every brand's key of that type), publishes the event
+  ``{"commit", "generation", "changed": [ids]}`` on `promptsync:events`, and only then raises
+  `promptsync:published` to N. A daemon killed in between leaves `published` behind `gen`; the
+  next cycle sees it and publishes again everything changed since `published`.
+- A Redis generation above the database's (a restored database, or another database pointed at
+  an old Redis) is wrong: the daemon deletes every `promptsync:prompt:*` key, sets `gen` and
+  `published` to the database's generation (`RESET_GENERATION`, the one way down), and publishes
+  an event with ``"reset": true`` naming every prompt the database knows: readers drop
+  everything and take its generation, lower than the one they saw, as the current one.
 - A reader treats an entry as a hit only when `is_current(entry generation, promptsync:gen)`,
   both read in one round trip (MGET); an older stamp is a miss. With `promptsync:gen` absent
   (Redis restarted), entries are misses until the daemon repairs the key.
@@ -27,22 +34,39 @@ from promptsync.model import PromptId, PromptType
 from promptsync.record import Prompt, freeze_variables
 
 GENERATION_KEY = "promptsync:gen"
+# The last generation whose event was published (the daemon's own bookkeeping).
+PUBLISHED_KEY = "promptsync:published"
 EVENTS_CHANNEL = "promptsync:events"
 PROMPT_KEY_PREFIX = "promptsync:prompt:"
 PROMPT_TTL_SECONDS = 3600
 
-# Raise the generation, never lower it: a slow daemon must not undo a faster one.
+# Raise the generation (or `published`), never lower it: a slow daemon must not undo a faster one.
 RAISE_GENERATION = """
-local current = tonumber(redis.call('GET', KEYS[1]) or '-1')
+local current = tonumber(redis.call('GET', KEYS[1])) or -1
 local wanted = tonumber(ARGV[1])
 if wanted > current then redis.call('SET', KEYS[1], ARGV[1]) return wanted end
 return current
 """
 
 
+# The one way down: set both keys to the database's generation, unless `gen` moved since it was
+# read (another daemon got there first; the next cycle looks again). 1 when it did.
+RESET_GENERATION = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[2], ARGV[2])
+return 1
+"""
+
+
 def prompt_key(brand: str, type_: PromptType) -> str:
     """`promptsync:prompt:acme:greeting`: the resolved prompt a reader gets for (brand, type)."""
     return f"{PROMPT_KEY_PREFIX}{brand}:{type_.slug}"
+
+
+def all_prompts_pattern() -> str:
+    """SCAN pattern of every prompt entry (a rebuild drops them all)."""
+    return f"{PROMPT_KEY_PREFIX}*"
 
 
 def type_pattern(type_: PromptType) -> str:
@@ -77,17 +101,24 @@ def decode_entry(raw: bytes | str, type_: PromptType) -> Prompt:
 
 @dataclass(frozen=True)
 class Event:
-    """What the daemon announces after applying a commit: the prompts whose answers changed."""
+    """What the daemon announces after applying a commit: the prompts whose answers changed.
+    `reset`: Redis was rebuilt from the database; drop everything, `generation` may be lower
+    than any seen before."""
 
     commit: str
     generation: int
     changed: tuple[PromptId, ...]
+    reset: bool = False
 
 
-def encode_event(commit: str, generation: int, changed: Iterable[PromptId]) -> str:
+def encode_event(commit: str, generation: int, changed: Iterable[PromptId],
+                 reset: bool = False) -> str:
     ids = sorted(set(changed))
-    return json.dumps({"commit": commit, "generation": generation,
-                       "changed": [str(i) for i in ids]})
+    data: dict[str, Any] = {"commit": commit, "generation": generation,
+                            "changed": [str(i) for i in ids]}
+    if reset:
+        data["reset"] = True
+    return json.dumps(data)
 
 
 def decode_event(payload: bytes | str) -> Event:
@@ -95,6 +126,7 @@ def decode_event(payload: bytes | str) -> Event:
     try:
         data: dict[str, Any] = json.loads(payload)
         return Event(str(data["commit"]), int(data["generation"]),
-                     tuple(PromptId.parse(str(i)) for i in data["changed"]))
+                     tuple(PromptId.parse(str(i)) for i in data["changed"]),
+                     data.get("reset") is True)
     except (KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
         raise ValueError(f"not a promptsync event: {type(exc).__name__}") from None

@@ -7,19 +7,19 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from promptsync import settings
 from promptsync.cache.invalidate import Invalidator
 from promptsync.cli.options import add_db, add_redis, add_repo_or_url
 from promptsync.daemon.loop import Daemon
-from promptsync.daemon.metrics import Metrics, MetricsServer
+from promptsync.daemon.metrics import Metrics, stale_after
+from promptsync.daemon.metrics_server import MetricsServer
 from promptsync.daemon.outcome import Outcome
+from promptsync.daemon.runner import Runner
 from promptsync.daemon.source import GitSource
 from promptsync.daemon.syncer import Syncer
 from promptsync.errors import UsageError
@@ -39,6 +39,7 @@ class SyncSettings:
     interval: float
     allow_empty: bool
     metrics_port: int | None
+    metrics_host: str
     cache_dir: Path | None
 
 
@@ -53,7 +54,13 @@ def add_parser(subparsers: Any) -> None:
                    help="seconds between fetches of a URL / polls of a path (default 10)")
     p.add_argument("--allow-empty", action="store_true",
                    help="allow a commit that deletes every prompt")
-    p.add_argument("--metrics-port", type=int, help="serve /metrics and /healthz on this port")
+    p.add_argument("--metrics-port", type=int,
+                   help="serve /metrics and /healthz on this port; /healthz answers 503 before "
+                        "the first cycle that reaches git and the database, after 3 cycles in a "
+                        "row that do not, and when none did for max(3 x interval, 10 s)")
+    p.add_argument("--metrics-host", default="127.0.0.1",
+                   help="address the metrics port listens on (default 127.0.0.1, this machine "
+                        "only; 0.0.0.0 for every interface)")
     p.add_argument("--cache-dir", type=Path, help="where mirrors of git URLs are kept")
 
 
@@ -67,7 +74,8 @@ def parse_settings(args: argparse.Namespace) -> SyncSettings:
         repo=repo, ref=settings.resolve(args.ref, settings.REF_ENV, settings.DEFAULT_REF) or "main",
         db_url=settings.resolve_db_url(args.db), redis_url=settings.resolve_redis_url(args.redis),
         once=args.once, interval=args.interval, allow_empty=args.allow_empty,
-        metrics_port=args.metrics_port, cache_dir=args.cache_dir)
+        metrics_port=args.metrics_port, metrics_host=args.metrics_host,
+        cache_dir=args.cache_dir)
 
 
 def build_syncer(s: SyncSettings, metrics: Metrics) -> Syncer:
@@ -84,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         logging.getLogger("promptsync").setLevel(logging.INFO)  # the one line per run is the point
     s = parse_settings(args)
     log.info("following %s of %s into %s", s.ref, hide_password(s.repo), hide_password(s.db_url))
-    syncer = build_syncer(s, Metrics(stale_after=max(60.0, 6 * s.interval)))
+    syncer = build_syncer(s, Metrics(stale_after=stale_after(s.interval)))
     try:
         return run_once(syncer) if s.once else run_daemon(syncer, s)
     finally:
@@ -117,26 +125,23 @@ def _print_outcome(o: Outcome) -> None:
               f"({o.created} created, {o.updated} updated, {o.deleted} deleted)")
 
 
-def _metrics_server(syncer: Syncer, port: int) -> MetricsServer:
+def _metrics_server(syncer: Syncer, s: SyncSettings) -> MetricsServer | None:
+    if s.metrics_port is None:
+        return None
     try:
-        return MetricsServer(syncer.metrics, port).start()
+        return MetricsServer(syncer.metrics, s.metrics_port, s.metrics_host).start()
     except OSError as exc:
-        raise UsageError(f"cannot serve metrics on port {port}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot serve metrics on {s.metrics_host} port {s.metrics_port}: "
+                         f"{exc.strerror or exc}") from None
 
 
 def run_daemon(syncer: Syncer, s: SyncSettings) -> int:
     daemon = Daemon(syncer, interval=s.interval)
-    server = _metrics_server(syncer, s.metrics_port) if s.metrics_port is not None else None
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        log.info("signal %d: stopping after this cycle", signum)
-        daemon.request_stop()
-
-    previous = signal.signal(signal.SIGTERM, on_signal)
+    server = _metrics_server(syncer, s)
     try:
-        daemon.run()
+        # Cycles run in a worker thread: a long validation cannot hold SIGTERM back.
+        Runner(daemon.run, daemon.request_stop).run()
     finally:
-        signal.signal(signal.SIGTERM, previous)
         if server is not None:
             server.close()
     return 0

@@ -4,8 +4,14 @@
     watcher.py     watchfiles on refs/ and packed-refs of a local repository; wakes the loop
     planner.py     (published commit, new commit) -> ChangeSet, from `git diff-tree` when it can
     syncer.py      one cycle: state, ref, validate, plan, apply, invalidate; heals Redis gaps
+    cache_sync.py  Redis at the database's generation, either way (lagging: publish; ahead: rebuild)
+    refusals.py    commits not applied (invalid, behind the published one, refused): once each
+    retry.py       when a commit the database refused is tried again (capped exponential)
     loop.py        the daemon loop: stop event, watcher or interval with jitter, backoff
-    metrics.py     Prometheus metrics, /metrics and /healthz
+    runner.py      the loop in a worker thread, the main thread waiting for a signal
+    metrics.py     Prometheus metrics, and what /healthz answers
+    metrics_server.py  /metrics and /healthz over HTTP: bounded connections, each timed out
+    faults.py      every error of a cycle classified, logged once, counted
     checkpoint.py  named steps, and the PROMPTSYNC_TEST_PAUSE_AT hook of the fault tests
 
 Git access stays on GitPython (`promptsync.gitio.repo`): the daemon opens one GitRepository per

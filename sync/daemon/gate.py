@@ -12,14 +12,33 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import metadata
 from typing import Protocol
 
+from promptsync.daemon.checkpoint import VALIDATING, checkpoint
 from promptsync.gitio.repo import GitRepository
 from promptsync.model import PROMPTS_DIR, SCHEMA_DIR, PromptDoc, PromptId
 from promptsync.validate import Report, SourceFile, Validator
 from promptsync.validate.codes import DEFAULT_MISSING_TYPE
+from promptsync.validate.rules import CHECKS_VERSION
 
 EMPTY_REASON = "the commit would delete every prompt (pass --allow-empty to publish that)"
+
+
+def package_version() -> str:
+    try:
+        return metadata.version("promptsync")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
+def verdict_key(allow_empty: bool, checks: str = CHECKS_VERSION,
+                version: str | None = None) -> str:
+    """What a verdict depends on besides the commit, as Flux keys a failed reconcile by revision
+    and spec: the checks, the package that runs them, and the options that change the verdict.
+    A rejection is final only under the same key; an upgrade or `--allow-empty` looks again."""
+    empty = "yes" if allow_empty else "no"
+    return f"checks={checks} promptsync={version or package_version()} allow-empty={empty}"
 
 
 class ValidatorLike(Protocol):
@@ -43,12 +62,14 @@ class Gate:
     def __init__(self, validator: ValidatorLike | None = None, allow_empty: bool = False) -> None:
         self.validator: ValidatorLike = validator or Validator()  # one per process: blob cache
         self.allow_empty = allow_empty
+        self.verdict = verdict_key(allow_empty)
         self.passed: str | None = None
 
     def check(self, repo: GitRepository, base: str | None, target: str,
               has_live_prompts: Callable[[], bool]) -> Verdict:
         """Validate `target`; `base` is the published commit (the diff's other side)."""
         changed = self._modified_prompts(repo, base, target)
+        checkpoint(VALIDATING)
         if changed is not None:
             files = repo.files(target, dirs=(SCHEMA_DIR, *changed))
             report = self.validator.validate(files, whole_tree=False)

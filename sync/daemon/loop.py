@@ -13,9 +13,10 @@ import random
 import threading
 from dataclasses import dataclass
 
-from promptsync.daemon.outcome import Outcome
+from promptsync.daemon.outcome import UNREACHABLE_STATUSES, Outcome
 from promptsync.daemon.syncer import Syncer
 from promptsync.daemon.watcher import RefWatcher, Waker
+from promptsync.errors import UsageError
 
 log = logging.getLogger(__name__)
 JITTER = 0.2
@@ -58,7 +59,7 @@ class Daemon:
         watcher = self._start_watcher()
         try:
             while not self.stop.is_set() and self.cycles != max_cycles:
-                self.last = self.syncer.cycle()
+                self.last = self._cycle()
                 self.cycles += 1
                 if self.stop.is_set() or self.cycles == max_cycles:
                     break
@@ -69,17 +70,29 @@ class Daemon:
                 watcher.join()
         return self.cycles
 
+    def _cycle(self) -> Outcome:
+        """One cycle; whatever it raises is retried, except a usage error (exit 2)."""
+        try:
+            return self.syncer.cycle()
+        except UsageError:
+            raise
+        except Exception as exc:
+            return self.syncer.crashed(exc)
+
     def _start_watcher(self) -> RefWatcher | None:
         if self.syncer.source.remote:
             return None
         return RefWatcher(self.syncer.source.common_dir(), self.waker, self.stop).start()
 
     def _delay(self, outcome: Outcome) -> float:
-        if outcome.status in ("unreachable", "failed") or not outcome.cache_ok:
+        if outcome.status in UNREACHABLE_STATUSES or not outcome.cache_ok:
             delay = self.backoff.next_delay()
             log.debug("retrying in %.2f s", delay)
             return delay
         self.backoff.reset()
+        interval = self.interval
         if self.syncer.source.remote:
-            return self.interval * random.uniform(1 - JITTER, 1 + JITTER)
-        return self.interval
+            interval *= random.uniform(1 - JITTER, 1 + JITTER)
+        if outcome.retry_in is not None:  # a refused commit is due before the next poll
+            return min(interval, max(outcome.retry_in, 0.01))
+        return interval

@@ -1,24 +1,23 @@
-"""Prometheus metrics of the daemon, and a small HTTP server for /metrics and /healthz.
+"""Prometheus metrics of the daemon and what /healthz answers (served by metrics_server.py).
 
 Each Metrics has its own registry, so several daemons (or tests) in one process never collide.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
 LATENCY_BUCKETS = (0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10, 30, 60, 300)
+FAILED_CYCLES = 3  # cycles in a row that reach neither git nor the database: unhealthy
+MIN_STALE_AFTER = 10.0
 
 
 class Metrics:
     """What the daemon reports; `healthy()` is what /healthz answers."""
 
-    def __init__(self, stale_after: float = 60.0) -> None:
+    def __init__(self, stale_after: float = MIN_STALE_AFTER) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
         self.runs = Counter("promptsync_sync_runs", "Sync runs by result", ["result"], registry=r)
@@ -31,6 +30,9 @@ class Metrics:
                                     ["op"], registry=r)
         self.invalidation_failures = Counter("promptsync_invalidation_failures",
                                              "Failed Redis invalidations", registry=r)
+        self.errors = Counter("promptsync_errors", "Errors in sync cycles, by outside system "
+                              "(redis, database, git, os, bug) and cause", ["system", "cause"],
+                              registry=r)
         self.generation = Gauge("promptsync_published_generation",
                                 "Generation of the published commit", registry=r)
         since = Gauge("promptsync_seconds_since_last_good_sync",
@@ -39,13 +41,22 @@ class Metrics:
         self.stale_after = stale_after
         self._last_good: float | None = None
         self._last_working: float | None = None
+        self._running_since: float | None = None
+        self._failed_in_a_row = 0
+
+    def cycle_started(self) -> None:
+        self._running_since = time.monotonic()
 
     def cycle_done(self, *, working: bool, good: bool) -> None:
-        """`working`: the cycle reached git and the database and decided (a rejected head
-        included); `good`: the database now holds the branch's commit."""
+        """`working`: the cycle reached git and the database and decided (a rejected head, a
+        commit the database refused included); `good`: the database holds the branch's commit."""
         now = time.monotonic()
+        self._running_since = None
         if working:
             self._last_working = now
+            self._failed_in_a_row = 0
+        else:
+            self._failed_in_a_row += 1
         if good:
             self._last_good = now
 
@@ -53,50 +64,19 @@ class Metrics:
         return -1.0 if self._last_good is None else time.monotonic() - self._last_good
 
     def healthy(self) -> bool:
-        """The loop runs and reaches its servers. A rejected head is healthy: restarting the
-        daemon would not fix the commit, the alert on seconds-since-good-sync is for that."""
+        """The loop runs and reaches its servers: not before a first cycle worked, nor after
+        FAILED_CYCLES cycles in a row did not (git or the database unreachable, a bug), nor when
+        nothing worked for `stale_after` seconds (a cycle hanging on a server). A rejected head
+        is healthy: restarting the daemon would not fix the commit, the alert on
+        seconds-since-good-sync is for that."""
         last = self._last_working
-        return last is not None and time.monotonic() - last < self.stale_after
+        if last is None or self._failed_in_a_row >= FAILED_CYCLES:
+            return False
+        running = self._running_since
+        since = running if running is not None and running > last else last
+        return time.monotonic() - since < self.stale_after
 
 
-class MetricsServer:
-    """Serves /metrics (Prometheus text) and /healthz (200 ok or 503) in a daemon thread."""
-
-    def __init__(self, metrics: Metrics, port: int, host: str = "0.0.0.0") -> None:
-        handler = _handler(metrics)
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self.port = int(self._server.server_address[1])
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="promptsync-metrics")
-
-    def start(self) -> MetricsServer:
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-
-def _handler(metrics: Metrics) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path.startswith("/metrics"):
-                self._send(200, generate_latest(metrics.registry), CONTENT_TYPE_LATEST)
-            elif self.path.startswith("/healthz"):
-                ok = metrics.healthy()
-                self._send(200 if ok else 503, b"ok\n" if ok else b"stale\n", "text/plain")
-            else:
-                self._send(404, b"not found\n", "text/plain")
-
-        def _send(self, code: int, body: bytes, content_type: str) -> None:
-            self.send_response(code)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass  # probes every few seconds would flood the log
-
-    return Handler
+def stale_after(interval: float) -> float:
+    """How long /healthz waits for a working cycle: three polls, and at least 10 s."""
+    return max(3 * interval, MIN_STALE_AFTER)

@@ -6,8 +6,12 @@ from dataclasses import dataclass
 
 # applied: prompts changed; unchanged: commit published, no prompt changed; current: the
 # database already held the commit; rejected: invalid commit; failed: the database refused the
-# transaction; unreachable: git, the database or Redis could not be reached.
+# transaction; unreachable: git, the database or Redis could not be reached; error: anything
+# else went wrong in the cycle (a bug: the daemon logs it with its traceback and retries).
 OK_STATUSES = ("applied", "unchanged", "current")
+# The cycle did not reach its servers or broke: retried with the loop's backoff, unhealthy.
+# (`failed` is the database's answer about one commit: retried on that commit's own schedule.)
+UNREACHABLE_STATUSES = ("unreachable", "error")
 
 
 @dataclass
@@ -22,6 +26,8 @@ class Outcome:
     reason: str = ""
     cache_ok: bool = True
     duration: float = 0.0
+    retry_in: float | None = None  # failed: seconds until the commit is tried again
+    quiet: bool = False  # said before (already rejected, a refusal being waited out)
 
     @property
     def exit_code(self) -> int:

@@ -33,13 +33,12 @@ def plan(repo: GitRepository, state: PublishedState, target: str,
     old = state.commit
     if old is not None and repo.has_commit(old):
         upserts, deletes = _from_diff(repo, old, target, prompts)
-        moved_back = repo.is_ancestor(target, old)
     else:
         upserts, deletes = _from_rows(prompts, live_rows())
-        moved_back = False
+    # A ref moved back to an ancestor never gets here (syncer: a rollback is a new commit).
     return ChangeSet(from_commit=old, from_generation=state.generation, commit=meta,
                      upserts=tuple(upserts), deletes=tuple(deletes),
-                     rollback=moved_back or REVERT_MARK in message)
+                     rollback=REVERT_MARK in message)
 
 
 def _from_diff(repo: GitRepository, old: str, new: str,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
@@ -17,10 +18,12 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from promptsync.cache.invalidate import Invalidator
 from promptsync.daemon.cache_sync import CacheSync
 from promptsync.daemon.checkpoint import checkpoint
+from promptsync.daemon.faults import FaultLog, classify
 from promptsync.daemon.gate import Gate, ValidatorLike
 from promptsync.daemon.metrics import Metrics
-from promptsync.daemon.outcome import OK_STATUSES, Outcome
+from promptsync.daemon.outcome import OK_STATUSES, UNREACHABLE_STATUSES, Outcome
 from promptsync.daemon.planner import plan
+from promptsync.daemon.refusals import Refusals
 from promptsync.daemon.source import GitSource
 from promptsync.errors import GitError, UnreachableError
 from promptsync.gitio.repo import GitRepository
@@ -33,12 +36,10 @@ from promptsync.store.state import (
     live_count,
     live_prompts,
     read_state,
-    record_run,
-    rejected_run,
 )
 
 log = logging.getLogger(__name__)
-PLAN_ATTEMPTS = 3
+PLAN_ATTEMPTS = 5  # plans and fetches; each one follows another writer's progress
 
 
 class Syncer:
@@ -46,26 +47,39 @@ class Syncer:
 
     def __init__(self, source: GitSource, ref: str, engine: Engine,
                  invalidator: Invalidator | None, *, validator: ValidatorLike | None = None,
-                 allow_empty: bool = False, metrics: Metrics | None = None) -> None:
+                 allow_empty: bool = False, metrics: Metrics | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.source, self.ref, self.engine = source, ref, engine
         self.metrics = metrics or Metrics()
         self.invalidator = invalidator
-        self.cache = CacheSync(invalidator, engine, self.metrics)
+        self.faults = FaultLog(self.metrics)
+        self.cache = CacheSync(invalidator, engine, self.metrics, self.faults)
         self.gate = Gate(validator, allow_empty)
-        self.rejected: set[str] = set()
-        self._last_failure: tuple[str, str] | None = None
+        self.refusals = Refusals(engine, self.gate.verdict, clock)
         self._migrated = False
 
     def cycle(self) -> Outcome:
-        """Run one cycle; never raises for an unreachable server (the outcome says so)."""
+        """Run one cycle; never raises for an unreachable server or an OS error such as EMFILE
+        (the outcome says so, and the daemon retries)."""
         started = time.perf_counter()
+        self.metrics.cycle_started()
         try:
             outcome = self._cycle()
-        except (GitError, UnreachableError) as exc:
-            outcome = Outcome("unreachable", reason=f"git: {exc}")
-        except SQLAlchemyError as exc:
-            outcome = Outcome("unreachable", reason=f"database: {first_line(exc)}")
+        except (GitError, UnreachableError, SQLAlchemyError, OSError) as exc:
+            fault = classify(exc)
+            self.faults.record(fault)
+            outcome = Outcome("unreachable", reason=str(fault))
+        else:
+            self.faults.clear("git", "database", "bug")
         outcome.duration = time.perf_counter() - started
+        self._report(outcome)
+        return outcome
+
+    def crashed(self, exc: Exception) -> Outcome:
+        """A cycle raised what nobody foresaw: logged once with its traceback, counted, and
+        retried with backoff like any other error (the daemon keeps running)."""
+        self.faults.record(classify(exc), traceback=exc)
+        outcome = Outcome("error", reason=f"{type(exc).__name__}: {exc}")
         self._report(outcome)
         return outcome
 
@@ -74,19 +88,36 @@ class Syncer:
             upgrade(self.engine)
             self._migrated = True
         self._refresh()
-        for attempt in range(PLAN_ATTEMPTS):
+        # Redis first: one ahead of the database (a restored database) must be rebuilt before
+        # this cycle's commit raises the database back to Redis's number and masks it.
+        healed = self.heal_cache()
+        outcome = self._follow()
+        if outcome.status not in ("applied", "unchanged"):  # those published just now
+            outcome.cache_ok = healed
+        return outcome
+
+    def _follow(self) -> Outcome:
+        """Plan and apply the ref's commit, again while other writers move the state."""
+        fetched_for: str | None = None
+        for _attempt in range(PLAN_ATTEMPTS):
             with self.source.open() as repo:
                 # State first, ref second: whatever commit another daemon published, it resolved
-                # it before we read the state, so our ref is at least as new; a target behind
-                # the state then means the branch itself moved back.
+                # it before we read the state, so our ref is at least as new (a mirror once
+                # fetched after reading that state).
                 state = read_state(self.engine)
                 target = repo.resolve(self.ref)
                 checkpoint("resolved")
                 if state.commit == target:
                     return self._current(state)
-                if self.source.remote and attempt == 0 and _looks_stale(repo, state, target):
-                    self._refresh()  # our mirror may lag another daemon's: never move back
+                if (self.source.remote and fetched_for != state.commit
+                        and _looks_stale(repo, state, target)):
+                    # Our mirror may lag the daemon that published `state`; on every attempt,
+                    # a lost compare-and-set included: it is what brought the newer state.
+                    fetched_for = state.commit
+                    self._refresh()
                     continue
+                if _is_behind(repo, state, target):
+                    return self.refusals.behind(state, target)
                 outcome = self._try_apply(repo, state, target)
             if outcome is not None:
                 return outcome
@@ -95,14 +126,14 @@ class Syncer:
     def _try_apply(self, repo: GitRepository, state: PublishedState,
                    target: str) -> Outcome | None:
         started_at = datetime.now(UTC)
-        if target in self.rejected or rejected_run(self.engine, target) is not None:
-            self.rejected.add(target)
-            return Outcome("rejected", target, state.commit, reason="already rejected")
+        known = self.refusals.known(state, target)
+        if known is not None:
+            return known
         verdict = self.gate.check(repo, state.commit, target,
                                   lambda: live_count(self.engine) > 0)
         checkpoint("validated")
         if verdict.errors:
-            return self._reject(state, target, verdict.errors, started_at)
+            return self.refusals.invalid(state, target, verdict.errors, started_at)
         changes = plan(repo, state, target, verdict.prompts, lambda: live_prompts(self.engine))
         try:
             result = apply_changes(self.engine, changes, checkpoint, started_at)
@@ -112,7 +143,8 @@ class Syncer:
         except (OperationalError, InterfaceError):
             raise  # the database went away: nothing to record it in; retried with backoff
         except SQLAlchemyError as exc:
-            return self._failed(state, target, f"database: {first_line(exc)}", started_at)
+            return self.refusals.refused(state, target, f"database: {first_line(exc)}",
+                                         started_at)
         checkpoint("committed")
         return self._applied(changes, result)
 
@@ -128,37 +160,11 @@ class Syncer:
                        changes.from_commit, result.generation, result.created, result.updated,
                        result.deleted, cache_ok=cache_ok)
 
-    def _failed(self, state: PublishedState, target: str, reason: str,
-                started_at: datetime) -> Outcome:
-        """The database refused the transaction (not a lost connection): record it, retry."""
-        if self._last_failure == (target, reason):
-            return Outcome("failed", target, state.commit, state.generation, reason=reason)
-        self._last_failure = (target, reason)  # one row per distinct failure, not per retry
-        try:
-            record_run(self.engine, from_commit=state.commit, to_commit=target,
-                       status="failed", error=reason, started_at=started_at)
-        except SQLAlchemyError:
-            log.debug("could not record the failed run either", exc_info=True)
-        return Outcome("failed", target, state.commit, state.generation, reason=reason)
-
     def _current(self, state: PublishedState) -> Outcome:
-        return Outcome("current", state.commit, state.commit, state.generation,
-                       cache_ok=self.heal_cache(state))
-
-    def _reject(self, state: PublishedState, target: str, errors: list[str],
-                started_at: datetime) -> Outcome:
-        for line in errors:
-            log.warning("rejected %s: %s", target, line)
-        record_run(self.engine, from_commit=state.commit, to_commit=target, status="rejected",
-                   error="\n".join(errors), started_at=started_at)
-        self.rejected.add(target)
-        outcome = Outcome("rejected", target, state.commit, state.generation,
-                          reason="\n".join(errors))
-        outcome.cache_ok = self.heal_cache(state)
-        return outcome
+        return Outcome("current", state.commit, state.commit, state.generation)
 
     def heal_cache(self, state: PublishedState | None = None) -> bool:
-        """Bring Redis up to the database's generation if it lags; False while Redis is down."""
+        """Bring Redis to the database's generation (either way); False while it cannot."""
         return self.cache.heal(state or read_state(self.engine))
 
     def _refresh(self) -> None:
@@ -171,12 +177,14 @@ class Syncer:
         m.reconcile.observe(outcome.duration)
         if outcome.generation is not None:
             m.generation.set(outcome.generation)
-        m.cycle_done(working=outcome.status not in ("unreachable", "failed"),
+        m.cycle_done(working=outcome.status not in UNREACHABLE_STATUSES,
                      good=outcome.status in OK_STATUSES)
-        if outcome.status == "current" or outcome.reason == "already rejected":
+        m.runs.labels(outcome.status).inc()
+        # A failing cycle's cause is logged once by the FaultLog, not once per retry.
+        quiet = outcome.status in ("current", "unreachable", "error")
+        if quiet or outcome.quiet:
             log.debug("%s", outcome.log_line())
             return
-        m.runs.labels(outcome.status).inc()
         level = logging.INFO if outcome.exit_code == 0 else logging.WARNING
         log.log(level, "%s", outcome.log_line())
 
@@ -186,3 +194,10 @@ def _looks_stale(repo: GitRepository, state: PublishedState, target: str) -> boo
     if state.commit is None:
         return False
     return not repo.has_commit(state.commit) or repo.is_ancestor(target, state.commit)
+
+
+def _is_behind(repo: GitRepository, state: PublishedState, target: str) -> bool:
+    """`target` is an ancestor of the published commit (known to us)."""
+    if state.commit is None or not repo.has_commit(state.commit):
+        return False
+    return repo.is_ancestor(target, state.commit)

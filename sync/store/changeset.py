@@ -22,8 +22,8 @@ class ChangeSet:
     """Move the database from `from_commit` (at `from_generation`) to `commit`.
 
     `upserts` are the prompts whose file changed, `deletes` the ids whose file is gone.
-    `rollback` marks a branch that moved back or a revert commit: upserts are recorded with the
-    action `rollback` instead of create/update.
+    `rollback` marks a revert commit: upserts are recorded with the action `rollback` instead of
+    create/update.
     """
 
     from_commit: str | None

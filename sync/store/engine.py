@@ -8,6 +8,9 @@ transaction-level advisory lock (see `promptsync.store.apply`).
 
 from __future__ import annotations
 
+import contextlib
+import os
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -25,11 +28,13 @@ def make_engine(url: str, *, writer: bool = True) -> Engine:
     """An engine for `url`; a writer engine on SQLite begins every transaction IMMEDIATE."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise UsageError(f"{hide_password(url)} is not a database URL "
                          "(e.g. sqlite:///promptsync.db or postgresql+psycopg://...)") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
+        if writer:
+            create_private(parsed)
         return _sqlite_engine(url, writer)
     if backend == "postgresql":
         return create_engine(with_psycopg(parsed), pool_pre_ping=True,
@@ -42,6 +47,31 @@ def with_psycopg(url: URL) -> URL:
     """A bare postgresql:// URL made to name psycopg (3), the driver the project installs;
     SQLAlchemy would otherwise pick psycopg2."""
     return url.set(drivername="postgresql+psycopg") if url.drivername == "postgresql" else url
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file of a SQLite URL; None for another database, memory, or a `file:` URI."""
+    database = url.database
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if url.query.get("uri") or database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
+def create_private(url: URL) -> None:
+    """Create the SQLite file of `url` readable by its owner only (0600), in folders made 0700,
+    before SQLite would create it world-readable; an existing file is left as the operator set
+    it. SQLite gives its -wal and -shm files the database file's permissions."""
+    path = sqlite_file(url)
+    if path is None or path.exists():
+        return
+    missing = [p for p in reversed(path.parents) if not p.exists()]
+    for folder in missing:
+        with contextlib.suppress(FileExistsError):  # another daemon made it meanwhile
+            folder.mkdir(mode=0o700)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _sqlite_engine(url: str, writer: bool) -> Engine:

@@ -74,6 +74,9 @@ class SyncRunRow(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # What a rejection depends on besides the commit (validator version, options): a rejection
+    # is final only for the same verdict key (migration 0002; NULL on rows written before it).
+    verdict: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class SyncStateRow(Base):

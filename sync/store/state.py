@@ -61,6 +61,9 @@ def _iso(when: datetime | None) -> str | None:
 
 
 RUNS = SyncRunRow.__table__
+# What readers of the history see: every column of the first schema. The daemon's own
+# bookkeeping (`verdict`) stays out, so `status` also reads a database an older daemon keeps.
+RUN_FIELDS = [c for c in RUNS.c if c.name in RunRecord.__dataclass_fields__]
 
 
 def _record(row: Any) -> RunRecord | None:
@@ -97,9 +100,21 @@ def changed_since(engine: Engine, generation: int) -> list[PromptId]:
         return sorted(PromptId(r.brand, PromptType(r.type)) for r in conn.execute(query))
 
 
-def rejected_run(engine: Engine, sha: str) -> RunRecord | None:
-    """The latest rejected run of `sha`, so a bad commit is not validated on a loop."""
-    query = (select(RUNS).where(RUNS.c.to_commit == sha, RUNS.c.status == "rejected")
+def rejected_run(engine: Engine, sha: str, verdict: str) -> RunRecord | None:
+    """The latest run that rejected `sha` under the same `verdict` key, so a bad commit is not
+    validated on a loop; a new validator or option (another key) gets to look again."""
+    query = (select(*RUN_FIELDS)
+             .where(RUNS.c.to_commit == sha, RUNS.c.status == "rejected",
+                    RUNS.c.verdict == verdict)
+             .order_by(RUNS.c.id.desc()).limit(1))
+    with engine.connect() as conn:
+        return _record(conn.execute(query).first())
+
+
+def failed_run(engine: Engine, sha: str, error: str) -> RunRecord | None:
+    """The latest run of `sha` the database refused for the same reason (recorded once)."""
+    query = (select(*RUN_FIELDS)
+             .where(RUNS.c.to_commit == sha, RUNS.c.status == "failed", RUNS.c.error == error)
              .order_by(RUNS.c.id.desc()).limit(1))
     with engine.connect() as conn:
         return _record(conn.execute(query).first())
@@ -107,9 +122,9 @@ def rejected_run(engine: Engine, sha: str) -> RunRecord | None:
 
 def last_runs(engine: Engine) -> tuple[RunRecord | None, RunRecord | None]:
     """(last applied or unchanged run, last run of any status)."""
-    good = (select(RUNS).where(RUNS.c.status.in_(("applied", "unchanged")))
+    good = (select(*RUN_FIELDS).where(RUNS.c.status.in_(("applied", "unchanged")))
             .order_by(RUNS.c.id.desc()).limit(1))
-    anything = select(RUNS).order_by(RUNS.c.id.desc()).limit(1)
+    anything = select(*RUN_FIELDS).order_by(RUNS.c.id.desc()).limit(1)
     with engine.connect() as conn:
         return _record(conn.execute(good).first()), _record(conn.execute(anything).first())
 
@@ -125,10 +140,10 @@ def applied_runs(engine: Engine) -> list[tuple[str, datetime]]:
 
 
 def record_run(engine: Engine, *, from_commit: str | None, to_commit: str, status: str,
-               error: str | None, started_at: datetime) -> None:
+               error: str | None, started_at: datetime, verdict: str | None = None) -> None:
     """A run that wrote no prompt (rejected, failed), in its own small transaction."""
     with engine.begin() as conn:
         conn.execute(insert(SyncRunRow).values(
             from_commit=from_commit, to_commit=to_commit, status=status, created=0, updated=0,
             deleted=0, generation=None, error=error, started_at=started_at,
-            finished_at=datetime.now(UTC)))
+            finished_at=datetime.now(UTC), verdict=verdict))

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,23 +28,21 @@ def sync_once(repo: GitRepo | str, db: str, redis_url: str | None = None,
     return main([*args, *extra])
 
 
-def sync_process(repo: GitRepo, db: str, redis_url: str | None, *extra: str,
-                 env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    """`python -m promptsync sync ...` as a real child process running this worktree's code."""
-    args = [sys.executable, "-m", "promptsync", "sync", "--repo", str(repo.path), "--db", db,
-            *extra]
-    if redis_url:
-        args += ["--redis", redis_url]
-    full_env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})}
-    return subprocess.Popen(args, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-
-
 def query(db: str, sql: str, **params: Any) -> list[dict[str, Any]]:
     engine = create_engine(db)
     try:
         with engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def execute(db: str, sql: str, **params: Any) -> None:
+    """One statement in its own transaction (a test setting up the tables' history)."""
+    engine = create_engine(db)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(sql), params)
     finally:
         engine.dispose()
 
@@ -93,6 +89,16 @@ def wait_until(predicate: Callable[[], object], timeout: float = 10.0,
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {predicate}")
         time.sleep(interval)
+
+
+def metric(port: int, name: str) -> float:
+    """One sample of a daemon's /metrics on `port` (`name` with its labels); 0 when absent."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as resp:
+        text = resp.read().decode()
+    for line in text.splitlines():
+        if line.startswith(f"{name} "):
+            return float(line.split()[-1])
+    return 0.0
 
 
 def tree_versions(repo: GitRepo) -> dict[str, int]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from promptsync.validate import Report, Validator
 from tests.daemon.helpers import (
     RunningDaemon,
     break_greeting,
@@ -65,8 +67,71 @@ def test_a_remote_url_is_mirrored_and_fetched(prompt_repo: GitRepo, sqlite_url: 
         wait_until(lambda: state(sqlite_url)[0] == prompt_repo.head())
         head = bump_greeting(prompt_repo, "trail")
         wait_until(lambda: state(sqlite_url)[0] == head)
-        prompt_repo.git("reset", "-q", "--hard", "HEAD~1")  # force-push back
-        wait_until(lambda: state(sqlite_url)[0] == prompt_repo.head())
+        prompt_repo.git("reset", "-q", "--hard", "HEAD~1")  # force-push another history
+        prompt_repo.remove("prompts/northwind/handoff.yaml")
+        other = prompt_repo.commit("Another history")
+        wait_until(lambda: state(sqlite_url)[0] == other)
     assert len(list(cache.glob("*.git"))) == 1
     assert d.syncer.source.fetches >= 3
     assert runs(sqlite_url)[-1]["status"] == "applied"
+
+
+class BuggyOnceValidator(Validator):
+    """The real validator, except that its first call raises what no handler foresaw."""
+
+    calls = 0
+
+    def validate(self, *args: Any, **kwargs: Any) -> Report:
+        self.calls += 1
+        if self.calls == 1:
+            raise RuntimeError("a bug in a check")
+        return super().validate(*args, **kwargs)
+
+
+def test_a_bug_in_a_cycle_is_logged_once_and_retried_not_fatal(
+        prompt_repo: GitRepo, sqlite_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    with RunningDaemon(str(prompt_repo.path), sqlite_url, interval=0.05,
+                       validator=BuggyOnceValidator()) as d:
+        wait_until(lambda: state(sqlite_url)[0] == prompt_repo.head())
+        assert d.thread.is_alive()
+    [logged] = [r for r in caplog.records if "a bug in a check" in r.getMessage()]
+    assert logged.exc_info is not None  # the traceback, once
+    errors = d.syncer.metrics.errors.labels("bug", "RuntimeError")
+    assert errors._value.get() == 1
+
+
+class CountingValidator(Validator):
+    calls = 0
+
+    def validate(self, *args: Any, **kwargs: Any) -> Report:
+        self.calls += 1
+        return super().validate(*args, **kwargs)
+
+
+def test_rejected_heads_are_remembered_in_bounded_memory_and_found_again_in_the_database(
+        prompt_repo: GitRepo, sqlite_url: str) -> None:
+    from promptsync.daemon.source import GitSource
+    from promptsync.daemon.syncer import Syncer
+    from promptsync.lru import LRU
+    from promptsync.store.engine import make_engine
+
+    validator = CountingValidator()
+    syncer = Syncer(GitSource(str(prompt_repo.path)), "main", make_engine(sqlite_url), None,
+                    validator=validator)
+    syncer.refusals.rejected = LRU(1)
+    try:
+        good = prompt_repo.head()
+        assert syncer.cycle().status == "applied"
+        first = break_greeting(prompt_repo, "Break it once")
+        assert syncer.cycle().status == "rejected"
+        prompt_repo.git("reset", "-q", "--hard", good)
+        break_greeting(prompt_repo, "Break it another way")
+        assert syncer.cycle().status == "rejected"  # pushes the first out of memory
+        assert len(syncer.refusals.rejected) == 1
+        prompt_repo.git("reset", "-q", "--hard", first)
+        calls = validator.calls
+        outcome = syncer.cycle()
+        assert (outcome.status, outcome.reason) == ("rejected", "already rejected")
+        assert validator.calls == calls  # found in sync_runs, not validated again
+    finally:
+        syncer.engine.dispose()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import pytest
 import redis
 
@@ -10,6 +13,7 @@ from tests.daemon.helpers import (
     GREETING,
     HANDOFF,
     bump_greeting,
+    execute,
     live,
     read_event,
     redis_gen,
@@ -123,13 +127,22 @@ def live_edit_then_reset(prompt_repo: GitRepo, db_url: str) -> str:
     return first
 
 
-def test_a_force_push_back_to_an_ancestor_is_a_rollback(prompt_repo: GitRepo,
-                                                        db_url: str) -> None:
+def test_a_force_push_back_to_an_ancestor_is_never_applied(prompt_repo: GitRepo,
+                                                           db_url: str) -> None:
     first = live_edit_then_reset(prompt_repo, db_url)
+    edit = prompt_repo.head("HEAD@{1}")
+    assert sync_once(prompt_repo, db_url) == 1  # a rollback is a new commit, not a move back
+    assert state(db_url) == (edit, 2)
+    assert live(db_url)["northwind/greeting"] == (2, edit)
+    last = runs(db_url)[-1]
+    assert (last["status"], last["to_commit"]) == ("rejected", first)
+    assert "an ancestor of the published commit" in last["error"] and "revert" in last["error"]
+    assert sync_once(prompt_repo, db_url) == 1
+    assert len(runs(db_url)) == 3  # recorded once
+    prompt_repo.bump(GREETING, "", "")
+    fixed = prompt_repo.commit("Undo the edit with a new commit")
     assert sync_once(prompt_repo, db_url) == 0
-    assert state(db_url) == (first, 3)
-    assert live(db_url)["northwind/greeting"] == (1, first)
-    assert versions(db_url)[-1]["action"] == "rollback"
+    assert state(db_url) == (fixed, 3)
 
 
 def test_a_force_push_to_diverged_history_applies_the_difference(prompt_repo: GitRepo,
@@ -154,16 +167,32 @@ def test_a_renamed_brand_folder_deletes_and_creates(prompt_repo: GitRepo, db_url
     assert (last["created"], last["deleted"]) == (4, 4)
 
 
-def test_deleting_every_prompt_needs_allow_empty(prompt_repo: GitRepo, sqlite_url: str) -> None:
-    sync_once(prompt_repo, sqlite_url)
+def test_allow_empty_publishes_the_very_commit_it_was_suggested_for(prompt_repo: GitRepo,
+                                                                    db_url: str) -> None:
+    sync_once(prompt_repo, db_url)
     prompt_repo.remove("prompts")
-    prompt_repo.commit("Remove everything")
-    assert sync_once(prompt_repo, sqlite_url) == 1
-    assert len(live(sqlite_url)) == 15
-    assert "every prompt" in runs(sqlite_url)[-1]["error"]
-    prompt_repo.commit("Still empty", allow_empty=True)
-    assert sync_once(prompt_repo, sqlite_url, None, "--allow-empty") == 0
-    assert live(sqlite_url) == {} and state(sqlite_url) == (prompt_repo.head(), 2)
+    empty = prompt_repo.commit("Remove everything")
+    assert sync_once(prompt_repo, db_url) == 1
+    assert len(live(db_url)) == 15
+    assert "--allow-empty" in runs(db_url)[-1]["error"]
+    assert sync_once(prompt_repo, db_url) == 1  # the same verdict is final: no second row
+    assert len(runs(db_url)) == 2
+    # The same commit, not a new one: the flag changes the verdict, so the rejection is not final.
+    assert sync_once(prompt_repo, db_url, None, "--allow-empty") == 0
+    assert live(db_url) == {} and state(db_url) == (empty, 2)
+
+
+def test_a_rejection_by_an_older_validator_does_not_block_the_commit(prompt_repo: GitRepo,
+                                                                     db_url: str) -> None:
+    sync_once(prompt_repo, db_url)
+    good = bump_greeting(prompt_repo, "trail")
+    # A rejection written before this validator: e.g. a false positive it has since fixed.
+    execute(db_url, "INSERT INTO sync_runs (from_commit, to_commit, status, created, updated, "
+                    "deleted, error, started_at, finished_at) VALUES (:f, :t, 'rejected', 0, 0, "
+                    "0, 'a false positive', :now, :now)",
+            f=prompt_repo.head("HEAD~1"), t=good, now=datetime.now(UTC))
+    assert sync_once(prompt_repo, db_url) == 0
+    assert state(db_url) == (good, 2)
 
 
 def test_redis_gets_the_generation_the_deletes_and_the_event(prompt_repo: GitRepo,
@@ -192,15 +221,6 @@ def test_redis_gets_the_generation_the_deletes_and_the_event(prompt_repo: GitRep
     client.close()
 
 
-def test_redis_generation_is_never_lowered(prompt_repo: GitRepo, sqlite_url: str,
-                                           redis_url: str) -> None:
-    client = redis.Redis.from_url(redis_url)
-    client.set("promptsync:gen", 7)
-    sync_once(prompt_repo, sqlite_url, redis_url)
-    assert redis_gen(redis_url) == 7
-    client.close()
-
-
 def test_unreachable_database_exits_2(prompt_repo: GitRepo,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     url = "postgresql+psycopg://u:secret@127.0.0.1:9/db"
@@ -219,7 +239,7 @@ def test_missing_repository_exits_2(tmp_path, sqlite_url: str) -> None:
     assert sync_once(str(tmp_path / "nowhere"), sqlite_url) == 2
 
 
-def test_a_lost_invalidation_is_named_in_the_next_event(prompt_repo: GitRepo, sqlite_url: str,
+def test_a_lost_invalidation_is_published_on_the_next_run(prompt_repo: GitRepo, sqlite_url: str,
                                                         redis_url: str) -> None:
     sync_once(prompt_repo, sqlite_url, redis_url)
     bump_greeting(prompt_repo, "trail")
@@ -230,9 +250,10 @@ def test_a_lost_invalidation_is_named_in_the_next_event(prompt_repo: GitRepo, sq
     prompt_repo.remove(HANDOFF)
     head = prompt_repo.commit("Drop the handoff")
     assert sync_once(prompt_repo, sqlite_url, redis_url) == 0
-    event = read_event(pubsub)
-    assert event == {"commit": head, "generation": 3,
-                     "changed": ["northwind/greeting", "northwind/handoff"]}
+    # The lost one first (the cycle repairs Redis before it applies), then this commit's.
+    lost, event = read_event(pubsub), read_event(pubsub)
+    assert (lost["generation"], lost["changed"]) == (2, ["northwind/greeting"])
+    assert event == {"commit": head, "generation": 3, "changed": ["northwind/handoff"]}
     assert redis_gen(redis_url) == 3
     pubsub.close()
     client.close()
@@ -285,7 +306,7 @@ def test_metrics_port_in_use_exits_2(prompt_repo: GitRepo, sqlite_url: str,
         port = busy.getsockname()[1]
         assert main(["sync", "--repo", str(prompt_repo.path), "--db", sqlite_url,
                      "--metrics-port", str(port)]) == 2
-    assert f"cannot serve metrics on port {port}" in capsys.readouterr().err
+    assert f"cannot serve metrics on 127.0.0.1 port {port}" in capsys.readouterr().err
 
 
 def test_an_unreachable_remote_exits_2(sqlite_url: str, tmp_path,
@@ -309,3 +330,30 @@ def test_a_remote_url_syncs_once_through_a_mirror(prompt_repo: GitRepo, sqlite_u
     head = bump_greeting(prompt_repo, "trail")
     assert main(args) == 0  # fetched into the existing mirror
     assert state(sqlite_url) == (head, 2)
+
+
+@pytest.mark.parametrize("command", ["sync", "status"])
+def test_a_database_port_that_is_not_a_number_is_a_usage_error(
+        prompt_repo: GitRepo, capsys: pytest.CaptureFixture[str], command: str) -> None:
+    from promptsync.cli.main import main
+
+    url = "postgresql://app:hunter2@db.example:port/prompts"
+    args = ["sync", "--once", "--repo", str(prompt_repo.path)] if command == "sync" else [command]
+    assert main([*args, "--db", url]) == 2
+    err = capsys.readouterr().err
+    assert "not a database URL" in err and "app:***@" in err
+    assert "hunter2" not in err and "bug" not in err
+
+
+def test_the_sqlite_database_the_daemon_creates_is_private(prompt_repo: GitRepo,
+                                                           tmp_path: Path) -> None:
+    import stat
+
+    path = tmp_path / "data" / "promptsync" / "promptsync.db"
+    assert sync_once(prompt_repo, f"sqlite:///{path}") == 0
+    for folder in (tmp_path / "data", path.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    files = sorted(path.parent.iterdir())
+    assert path in files
+    for file in files:  # the database, and SQLite's -wal and -shm beside it
+        assert stat.S_IMODE(file.stat().st_mode) == 0o600, file

@@ -52,3 +52,12 @@ def test_status_of_an_unreachable_database_hides_the_password(
     assert main(["status", "--db", "postgresql+psycopg://u:hunter2@127.0.0.1:9/x"]) == 2
     err = capsys.readouterr().err
     assert "hunter2" not in err and "127.0.0.1" in err
+
+
+def test_status_never_creates_a_database(tmp_path, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)  # the wrong folder: no promptsync.db here
+    assert main(["status"]) == 2
+    assert list(tmp_path.iterdir()) == []
+    err = capsys.readouterr().err
+    assert f"no promptsync database at {tmp_path / 'promptsync.db'}" in err

@@ -122,3 +122,28 @@ def test_migrations_go_down_and_up_again(sqlite_url: str) -> None:
     upgrade(engine)
     assert read_state(engine).generation == 0
     engine.dispose()
+
+
+def test_the_verdict_column_is_added_to_a_first_schema_database_and_readers_ignore_it(
+        db_url: str) -> None:
+    from alembic import command
+
+    from promptsync.store.migrate import alembic_config
+    from promptsync.store.state import last_runs, record_run, rejected_run
+
+    engine = make_engine(db_url)
+    command.upgrade(alembic_config(engine), "0001")  # as an older daemon left it
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO sync_runs (from_commit, to_commit, status, created, "
+                          "updated, deleted, error, started_at) VALUES "
+                          "(NULL, 'a', 'rejected', 0, 0, 0, 'bad', :now)"),
+                     {"now": datetime.now(UTC)})
+    assert last_runs(engine)[1] is not None  # a reader of the history needs no migration
+    upgrade(engine)
+    assert rejected_run(engine, "a", "checks=4") is None  # NULL: no verdict key matches
+    record_run(engine, from_commit=None, to_commit="a", status="rejected", error="bad",
+               started_at=datetime.now(UTC), verdict="checks=4")
+    assert rejected_run(engine, "a", "checks=4") is not None
+    assert rejected_run(engine, "a", "checks=5") is None
+    assert [r.status if r else None for r in last_runs(engine)] == [None, "rejected"]
+    engine.dispose()

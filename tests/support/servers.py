@@ -42,9 +42,11 @@ def redis_server_binary() -> str:
 
 
 class RedisProcess:
-    """A private redis-server on a free loopback port that a test may stop, pause and restart."""
+    """A private redis-server on a free loopback port that a test may stop, pause and restart;
+    `args` are extra server options (`"--maxmemory", "1mb"`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *args: str) -> None:
+        self.args = args
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="promptsync-redis-")
         self.proc: subprocess.Popen[bytes] | None = None
@@ -55,7 +57,7 @@ class RedisProcess:
 
     def start(self) -> RedisProcess:
         cmd = [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
-               "--save", "", "--appendonly", "no", "--dir", self.dir]
+               "--save", "", "--appendonly", "no", "--dir", self.dir, *self.args]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         client = redis.Redis.from_url(self.url, socket_timeout=0.2)
         deadline = time.monotonic() + 10
