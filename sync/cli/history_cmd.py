@@ -8,6 +8,7 @@ from typing import Any
 
 from promptsync.cli.options import prompt_id, repo_dir
 from promptsync.errors import UsageError
+from promptsync.gitio.repo import GitRepository
 from promptsync.history import golive
 from promptsync.history.log import read_history, with_live_times
 from promptsync.history.view import FORMATS, HistoryFilter, parse_when
@@ -45,9 +46,10 @@ def build_filter(args: argparse.Namespace) -> HistoryFilter:
 
 def run(args: argparse.Namespace) -> int:
     query = build_filter(args)
-    root = repo_dir(args.repo)
-    changes = query.apply(read_history(root))
-    if args.db:
-        changes = with_live_times(changes, golive.live_times(root, golive.applied_runs(args.db)))
+    with GitRepository(repo_dir(args.repo)) as repo:
+        changes = query.apply(read_history(repo))
+        if args.db:
+            runs = golive.applied_runs(args.db)
+            changes = with_live_times(changes, golive.live_times(repo, runs))
     FORMATS[args.format](changes, sys.stdout, with_live=bool(args.db))
     return 0

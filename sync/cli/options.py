@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from promptsync.errors import UsageError
-from promptsync.gitio.plumbing import check_repository
+from promptsync.gitio.repo import check_repository
 from promptsync.model import PromptId
 
 

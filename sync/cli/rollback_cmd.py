@@ -7,7 +7,8 @@ import argparse
 from typing import Any
 
 from promptsync.cli.options import prompt_id, repo_dir
-from promptsync.gitio.plumbing import short
+from promptsync.gitio import short
+from promptsync.gitio.repo import GitRepository
 from promptsync.rollback import make_rollback
 
 
@@ -26,7 +27,8 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     prompt = prompt_id(args.id)
-    done = make_rollback(repo_dir(args.repo), prompt, args.to, args.branch)
+    with GitRepository(repo_dir(args.repo)) as repo:
+        done = make_rollback(repo, prompt, args.to, args.branch)
     print(f"Created branch {done.branch} (commit {short(done.commit)}): {prompt} as it was at "
           f"{short(done.restored_from)}, as version {done.version}.")
     print("Next: push it and open a pull request, e.g.")
