@@ -107,6 +107,14 @@ class GitRepository:
         except (BadName, ValueError, GitCommandError):
             return None
 
+    def published_branch(self, name: str) -> str | None:
+        """Where this clone sees branch `name` as published: origin/<name> when it has that
+        remote-tracking branch, else the local <name>; None when it has neither."""
+        for candidate in (f"origin/{name}", name):
+            if self.find(candidate) is not None:
+                return candidate
+        return None
+
     def files(self, sha: str, dirs: tuple[str, ...] = TRACKED_DIRS) -> list[SourceFile]:
         """Every file under `dirs` in the commit's tree, contents read lazily by blob id."""
         out = self.run("ls-tree", "-r", "-z", "--full-tree", sha, "--", *dirs)
