@@ -18,13 +18,14 @@ from promptsync.gitio.repo import GitRepository
 from promptsync.model import PROMPTS_DIR, SCHEMA_DIR, PromptDoc, PromptId
 from promptsync.validate import Report, SourceFile, Validator
 from promptsync.validate.codes import DEFAULT_MISSING_TYPE
+from promptsync.validate.version_check import BaseVersion
 
 EMPTY_REASON = "the commit would delete every prompt (pass --allow-empty to publish that)"
 
 
 class ValidatorLike(Protocol):
     def validate(self, files: Sequence[SourceFile],
-                 base: Mapping[PromptId, int] | None = None, *,
+                 base: Mapping[PromptId, BaseVersion] | None = None, *,
                  whole_tree: bool = True) -> Report: ...
 
 

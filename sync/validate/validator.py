@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from promptsync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptId, PromptType
 from promptsync.tree import SourceFile
@@ -16,6 +16,9 @@ from promptsync.validate.file_check import FileResult, check_file
 from promptsync.validate.finding import Finding, error
 from promptsync.validate.report import Report
 from promptsync.validate.rules import Rules, load_rules, rules_digest
+
+if TYPE_CHECKING:
+    from promptsync.validate.version_check import BaseVersion
 
 # Below this many unchecked files a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 400
@@ -34,7 +37,7 @@ class Validator:
         self._rules_by_digest: dict[str, Rules] = {}
 
     def validate(self, files: Sequence[SourceFile],
-                 base: Mapping[PromptId, int] | None = None, *,
+                 base: Mapping[PromptId, BaseVersion] | None = None, *,
                  whole_tree: bool = True) -> Report:
         """Check `files`; with `whole_tree`, also the checks that span files."""
         report = Report()
@@ -112,7 +115,7 @@ class Validator:
 
 
 def _version_findings(files: Sequence[SourceFile], report: Report,
-                      base: Mapping[PromptId, int]) -> list[Finding]:
+                      base: Mapping[PromptId, BaseVersion]) -> list[Finding]:
     from promptsync.validate.version_check import VersionedFile, VersionLine, check_versions
 
     current: dict[PromptId, VersionedFile] = dict(report.prompts)

@@ -19,17 +19,14 @@ from promptsync.validate.finding import Finding, error
 from promptsync.versionline import read_version, version_line
 
 
-class BaseVersion(int):
-    """A base version that also knows the base's blob id, so an unchanged file (same blob)
-    is told apart from an edited one that kept its version. A plain int works too: then a
-    prompt whose version equals the base's is taken as unchanged."""
+@dataclass(frozen=True)
+class BaseVersion:
+    """A prompt's version at the base, and its blob id there, so an unchanged file (same blob)
+    is told apart from an edited one that kept its version. Without a blob, a prompt whose
+    version equals the base's is taken as unchanged."""
 
-    blob: str
-
-    def __new__(cls, version: int, blob: str = "") -> BaseVersion:
-        value = super().__new__(cls, version)
-        value.blob = blob
-        return value
+    version: int
+    blob: str = ""
 
 
 class VersionedFile(Protocol):
@@ -62,7 +59,7 @@ class VersionLine:
 
 
 def check_versions(current: Mapping[PromptId, VersionedFile],
-                   base: Mapping[PromptId, int]) -> list[Finding]:
+                   base: Mapping[PromptId, BaseVersion]) -> list[Finding]:
     """One finding, at the `version:` line, for each prompt whose version breaks the rule."""
     findings = []
     for prompt_id, doc in sorted(current.items()):
@@ -81,9 +78,9 @@ def _new_prompt(doc: VersionedFile) -> Finding | None:
                  f"not {doc.version}", "set version: 1")
 
 
-def _edited_prompt(doc: VersionedFile, before: int) -> Finding | None:
-    base_blob = getattr(before, "blob", "")
-    unchanged = doc.blob == base_blob if base_blob and doc.blob else doc.version == before
+def _edited_prompt(doc: VersionedFile, base: BaseVersion) -> Finding | None:
+    before = base.version
+    unchanged = doc.blob == base.blob if base.blob and doc.blob else doc.version == before
     if unchanged or doc.version == before + 1:
         return None
     if doc.version == before:
@@ -97,8 +94,8 @@ def _edited_prompt(doc: VersionedFile, before: int) -> Finding | None:
                  "base's version and add 1")
 
 
-def base_versions(repo: GitRepository, ref: str) -> dict[PromptId, int]:
-    """The versions to check the working tree against, as BaseVersions carrying blob ids.
+def base_versions(repo: GitRepository, ref: str) -> dict[PromptId, BaseVersion]:
+    """The versions to check the working tree against.
 
     For a prompt this branch changed since its merge base with `ref`: its version at `ref`
     (or nothing when `ref` has no such prompt: a new prompt). For a prompt the branch did not
@@ -117,10 +114,10 @@ def base_versions(repo: GitRepository, ref: str) -> dict[PromptId, int]:
     return versions
 
 
-def _versions_at(repo: GitRepository, sha: str) -> dict[PromptId, int]:
+def _versions_at(repo: GitRepository, sha: str) -> dict[PromptId, BaseVersion]:
     # Read from the `version:` line, not the validator: a file that no longer validates still
     # has a version that counts.
-    versions: dict[PromptId, int] = {}
+    versions: dict[PromptId, BaseVersion] = {}
     for source in repo.files(sha, (PROMPTS_DIR,)):
         prompt_id = PromptId.from_path(source.path)
         if prompt_id is None or source.is_symlink:

@@ -25,13 +25,20 @@ def doc(version: int, blob: str = "b2", line: int = 3) -> PromptDoc:
     (5, {ACME: BaseVersion(3, "b1")}, codes.VERSION_NOT_BUMPED),
     (2, {ACME: BaseVersion(3, "b1")}, codes.VERSION_NOT_BUMPED),
     (3, {ACME: BaseVersion(3, "b2")}, None),  # same blob: not edited
-    (3, {ACME: 3}, None),  # a plain int cannot tell; equal is taken as unchanged
-    (5, {ACME: 3}, codes.VERSION_NOT_BUMPED)])
+    (3, {ACME: BaseVersion(3)}, None),  # no blob to tell: equal is taken as unchanged
+    (5, {ACME: BaseVersion(3)}, codes.VERSION_NOT_BUMPED)])
 def test_rule(version: int, base: dict, code: str | None) -> None:
     findings = check_versions({ACME: doc(version, line=7)}, base)
     assert [f.code for f in findings] == ([code] if code else [])
     for f in findings:
         assert (f.path, f.line, f.is_error) == ("prompts/acme/greeting.yaml", 7, True)
+
+
+def test_a_base_version_is_a_plain_record_not_an_int() -> None:
+    base = BaseVersion(3, "b1")
+    assert not isinstance(base, int) and base != 3
+    with pytest.raises(AttributeError):
+        base.version = 4  # type: ignore[misc]
 
 
 def test_messages_name_the_version_to_write() -> None:
@@ -47,9 +54,8 @@ def test_base_versions_reads_every_prompt_file_even_an_invalid_one(snapshot_repo
     with GitRepository(snapshot_repo.path) as repo:
         versions = base_versions(repo, sha)
         blob = repo.run("rev-parse", f"{sha}:prompts/acme/greeting.yaml").strip()
-    assert versions[ACME] == 7 and isinstance(versions[ACME], BaseVersion)
-    assert versions[ACME].blob == blob
-    assert versions[PromptId("default", PromptType.GREETING)] == 1
+    assert versions[ACME] == BaseVersion(7, blob)
+    assert versions[PromptId("default", PromptType.GREETING)].version == 1
     assert len(versions) == 16
 
 
