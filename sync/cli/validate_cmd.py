@@ -11,6 +11,7 @@ from typing import Any
 from promptsync.errors import UsageError
 from promptsync.tree import from_directory
 from promptsync.validate import Report, Validator
+from promptsync.validate.base_ref import version_base
 from promptsync.validate.reporters import REPORTERS
 from promptsync.validate.result_cache import ResultCache
 from promptsync.validate.rules import SCHEMA_PATH, VARIABLES_PATH
@@ -24,7 +25,8 @@ def add_parser(subparsers: Any) -> None:
                    help="files or folders to check (default: the whole repository)")
     p.add_argument("--repo", help="the prompt repository (default: $PROMPTSYNC_REPO or .)")
     p.add_argument("--base", metavar="REF",
-                   help="also check each edited prompt's version against REF")
+                   help="check each edited prompt's version against REF (default: the published "
+                   "branch when there is one: @{upstream}, origin/main or main)")
     p.add_argument("--format", choices=sorted(REPORTERS), default="text")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--no-cache", action="store_true",
@@ -46,9 +48,11 @@ def run(args: argparse.Namespace) -> int:
     files = from_directory(root, paths)
     if not any(f.path.startswith("schema/") for f in files):
         raise UsageError(f"{root} has no schema/ folder (hint: is --repo the prompt repository?)")
-    base = _base_versions(root, args.base) if args.base else None
+    base = version_base(root, args.base)
     store = None if args.no_cache else ResultCache.for_repository(root)
-    report = Validator(store=store).validate(files, base, whole_tree=not paths)
+    report = Validator(store=store).validate(files, base.versions if base else None,
+                                             whole_tree=not paths)
+    report.base = base.label if base else None
     if store is not None:
         store.save()
     REPORTERS[args.format](report, sys.stdout)
@@ -58,14 +62,6 @@ def run(args: argparse.Namespace) -> int:
 def _names_a_rule_file(root: Path, paths: list[str]) -> bool:
     rule_files = {root / SCHEMA_PATH, root / VARIABLES_PATH}
     return any(Path(os.path.realpath(p)) in rule_files for p in paths)
-
-
-def _base_versions(root: Path, ref: str) -> Any:
-    from promptsync.gitio.repo import GitRepository
-    from promptsync.validate.version_check import base_versions
-
-    with GitRepository(root) as repo:
-        return base_versions(repo, ref)
 
 
 def _exit_code(report: Report, strict: bool) -> int:

@@ -115,6 +115,19 @@ class GitRepository:
                 return candidate
         return None
 
+    def current_branch(self) -> str | None:
+        """The checked-out branch's name; None on a detached HEAD."""
+        head = self._repo.head
+        return None if head.is_detached else str(head.reference.name)
+
+    def upstream(self) -> str | None:
+        """The current branch's upstream (`@{upstream}`, e.g. origin/main), or None."""
+        try:
+            name = self.run("rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}")
+        except GitError:
+            return None
+        return name.strip() or None
+
     def files(self, sha: str, dirs: tuple[str, ...] = TRACKED_DIRS) -> list[SourceFile]:
         """Every file under `dirs` in the commit's tree, contents read lazily by blob id."""
         out = self.run("ls-tree", "-r", "-z", "--full-tree", sha, "--", *dirs)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from promptsync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptId, PromptType
 from promptsync.tree import SourceFile
@@ -16,9 +16,12 @@ from promptsync.validate.file_check import FileResult, check_file
 from promptsync.validate.finding import Finding, error
 from promptsync.validate.report import Report
 from promptsync.validate.rules import Rules, load_rules, rules_digest
-
-if TYPE_CHECKING:
-    from promptsync.validate.version_check import BaseVersion
+from promptsync.validate.version_check import (
+    BaseVersion,
+    VersionedFile,
+    VersionLine,
+    check_versions,
+)
 
 # Below this many unchecked files a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 400
@@ -116,8 +119,6 @@ class Validator:
 
 def _version_findings(files: Sequence[SourceFile], report: Report,
                       base: Mapping[PromptId, BaseVersion]) -> list[Finding]:
-    from promptsync.validate.version_check import VersionedFile, VersionLine, check_versions
-
     current: dict[PromptId, VersionedFile] = dict(report.prompts)
     for f in files:
         prompt_id = PromptId.from_path(f.path)
