@@ -1,11 +1,15 @@
-"""A bare mirror of a repository URL: cloned once, fetched on demand.
+"""A private bare mirror of a repository URL: cloned once, fetched on demand.
 
-Clone and fetch run under NETWORK_TIMEOUT and never ask for a password.
+The mirror's config holds the URL, and a URL may hold a token, so the mirror is the owner's
+alone: its folder is 0700 and its config 0600, whatever the umask (also for a mirror an older
+version made). Clone and fetch run under NETWORK_TIMEOUT and never ask for a password.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from pathlib import Path
 
 from promptsync.errors import GitError, UnreachableError
@@ -14,6 +18,7 @@ from promptsync.gitio.command import NETWORK_TIMEOUT, PolicyGit, run
 # scheme://..., user@host:path (ssh), or transport::address (a remote helper, e.g. codecommit::)
 URL_RE = re.compile(r"^([a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:|[a-z][a-z0-9+.-]*::)",
                     re.IGNORECASE)
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 HINT = "is the URL reachable, and are its credentials right?"
 
 
@@ -33,10 +38,21 @@ class Mirror:
     def refresh(self) -> None:
         """Fetch into the mirror (clone it the first time). UnreachableError when that fails."""
         if self.exists():
+            self._tighten()
             self._git(str(self.path), "fetch", "--prune", "--quiet", "origin")
         else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+            if self.path.exists():  # a clone cut short (killed): start it again
+                shutil.rmtree(self.path)
+            self.path.mkdir(mode=PRIVATE_DIR)  # git clones into an empty folder
             self._git(None, "clone", "--mirror", "--quiet", self.url, str(self.path))
+            self._tighten()
+
+    def _tighten(self) -> None:
+        os.chmod(self.path, PRIVATE_DIR)
+        config = self.path / "config"
+        if config.exists():
+            os.chmod(config, PRIVATE_FILE)
 
     def _git(self, where: str | None, *args: str) -> None:
         try:

@@ -19,9 +19,10 @@ from promptsync.errors import GitError
 from promptsync.gitio import ZERO_SHA, short
 from promptsync.gitio.command import PolicyRepo, not_a_repository, run
 from promptsync.model import TRACKED_DIRS
-from promptsync.tree import SourceFile, Tree, is_tracked
+from promptsync.tree import SourceFile, Tree, gitlink, is_tracked
 
 SYMLINK_MODE = "120000"
+GITLINK_MODE = "160000"
 REVISION_HINT = "is --repo a git repository with that revision?"
 
 
@@ -136,12 +137,14 @@ class GitRepository:
             if not record:
                 continue
             meta, path = record.split("\t", 1)
-            mode, kind, blob = meta.split()
-            if kind == "blob" and is_tracked(path):
+            mode, _, blob = meta.split()
+            if is_tracked(path):
                 files.append(self._source(mode, blob, path))
         return files
 
     def _source(self, mode: str, blob: str, path: str) -> SourceFile:
+        if mode == GITLINK_MODE:  # a submodule: a commit of another repository, no content here
+            return gitlink(path)
         if mode == SYMLINK_MODE:
             target = self.read_blob(blob).decode("utf-8", "replace")
             return SourceFile(path, blob, _BlobReader(self, blob), True, target)

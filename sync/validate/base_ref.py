@@ -85,7 +85,7 @@ def _versions_at(repo: GitRepository, sha: str) -> dict[PromptId, BaseVersion]:
     # Read from the `version:` line, not the validator: a file that no longer validates still
     # has a version that counts. One `cat-file --batch` for all of them.
     sources = [s for s in repo.files(sha, (PROMPTS_DIR,))
-               if PromptId.from_path(s.path) and not s.is_symlink]
+               if PromptId.from_path(s.path) and not (s.is_symlink or s.is_gitlink)]
     contents = repo.read_blobs([s.blob for s in sources])
     versions: dict[PromptId, BaseVersion] = {}
     for source in sources:

@@ -81,8 +81,8 @@ class Validator:
             cached = self._cached(_key(f, rules))
             if cached is not None:
                 results[f.path] = cached
-            elif f.is_symlink:
-                results[f.path] = _symlink_result(f)
+            elif f.is_symlink or f.is_gitlink:
+                results[f.path] = _link_result(f)
             else:
                 try:
                     todo.append((f, f.read()))
@@ -154,9 +154,14 @@ def _check_job(job: tuple[str, bytes, str]) -> FileResult:
     return check_file(job[0], job[1], _worker_rules, job[2])
 
 
-def _symlink_result(f: SourceFile) -> FileResult:
-    outside = f.symlink_target.startswith("/") or ".." in f.symlink_target.split("/")
-    where = "outside the repository " if outside else ""
+def _link_result(f: SourceFile) -> FileResult:
+    if f.is_gitlink:
+        return FileResult(f.path, (error(f.path, 1, 1, codes.FILE_GITLINK,
+                                         "a submodule (another repository) stands where a file "
+                                         "is expected; its files are not read",
+                                         "remove the submodule and commit the prompt file "
+                                         "itself"),))
+    where = "outside the repository " if f.link_leaves_repository else ""
     return FileResult(f.path, (error(f.path, 1, 1, codes.FILE_SYMLINK,
                                      f"a symbolic link (to {where}{f.symlink_target!r}) is not "
                                      "allowed here", "commit the prompt file itself"),))

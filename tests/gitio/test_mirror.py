@@ -76,3 +76,29 @@ def test_credentials_in_the_url_never_reach_the_message(tmp_path: Path,
     assert SECRET not in message
     assert "cannot reach https://***@github.com/acme/prompts.git" in message
     assert message.startswith("git clone leaky::https://***@github.com/acme/prompts.git ")
+
+
+def mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_the_mirror_and_its_config_are_the_owners_alone(prompt_repo: GitRepo,
+                                                        tmp_path: Path) -> None:
+    previous = os.umask(0o022)  # the usual umask: new folders 0755, files 0644
+    try:
+        source = GitSource(f"file://{prompt_repo.path}", tmp_path / "mirrors")
+        source.refresh()
+    finally:
+        os.umask(previous)
+    assert (mode(tmp_path / "mirrors"), mode(source.path)) == (0o700, 0o700)
+    assert mode(source.path / "config") == 0o600
+
+
+def test_a_mirror_made_world_readable_is_tightened_on_the_next_fetch(
+        prompt_repo: GitRepo, tmp_path: Path) -> None:
+    source = GitSource(f"file://{prompt_repo.path}", tmp_path / "mirrors")
+    source.refresh()
+    source.path.chmod(0o755)
+    (source.path / "config").chmod(0o644)
+    source.refresh()
+    assert (mode(source.path), mode(source.path / "config")) == (0o700, 0o600)
