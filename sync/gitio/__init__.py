@@ -1,6 +1,7 @@
 """The one door to git: every git process promptsync starts is started here (GitPython).
 
     command.py   the policy for every git process: time limits, redacted errors, no prompts
+    lifetime.py  git children die with their parent (Linux PR_SET_PDEATHSIG)
     repo.py      reading a repository: refs, trees, blobs, commits, diffs, the log
     commits.py   writing a commit without a working tree; moving a ref by compare-and-swap
     mirror.py    a private bare mirror of a URL: clone once, fetch every cycle

@@ -4,6 +4,8 @@
   NETWORK_TIMEOUT for clone and fetch. GitPython's long-lived `cat-file --batch` children have
   none: they wait for the next question. A timeout names the command ("git fetch origin timed
   out after 120 s").
+- A git child dies with the process that started it (see `lifetime`), so a daemon killed with
+  SIGKILL leaves no `git cat-file` or hung `git fetch` behind.
 - git never asks for a password (GIT_TERMINAL_PROMPT=0): a daemon has no terminal to ask on.
 - A failure is a GitError naming the command without its options, git's stderr with any
   credentials in a URL redacted (a fetch URL may carry a token), and a hint.
@@ -23,6 +25,7 @@ import git
 from git.exc import GitCommandError, GitCommandNotFound
 
 from promptsync.errors import GitError
+from promptsync.gitio.lifetime import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +72,7 @@ class PolicyGit(git.Git):
     the persistent `cat-file --batch` children included (they are started through here too)."""
 
     def execute(self, command: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs.setdefault("preexec_fn", die_with_parent())
         if not kwargs.get("as_process"):
             kwargs["kill_after_timeout"] = kwargs.get("kill_after_timeout") or LOCAL_TIMEOUT
         kwargs["env"] = {**NO_PROMPT, **(kwargs.get("env") or {})}

@@ -32,6 +32,14 @@ class Mirror:
     def __init__(self, url: str, path: Path, timeout: float = NETWORK_TIMEOUT) -> None:
         self.url, self.path, self.timeout = url, path, timeout
 
+    def _stall_limit(self) -> dict[str, str]:
+        # git's HTTP helper is git's child, not ours: it does not die with us. Told to give up
+        # on a transfer stalled for as long as our own limit, it never outlives us by more.
+        # (An operator's own GIT_HTTP_LOW_SPEED_* settings win.)
+        limit = {"GIT_HTTP_LOW_SPEED_LIMIT": "1",
+                 "GIT_HTTP_LOW_SPEED_TIME": str(max(1, int(self.timeout)))}
+        return {k: v for k, v in limit.items() if k not in os.environ}
+
     def exists(self) -> bool:
         return (self.path / "HEAD").exists()
 
@@ -56,6 +64,6 @@ class Mirror:
 
     def _git(self, where: str | None, *args: str) -> None:
         try:
-            run(PolicyGit(where), args, timeout=self.timeout, hint=HINT)
+            run(PolicyGit(where), args, env=self._stall_limit(), timeout=self.timeout, hint=HINT)
         except GitError as exc:  # failed or timed out: either way, not reached
             raise UnreachableError(str(exc)) from None

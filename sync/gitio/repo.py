@@ -1,7 +1,8 @@
 """Reading a repository without its working tree: refs, trees, blobs, commits and diffs.
 
 GitPython keeps `git cat-file` children alive per Repo object; long-running callers must
-`close()` (or use the context manager) every cycle, which ends them.
+`close()` (or use the context manager) every cycle, which ends them. One GitRepository is used
+by one thread (see `lifetime`).
 """
 
 from __future__ import annotations
