@@ -175,3 +175,12 @@ def test_an_explicit_base_still_wins(snapshot_repo: GitRepo) -> None:
     assert proc.returncode == 0, proc.stdout
     head = snapshot_repo.head()
     assert first != head and proc.stdout.strip().endswith(f"against HEAD ({head[:7]})")
+
+
+@pytest.mark.timeout(60)
+def test_the_published_branch_is_the_one_the_daemon_follows(snapshot_repo: GitRepo) -> None:
+    snapshot_repo.git("branch", "production")
+    feature_with_unbumped_edit(snapshot_repo)
+    proc = cli("validate", "--repo", str(snapshot_repo.path), env={"PROMPTSYNC_REF": "production"})
+    assert proc.returncode == 1 and proc.stdout.startswith(UNBUMPED)
+    assert "versions checked against production (" in proc.stdout
