@@ -16,10 +16,10 @@ check in CI is the lock):
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
+from promptsync.gitio.mergefile import merge_file
 from promptsync.versionline import VERSION_RE, read_version
 
 MARKER = 7
@@ -52,9 +52,8 @@ def mark_version_conflict(merged: bytes, ours: bytes, theirs: bytes) -> bytes | 
 def merge(base: Path, ours: Path, theirs: Path) -> int:
     """Merge into `ours` like git; 0 clean, 1 conflicts (the contract of a merge driver)."""
     original = ours.read_bytes()
-    proc = subprocess.run(["git", "merge-file", "-L", "current", "-L", "base", "-L", "incoming",
-                           str(ours), str(base), str(theirs)], check=False)
-    if proc.returncode < 0 or proc.returncode > 127:
+    conflicts = merge_file(ours, base, theirs)
+    if conflicts < 0:
         return 2
     old = read_version(base.read_bytes())
     theirs_bytes = theirs.read_bytes()
@@ -65,7 +64,7 @@ def merge(base: Path, ours: Path, theirs: Path) -> int:
     if marked is not None:
         ours.write_bytes(marked)
         return 1
-    return 1 if proc.returncode > 0 else 0
+    return 1 if conflicts > 0 else 0
 
 
 def main(argv: list[str]) -> int:

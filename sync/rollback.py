@@ -1,18 +1,29 @@
-"""A rollback is a pull request like any other: one new commit on a new branch that restores a
-prompt's content at an earlier revision with its version bumped.
+"""A rollback is a change like any other: one new commit, on top of the published branch, that
+restores a prompt's content at an earlier revision with its version bumped.
 
-The commit is built with git's plumbing in a private index (`GIT_INDEX_FILE`), so the editor's
-checked-out branch, index and working tree are never touched.
+The commit is written without a working tree (`promptsync.gitio.commits`), so the editor's
+checked-out branch, index and files are never touched, and its parent is the base (the branch
+the daemon follows), never the editor's HEAD: a rollback made from a feature branch carries none
+of that branch's unmerged commits. `build_rollback` makes the commit and moves no ref (the HTTP
+API moves its branch by compare-and-swap); `make_rollback` also creates the review branch.
 """
 
 from __future__ import annotations
 
-import tempfile
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-from promptsync.errors import GitError, UsageError
-from promptsync.gitio.plumbing import git, short
+from promptsync.errors import UsageError
+from promptsync.gitio import short
+from promptsync.gitio.commits import (
+    FileChange,
+    Identity,
+    RefMoved,
+    is_valid_branch,
+    update_ref,
+    write_commit,
+)
+from promptsync.gitio.repo import GitRepository
 from promptsync.model import PromptId
 from promptsync.versionline import content_key, read_version, set_version
 
@@ -21,46 +32,59 @@ TRAILER = "Rolled-back-to"
 
 @dataclass(frozen=True)
 class Rollback:
-    """What `make_rollback` created."""
+    """What a rollback made: `commit`, whose parent is `parent` (the base's head), and the
+    branch that points at it (None until one does)."""
 
     prompt: PromptId
-    branch: str
     commit: str
+    parent: str
     restored_from: str
     version: int
+    branch: str | None = None
 
 
 def default_branch(prompt: PromptId, rev_sha: str) -> str:
     return f"rollback/{prompt.brand}-{prompt.type.slug}-{short(rev_sha)}"
 
 
-def _resolve(repo: Path, rev: str) -> str:
-    try:
-        return git(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
-    except GitError:
-        raise UsageError(f"{rev!r} is not a commit in {repo} "
-                         "(hint: a sha, a tag or a branch; see `promptsync history`)") from None
+def default_base(repo: GitRepository, branch: str) -> str:
+    """The branch the daemon follows: origin/<branch> when this clone has it, else <branch>."""
+    found = repo.published_branch(branch)
+    if found is None:
+        raise UsageError(f"neither origin/{branch} nor {branch} exists in {repo.path} "
+                         "(hint: pass --base REF, or set PROMPTSYNC_REF to the published branch)")
+    return found
 
 
-def _file_at(repo: Path, sha: str, path: str) -> tuple[str, bytes] | None:
+def resolve(repo: GitRepository, rev: str, what: str = "") -> str:
+    sha = repo.find(rev)
+    if sha is None:
+        raise UsageError(f"{what}{rev!r} is not a commit in {repo.path} "
+                         "(hint: a sha, a tag or a branch; see `promptsync history`)")
+    return sha
+
+
+def _file_at(repo: GitRepository, sha: str, path: str) -> tuple[str, bytes] | None:
     """(mode, bytes) of `path` at commit `sha`, or None when it has no such file."""
-    listing = git(repo, "ls-tree", "-z", sha, "--", path).decode().rstrip("\0")
+    listing = repo.run("ls-tree", "-z", sha, "--", path).rstrip("\0")
     if not listing:
         return None
-    mode = listing.split(" ", 1)[0]
-    return mode, git(repo, "cat-file", "blob", f"{sha}:{path}")
+    mode, kind, blob = listing.split("\t", 1)[0].split()
+    return (mode, repo.read_blob(blob)) if kind == "blob" else None
 
 
-def _message(prompt: PromptId, rev_sha: str, version: int) -> str:
+def _message(prompt: PromptId, rev_sha: str, version: int,
+             trailers: Sequence[tuple[str, str]]) -> str:
+    extra = "".join(f"{key}: {value}\n" for key, value in trailers)
     return (f"Roll back {prompt} to {short(rev_sha)}\n\n"
             f"Restores {prompt.path} as it was at {short(rev_sha)}, as version {version}.\n"
             "Made by `promptsync rollback`; review it like any other change.\n\n"
-            f"{TRAILER}: {rev_sha}\n")
+            f"{TRAILER}: {rev_sha}\n{extra}")
 
 
-def restored_content(repo: Path, prompt: PromptId, rev_sha: str,
+def restored_content(repo: GitRepository, prompt: PromptId, rev_sha: str,
                      head: str) -> tuple[str, bytes, int]:
-    """(mode, bytes, version) of the restored file: the old content, version = current + 1."""
+    """(mode, bytes, version) of the restored file: the old content, version = head's + 1."""
     old = _file_at(repo, rev_sha, prompt.path)
     if old is None:
         raise UsageError(f"{prompt} does not exist at {short(rev_sha)} "
@@ -74,25 +98,29 @@ def restored_content(repo: Path, prompt: PromptId, rev_sha: str,
     return old[0], set_version(old[1], version), version
 
 
-def make_rollback(repo: Path, prompt: PromptId, rev: str, branch: str | None = None) -> Rollback:
-    """Create `branch` (default rollback/<brand>-<type>-<rev>) from HEAD with the one commit."""
-    head, rev_sha = _resolve(repo, "HEAD"), _resolve(repo, rev)
-    branch = branch or default_branch(prompt, rev_sha)
-    if git(repo, "check-ref-format", "--branch", branch, ok_codes=(0, 1, 128)).strip() != \
-            branch.encode():
-        raise UsageError(f"{branch!r} is not a valid branch name")
+def build_rollback(repo: GitRepository, prompt: PromptId, rev: str, *, base: str,
+                   author: Identity | None = None,
+                   trailers: Sequence[tuple[str, str]] = ()) -> Rollback:
+    """The commit restoring `prompt` as it was at `rev`, on top of `base`; no ref moves.
+    Without `author`, git's configured identity; `trailers` end the message (`Admin-Key`)."""
+    rev_sha, head = resolve(repo, rev), resolve(repo, base, "--base ")
     mode, data, version = restored_content(repo, prompt, rev_sha, head)
-    blob = git(repo, "hash-object", "-w", "--stdin", input=data).decode().strip()
-    with tempfile.TemporaryDirectory(prefix="promptsync-rollback-") as tmp:
-        env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
-        git(repo, "read-tree", head, env=env)
-        git(repo, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{prompt.path}", env=env)
-        tree = git(repo, "write-tree", env=env).decode().strip()
-    commit = git(repo, "commit-tree", tree, "-p", head,
-                 input=_message(prompt, rev_sha, version).encode()).decode().strip()
-    # The empty old value makes update-ref refuse to move a branch that already exists.
+    commit = write_commit(repo, head, [FileChange(prompt.path, data, mode)],
+                          _message(prompt, rev_sha, version, trailers),
+                          author=author, committer=author)
+    return Rollback(prompt, commit, head, rev_sha, version)
+
+
+def make_rollback(repo: GitRepository, prompt: PromptId, rev: str, *, base: str,
+                  branch: str | None = None, author: Identity | None = None,
+                  trailers: Sequence[tuple[str, str]] = ()) -> Rollback:
+    """`build_rollback`, then a new branch (default rollback/<brand>-<type>-<rev>) at it."""
+    branch = branch or default_branch(prompt, resolve(repo, rev))
+    if not is_valid_branch(repo, branch):
+        raise UsageError(f"{branch!r} is not a valid branch name")
+    done = build_rollback(repo, prompt, rev, base=base, author=author, trailers=trailers)
     try:
-        git(repo, "update-ref", "-m", "promptsync rollback", f"refs/heads/{branch}", commit, "")
-    except GitError:
+        update_ref(repo, branch, done.commit, None, "promptsync rollback")
+    except RefMoved:
         raise UsageError(f"branch {branch!r} already exists (hint: pass --branch NAME)") from None
-    return Rollback(prompt, branch, commit, rev_sha, version)
+    return replace(done, branch=branch)

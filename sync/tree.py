@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import posixpath
 import stat
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -22,13 +23,33 @@ from promptsync.model import PROMPTS_DIR, SCHEMA_DIR, TRACKED_DIRS, PromptId
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One file to check. `blob` is its git blob id (or a content hash), the cache key."""
+    """One file to check. `blob` is its git blob id (or a content hash), the cache key.
+
+    A symbolic link and a gitlink (a submodule: another repository's commit, in a checkout a
+    folder with its own .git) are carried too, so the validator can say what stands at a path
+    where a prompt file is expected, instead of the file silently disappearing."""
 
     path: str
     blob: str
     read: Callable[[], bytes]
     is_symlink: bool = False
     symlink_target: str = ""
+    is_gitlink: bool = False
+
+    @property
+    def link_leaves_repository(self) -> bool:
+        """Whether this symbolic link points outside the repository: read from the link's own
+        folder, as the file system does (`greeting.yaml -> farewell.yaml` stays inside)."""
+        if self.symlink_target.startswith("/"):
+            return True
+        where = posixpath.normpath(posixpath.join(posixpath.dirname(self.path),
+                                                  self.symlink_target))
+        return where == ".." or where.startswith("../")
+
+
+def gitlink(path: str) -> SourceFile:
+    """A submodule at `path`: no content in this repository (reads as empty)."""
+    return SourceFile(path, f"gitlink:{path}", bytes, is_gitlink=True)
 
 
 def is_tracked(path: str) -> bool:
@@ -81,6 +102,8 @@ def blob_id(data: bytes) -> str:
 
 def _source(root: Path, path: Path) -> SourceFile:
     rel = path.relative_to(root).as_posix()
+    if _is_nested_repository(path):
+        return gitlink(rel)
     if path.is_symlink():
         target = os.readlink(path)
         data = target.encode()
@@ -122,9 +145,15 @@ def from_directory(root: Path, paths: Iterable[str] = ()) -> list[SourceFile]:
     return [_source(root, p) for p in sorted(files) if is_tracked(p.relative_to(root).as_posix())]
 
 
+def _is_nested_repository(path: Path) -> bool:
+    """A checked-out submodule (or any repository inside ours): its files are not ours."""
+    return not path.is_symlink() and path.is_dir() and os.path.lexists(path / ".git")
+
+
 def _expand(paths: list[Path]) -> Iterable[Path]:
     for p in paths:
-        yield from (_walk(p) if p.is_dir() and not p.is_symlink() else [p])
+        walk = p.is_dir() and not p.is_symlink() and not _is_nested_repository(p)
+        yield from (_walk(p) if walk else [p])
 
 
 def _walk(top: Path) -> Iterable[Path]:
@@ -136,8 +165,9 @@ def _walk(top: Path) -> Iterable[Path]:
         for name in sorted(filenames):
             if not name.startswith("."):
                 yield base / name
-        # Symlinked directories are not followed by os.walk; report them as files.
+        # Symlinked directories are not followed by os.walk, nor are other repositories (a
+        # submodule); report them as files.
         for d in list(dirnames):
-            if (base / d).is_symlink():
+            if (base / d).is_symlink() or _is_nested_repository(base / d):
                 dirnames.remove(d)
                 yield base / d

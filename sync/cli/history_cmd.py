@@ -9,6 +9,7 @@ from typing import Any
 from promptsync import settings
 from promptsync.cli.options import add_format, add_live_db, add_repo, prompt_id, repo_dir
 from promptsync.errors import UsageError
+from promptsync.gitio.repo import GitRepository
 from promptsync.history import golive
 from promptsync.history.log import read_history, with_live_times
 from promptsync.history.view import FORMATS, HistoryFilter, parse_when
@@ -45,12 +46,12 @@ def build_filter(args: argparse.Namespace) -> HistoryFilter:
 
 def run(args: argparse.Namespace) -> int:
     query = build_filter(args)
-    root = repo_dir(args.repo)
-    changes = query.apply(read_history(root))
-    # No default database: the live times are shown when asked for.
-    db_url = settings.resolve(args.db, settings.DB_URL_ENV, None)
-    if db_url:
-        runs = golive.applied_runs(settings.read_only_database(db_url))
-        changes = with_live_times(changes, golive.live_times(root, runs))
+    with GitRepository(repo_dir(args.repo)) as repo:
+        changes = query.apply(read_history(repo))
+        # No default database: the live times are shown when asked for.
+        db_url = settings.resolve(args.db, settings.DB_URL_ENV, None)
+        if db_url:
+            runs = golive.applied_runs(settings.read_only_database(db_url))
+            changes = with_live_times(changes, golive.live_times(repo, runs))
     FORMATS[args.format](changes, sys.stdout, with_live=bool(db_url))
     return 0

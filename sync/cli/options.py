@@ -10,7 +10,7 @@ from pathlib import Path
 
 from promptsync import settings
 from promptsync.errors import UsageError
-from promptsync.gitio.plumbing import check_repository
+from promptsync.gitio.repo import check_repository
 from promptsync.model import PromptId
 
 VERBOSE_HELP = "more log output (-vv: debug)"

@@ -1,5 +1,6 @@
 """`promptsync rollback ID --to REV`: a new branch with one commit restoring a prompt's content
-at REV, version bumped, ready for a pull request (a rollback is reviewed like any change)."""
+at REV, version bumped, on top of the published branch, ready for a pull request (a rollback is
+reviewed like any change)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,23 @@ import argparse
 from typing import Any
 
 from promptsync.cli.options import add_repo, prompt_id, repo_dir
-from promptsync.gitio.plumbing import short
-from promptsync.rollback import make_rollback
+from promptsync.gitio import short
+from promptsync.gitio.repo import GitRepository
+from promptsync.rollback import default_base, make_rollback
+from promptsync.settings import DEFAULT_REF, REF_ENV, resolve
 
 
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("rollback",
-                              description="Create a branch from HEAD with one commit that "
-                              "restores the prompt as it was at REV, with its version bumped. "
-                              "Your checked-out branch and files are not touched.")
+                              description="Create a branch from the published branch with one "
+                              "commit that restores the prompt as it was at REV, with its version "
+                              "bumped. Your checked-out branch and files are not touched.")
     p.add_argument("id", metavar="ID", help="the prompt, e.g. acme/greeting")
     p.add_argument("--to", required=True, metavar="REV",
                    help="the commit whose content to restore (see `promptsync history ID`)")
+    p.add_argument("--base", metavar="REF",
+                   help="the commit to build on (default: the branch the daemon follows, "
+                   "origin/$PROMPTSYNC_REF if it exists, else $PROMPTSYNC_REF; main if unset)")
     p.add_argument("--branch", metavar="NAME",
                    help="the new branch (default: rollback/<brand>-<type>-<rev>)")
     add_repo(p)
@@ -26,9 +32,12 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     prompt = prompt_id(args.id)
-    done = make_rollback(repo_dir(args.repo), prompt, args.to, args.branch)
-    print(f"Created branch {done.branch} (commit {short(done.commit)}): {prompt} as it was at "
-          f"{short(done.restored_from)}, as version {done.version}.")
+    with GitRepository(repo_dir(args.repo)) as repo:
+        base = args.base or default_base(repo, resolve(None, REF_ENV, DEFAULT_REF) or DEFAULT_REF)
+        done = make_rollback(repo, prompt, args.to, base=base, branch=args.branch)
+    print(f"Created branch {done.branch} (commit {short(done.commit)}) from {base} "
+          f"({short(done.parent)}): {prompt} as it was at {short(done.restored_from)}, "
+          f"as version {done.version}.")
     print("Next: push it and open a pull request, e.g.")
     print(f"  git push -u origin {done.branch}")
     print(f"  gh pr create --head {done.branch} --fill")

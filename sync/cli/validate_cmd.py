@@ -15,6 +15,7 @@ from promptsync.cli.options import add_format, add_repo
 from promptsync.errors import UsageError
 from promptsync.tree import from_directory
 from promptsync.validate import Report, Validator
+from promptsync.validate.base_ref import version_base
 from promptsync.validate.reporters import REPORTERS
 from promptsync.validate.result_cache import ResultCache
 from promptsync.validate.rules import SCHEMA_PATH, VARIABLES_PATH
@@ -38,7 +39,8 @@ def add_parser(subparsers: Any) -> None:
                    help="files or folders to check (default: the whole repository)")
     add_repo(p)
     p.add_argument("--base", metavar="REF",
-                   help="also check each edited prompt's version against REF")
+                   help="check each edited prompt's version against REF (default: the published "
+                   "branch when there is one: @{upstream}, origin/main or main)")
     add_format(p, REPORTERS)
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--no-cache", action="store_true",
@@ -65,9 +67,11 @@ def validate(s: ValidateSettings) -> int:
     if not any(f.path.startswith("schema/") for f in files):
         raise UsageError(f"{s.root} has no schema/ folder "
                          "(hint: is --repo the prompt repository?)")
-    base = _base_versions(s.root, s.base) if s.base else None
+    base = version_base(s.root, s.base)
     store = ResultCache.for_repository(s.root) if s.cache else None
-    report = Validator(store=store).validate(files, base, whole_tree=not s.paths)
+    report = Validator(store=store).validate(files, base.versions if base else None,
+                                             whole_tree=not s.paths)
+    report.base = base.label if base else None
     if store is not None:
         store.save()
     REPORTERS[s.format](report, sys.stdout)
@@ -77,14 +81,6 @@ def validate(s: ValidateSettings) -> int:
 def _names_a_rule_file(root: Path, paths: tuple[str, ...]) -> bool:
     rule_files = {root / SCHEMA_PATH, root / VARIABLES_PATH}
     return any(Path(os.path.realpath(p)) in rule_files for p in paths)
-
-
-def _base_versions(root: Path, ref: str) -> Any:
-    from promptsync.gitio.repo import GitRepository
-    from promptsync.validate.version_check import base_versions
-
-    with GitRepository(root) as repo:
-        return base_versions(repo, ref)
 
 
 def _exit_code(report: Report, strict: bool) -> int:

@@ -21,6 +21,7 @@ from promptsync.model import PROMPTS_DIR, SCHEMA_DIR, PromptDoc, PromptId
 from promptsync.validate import Report, SourceFile, Validator
 from promptsync.validate.codes import DEFAULT_MISSING_TYPE
 from promptsync.validate.rules import CHECKS_VERSION
+from promptsync.validate.version_check import BaseVersion
 
 EMPTY_REASON = "the commit would delete every prompt (pass --allow-empty to publish that)"
 
@@ -43,7 +44,7 @@ def verdict_key(allow_empty: bool, checks: str = CHECKS_VERSION,
 
 class ValidatorLike(Protocol):
     def validate(self, files: Sequence[SourceFile],
-                 base: Mapping[PromptId, int] | None = None, *,
+                 base: Mapping[PromptId, BaseVersion] | None = None, *,
                  whole_tree: bool = True) -> Report: ...
 
 

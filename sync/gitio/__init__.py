@@ -1,1 +1,16 @@
-"""Reading a git repository without a working tree: refs, trees, blobs, commits, diffs."""
+"""The one door to git: every git process promptsync starts is started here (GitPython).
+
+    command.py   the policy for every git process: time limits, redacted errors, no prompts
+    lifetime.py  git children die with their parent (Linux PR_SET_PDEATHSIG)
+    repo.py      reading a repository: refs, trees, blobs, commits, diffs, the log
+    commits.py   writing a commit without a working tree; moving a ref by compare-and-swap
+    mirror.py    a private bare mirror of a URL: clone once, fetch every cycle
+    mergefile.py `git merge-file`, for the version merge driver
+"""
+
+ZERO_SHA = "0" * 40
+
+
+def short(sha: str) -> str:
+    """The seven-character abbreviation people read and type."""
+    return sha[:7]

@@ -1,7 +1,8 @@
-"""A thin, closable wrapper over GitPython that reads everything from one commit's tree.
+"""Reading a repository without its working tree: refs, trees, blobs, commits and diffs.
 
 GitPython keeps `git cat-file` children alive per Repo object; long-running callers must
-`close()` (or use the context manager) every cycle, which ends them.
+`close()` (or use the context manager) every cycle, which ends them. One GitRepository is used
+by one thread (see `lifetime`).
 """
 
 from __future__ import annotations
@@ -16,10 +17,14 @@ import git
 from git.exc import BadName, GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
 from promptsync.errors import GitError
+from promptsync.gitio import ZERO_SHA, short
+from promptsync.gitio.command import PolicyRepo, not_a_repository, run
 from promptsync.model import TRACKED_DIRS
-from promptsync.tree import SourceFile, Tree, is_tracked
+from promptsync.tree import SourceFile, Tree, gitlink, is_tracked
 
 SYMLINK_MODE = "120000"
+GITLINK_MODE = "160000"
+REVISION_HINT = "is --repo a git repository with that revision?"
 
 
 @dataclass(frozen=True)
@@ -32,17 +37,36 @@ class CommitInfo:
     parents: tuple[str, ...]
 
 
+def open_repo(path: Path) -> git.Repo:
+    """GitPython's Repo for exactly `path` (a work tree's top or a bare repository)."""
+    try:
+        return PolicyRepo(path)
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        raise not_a_repository(path, _enclosing(path)) from None
+
+
+def _enclosing(path: Path) -> str | None:
+    try:
+        with git.Repo(path, search_parent_directories=True) as outer:
+            top = outer.working_tree_dir
+            return str(top) if top else None
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        return None
+
+
+def check_repository(path: Path) -> Path:
+    """`path` itself when it is a git repository (bare or not); else the one GitError."""
+    open_repo(path).close()
+    return path
+
+
 class GitRepository:
     """One repository (bare or not), opened by path."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._answers: dict[tuple[str, ...], Any] = {}
-        try:
-            self._repo = git.Repo(self.path)
-        except (InvalidGitRepositoryError, NoSuchPathError):
-            raise GitError(f"{self.path} is not a git repository "
-                           "(hint: pass --repo DIR or set PROMPTSYNC_REPO)") from None
+        self._repo = open_repo(self.path)
 
     def __enter__(self) -> GitRepository:
         return self
@@ -56,24 +80,55 @@ class GitRepository:
         self._repo.close()
 
     @property
-    def raw(self) -> git.Repo:
-        return self._repo
+    def common_dir(self) -> Path:
+        """The directory holding refs/ and packed-refs (shared by all work trees)."""
+        return Path(self._repo.common_dir).resolve()
 
-    def run(self, *args: str) -> str:
-        """`git <args>`; a failure becomes a GitError with the command, stderr and a hint."""
-        try:
-            return str(self._repo.git.execute(["git", *args], strip_newline_in_stdout=False))
-        except GitCommandError as exc:
-            stderr = (exc.stderr or "").strip().removeprefix("stderr: ").strip("'\n ")
-            raise GitError(f"git {' '.join(args)} failed: {stderr}") from None
+    def run(self, *args: str, input: str | None = None, env: dict[str, str] | None = None,
+            hint: str = REVISION_HINT) -> str:
+        """`git <args>` as text; a failure becomes a GitError with the command, stderr and hint."""
+        data = None if input is None else input.encode()
+        return self.run_bytes(*args, input=data, env=env, hint=hint).decode("utf-8", "replace")
+
+    def run_bytes(self, *args: str, input: bytes | None = None,
+                  env: dict[str, str] | None = None, hint: str = REVISION_HINT) -> bytes:
+        return run(self._repo.git, args, input=input, env=env, hint=hint)
 
     def resolve(self, rev: str) -> str:
         """The commit SHA `rev` names; GitError when it names none."""
-        try:
-            return self._repo.commit(rev).hexsha
-        except (BadName, ValueError, GitCommandError):
+        sha = self.find(rev)
+        if sha is None:
             raise GitError(f"{rev!r} is not a commit in {self.path} "
-                           "(hint: is the branch fetched? try `git branch -a`)") from None
+                           "(hint: is the branch fetched? try `git branch -a`)")
+        return sha
+
+    def find(self, rev: str) -> str | None:
+        """The commit SHA `rev` names, or None."""
+        try:
+            return str(self._repo.commit(rev).hexsha)
+        except (BadName, ValueError, GitCommandError):
+            return None
+
+    def published_branch(self, name: str) -> str | None:
+        """Where this clone sees branch `name` as published: origin/<name> when it has that
+        remote-tracking branch, else the local <name>; None when it has neither."""
+        for candidate in (f"origin/{name}", name):
+            if self.find(candidate) is not None:
+                return candidate
+        return None
+
+    def current_branch(self) -> str | None:
+        """The checked-out branch's name; None on a detached HEAD."""
+        head = self._repo.head
+        return None if head.is_detached else str(head.reference.name)
+
+    def upstream(self) -> str | None:
+        """The current branch's upstream (`@{upstream}`, e.g. origin/main), or None."""
+        try:
+            name = self.run("rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}")
+        except GitError:
+            return None
+        return name.strip() or None
 
     def files(self, sha: str, dirs: tuple[str, ...] = TRACKED_DIRS) -> list[SourceFile]:
         """Every file under `dirs` in the commit's tree, contents read lazily by blob id."""
@@ -83,24 +138,44 @@ class GitRepository:
             if not record:
                 continue
             meta, path = record.split("\t", 1)
-            mode, kind, blob = meta.split()
-            if kind != "blob" or not is_tracked(path):
-                continue
-            if mode == SYMLINK_MODE:
-                target = self.read_blob(blob).decode("utf-8", "replace")
-                files.append(SourceFile(path, blob, _BlobReader(self, blob), True, target))
-            else:
-                files.append(SourceFile(path, blob, _BlobReader(self, blob)))
+            mode, _, blob = meta.split()
+            if is_tracked(path):
+                files.append(self._source(mode, blob, path))
         return files
+
+    def _source(self, mode: str, blob: str, path: str) -> SourceFile:
+        if mode == GITLINK_MODE:  # a submodule: a commit of another repository, no content here
+            return gitlink(path)
+        if mode == SYMLINK_MODE:
+            target = self.read_blob(blob).decode("utf-8", "replace")
+            return SourceFile(path, blob, _BlobReader(self, blob), True, target)
+        return SourceFile(path, blob, _BlobReader(self, blob))
 
     def tree(self, rev: str) -> Tree:
         """The commit `rev` names as a Tree labelled by the revision and its short sha."""
         sha = self.resolve(rev)
-        label = sha[:7] if sha.startswith(rev) else f"{rev} ({sha[:7]})"
+        label = short(sha) if sha.startswith(rev) else f"{rev} ({short(sha)})"
         return Tree(label, tuple(self.files(sha)))
 
     def read_blob(self, blob: str) -> bytes:
         return bytes(self._repo.odb.stream(bytes.fromhex(blob)).read())
+
+    def read_blobs(self, blobs: set[str] | list[str]) -> dict[str, bytes]:
+        """The content of many blobs from one `git cat-file --batch`; missing ones left out."""
+        wanted = sorted(set(blobs) - {ZERO_SHA})
+        if not wanted:
+            return {}
+        out = self.run_bytes("cat-file", "--batch",
+                             input="".join(f"{b}\n" for b in wanted).encode())
+        return _parse_batch(out)
+
+    def known_commits(self, shas: list[str]) -> set[str]:
+        """Those of `shas` this repository holds as commits, from one `cat-file --batch-check`."""
+        if not shas:
+            return set()
+        out = self.run("cat-file", "--batch-check", input="".join(f"{s}\n" for s in shas))
+        return {parts[0] for parts in map(str.split, out.splitlines())
+                if parts[1:2] == ["commit"]}
 
     def commit_info(self, sha: str) -> CommitInfo:
         c = self._repo.commit(sha)
@@ -128,22 +203,34 @@ class GitRepository:
         """Whether the object database holds commit `sha` (a force-push may have dropped it)."""
         key = ("has", sha)
         if key not in self._answers:
-            try:
-                self.run("cat-file", "-e", f"{sha}^{{commit}}")
-                self._answers[key] = True
-            except GitError:
-                self._answers[key] = False
+            self._answers[key] = bool(self.known_commits([sha]))
         return bool(self._answers[key])
 
     def is_ancestor(self, older: str, newer: str) -> bool:
         key = ("ancestor", older, newer)
         if key not in self._answers:
             try:
-                self._repo.git.merge_base("--is-ancestor", older, newer)
+                self.run("merge-base", "--is-ancestor", older, newer)
                 self._answers[key] = True
-            except GitCommandError:
+            except GitError:
                 self._answers[key] = False
         return bool(self._answers[key])
+
+
+def _parse_batch(out: bytes) -> dict[str, bytes]:
+    """`<sha> <type> <size>\\n<content>\\n` records; `<sha> missing` ones are left out."""
+    contents: dict[str, bytes] = {}
+    pos = 0
+    while pos < len(out):
+        eol = out.index(b"\n", pos)
+        header = out[pos:eol].split()
+        pos = eol + 1
+        if len(header) != 3:  # "<sha> missing" (e.g. a shallow clone)
+            continue
+        size = int(header[2])
+        contents[header[0].decode()] = out[pos:pos + size]
+        pos += size + 1
+    return contents
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections import deque
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from promptsync.errors import UnreachableError
-from promptsync.gitio.plumbing import git
+from promptsync.gitio.repo import GitRepository
 from promptsync.settings import hide_password
 from promptsync.store import state
 from promptsync.store.engine import first_line, make_engine
@@ -32,28 +31,22 @@ def applied_runs(db_url: str) -> list[tuple[str, datetime]]:
         engine.dispose()
 
 
-def _known(repo: Path, shas: list[str]) -> list[str]:
-    """The shas this repository holds as commits (a run may name one never fetched here)."""
-    if not shas:
-        return []
-    out = git(repo, "cat-file", "--batch-check", input="".join(f"{s}\n" for s in shas).encode())
-    found = {parts[0] for parts in map(str.split, out.decode().splitlines())
-             if parts[1:2] == ["commit"]}
-    return [s for s in shas if s in found]
-
-
-def _parents(repo: Path, tips: list[str]) -> dict[str, list[str]]:
-    out = git(repo, "rev-list", "--parents", *tips) if tips else b""
+def _parents(repo: GitRepository, tips: list[str]) -> dict[str, list[str]]:
+    if not tips:
+        return {}
+    out = repo.run("rev-list", "--parents", "--stdin", input="".join(f"{t}\n" for t in tips))
     graph: dict[str, list[str]] = {}
-    for line in out.decode().splitlines():
+    for line in out.splitlines():
         sha, *parents = line.split()
         graph[sha] = parents
     return graph
 
 
-def live_times(repo: Path, runs: list[tuple[str, datetime]]) -> dict[str, datetime]:
+def live_times(repo: GitRepository, runs: list[tuple[str, datetime]]) -> dict[str, datetime]:
     """For each commit reachable from a run: when the first run that contained it finished."""
-    tips = _known(repo, sorted({sha for sha, _ in runs}))
+    shas = sorted({sha for sha, _ in runs})
+    known = repo.known_commits(shas)  # a run may name a commit never fetched here
+    tips = [s for s in shas if s in known]
     graph = _parents(repo, tips)
     live: dict[str, datetime] = {}
     for tip, finished in runs:

@@ -13,9 +13,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
-from pathlib import Path
 
-from promptsync.gitio.plumbing import git, read_blobs
+from promptsync.gitio.repo import GitRepository
 from promptsync.model import PROMPTS_DIR, PromptId
 from promptsync.versionline import content_key, read_version
 
@@ -66,13 +65,13 @@ class _Commit:
     entries: tuple[_Entry, ...]
 
 
-def read_history(repo: Path) -> list[Change]:
+def read_history(repo: GitRepository) -> list[Change]:
     """Every change of every prompt, newest first."""
-    commits = list(_parse_log(git(repo, "log", "-z", "--raw", "-c", "-M", "--no-abbrev",
-                                  "--date-order", f"--format={LOG_FORMAT}",
-                                  "--", f"{PROMPTS_DIR}/")))
+    commits = list(_parse_log(repo.run_bytes("log", "-z", "--raw", "-c", "-M", "--no-abbrev",
+                                             "--date-order", f"--format={LOG_FORMAT}",
+                                             "--", f"{PROMPTS_DIR}/")))
     blobs = {b for c in commits for e in c.entries for b in (e.old_blob, e.new_blob)}
-    contents = read_blobs(repo, blobs)
+    contents = repo.read_blobs(blobs)
     return list(reversed(_classify(reversed(commits), contents)))
 
 

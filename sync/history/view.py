@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from promptsync.gitio.plumbing import short
+from promptsync.gitio import short
 from promptsync.history.log import Change
 from promptsync.model import PromptId, PromptType
 

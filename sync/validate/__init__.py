@@ -1,7 +1,7 @@
 """Validation of a prompt repository: per-file checks (cached by blob id) and cross-file checks.
 
     files = sources.from_directory(root)            # or GitRepository(path).files(sha)
-    report = Validator().validate(files, base=None)  # base: {PromptId: version} at --base REF
+    report = Validator().validate(files, base=None)  # base: {PromptId: BaseVersion} at --base REF
     report.ok, report.findings, report.prompts
 
 Checking never raises for bad input: every problem becomes a Finding.

@@ -5,6 +5,7 @@ FILE_TOO_LARGE = "file-too-large"
 FILE_NOT_UTF8 = "file-not-utf8"
 FILE_BINARY = "file-binary"
 FILE_SYMLINK = "file-symlink"
+FILE_GITLINK = "file-gitlink"
 FILE_UNREADABLE = "file-unreadable"
 # YAML
 YAML_SYNTAX = "yaml-syntax"

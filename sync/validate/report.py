@@ -13,6 +13,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     prompts: dict[PromptId, PromptDoc] = field(default_factory=dict)
     files_checked: int = 0
+    base: str | None = None  # what versions were checked against, e.g. "origin/main (1a2b3c4)"
 
     @property
     def errors(self) -> list[Finding]:

@@ -11,13 +11,14 @@ from promptsync.validate.report import Report
 
 
 def _summary(report: Report) -> str:
+    base = f"; versions checked against {report.base}" if report.base else ""
     errors, warnings = len(report.errors), len(report.warnings)
     bad_files = len({f.path for f in report.errors})
     if not errors and not warnings:
-        return f"all good: {report.files_checked} prompt files checked"
+        return f"all good: {report.files_checked} prompt files checked{base}"
     return (f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
             f"({bad_files} file{'s' * (bad_files != 1)} with errors, "
-            f"{report.files_checked} checked)")
+            f"{report.files_checked} checked){base}")
 
 
 def text(report: Report, out: TextIO) -> None:
@@ -50,7 +51,7 @@ def github(report: Report, out: TextIO) -> None:
 
 
 def json_(report: Report, out: TextIO) -> None:
-    payload = {"ok": report.ok, "files_checked": report.files_checked,
+    payload = {"ok": report.ok, "files_checked": report.files_checked, "base": report.base,
                "errors": len(report.errors), "warnings": len(report.warnings),
                "findings": [f.as_dict() for f in report.findings]}
     json.dump(payload, out, indent=2, ensure_ascii=False)

@@ -16,6 +16,12 @@ from promptsync.validate.file_check import FileResult, check_file
 from promptsync.validate.finding import Finding, error
 from promptsync.validate.report import Report
 from promptsync.validate.rules import Rules, load_rules, rules_digest
+from promptsync.validate.version_check import (
+    BaseVersion,
+    VersionedFile,
+    VersionLine,
+    check_versions,
+)
 
 # Below this many unchecked files a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 400
@@ -34,7 +40,7 @@ class Validator:
         self._rules_by_digest: dict[str, Rules] = {}
 
     def validate(self, files: Sequence[SourceFile],
-                 base: Mapping[PromptId, int] | None = None, *,
+                 base: Mapping[PromptId, BaseVersion] | None = None, *,
                  whole_tree: bool = True) -> Report:
         """Check `files`; with `whole_tree`, also the checks that span files."""
         report = Report()
@@ -75,8 +81,8 @@ class Validator:
             cached = self._cached(_key(f, rules))
             if cached is not None:
                 results[f.path] = cached
-            elif f.is_symlink:
-                results[f.path] = _symlink_result(f)
+            elif f.is_symlink or f.is_gitlink:
+                results[f.path] = _link_result(f)
             else:
                 try:
                     todo.append((f, f.read()))
@@ -112,9 +118,7 @@ class Validator:
 
 
 def _version_findings(files: Sequence[SourceFile], report: Report,
-                      base: Mapping[PromptId, int]) -> list[Finding]:
-    from promptsync.validate.version_check import VersionedFile, VersionLine, check_versions
-
+                      base: Mapping[PromptId, BaseVersion]) -> list[Finding]:
     current: dict[PromptId, VersionedFile] = dict(report.prompts)
     for f in files:
         prompt_id = PromptId.from_path(f.path)
@@ -150,9 +154,14 @@ def _check_job(job: tuple[str, bytes, str]) -> FileResult:
     return check_file(job[0], job[1], _worker_rules, job[2])
 
 
-def _symlink_result(f: SourceFile) -> FileResult:
-    outside = f.symlink_target.startswith("/") or ".." in f.symlink_target.split("/")
-    where = "outside the repository " if outside else ""
+def _link_result(f: SourceFile) -> FileResult:
+    if f.is_gitlink:
+        return FileResult(f.path, (error(f.path, 1, 1, codes.FILE_GITLINK,
+                                         "a submodule (another repository) stands where a file "
+                                         "is expected; its files are not read",
+                                         "remove the submodule and commit the prompt file "
+                                         "itself"),))
+    where = "outside the repository " if f.link_leaves_repository else ""
     return FileResult(f.path, (error(f.path, 1, 1, codes.FILE_SYMLINK,
                                      f"a symbolic link (to {where}{f.symlink_target!r}) is not "
                                      "allowed here", "commit the prompt file itself"),))

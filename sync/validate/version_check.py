@@ -2,7 +2,8 @@
 
 Together with git this is the optimistic lock: two pull requests that edit one prompt both
 write `version: N+1` on the same line, so the second to merge gets a conflict and must bump
-again. A pure function of the current prompts and the base's versions.
+again. A pure function of the current prompts and the base's versions (read from git by
+`promptsync.validate.base_ref`).
 """
 
 from __future__ import annotations
@@ -11,25 +12,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from promptsync.errors import GitError
-from promptsync.gitio.repo import GitRepository
-from promptsync.model import PROMPTS_DIR, PromptId
+from promptsync.model import PromptId
 from promptsync.validate import codes
 from promptsync.validate.finding import Finding, error
 from promptsync.versionline import read_version, version_line
 
 
-class BaseVersion(int):
-    """A base version that also knows the base's blob id, so an unchanged file (same blob)
-    is told apart from an edited one that kept its version. A plain int works too: then a
-    prompt whose version equals the base's is taken as unchanged."""
+@dataclass(frozen=True)
+class BaseVersion:
+    """A prompt's version at the base, and its blob id there, so an unchanged file (same blob)
+    is told apart from an edited one that kept its version. Without a blob, a prompt whose
+    version equals the base's is taken as unchanged."""
 
-    blob: str
-
-    def __new__(cls, version: int, blob: str = "") -> BaseVersion:
-        value = super().__new__(cls, version)
-        value.blob = blob
-        return value
+    version: int
+    blob: str = ""
 
 
 class VersionedFile(Protocol):
@@ -62,7 +58,7 @@ class VersionLine:
 
 
 def check_versions(current: Mapping[PromptId, VersionedFile],
-                   base: Mapping[PromptId, int]) -> list[Finding]:
+                   base: Mapping[PromptId, BaseVersion]) -> list[Finding]:
     """One finding, at the `version:` line, for each prompt whose version breaks the rule."""
     findings = []
     for prompt_id, doc in sorted(current.items()):
@@ -81,9 +77,9 @@ def _new_prompt(doc: VersionedFile) -> Finding | None:
                  f"not {doc.version}", "set version: 1")
 
 
-def _edited_prompt(doc: VersionedFile, before: int) -> Finding | None:
-    base_blob = getattr(before, "blob", "")
-    unchanged = doc.blob == base_blob if base_blob and doc.blob else doc.version == before
+def _edited_prompt(doc: VersionedFile, base: BaseVersion) -> Finding | None:
+    before = base.version
+    unchanged = doc.blob == base.blob if base.blob and doc.blob else doc.version == before
     if unchanged or doc.version == before + 1:
         return None
     if doc.version == before:
@@ -95,54 +91,3 @@ def _edited_prompt(doc: VersionedFile, before: int) -> Finding | None:
     return error(doc.id.path, doc.version_line, 1, codes.VERSION_NOT_BUMPED, message,
                  f"set version: {before + 1}; after a merge conflict on this line, take the "
                  "base's version and add 1")
-
-
-def base_versions(repo: GitRepository, ref: str) -> dict[PromptId, int]:
-    """The versions to check the working tree against, as BaseVersions carrying blob ids.
-
-    For a prompt this branch changed since its merge base with `ref`: its version at `ref`
-    (or nothing when `ref` has no such prompt: a new prompt). For a prompt the branch did not
-    touch: its version and blob at the merge base, so it counts as unchanged. A branch that is
-    behind `ref` is thus not blamed for edits made on `ref` since it forked.
-    """
-    sha = repo.resolve(ref)
-    versions = _versions_at(repo, sha)
-    fork = _fork_point(repo, sha)
-    if fork is None or fork == sha:
-        return versions
-    changed = _changed_since(repo, fork)
-    for prompt_id, version in _versions_at(repo, fork).items():
-        if prompt_id.path not in changed:
-            versions[prompt_id] = version
-    return versions
-
-
-def _versions_at(repo: GitRepository, sha: str) -> dict[PromptId, int]:
-    # Read from the `version:` line, not the validator: a file that no longer validates still
-    # has a version that counts.
-    versions: dict[PromptId, int] = {}
-    for source in repo.files(sha, (PROMPTS_DIR,)):
-        prompt_id = PromptId.from_path(source.path)
-        if prompt_id is None or source.is_symlink:
-            continue
-        version = read_version(source.read())
-        if version is not None:
-            versions[prompt_id] = BaseVersion(version, source.blob)
-    return versions
-
-
-def _fork_point(repo: GitRepository, sha: str) -> str | None:
-    try:
-        return repo.run("merge-base", sha, "HEAD").strip() or None
-    except GitError:  # no HEAD yet, or unrelated histories: compare with REF alone
-        return None
-
-
-def _changed_since(repo: GitRepository, fork: str) -> set[str]:
-    """Paths under prompts/ that differ between `fork` and the working tree (or HEAD if bare)."""
-    try:
-        out = repo.run("diff", "--name-only", "-z", "--no-renames", fork, "--", PROMPTS_DIR)
-    except GitError:
-        out = repo.run("diff-tree", "-r", "--name-only", "-z", "--no-renames", fork, "HEAD",
-                       "--", PROMPTS_DIR)
-    return {path for path in out.split("\0") if path}

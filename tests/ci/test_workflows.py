@@ -138,7 +138,9 @@ def test_every_promptsync_command_runs_on_a_good_pull_request(pull_request: GitR
     results, summary, output = run_steps(pull_request, tmp_path)
     for proc in results:
         assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert results[0].stdout.strip() == "all good: 15 prompt files checked"
+    origin_main = pull_request.head("origin/main")[:7]
+    assert results[0].stdout.strip() == ("all good: 15 prompt files checked; versions checked "
+                                         f"against origin/main ({origin_main})")
     comment = summary.read_text()
     assert comment.startswith("<!-- promptsync-preview -->\n### Prompt preview: 1 prompt "
                               "changed since `origin/main (")
@@ -158,9 +160,12 @@ def test_a_bad_pull_request_fails_the_checks_with_annotations(pull_request: GitR
 
     results, summary, _ = run_steps(pull_request, tmp_path)
     annotations, versions, preview = results
-    assert annotations.returncode == 0  # a warning only; the version rule needs --base
+    # Without --base, validate compares with the published branch (origin/main) too.
+    assert annotations.returncode == 1
     assert f"::warning file={GREETING},line=" in annotations.stdout
     assert "title=python-format::" in annotations.stdout
+    assert f"::error file={GREETING},line=3,col=1,title=version-not-bumped::" \
+        in annotations.stdout
     assert versions.returncode == 1
     assert f"{GREETING}:3:1: error: default/greeting was changed but its version is still 1" \
         in versions.stdout
@@ -171,7 +176,8 @@ def test_a_bad_pull_request_fails_the_checks_with_annotations(pull_request: GitR
 def test_the_dogfood_workflow_validates_the_project_prompts(pull_request: GitRepo,
                                                             tmp_path: Path) -> None:
     [proc], _, _ = run_steps(pull_request, tmp_path, WORKFLOWS / "dogfood.yml")
-    assert (proc.returncode, proc.stdout.strip()) == (0, "all good: 15 prompt files checked")
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("all good: 15 prompt files checked; versions checked against")
     pull_request.write(GREETING, pull_request.read(GREETING).replace("today?", "{today}?"))
     [proc], _, _ = run_steps(pull_request, tmp_path, WORKFLOWS / "dogfood.yml")
     assert proc.returncode == 1 and "title=python-format::" in proc.stdout  # --strict

@@ -55,3 +55,28 @@ def test_an_unknown_revision_names_itself_and_gives_a_hint(prompt_repo: GitRepo)
 def test_a_folder_that_is_not_a_repository(tmp_path: Path) -> None:
     with pytest.raises(GitError, match="not a git repository"):
         GitRepository(tmp_path)
+
+
+def test_a_folder_inside_a_repository_names_the_repository(prompt_repo: GitRepo) -> None:
+    with pytest.raises(GitError) as caught:
+        GitRepository(prompt_repo.path / "prompts")
+    assert str(caught.value) == (f"{prompt_repo.path / 'prompts'} is not a git repository "
+                                 f"(hint: it is inside the repository {prompt_repo.path}: "
+                                 f"pass --repo {prompt_repo.path})")
+
+
+def test_many_blobs_are_read_at_once_and_missing_ones_left_out(prompt_repo: GitRepo) -> None:
+    blob = prompt_repo.git("rev-parse", "HEAD:prompts/default/greeting.yaml")
+    with GitRepository(prompt_repo.path) as repo:
+        contents = repo.read_blobs([blob, "f" * 40])
+        assert repo.known_commits([prompt_repo.head(), blob]) == {prompt_repo.head()}
+    assert contents == {blob: (prompt_repo.path / "prompts/default/greeting.yaml").read_bytes()}
+
+
+def test_a_failed_command_names_itself_without_options_and_gives_a_hint(
+        prompt_repo: GitRepo) -> None:
+    with GitRepository(prompt_repo.path) as repo, pytest.raises(GitError) as caught:
+        repo.run("ls-tree", "-r", "-z", "no-such-rev")
+    assert str(caught.value) == ("git ls-tree no-such-rev failed: fatal: Not a valid object name "
+                                 "no-such-rev (hint: is --repo a git repository with that "
+                                 "revision?)")

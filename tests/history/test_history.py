@@ -8,8 +8,7 @@ from datetime import datetime
 import pytest
 
 from promptsync.cli.main import main
-from promptsync.history.log import read_history
-from tests.support.editing import FAREWELL, GREETING, cli, commit_as
+from tests.support.editing import FAREWELL, GREETING, cli, commit_as, history
 from tests.support.gitrepo import GitRepo
 
 
@@ -95,12 +94,12 @@ def test_revert_commit_is_a_rollback(prompt_repo: GitRepo) -> None:
     prompt_repo.bump(GREETING, "How can I help you today?", "Hello!")
     bad = prompt_repo.commit("Too short")
     prompt_repo.git("revert", "--no-edit", bad)
-    latest = read_history(prompt_repo.path)[0]
+    latest = history(prompt_repo.path)[0]
     assert (latest.action, latest.restores) == ("rollback", imported)
     # Reverting a change whose earlier text is not in the log names the reverted commit.
     prompt_repo.bump(GREETING, "How can I help you today?", "Hello again!")
     prompt_repo.commit("Revert \"nothing\"\n\nThis reverts commit " + bad + ".")
-    latest = read_history(prompt_repo.path)[0]
+    latest = history(prompt_repo.path)[0]
     assert (latest.action, latest.restores) == ("rollback", bad)
 
 

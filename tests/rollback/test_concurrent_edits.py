@@ -7,9 +7,8 @@ import sys
 
 import pytest
 
-from promptsync.history.log import read_history
 from promptsync.model import PromptId, PromptType
-from tests.support.editing import FAREWELL, GREETING, cli
+from tests.support.editing import FAREWELL, GREETING, cli, history
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
 CONFLICT = re.compile(r"<<<<<<< [^\n]*\n(.*?)=======\n(.*?)>>>>>>> [^\n]*\n", re.DOTALL)
@@ -94,7 +93,7 @@ def test_second_edit_of_one_prompt_conflicts_on_the_version_line(first_merged: G
     assert "empty when not signed in" in final and "What can I do for you?" in final
     assert "<<<<<<<" not in final
     # The audit log shows the second bump, whether it was made in a merge or a rebased commit.
-    latest = read_history(repo.path)[0]
+    latest = history(repo.path)[0]
     assert (latest.prompt, latest.version_before, latest.version_after) == (
         PromptId("default", PromptType.GREETING), 2, 3)
 

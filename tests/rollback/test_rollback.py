@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from promptsync.cli.main import main
-from promptsync.history.log import read_history
 from promptsync.versionline import read_version
-from tests.support.editing import GREETING, cli
+from tests.support.editing import GREETING, cli, history
 from tests.support.gitrepo import GitRepo
 
 
@@ -53,10 +52,10 @@ def test_rollback_commits_old_content_with_bumped_version_on_a_new_branch(
     assert message.startswith(f"Roll back default/greeting to {good[:7]}")
     assert f"Rolled-back-to: {good}" in message
 
-    latest = read_history(repo.path)  # the branch is not in HEAD's history ...
+    latest = history(repo.path)  # the branch is not in HEAD's history ...
     assert latest[0].subject == "Too casual"
     repo.git("merge", "-q", "--ff-only", branch)  # ... until it merges
-    change = read_history(repo.path)[0]
+    change = history(repo.path)[0]
     assert (change.action, change.restores, change.version_before, change.version_after) == (
         "rollback", good, 3, 4)
 

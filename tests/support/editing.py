@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from promptsync.gitio.repo import GitRepository
+from promptsync.history.log import Change, read_history
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
 GREETING = "prompts/default/greeting.yaml"
@@ -22,6 +23,12 @@ def cli(*args: str, cwd: Path | None = None,
     return subprocess.run([sys.executable, "-m", "promptsync", *args], cwd=cwd, capture_output=True,
                           text=True, timeout=120,
                           env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})})
+
+
+def history(path: Path) -> list[Change]:
+    """`read_history` of the repository at `path`, opened and closed around the call."""
+    with GitRepository(path) as repo:
+        return read_history(repo)
 
 
 def commit_as(repo: GitRepo, message: str, author: str, date: str | None = None) -> str:

@@ -28,7 +28,7 @@ from promptsync.tree import is_prompt_candidate
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
 EXAMPLES = PROJECT_ROOT / "tests" / "examples"
-CASE_META = frozenset({"expected.json", "symlink.txt", "fifo.txt"})
+CASE_META = frozenset({"expected.json", "symlink.txt", "fifo.txt", "submodule.txt"})
 # A broken file in another brand, added to a run to show one bad file never hides another.
 PLANTED_PATH = "prompts/zz-planted/farewell.yaml"
 PLANTED = """\
@@ -70,6 +70,11 @@ class Case:
     @property
     def fifos(self) -> list[str]:
         listing = self.folder / "fifo.txt"
+        return listing.read_text().split() if listing.exists() else []
+
+    @property
+    def submodules(self) -> list[str]:
+        listing = self.folder / "submodule.txt"
         return listing.read_text().split() if listing.exists() else []
 
     def __str__(self) -> str:
@@ -131,6 +136,8 @@ def build_repository(case: Case, root: Path, *, plant: bool = False) -> Path:
     for rel in case.fifos:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         os.mkfifo(root / rel)
+    for rel in case.submodules:
+        _replace_with_repository(root / rel)
     if plant:
         (root / PLANTED_PATH).parent.mkdir(parents=True)
         (root / PLANTED_PATH).write_text(PLANTED, encoding="utf-8")
@@ -154,11 +161,19 @@ def _replace_with_symlink(link: Path, target: str) -> None:
     os.symlink(target, link)
 
 
+def _replace_with_repository(path: Path) -> None:
+    """A checked-out submodule at `path`: a folder holding another repository with a commit."""
+    path.unlink(missing_ok=True)
+    inner = GitRepo.init(path, with_project_prompts=False)
+    inner.write("README.md", "another repository\n")
+    inner.commit("Another repository")
+
+
 def expected_files_checked(case: Case, plant: bool) -> int:
     """How many prompt files the run must check, counted from the case, not from the walker."""
     paths = set(project_prompt_files()) - set(case.delete)
     paths |= {p for p in [*case.files, *case.fifos] if is_prompt_candidate(p)}
-    for link in case.symlinks:
+    for link in [*case.symlinks, *case.submodules]:
         paths = {p for p in paths if not p.startswith(f"{link}/")} | {link}
     return len(paths) + plant
 

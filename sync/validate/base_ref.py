@@ -1,0 +1,120 @@
+"""Which commit `validate` checks versions against, and each prompt's version there.
+
+With `--base REF`, REF. Without it, the published branch when there is one, so a forgotten
+version bump shows up locally and in the pre-commit hook, not first in CI: the current branch's
+upstream when that is the published branch (main tracking origin/main, or a branch made from
+origin/main), else origin/<published>, else <published> (PROMPTSYNC_REF, default main). A pushed
+feature branch's upstream is its own copy, not the published branch, so it is passed over. No
+check when there is no git repository, no published branch, or the current branch is the
+published branch itself at the same commit (there is nothing to compare).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from promptsync.errors import GitError
+from promptsync.gitio import short
+from promptsync.gitio.repo import GitRepository
+from promptsync.model import PROMPTS_DIR, PromptId
+from promptsync.validate.version_check import BaseVersion
+from promptsync.versionline import read_version
+
+
+@dataclass(frozen=True)
+class VersionBase:
+    """The versions at a base, and how to name that base to the user."""
+
+    label: str  # "origin/main (1a2b3c4)"
+    versions: dict[PromptId, BaseVersion]
+
+
+def published_name(environ: Mapping[str, str] = os.environ) -> str:
+    """The branch the daemon follows: PROMPTSYNC_REF, else main. (Read here rather than through
+    promptsync.settings, which loads SQLAlchemy: validate runs in every pre-commit hook.)"""
+    return environ.get("PROMPTSYNC_REF", "").strip() or "main"
+
+
+def version_base(root: Path, explicit: str | None,
+                 published: str | None = None) -> VersionBase | None:
+    """The base `validate` uses: `explicit` (an error if it is no commit), else the published
+    branch (see the module's doc), else None. `published` defaults to `published_name()`."""
+    if explicit is None and not (root / ".git").exists():
+        return None  # a plain folder: nothing to compare with
+    with GitRepository(root) as repo:
+        ref = explicit or choose_base(repo, published or published_name())
+        if ref is None:
+            return None
+        sha = repo.resolve(ref)
+        return VersionBase(f"{ref} ({short(sha)})", base_versions(repo, ref))
+
+
+def choose_base(repo: GitRepository, published: str) -> str | None:
+    """The ref that stands for the published branch here, or None to skip the check."""
+    head = repo.find("HEAD")
+    if head is None:
+        return None  # nothing committed yet
+    upstream = repo.upstream()
+    if upstream is not None and (upstream == published or upstream.endswith(f"/{published}")):
+        candidate: str | None = upstream
+    else:
+        candidate = repo.published_branch(published)
+    if candidate is None:
+        return None
+    on_it = repo.current_branch() == published and repo.find(candidate) == head
+    return None if on_it else candidate
+
+
+def base_versions(repo: GitRepository, ref: str) -> dict[PromptId, BaseVersion]:
+    """The versions to check the working tree against.
+
+    For a prompt this branch changed since its merge base with `ref`: its version at `ref`
+    (or nothing when `ref` has no such prompt: a new prompt). For a prompt the branch did not
+    touch: its version and blob at the merge base, so it counts as unchanged. A branch that is
+    behind `ref` is thus not blamed for edits made on `ref` since it forked.
+    """
+    sha = repo.resolve(ref)
+    versions = _versions_at(repo, sha)
+    fork = _fork_point(repo, sha)
+    if fork is None or fork == sha:
+        return versions
+    changed = _changed_since(repo, fork)
+    for prompt_id, version in _versions_at(repo, fork).items():
+        if prompt_id.path not in changed:
+            versions[prompt_id] = version
+    return versions
+
+
+def _versions_at(repo: GitRepository, sha: str) -> dict[PromptId, BaseVersion]:
+    # Read from the `version:` line, not the validator: a file that no longer validates still
+    # has a version that counts. One `cat-file --batch` for all of them.
+    sources = [s for s in repo.files(sha, (PROMPTS_DIR,))
+               if PromptId.from_path(s.path) and not (s.is_symlink or s.is_gitlink)]
+    contents = repo.read_blobs([s.blob for s in sources])
+    versions: dict[PromptId, BaseVersion] = {}
+    for source in sources:
+        prompt_id = PromptId.from_path(source.path)
+        version = read_version(contents.get(source.blob, b""))
+        if prompt_id is not None and version is not None:
+            versions[prompt_id] = BaseVersion(version, source.blob)
+    return versions
+
+
+def _fork_point(repo: GitRepository, sha: str) -> str | None:
+    try:
+        return repo.run("merge-base", sha, "HEAD").strip() or None
+    except GitError:  # no HEAD yet, or unrelated histories: compare with REF alone
+        return None
+
+
+def _changed_since(repo: GitRepository, fork: str) -> set[str]:
+    """Paths under prompts/ that differ between `fork` and the working tree (or HEAD if bare)."""
+    try:
+        out = repo.run("diff", "--name-only", "-z", "--no-renames", fork, "--", PROMPTS_DIR)
+    except GitError:
+        out = repo.run("diff-tree", "-r", "--name-only", "-z", "--no-renames", fork, "HEAD",
+                       "--", PROMPTS_DIR)
+    return {path for path in out.split("\0") if path}

@@ -1,0 +1,104 @@
+"""The daemon's mirror of a URL: cloned and fetched through gitio, with a time limit that names
+the command, and git's stderr redacted (a URL may carry a token)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from promptsync.daemon.source import GitSource
+from promptsync.errors import PromptSyncError, UnreachableError
+from tests.support.gitrepo import GitRepo
+
+SECRET = "s3cr3t-t0ken"
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """An HTTP URL whose server takes the connection and never answers (a hung remote)."""
+    sock = socket.socket()
+    try:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)  # the kernel completes the handshake; nobody ever reads or writes
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/prompts.git"
+    finally:
+        sock.close()
+
+
+def test_a_url_is_cloned_then_fetched(prompt_repo: GitRepo, tmp_path: Path) -> None:
+    source = GitSource(f"file://{prompt_repo.path}", tmp_path / "mirrors")
+    source.refresh()
+    head = prompt_repo.head()
+    prompt_repo.write("prompts/default/notes.md", "new\n")
+    newer = prompt_repo.commit("Notes")
+    source.refresh()
+    with source.open() as repo:
+        assert repo.resolve("main") == newer and repo.has_commit(head)
+    assert source.fetches == 2
+
+
+@pytest.mark.timeout(60)
+def test_a_hung_fetch_times_out_naming_the_command(prompt_repo: GitRepo, tmp_path: Path,
+                                                   silent_server: str) -> None:
+    source = GitSource(f"file://{prompt_repo.path}", tmp_path / "mirrors")
+    source.refresh()
+    GitRepo(source.path).git("config", "remote.origin.url", silent_server)
+    assert source.mirror is not None
+    source.mirror.timeout = 2
+    with pytest.raises(UnreachableError) as caught:
+        source.refresh()
+    assert str(caught.value) == "git fetch origin timed out after 2 s"
+
+
+def leaky_remote_helper(tmp_path: Path) -> dict[str, str]:
+    """A PATH with `git-remote-leaky`, a remote helper that, like some real ones, repeats the
+    URL it was given (credentials and all) in its error."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    helper = bin_dir / "git-remote-leaky"
+    helper.write_text('#!/bin/sh\necho "fatal: cannot reach $2" >&2\nexit 1\n')
+    helper.chmod(0o755)
+    return {"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+
+
+@pytest.mark.timeout(60)
+def test_credentials_in_the_url_never_reach_the_message(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", leaky_remote_helper(tmp_path)["PATH"])
+    url = f"leaky::https://x-access-token:{SECRET}@github.com/acme/prompts.git"
+    with pytest.raises(PromptSyncError) as caught:
+        GitSource(url, tmp_path / "mirrors").refresh()
+    message = str(caught.value)
+    assert SECRET not in message
+    assert "cannot reach https://***@github.com/acme/prompts.git" in message
+    assert message.startswith("git clone leaky::https://***@github.com/acme/prompts.git ")
+
+
+def mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_the_mirror_and_its_config_are_the_owners_alone(prompt_repo: GitRepo,
+                                                        tmp_path: Path) -> None:
+    previous = os.umask(0o022)  # the usual umask: new folders 0755, files 0644
+    try:
+        source = GitSource(f"file://{prompt_repo.path}", tmp_path / "mirrors")
+        source.refresh()
+    finally:
+        os.umask(previous)
+    assert (mode(tmp_path / "mirrors"), mode(source.path)) == (0o700, 0o700)
+    assert mode(source.path / "config") == 0o600
+
+
+def test_a_mirror_made_world_readable_is_tightened_on_the_next_fetch(
+        prompt_repo: GitRepo, tmp_path: Path) -> None:
+    source = GitSource(f"file://{prompt_repo.path}", tmp_path / "mirrors")
+    source.refresh()
+    source.path.chmod(0o755)
+    (source.path / "config").chmod(0o644)
+    source.refresh()
+    assert (mode(source.path), mode(source.path / "config")) == (0o700, 0o600)
