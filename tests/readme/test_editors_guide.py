@@ -29,8 +29,8 @@ def test_sections_1_and_2_show_real_output(prompt_repo: GitRepo) -> None:
     edit(prompt_repo, ("{{ brand }}!", "{{ brand_name }}!"), ("{user_name}?", "{{ user_name }}?"))
     check("promptsync validate --base main", prompt_repo.path)
     edit(prompt_repo, ("version: 1\n", "version: 2\n"))
-    assert run("promptsync validate --base main", prompt_repo.path) == \
-        "all good: 15 prompt files checked\n"
+    assert normalise(run("promptsync validate --base main", prompt_repo.path)) == \
+        "all good: 15 prompt files checked; versions checked against main (<sha>)"
     check('promptsync preview default/greeting --sample "returning customer"', prompt_repo.path)
     check("promptsync preview default/greeting --var brand_name=Globex --var user_name=Dana",
           prompt_repo.path)
