@@ -17,12 +17,17 @@ from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 
 from promptsync.sandbox import (
     ENV,
+    FailureCode,
     OutputTooLarge,
+    Rendered,
+    RenderFailure,
     RenderTimeout,
     ValueTooLarge,
+    compile_source,
     make_environment,
     render_bounded,
 )
+from promptsync.sandbox import render as sandbox_render
 from tests.validate.corpus import memory_ceiling
 
 PATIENT = 60.0  # seconds: far more than any limit below needs
@@ -251,3 +256,37 @@ HONEST = {
 @pytest.mark.parametrize(("source", "expected"), HONEST.values(), ids=HONEST.keys())
 def test_honest_templates_render_as_jinja_renders_them(source: str, expected: str) -> None:
     assert render(source) == expected
+
+
+FAILURES = {
+    "syntax": ("Hi {% if %}", {}, FailureCode.SYNTAX),
+    "timeout": (ENDLESS["nested-loops"], {}, FailureCode.TIMEOUT),
+    "too-long": (HUGE_OUTPUT["just-over-the-limit"], {}, FailureCode.TOO_LONG),
+    "value-too-large": (HUGE_VALUES["repeat"], {}, FailureCode.TOO_LONG),
+    "blocked": (REACHING_FOR_INTERNALS["dunder-class"], {"s": "x"}, FailureCode.BLOCKED),
+    "undefined": ("Hi {{ user_name }}", {}, FailureCode.UNDEFINED),
+    "recursion": ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", {}, FailureCode.RECURSION),
+    "error": ("{{ 1 // 0 }}", {}, FailureCode.ERROR),
+}
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(("source", "context", "code"), FAILURES.values(), ids=FAILURES.keys())
+def test_every_failure_is_a_value_with_a_code(source: str, context: dict[str, Any],
+                                              code: FailureCode) -> None:
+    template = compile_source(source)
+    outcome = template if isinstance(template, RenderFailure) else \
+        sandbox_render(template, context, seconds=0.5)
+    assert isinstance(outcome, RenderFailure)
+    assert (outcome.code, bool(outcome.message)) == (code, True)
+
+
+def test_a_render_that_works_is_its_text() -> None:
+    template = compile_source("Hi {{ user_name }}")
+    assert not isinstance(template, RenderFailure)
+    assert sandbox_render(template, {"user_name": "Dana"}) == Rendered("Hi Dana")
+
+
+def test_a_lexer_error_has_a_line_and_column_not_a_character_offset() -> None:
+    failure = compile_source("Hello,\nwelcome {{ user_name $ }}")
+    assert failure == RenderFailure(FailureCode.SYNTAX, "unexpected character '$'", "", 2, 22)
