@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, SupportsIndex
 
 from jinja2 import Template
 
@@ -27,18 +27,18 @@ from promptsync.sandbox.limits import (
 )
 
 _CHECK_EVERY_ITEMS = 256
-# (monotonic deadline, the budget in seconds), or none
-Budget = tuple[float, float] | None
+# (monotonic deadline, the budget in seconds, the most characters one text may hold), or none
+Budget = tuple[float, float, int] | None
 _local = threading.local()
 
 
-def start_budget(seconds: float) -> Budget:
-    """Renders in this thread raise RenderTimeout once `seconds` have passed; returns the
-    budget it replaces, for `end_budget`
+def start_budget(seconds: float, max_chars: int = MAX_OUTPUT_CHARS) -> Budget:
+    """Renders in this thread raise RenderTimeout once `seconds` have passed and OutputTooLarge
+    when a capture grows past `max_chars`; returns the budget it replaces, for `end_budget`
     (two calls, not a context manager: the reader renders in ~6 µs and a generator-based
     `with` would cost a tenth of that)."""
     previous: Budget = getattr(_local, "budget", None)
-    _local.budget = (time.monotonic() + seconds, seconds)
+    _local.budget = (time.monotonic() + seconds, seconds, max_chars)
     return previous
 
 
@@ -65,6 +65,42 @@ def _deadline_iter(iterable: Any) -> Iterator[Any]:
         yield item
 
 
+class CapturedText(list[str]):
+    """The buffer a compiled template writes a block, macro or filter body into.
+
+    Jinja joins it only when the block ends, so without a count a `{% set %}` around a loop
+    could build gigabytes that never reach the output limit.
+    """
+
+    __slots__ = ("_chars",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._chars = 0
+
+    def append(self, chunk: str) -> None:
+        self._grow(len(chunk))
+        super().append(chunk)
+
+    def extend(self, chunks: Iterable[str]) -> None:
+        chunks = tuple(chunks)
+        self._grow(sum(map(len, chunks)))
+        super().extend(chunks)
+
+    def insert(self, index: SupportsIndex, chunk: str) -> None:
+        self._grow(len(chunk))
+        super().insert(index, chunk)
+
+    def _grow(self, chars: int) -> None:
+        self._chars += chars
+        budget: Budget = getattr(_local, "budget", None)
+        limit = MAX_OUTPUT_CHARS if budget is None else budget[2]
+        if self._chars > limit:
+            raise OutputTooLarge(f"text captured by a block or macro is over {limit:,} characters")
+        if budget is not None and time.monotonic() > budget[0]:
+            raise RenderTimeout(budget[1])
+
+
 def collect(chunks: Iterable[str], seconds: float, max_chars: int, check_every: int = 1) -> str:
     """Join a render's output chunks, raising OutputTooLarge past `max_chars` characters and
     RenderTimeout once `seconds` have passed.
@@ -75,7 +111,7 @@ def collect(chunks: Iterable[str], seconds: float, max_chars: int, check_every: 
     """
     parts: list[str] = []
     total = 0
-    previous = start_budget(seconds)
+    previous = start_budget(seconds, max_chars)
     try:
         for chunk in chunks:
             total += len(chunk)

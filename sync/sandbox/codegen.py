@@ -14,8 +14,13 @@ from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 
 
 class BoundedCodeGenerator(CodeGenerator):
-    """Compiles `a ~ b` into a call that checks the size before joining, and every loop's
-    iterable into one that checks the render's deadline."""
+    """Compiles `a ~ b` into a call that checks the size before joining, every loop's iterable
+    into one that checks the render's deadline, and every buffer (what a `{% set %}` block, a
+    macro, a call block or a filter block captures) into one that counts what it holds."""
+
+    def buffer(self, frame: Frame) -> None:
+        frame.buffer = self.temporary_identifier()
+        self.writeline(f"{frame.buffer} = environment.captured_text()")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -81,6 +81,9 @@ class PromptEnvironment(ImmutableSandboxedEnvironment):
     def bounded_iter(self, iterable: Any) -> Any:
         return budget.bounded_iter(iterable)
 
+    def captured_text(self) -> budget.CapturedText:
+        return budget.CapturedText()
+
     def bounded_concat(self, join: Callable[[Any], str], parts: tuple[Any, ...]) -> str:
         check_weight(*parts)
         return join(parts)
