@@ -1,0 +1,149 @@
+"""A hostile schema (it comes from a pull request) can neither make the validators fetch a URL
+or read a file, nor crash them with a `$ref` to a value that is not a schema (13.7).
+
+The references are counted by a real HTTP server on a loopback port: every validation below
+must leave it with zero requests.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from promptsync.tree import from_directory
+from promptsync.validate import Validator, codes
+from promptsync.validate.rules import FastSchemaCheck, load_rules
+from promptsync.validate.schema_refs import SchemaSet
+from tests.support.gitrepo import PROJECT_ROOT
+from tests.validate.corpus import run_cli, run_subprocess
+
+
+class CountingServer:
+    """A loopback HTTP server that answers every GET with a schema and counts the requests."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                owner.requests.append(self.path)
+                body = b'{"type": "string"}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/schema+json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+
+@pytest.fixture
+def http_server() -> Iterator[CountingServer]:
+    server = CountingServer()
+    server.thread.start()
+    try:
+        yield server
+    finally:
+        server.server.shutdown()
+        server.server.server_close()
+        server.thread.join(10)
+
+
+def _schema() -> dict[str, Any]:
+    return dict(json.loads((PROJECT_ROOT / "schema/prompt.schema.json").read_text()))
+
+
+def _repository(root: Path, schema: dict[str, Any], **extra: Any) -> Path:
+    """The project's prompts and schema, with this schema and these other schema files."""
+    for folder in ("prompts", "schema"):
+        shutil.copytree(PROJECT_ROOT / folder, root / folder)
+    (root / "schema/prompt.schema.json").write_text(json.dumps(schema, indent=2))
+    for name, content in extra.items():
+        (root / "schema" / name.replace("_", ".")).write_text(json.dumps(content, indent=2))
+    return root
+
+
+def _refs_everywhere(url: str, secret: Path) -> dict[str, Any]:
+    schema = _schema()
+    schema["$schema"] = f"{url}/meta-schema"
+    schema["properties"]["description"] = {"$ref": f"{url}/description.json"}
+    schema["properties"]["samples"]["items"]["properties"]["name"] = {"$ref": secret.as_uri()}
+    schema["$defs"] = {"remote": {"$dynamicRef": f"{url}/dynamic.json#x"},
+                       "local": {"$ref": "common.schema.json"}}
+    return schema
+
+
+def test_a_ref_outside_the_schema_folder_is_a_finding_and_nothing_is_fetched(
+        http_server: CountingServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"type": "string"}')
+    repo = _repository(tmp_path / "repo", _refs_everywhere(http_server.url, secret),
+                       common_schema_json={"$ref": f"{http_server.url}/nested.json"})
+    run = run_cli(capsys, "validate", "--repo", str(repo), "--format", "json", "--no-cache")
+    outside = sorted((f["path"], f["line"]) for f in run.findings
+                     if "points outside the repository's schema/ folder" in f["message"])
+    assert outside == sorted([
+        _line_of(repo, "schema/common.schema.json", "/nested.json"),
+        _line_of(repo, "schema/prompt.schema.json", "/description.json"),
+        _line_of(repo, "schema/prompt.schema.json", secret.as_uri()),
+        _line_of(repo, "schema/prompt.schema.json", "/dynamic.json")]), run.out
+    assert run.code == 1 and {f["code"] for f in run.findings} == {codes.RULES_INVALID}
+    # Through the daemon's door too: the Validator on the same files, and the subprocess CLI.
+    Validator(workers=1).validate(from_directory(repo))
+    assert run_subprocess("validate", "--repo", str(repo), "--no-cache").code == 1
+    assert http_server.requests == []
+
+
+def _line_of(repo: Path, path: str, needle: str) -> tuple[str, int]:
+    lines = (repo / path).read_text().splitlines()
+    return path, next(n for n, line in enumerate(lines, 1) if needle in line)
+
+
+def test_neither_validator_fetches_even_when_handed_a_remote_ref(
+        http_server: CountingServer) -> None:
+    # Defence in depth: were a reference ever to slip past schema_refs, both engines refuse it.
+    schema = {"properties": {"a": {"$ref": f"{http_server.url}/a.json"}}}
+    assert FastSchemaCheck(schema).passes({"a": 1}) is False
+    with pytest.raises(Exception, match=re.escape("a.json")):
+        list(Draft202012Validator(schema, registry=SchemaSet().registry()).iter_errors({"a": 1}))
+    assert http_server.requests == []
+
+
+def test_a_ref_to_a_value_that_is_not_a_schema_is_a_finding(tmp_path: Path) -> None:
+    schema = _schema()
+    schema["properties"]["description"] = {"$ref": "#/properties/version/type"}
+    repo = _repository(tmp_path / "repo", schema)
+    # The daemon validates with the same Validator: a finding, never an AttributeError.
+    report = Validator(workers=1).validate(from_directory(repo))
+    assert [(f.path, f.code, f.message) for f in report.findings] == [
+        ("schema/prompt.schema.json", codes.RULES_INVALID,
+         "$ref '#/properties/version/type' points at text \"integer\", not a schema")]
+
+
+def test_a_local_schema_file_may_be_referenced(tmp_path: Path) -> None:
+    schema = _schema()
+    schema["properties"]["description"] = {"$ref": "common.schema.json#/$defs/note"}
+    repo = _repository(tmp_path / "repo", schema, common_schema_json={
+        "$defs": {"note": {"type": "string", "maxLength": 5}}})
+    rules, findings = load_rules(from_directory(repo))
+    assert findings == [] and rules is not None
+    assert rules.fast is not None and rules.fast.passes(
+        {"type": "GREETING", "version": 1, "template": "Hi", "description": "short"})
+    errors = list(rules.validator.iter_errors(
+        {"type": "GREETING", "version": 1, "template": "Hi", "description": "far too long"}))
+    assert [e.validator for e in errors] == ["maxLength"]
