@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator
 
 from promptsync.model import SCHEMA_DIR, PromptType
 from promptsync.tree import SourceFile
 from promptsync.validate import codes
 from promptsync.validate.finding import Finding, error
+from promptsync.validate.schema_patterns import SafeValidator, pattern_findings, regex_options
 from promptsync.validate.schema_refs import SchemaSet, refuse, resolve_refs
 from promptsync.validate.schema_text import load_schema_text
 from promptsync.validate.yamldoc import YamlDoc, read_yaml
@@ -25,7 +25,7 @@ PYTHON_TYPES: Mapping[str, tuple[type, ...]] = {
     "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,)}
 VARIABLE_TYPES = frozenset(PYTHON_TYPES)
 # Bumped whenever a check changes, so cached per-file results are not reused across versions.
-CHECKS_VERSION = "6"
+CHECKS_VERSION = "7"
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class FastSchemaCheck:
             try:
                 # The references were resolved by schema_refs: it reads only these, never a URL.
                 self._compiled = jsonschema_rs.Draft202012Validator(
-                    dict(self._schema), retriever=refuse,
+                    dict(self._schema), retriever=refuse, pattern_options=regex_options(),
                     registry=jsonschema_rs.Registry(list(self._files)) if self._files else None)
             except Exception:  # a schema (or regex dialect) it cannot compile: no fast path
                 self._usable = False
@@ -77,7 +77,7 @@ class FastSchemaCheck:
 @dataclass(frozen=True)
 class Rules:
     schema: Mapping[str, Any]
-    validator: Draft202012Validator
+    validator: Any  # SafeValidator: jsonschema's, matching patterns without backtracking
     variables: Mapping[str, VariableRule]
     digest: str
     fast: FastSchemaCheck | None = None
@@ -110,7 +110,7 @@ def load_rules(files: Sequence[SourceFile]) -> tuple[Rules | None, list[Finding]
     if schemas is None or variables is None or digest is None:
         return None, findings
     schema = schemas.resources[""]
-    validator = Draft202012Validator(schema, registry=schemas.registry())
+    validator = SafeValidator(schema, registry=schemas.registry())
     return Rules(schema, validator, variables, digest, FastSchemaCheck(schema, schemas.files())), \
         findings
 
@@ -129,6 +129,7 @@ def _load_schema(by_path: Mapping[str, SourceFile], findings: list[Finding]) -> 
         return None
     schemas, problems = resolve_refs(main, {p: f for p, f in by_path.items()
                                             if _is_schema_file(p)})
+    problems += pattern_findings(schemas.texts.values())
     findings += problems
     return None if problems else schemas
 

@@ -1,5 +1,6 @@
 """A hostile schema (it comes from a pull request) can neither make the validators fetch a URL
-or read a file, nor crash them with a `$ref` to a value that is not a schema (13.7).
+or read a file (13.7), nor crash them with a `$ref` to a value that is not a schema, nor hang
+them with a pattern that backtracks (13.8).
 
 The references are counted by a real HTTP server on a loopback port: every validation below
 must leave it with zero requests.
@@ -17,14 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator
 
 from promptsync.tree import from_directory
 from promptsync.validate import Validator, codes
 from promptsync.validate.rules import FastSchemaCheck, load_rules
+from promptsync.validate.schema_patterns import SafeValidator
 from promptsync.validate.schema_refs import SchemaSet
 from tests.support.gitrepo import PROJECT_ROOT
 from tests.validate.corpus import run_cli, run_subprocess
+
+CATASTROPHIC = "^([A-Za-z0-9,'\"()]+\\s?)*$"
 
 
 class CountingServer:
@@ -120,7 +123,7 @@ def test_neither_validator_fetches_even_when_handed_a_remote_ref(
     schema = {"properties": {"a": {"$ref": f"{http_server.url}/a.json"}}}
     assert FastSchemaCheck(schema).passes({"a": 1}) is False
     with pytest.raises(Exception, match=re.escape("a.json")):
-        list(Draft202012Validator(schema, registry=SchemaSet().registry()).iter_errors({"a": 1}))
+        list(SafeValidator(schema, registry=SchemaSet().registry()).iter_errors({"a": 1}))
     assert http_server.requests == []
 
 
@@ -147,3 +150,39 @@ def test_a_local_schema_file_may_be_referenced(tmp_path: Path) -> None:
     errors = list(rules.validator.iter_errors(
         {"type": "GREETING", "version": 1, "template": "Hi", "description": "far too long"}))
     assert [e.validator for e in errors] == ["maxLength"]
+
+
+@pytest.mark.timeout(120)
+def test_a_catastrophic_pattern_neither_hangs_validation_nor_hides_the_finding(
+        tmp_path: Path) -> None:
+    schema = _schema()
+    schema["properties"]["description"]["pattern"] = CATASTROPHIC
+    repo = _repository(tmp_path / "repo", schema)
+    greeting = repo / "prompts/default/greeting.yaml"
+    # Python's re takes ~12x longer per extra word on this text; 40 words is centuries.
+    words = " ".join(["word"] * 40) + " !"
+    greeting.write_text(re.sub("^description: .*$", f"description: {words}",
+                               greeting.read_text(), count=1, flags=re.MULTILINE))
+    run = run_subprocess("validate", "--repo", str(repo), "--no-cache", "--format", "json",
+                         timeout=60)
+    payload = json.loads(run.out)
+    # No description of the project has only letters, digits and spaces: each is a finding.
+    assert {f["code"] for f in payload["findings"]} == {"schema-pattern"}, run.out
+    assert len({f["path"] for f in payload["findings"]}) == payload["files_checked"]
+    assert any(words in f["message"] for f in payload["findings"])
+
+
+@pytest.mark.parametrize("pattern", ["(?=a)b", "(a)\\1", "(?<!x)y"])
+def test_a_pattern_that_needs_backtracking_is_a_finding(pattern: str, tmp_path: Path) -> None:
+    schema = _schema()
+    schema["properties"]["variables"]["patternProperties"] = {pattern: {}}
+    schema["properties"]["description"]["pattern"] = pattern
+    repo = _repository(tmp_path / "repo", schema)
+    rules, findings = load_rules(from_directory(repo))
+    text = (repo / "schema/prompt.schema.json").read_text().splitlines()
+    assert rules is None
+    assert sorted(f.message for f in findings) == [
+        f"the pattern {pattern!r} cannot be checked safely",
+        f"the patternProperties pattern {pattern!r} cannot be checked safely"]
+    for f in findings:
+        assert json.dumps(pattern)[1:-1] in text[f.line - 1]
