@@ -14,6 +14,7 @@ YAML_TOO_DEEP = "yaml-too-deep"
 YAML_TAB = "yaml-tab"
 YAML_NOT_MAPPING = "yaml-not-mapping"
 YAML_MULTIPLE_DOCUMENTS = "yaml-multiple-documents"
+TEXT_CONTROL_CHARACTER = "text-control-character"
 # JSON Schema: "schema-" + the failing keyword, e.g. schema-required, schema-enum
 SCHEMA_PREFIX = "schema-"
 # Where the file lives

@@ -10,6 +10,7 @@ from typing import Any
 from promptsync.model import PromptDoc, PromptId, PromptType, Sample, VariableSpec
 from promptsync.sandbox import MAX_TEMPLATE_CHARS
 from promptsync.validate import codes
+from promptsync.validate.control_chars import control_characters
 from promptsync.validate.finding import Finding, error
 from promptsync.validate.rules import Rules
 from promptsync.validate.schema_check import check_schema
@@ -47,6 +48,7 @@ def check_file(path: str, data: bytes, rules: Rules, blob: str = "") -> FileResu
         findings.append(error(path, 1, 1, codes.YAML_NOT_MAPPING,
                               "a prompt file is a mapping of keys (type, version, template, ...)"))
         return FileResult(path, tuple(findings))
+    findings += control_characters(path, doc, text)
     findings += check_schema(path, doc, rules)
     findings += _type_matches_name(path, doc, prompt_id)
     prompt = _check_content(path, doc, rules, prompt_id, findings, text.splitlines())
