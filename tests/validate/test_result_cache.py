@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from promptsync.cli.main import main
 from promptsync.tree import from_directory
 from promptsync.validate import Validator
+from promptsync.validate import validator as validator_module
+from promptsync.validate.file_check import FileResult
+from promptsync.validate.result_cache import MAX_AGE_DAYS, ResultCache
 from tests.support.gitrepo import GitRepo
 
 BROKEN_GREETING = """type: GREETING
@@ -81,3 +85,53 @@ def test_the_process_pool_reports_what_one_process_reports(tmp_path: Path) -> No
     assert pooled.findings == single.findings
     assert [f.path for f in pooled.errors] == ["prompts/b321/greeting.yaml"]
     assert len(pooled.prompts) == len(single.prompts) == 450 + 15 - 1
+
+
+def _count_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths the Validator really checks (a cached file is not checked)."""
+    checked: list[str] = []
+    real = validator_module.check_file
+
+    def spy(path: str, *args: Any) -> Any:
+        checked.append(path)
+        return real(path, *args)
+
+    monkeypatch.setattr(validator_module, "check_file", spy)
+    return checked
+
+
+def test_a_partial_run_keeps_the_results_of_the_full_run(
+        prompt_repo: GitRepo, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    checked = _count_checks(monkeypatch)
+    repo = str(prompt_repo.path)
+    assert run_json(capsys, "--repo", repo)[0] == 0
+    everything = len(checked)
+    assert everything > 10
+    # What pre-commit runs: one staged file. Only it is checked...
+    prompt_repo.write("prompts/acme/greeting.yaml", BROKEN_GREETING)
+    checked.clear()
+    assert run_json(capsys, "--repo", repo, str(prompt_repo.path / "prompts/acme/greeting.yaml")
+                    )[0] == 1
+    assert checked == ["prompts/acme/greeting.yaml"]
+    # ... and the next full run finds every file in the cache, the edited one too.
+    checked.clear()
+    code, out = run_json(capsys, "--repo", repo)
+    assert (code, checked) == (1, [])
+    assert out["files_checked"] == everything + 1
+
+
+def test_entries_no_run_used_for_a_month_are_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "validate-cache.json"
+    result = FileResult("prompts/acme/greeting.yaml", ())
+    first = ResultCache(path, today=100)
+    first.put("stale", result)
+    first.put("used", result)
+    first.save()
+    second = ResultCache(path, today=110)  # a run ten days later uses one of them
+    assert second.get("used") == result
+    second.save()
+    third = ResultCache(path, today=101 + MAX_AGE_DAYS)
+    third.save()
+    after = ResultCache(path, today=101 + MAX_AGE_DAYS)
+    assert (after.get("stale"), after.get("used")) == (None, result)
