@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ import pytest
 
 from promptsync.cli.main import main
 from promptsync.tree import from_directory
-from promptsync.validate import Validator
+from promptsync.validate import Validator, result_cache
 from promptsync.validate import validator as validator_module
 from promptsync.validate.file_check import FileResult
 from promptsync.validate.result_cache import MAX_AGE_DAYS, ResultCache
@@ -135,3 +137,32 @@ def test_entries_no_run_used_for_a_month_are_dropped(tmp_path: Path) -> None:
     third.save()
     after = ResultCache(path, today=101 + MAX_AGE_DAYS)
     assert (after.get("stale"), after.get("used")) == (None, result)
+
+
+def test_a_hand_edited_cache_cannot_make_a_bad_file_pass(
+        prompt_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    prompt_repo.write("prompts/acme/greeting.yaml", BROKEN_GREETING)
+    repo = str(prompt_repo.path)
+    assert run_json(capsys, "--repo", repo, "--strict")[0] == 1
+    cache = prompt_repo.path / ".git" / "promptsync" / "validate-cache.json"
+    text = cache.read_text(encoding="utf-8")
+    # Someone "fixes" CI by blanking the findings the cache holds for the broken file.
+    edited, count = re.subn(r'"findings": \[\{[^\]]*usr_name[^\]]*\]', '"findings": []', text)
+    assert count == 1
+    cache.write_text(edited, encoding="utf-8")
+    code, out = run_json(capsys, "--repo", repo, "--strict")
+    assert code == 1
+    assert {f["code"] for f in out["findings"]} == {"variable-undeclared"}
+
+
+def test_a_cache_written_by_another_validator_is_not_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "validate-cache.json"
+    result = FileResult("prompts/acme/greeting.yaml", ())
+    cache = ResultCache(path)
+    cache.put("key", result)
+    cache.save()
+    assert ResultCache(path).get("key") == result
+    assert stat.S_IMODE(path.with_suffix(".key").stat().st_mode) == 0o600
+    monkeypatch.setattr(result_cache, "validator_digest", lambda: "an-upgraded-validator")
+    assert ResultCache(path).get("key") is None
