@@ -259,9 +259,9 @@ def _python_format(place: TemplatePlace, source: str) -> Iterator[Finding]:
             continue
         seen.add(name)
         line, col = place.at(masked.count("\n", 0, match.start()) + 1, match.group())
-        yield warning(place.path, line, col, codes.PYTHON_FORMAT,
-                      f"'{match.group()}' is printed as it is, not filled in",
-                      f"did you mean '{{{{ {name} }}}}'?")
+        yield error(place.path, line, col, codes.PYTHON_FORMAT,
+                    f"'{match.group()}' is printed as it is, not filled in",
+                    f"did you mean '{{{{ {name} }}}}'?")
 
 
 def check_samples(place: TemplatePlace, ast: nodes.Template, declared: Mapping[str, VariableSpec],
