@@ -40,6 +40,7 @@ SAMPLE_TIMEOUT = "sample-timeout"
 SAMPLE_TOO_LONG = "sample-too-long"
 SAMPLE_UNKNOWN_VARIABLE = "sample-unknown-variable"
 SAMPLE_DUPLICATE = "sample-duplicate"
+SAMPLE_BLANK = "sample-blank"
 # Against a base revision (--base)
 VERSION_NOT_BUMPED = "version-not-bumped"
 VERSION_NEW_NOT_ONE = "version-new-not-one"

@@ -290,6 +290,11 @@ def check_samples(place: TemplatePlace, ast: nodes.Template, declared: Mapping[s
             continue  # one sample that never ends says it for all: they share the template
         outcome = render(template, {**defaults, **context}, seconds=seconds)
         if isinstance(outcome, Rendered):
+            if not outcome.text.strip():
+                findings.append(error(place.path, line, col, codes.SAMPLE_BLANK,
+                                      f"sample '{name}' renders to blank text",
+                                      "a customer would get an empty message: check the "
+                                      "conditions and the defaults it relies on"))
             continue
         rendering = outcome.code is not FailureCode.TIMEOUT
         findings.append(error(place.path, line, col,
