@@ -11,7 +11,7 @@ from promptsync.model import PromptDoc, PromptId, PromptType, Sample, VariableSp
 from promptsync.sandbox import MAX_TEMPLATE_CHARS
 from promptsync.validate import codes
 from promptsync.validate.control_chars import control_characters
-from promptsync.validate.finding import Finding, error
+from promptsync.validate.finding import Finding, did_you_mean, error
 from promptsync.validate.rules import Rules
 from promptsync.validate.schema_check import check_schema
 from promptsync.validate.template_check import (
@@ -60,11 +60,22 @@ def check_file(path: str, data: bytes, rules: Rules, blob: str = "") -> FileResu
 def _prompt_id(path: str, findings: list[Finding]) -> PromptId | None:
     prompt_id = PromptId.from_path(path)
     if prompt_id is None:
-        hint = "use the .yaml ending" if path.endswith(".yml") else \
-            "brand: lower-case letters, digits and '-'; type: e.g. greeting.yaml"
         findings.append(error(path, 1, 1, codes.PATH_INVALID,
-                              "a prompt file must be prompts/<brand>/<type>.yaml", hint))
+                              "a prompt file must be prompts/<brand>/<type>.yaml",
+                              _path_hint(path)))
     return prompt_id
+
+
+def _path_hint(path: str) -> str:
+    if path.endswith(".yml"):
+        return "use the .yaml ending"
+    name = path.rsplit("/", 1)[-1]
+    known = [f"{t.slug}.yaml" for t in PromptType]
+    if name.lower() in known and name != name.lower():
+        return f"did you mean '{name.lower()}'? (file names are lower case)"
+    # A misspelt type (farewel.yaml) is a file the daemon would never load: name the right one.
+    close = "" if name in known else did_you_mean(name, known, 0.8)
+    return close or "brand: lower-case letters, digits and '-'; type: e.g. greeting.yaml"
 
 
 def _decode(path: str, data: bytes, findings: list[Finding]) -> str | None:
