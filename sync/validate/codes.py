@@ -8,6 +8,7 @@ FILE_SYMLINK = "file-symlink"
 FILE_UNREADABLE = "file-unreadable"
 # YAML
 YAML_SYNTAX = "yaml-syntax"
+MERGE_CONFLICT = "merge-conflict"
 YAML_DUPLICATE_KEY = "yaml-duplicate-key"
 YAML_ANCHOR = "yaml-anchor"
 YAML_TOO_DEEP = "yaml-too-deep"

@@ -10,6 +10,7 @@ from typing import Any
 from promptsync.model import PromptDoc, PromptId, PromptType, Sample, VariableSpec
 from promptsync.sandbox import MAX_TEMPLATE_CHARS
 from promptsync.validate import codes
+from promptsync.validate.conflicts import conflict_findings
 from promptsync.validate.control_chars import control_characters
 from promptsync.validate.finding import Finding, did_you_mean, error
 from promptsync.validate.rules import Rules
@@ -40,6 +41,9 @@ def check_file(path: str, data: bytes, rules: Rules, blob: str = "") -> FileResu
     text = _decode(path, data, findings)
     if text is None:
         return FileResult(path, tuple(findings))
+    conflicts = conflict_findings(path, text)
+    if conflicts:  # what YAML would say about the markers is noise beside this
+        return FileResult(path, (*findings, *conflicts))
     doc, problems = read_yaml(path, text)
     findings += problems
     if doc is None:
