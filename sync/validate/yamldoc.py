@@ -15,6 +15,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 
 from promptsync.validate import codes
 from promptsync.validate.finding import Finding, error
+from promptsync.validate.yaml_hints import explain, flow_value
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -59,8 +60,9 @@ def _at(mark: Any) -> tuple[int, int]:
 
 
 class _Builder:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, text: str) -> None:
         self.path = path
+        self.text = text
         self.doc = YamlDoc()
         self.findings: list[Finding] = []
         self.constructor = SafeConstructor()
@@ -138,6 +140,11 @@ class _Builder:
             where = _at(event.start_mark)
             if not isinstance(event, yaml.ScalarEvent) or event.anchor:
                 self.node(event, events, (*path, "?"), depth + 1)  # reports anchors first
+                # `template: {{ name }}` is a mapping whose key is a mapping: say why.
+                flow = flow_value(self.text.splitlines(), where[0])
+                if flow is not None:
+                    raise self.fail((flow.line, flow.column), codes.YAML_SYNTAX, flow.message,
+                                    flow.hint)
                 raise self.fail(where, codes.YAML_SYNTAX, "a key must be plain text")
             key = str(self.scalar(event, where))
             if key in result:
@@ -152,7 +159,7 @@ class _Builder:
 
 def read_yaml(path: str, text: str) -> tuple[YamlDoc | None, list[Finding]]:
     """Parse `text`; on any problem return None and the findings that say where."""
-    builder = _Builder(path)
+    builder = _Builder(path, text)
     try:
         builder.build(iter(yaml.parse(text, Loader=_Loader)))
     except _Stop:
@@ -181,5 +188,9 @@ def _syntax_finding(path: str, text: str, exc: yaml.MarkedYAMLError) -> Finding:
     if "\t" in source_line[: max(column, 1)] or "'\\t'" in problem:
         return error(path, line, column, codes.YAML_TAB, "a tab character is used for "
                      "indentation; YAML needs spaces", "indent with spaces")
+    context_at = _at(exc.context_mark) if exc.context_mark is not None else None
+    plain = explain(lines, problem, exc.context, (line, column), context_at)
+    if plain is not None:
+        return error(path, plain.line, plain.column, codes.YAML_SYNTAX, plain.message, plain.hint)
     context = f" ({exc.context})" if exc.context else ""
     return error(path, line, column, codes.YAML_SYNTAX, f"YAML syntax: {problem}{context}")
