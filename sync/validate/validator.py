@@ -11,7 +11,7 @@ from typing import Protocol
 
 from promptsync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptId, PromptType
 from promptsync.tree import SourceFile
-from promptsync.validate import codes
+from promptsync.validate import codes, pool
 from promptsync.validate.file_check import FileResult, check_file
 from promptsync.validate.finding import Finding, error
 from promptsync.validate.report import Report
@@ -19,7 +19,6 @@ from promptsync.validate.rules import Rules, load_rules, rules_digest
 
 # Below this many unchecked files a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 400
-_worker_rules: Rules | None = None
 
 
 class Validator:
@@ -27,7 +26,7 @@ class Validator:
 
     def __init__(self, *, workers: int | None = None, cache_size: int = 50_000,
                  store: ResultStore | None = None) -> None:
-        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.workers = workers if workers is not None else pool.usable_cpus()
         self.cache_size = cache_size
         self.store = store
         self._cache: dict[str, FileResult] = {}
@@ -43,7 +42,8 @@ class Validator:
             return report
         prompt_files = [f for f in files if f.path.startswith(f"{PROMPTS_DIR}/")
                         and not f.path.endswith(".md")]
-        results = self._check_all(prompt_files, rules)
+        rule_files = [f for f in files if not f.path.startswith(f"{PROMPTS_DIR}/")]
+        results = self._check_all(prompt_files, rules, rule_files)
         for result in results:
             report.findings += result.findings
             if result.prompt is not None:
@@ -68,7 +68,8 @@ class Validator:
             self._rules_by_digest[rules.digest] = rules
         return rules
 
-    def _check_all(self, files: Sequence[SourceFile], rules: Rules) -> list[FileResult]:
+    def _check_all(self, files: Sequence[SourceFile], rules: Rules,
+                   rule_files: Sequence[SourceFile]) -> list[FileResult]:
         results: dict[str, FileResult] = {}
         todo: list[tuple[SourceFile, bytes]] = []
         for f in files:
@@ -84,7 +85,7 @@ class Validator:
                     results[f.path] = FileResult(f.path, (error(
                         f.path, 1, 1, codes.FILE_UNREADABLE,
                         f"the file could not be read: {exc.strerror or exc}"),))
-        checked = self._run([(f.path, data, f.blob) for f, data in todo], rules)
+        checked = self._run([(f.path, data, f.blob) for f, data in todo], rules, rule_files)
         for (f, _), result in zip(todo, checked, strict=True):
             results[f.path] = result
             self._remember(_key(f, rules), result)
@@ -102,13 +103,17 @@ class Validator:
         if self.store is not None:
             self.store.put(key, result)
 
-    def _run(self, jobs: list[tuple[str, bytes, str]], rules: Rules) -> list[FileResult]:
+    def _run(self, jobs: list[tuple[str, bytes, str]], rules: Rules,
+             rule_files: Sequence[SourceFile]) -> list[FileResult]:
         if self.workers < 2 or len(jobs) < PARALLEL_THRESHOLD:
             return [check_file(path, data, rules, blob) for path, data, blob in jobs]
         chunk = max(1, len(jobs) // (self.workers * 4))
-        with ProcessPoolExecutor(self.workers, initializer=_init_worker,
-                                 initargs=(rules,)) as pool:
-            return list(pool.map(_check_job, jobs, chunksize=chunk))
+        # Workers rebuild the rules from the rule files' bytes: nothing to pickle but bytes.
+        rule_bytes = [(f.path, f.blob, f.read()) for f in rule_files]
+        with ProcessPoolExecutor(self.workers, mp_context=pool.context(),
+                                 initializer=pool.init_worker,
+                                 initargs=(os.getpid(), rule_bytes)) as executor:
+            return list(executor.map(pool.check_job, jobs, chunksize=chunk))
 
 
 def _version_findings(files: Sequence[SourceFile], report: Report,
@@ -138,16 +143,6 @@ class ResultStore(Protocol):
 
 def _key(f: SourceFile, rules: Rules) -> str:
     return f"{f.blob}:{rules.digest}:{f.path}"
-
-
-def _init_worker(rules: Rules) -> None:
-    global _worker_rules
-    _worker_rules = rules
-
-
-def _check_job(job: tuple[str, bytes, str]) -> FileResult:
-    assert _worker_rules is not None
-    return check_file(job[0], job[1], _worker_rules, job[2])
 
 
 def _symlink_result(f: SourceFile) -> FileResult:
