@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol
 
+from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptId, PromptType
 from promptsync.tree import SourceFile
 from promptsync.validate import codes, pool
@@ -27,10 +28,11 @@ class Validator:
     def __init__(self, *, workers: int | None = None, cache_size: int = 50_000,
                  store: ResultStore | None = None) -> None:
         self.workers = workers if workers is not None else pool.usable_cpus()
-        self.cache_size = cache_size
         self.store = store
-        self._cache: dict[str, FileResult] = {}
-        self._rules_by_digest: dict[str, Rules] = {}
+        # Least recently used results go first: a cache that stopped adding when full stayed
+        # cold for every file that changed after that.
+        self._cache: LRU[str, FileResult] = LRU(cache_size)
+        self._rules_by_digest: LRU[str, Rules] = LRU(16)
 
     def validate(self, files: Sequence[SourceFile],
                  base: Mapping[PromptId, int] | None = None, *,
@@ -60,12 +62,13 @@ class Validator:
     def _rules(self, files: Sequence[SourceFile], report: Report) -> Rules | None:
         # Parsing and meta-checking the schema costs milliseconds: keep it per rules digest.
         digest = rules_digest(files)
-        if digest is not None and digest in self._rules_by_digest:
-            return self._rules_by_digest[digest]
+        cached = self._rules_by_digest.get(digest) if digest is not None else None
+        if cached is not None:
+            return cached
         rules, findings = load_rules(files)
         report.findings += findings
-        if rules is not None and len(self._rules_by_digest) < 16:
-            self._rules_by_digest[rules.digest] = rules
+        if rules is not None:
+            self._rules_by_digest.put(rules.digest, rules)
         return rules
 
     def _check_all(self, files: Sequence[SourceFile], rules: Rules,
@@ -98,8 +101,7 @@ class Validator:
         return found
 
     def _remember(self, key: str, result: FileResult) -> None:
-        if len(self._cache) < self.cache_size:
-            self._cache[key] = result
+        self._cache.put(key, result)
         if self.store is not None:
             self.store.put(key, result)
 

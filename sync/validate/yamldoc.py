@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
+from promptsync.lru import LRU
 from promptsync.validate import codes
 from promptsync.validate.finding import Finding, error
 from promptsync.validate.yaml_hints import explain, flow_value
@@ -28,7 +29,8 @@ _RESOLVER = yaml.resolver.Resolver()
 _COLLECTION_TAGS = frozenset({None, "!", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
 # Untagged plain scalars seen before (keys, types, short values) and what they resolved to:
 # resolving runs a dozen regexes, and the values are immutable, so one answer serves all files.
-_PLAIN_SCALARS: dict[str, Any] = {}
+_PLAIN_SCALARS: LRU[str, Any] = LRU(4096)
+_MISSING = object()
 _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
 
 
@@ -107,8 +109,10 @@ class _Builder:
         tag = event.tag
         if tag is None and not event.implicit[0]:
             return event.value  # quoted or block scalar, untagged: text by YAML's own rule
-        if tag is None and event.value in _PLAIN_SCALARS:
-            return _PLAIN_SCALARS[event.value]
+        if tag is None:
+            known = _PLAIN_SCALARS.get(event.value, _MISSING)
+            if known is not _MISSING:
+                return known
         if tag is None or tag == "!":
             tag = _RESOLVER.resolve(  # type: ignore[no-untyped-call]
                 yaml.ScalarNode, event.value, event.implicit)
@@ -120,8 +124,8 @@ class _Builder:
             value = self.constructor.construct_object(node)
         except (ConstructorError, ValueError) as exc:
             raise self.fail(where, codes.YAML_SYNTAX, f"bad value: {exc}") from None
-        if event.tag is None and len(event.value) <= 64 and len(_PLAIN_SCALARS) < 4096:
-            _PLAIN_SCALARS[event.value] = value
+        if event.tag is None and len(event.value) <= 64:
+            _PLAIN_SCALARS.put(event.value, value)
         return value
 
     def sequence(self, events: Any, path: Path, depth: int) -> list[Any]:

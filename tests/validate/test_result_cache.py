@@ -17,7 +17,7 @@ from promptsync.validate import Validator, result_cache
 from promptsync.validate import validator as validator_module
 from promptsync.validate.file_check import FileResult
 from promptsync.validate.result_cache import MAX_AGE_DAYS, ResultCache
-from tests.support.gitrepo import GitRepo
+from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
 BROKEN_GREETING = """type: GREETING
 version: 1
@@ -166,3 +166,20 @@ def test_a_cache_written_by_another_validator_is_not_read(
     assert stat.S_IMODE(path.with_suffix(".key").stat().st_mode) == 0o600
     monkeypatch.setattr(result_cache, "validator_digest", lambda: "an-upgraded-validator")
     assert ResultCache(path).get("key") is None
+
+
+def test_a_full_in_memory_cache_keeps_what_is_used_not_what_came_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The daemon keeps one Validator for its life: after the cache filled once, every file
+    # that changed later was checked on every commit.
+    shutil.copytree(PROJECT_ROOT / "schema", tmp_path / "schema")
+    shutil.copytree(PROJECT_ROOT / "prompts", tmp_path / "prompts")
+    files = [f for f in from_directory(tmp_path) if f.path.startswith("prompts/")]
+    rules = [f for f in from_directory(tmp_path) if f.path.startswith("schema/")]
+    validator = Validator(workers=1, cache_size=3)
+    validator.validate([*rules, *files], whole_tree=False)
+    checked = _count_checks(monkeypatch)
+    latest = files[-3:]  # the files the daemon sees change now
+    validator.validate([*rules, *latest], whole_tree=False)
+    validator.validate([*rules, *latest], whole_tree=False)
+    assert checked == []
