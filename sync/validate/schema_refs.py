@@ -64,9 +64,10 @@ def resolve_refs(main: SchemaText, files: Mapping[str, SourceFile]) -> tuple[Sch
         uri, text = pending.pop()
         found.texts[uri] = text
         _embedded(text.value, uri, found.resources)
+        findings += _bad_ids(text, uri)
         for ref, base, where in _refs(text, uri):
             refs.append((text, ref, base, where))
-            target = urldefrag(urljoin(base, ref))[0]
+            target = urldefrag(_join(base, ref) or "")[0]
             if target in by_uri:
                 loaded, problems = load_schema_text(by_uri.pop(target))
                 findings += problems
@@ -75,9 +76,10 @@ def resolve_refs(main: SchemaText, files: Mapping[str, SourceFile]) -> tuple[Sch
                 else:
                     pending.append((target, loaded))
     for text, ref, base, where in refs:
-        if urldefrag(urljoin(base, ref))[0] in unreadable:
+        absolute = _join(base, ref)
+        if absolute is not None and urldefrag(absolute)[0] in unreadable:
             continue
-        problem = _problem(ref, urljoin(base, ref), found.resources)
+        problem = _problem(ref, absolute, found.resources)
         if problem:
             findings.append(error(text.path, *where, codes.RULES_INVALID, *problem))
     return found, findings
@@ -93,7 +95,25 @@ def _file_uris(main: SchemaText, files: Mapping[str, SourceFile]) -> dict[str, S
 
 def _own_id(doc: Any, base: str) -> str:
     own = doc.get("$id") if isinstance(doc, dict) else None
-    return urldefrag(urljoin(base, own))[0] if isinstance(own, str) else base
+    joined = _join(base, own) if isinstance(own, str) else None
+    return urldefrag(joined)[0] if joined is not None else base
+
+
+def _join(base: str, ref: str) -> str | None:
+    """`ref` resolved against `base`; None when it is no URI at all ('http://[::1')."""
+    try:
+        return urljoin(base, ref)
+    except ValueError:
+        return None
+
+
+def _bad_ids(text: SchemaText, uri: str) -> Iterator[Finding]:
+    for node, base in schema_nodes(text.value, uri):
+        own = node.get("$id")
+        if isinstance(own, str) and _join(base, own) is None:
+            line, col = text.place_of("$id", own)
+            yield error(text.path, line, col, codes.RULES_INVALID,
+                        f"$id {own!r} is not a valid URI")
 
 
 def _embedded(doc: Any, base: str, into: dict[str, Any]) -> None:
@@ -137,7 +157,10 @@ def _refs(text: SchemaText, uri: str) -> Iterator[tuple[str, str, tuple[int, int
                 yield ref, base, text.place_of(keyword, ref)
 
 
-def _problem(ref: str, absolute: str, resources: Mapping[str, Any]) -> tuple[str, str] | None:
+def _problem(ref: str, absolute: str | None,
+             resources: Mapping[str, Any]) -> tuple[str, str] | None:
+    if absolute is None:
+        return f"$ref {ref!r} is not a valid reference", "write a name in schema/, or '#/...'"
     uri, fragment = urldefrag(absolute)
     if uri not in resources:
         return f"$ref {ref!r} points outside the repository's {SCHEMA_DIR}/ folder", _OUTSIDE_HINT

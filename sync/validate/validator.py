@@ -41,6 +41,7 @@ class Validator:
         report = Report()
         rules = self._rules(files, report)
         if rules is None:
+            report.sort()
             return report
         prompt_files = [f for f in files if f.path.startswith(f"{PROMPTS_DIR}/")
                         and not f.path.endswith(".md")]

@@ -158,8 +158,8 @@ def test_a_bad_pull_request_fails_the_checks_with_annotations(pull_request: GitR
 
     results, summary, _ = run_steps(pull_request, tmp_path)
     annotations, versions, preview = results
-    assert annotations.returncode == 0  # a warning only; the version rule needs --base
-    assert f"::warning file={GREETING},line=" in annotations.stdout
+    assert annotations.returncode == 1  # single braces are an error (issue 9)
+    assert f"::error file={GREETING},line=" in annotations.stdout
     assert "title=python-format::" in annotations.stdout
     assert versions.returncode == 1
     assert f"{GREETING}:3:1: error: default/greeting was changed but its version is still 1" \

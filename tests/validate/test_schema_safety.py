@@ -138,6 +138,26 @@ def test_a_ref_to_a_value_that_is_not_a_schema_is_a_finding(tmp_path: Path) -> N
          "$ref '#/properties/version/type' points at text \"integer\", not a schema")]
 
 
+@pytest.mark.parametrize(("node", "message"), [
+    ({"$ref": "http://[::1"}, "$ref 'http://[::1' is not a valid reference"),
+    ({"$id": "http://[::1/x"}, "$id 'http://[::1/x' is not a valid URI"),
+    ({"$ref": "#/properties/nothing"}, "$ref '#/properties/nothing' points at nothing"),
+    ({"$ref": "#no-such-anchor"}, "$ref '#no-such-anchor' points at nothing"),
+    ({"$ref": "#/required/0"}, "$ref '#/required/0' points at text \"type\", not a schema"),
+], ids=["not-a-uri", "bad-id", "no-such-pointer", "no-such-anchor", "text"])
+def test_a_ref_that_cannot_resolve_is_a_finding_at_its_line(node: dict[str, str], message: str,
+                                                             tmp_path: Path) -> None:
+    schema = _schema()
+    schema["$defs"] = {"hostile": node}
+    repo = _repository(tmp_path / "repo", schema)
+    report = Validator(workers=1).validate(from_directory(repo))
+    assert [(f.path, f.message) for f in report.findings] == [
+        ("schema/prompt.schema.json", message)]
+    line = (repo / "schema/prompt.schema.json").read_text().splitlines()[
+        report.findings[0].line - 1]
+    assert json.dumps(next(iter(node.values()))) in line
+
+
 def test_a_local_schema_file_may_be_referenced(tmp_path: Path) -> None:
     schema = _schema()
     schema["properties"]["description"] = {"$ref": "common.schema.json#/$defs/note"}
