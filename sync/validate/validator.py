@@ -124,9 +124,11 @@ def _version_findings(files: Sequence[SourceFile], report: Report,
     from promptsync.validate.version_check import VersionedFile, VersionLine, check_versions
 
     current: dict[PromptId, VersionedFile] = dict(report.prompts)
+    # A conflicted file's finding already says which version to set.
+    conflicted = {f.path for f in report.findings if f.code == codes.MERGE_CONFLICT}
     for f in files:
         prompt_id = PromptId.from_path(f.path)
-        if prompt_id is None or prompt_id in current or f.is_symlink:
+        if prompt_id is None or prompt_id in current or f.is_symlink or f.path in conflicted:
             continue
         try:
             found = VersionLine.of(prompt_id, f.read(), f.blob)
