@@ -9,8 +9,8 @@ must not forget the rest); an entry no run has used for MAX_AGE_DAYS goes, and p
 MAX_ENTRIES the least recently used go first, so the file stays bounded.
 
 Trust: a cached "no findings" skips the checks, so the file is bound to the validator that
-wrote it (a digest of its source: an upgrade starts afresh) and sealed with a keyed MAC
-(BLAKE2b) under a random per-repository key kept beside it (0600). A hand edit, a damaged
+wrote it (a digest of its source: an upgrade starts afresh) and sealed with an HMAC-SHA256
+under a random per-repository key kept beside it (0600). A hand edit, a damaged
 file, or a file copied from another clone or written by another version is discarded and
 only costs time. This guards against accidents, not against someone who can write `.git/`:
 they can read the key, and could as well replace the hooks or the validator itself.
@@ -29,7 +29,6 @@ import secrets
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 from promptsync.validate.file_check import FileResult
 from promptsync.validate.result_json import from_json, to_json
@@ -57,13 +56,18 @@ def validator_digest() -> str:
 
 
 class ResultCache:
-    """Line 1: `{"format", "validator", "mac"}`; then `{key: {"r": result, "d": day used}}`."""
+    """Line 1: `{"format", "validator", "mac"}`; then one line per entry: the key (as JSON),
+    the day it was last used, the result (as JSON), separated by tabs.
+
+    An entry's JSON is decoded only when a run asks for it: a run that checks one file of ten
+    thousand decodes one, and the lines of the others are written back as they were read.
+    """
 
     def __init__(self, path: Path, today: int | None = None) -> None:
         self.path = path
         self.key_path = path.with_suffix(".key")
         self.today = today if today is not None else int(time.time() // 86_400)
-        self._entries: dict[str, dict[str, Any]] = {}
+        self._entries: dict[str, tuple[int, bytes]] = {}  # key: (day last used, result JSON)
         self._changed = False  # something to write: a new result, a day moved, an entry gone
         # A missing or damaged cache only costs time.
         with contextlib.suppress(OSError, ValueError, KeyError, AttributeError, TypeError):
@@ -74,7 +78,7 @@ class ResultCache:
         git_dir = root / ".git"
         return cls(git_dir / "promptsync" / "validate-cache.json") if git_dir.is_dir() else None
 
-    def _load(self) -> dict[str, dict[str, Any]]:
+    def _load(self) -> dict[str, tuple[int, bytes]]:
         head, _, body = self.path.read_bytes().partition(b"\n")
         seal = json.loads(head)
         if seal.get("format") != FORMAT or seal.get("validator") != validator_digest():
@@ -83,15 +87,19 @@ class ResultCache:
             log.info("the validation cache %s was changed outside promptsync; checking every "
                      "file afresh", self.path)
             return {}
-        entries = json.loads(body)
-        return entries if isinstance(entries, dict) else {}
+        entries = {}
+        for line in body.splitlines():
+            key, day, raw = line.split(b"\t", 2)
+            entries[json.loads(key)] = (int(day), raw)
+        return entries
 
     def _mac(self, body: bytes, *, create: bool) -> str:
         key = self._key(create)
         if key is None:
             return ""
-        header = f"{FORMAT}\n{validator_digest()}\n".encode()
-        return hashlib.blake2b(header + body, key=key, digest_size=32).hexdigest()
+        mac = hmac.new(key, f"{FORMAT}\n{validator_digest()}\n".encode(), "sha256")
+        mac.update(body)
+        return mac.hexdigest()
 
     def _key(self, create: bool) -> bytes | None:
         """This repository's key; made (readable by its owner only) when `create` and none is
@@ -112,19 +120,20 @@ class ResultCache:
 
     def get(self, key: str) -> FileResult | None:
         entry = self._entries.get(key)
-        if not isinstance(entry, dict):
+        if entry is None:
             return None
         try:
-            result = from_json(entry["r"])
+            result = from_json(json.loads(entry[1]))
         except (KeyError, TypeError, ValueError):
             return None
-        if entry.get("d") != self.today:
-            entry["d"] = self.today
+        if entry[0] != self.today:
+            self._entries[key] = (self.today, entry[1])
             self._changed = True
         return result
 
     def put(self, key: str, result: FileResult) -> None:
-        self._entries[key] = {"r": to_json(result), "d": self.today}
+        raw = json.dumps(to_json(result), ensure_ascii=False).encode()
+        self._entries[key] = (self.today, raw)
         self._changed = True
 
     def save(self) -> None:
@@ -134,7 +143,8 @@ class ResultCache:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            body = json.dumps(kept, ensure_ascii=False).encode()
+            body = b"\n".join(b"%s\t%d\t%s" % (json.dumps(key).encode(), day, raw)
+                              for key, (day, raw) in kept.items())
             seal = {"format": FORMAT, "validator": validator_digest(),
                     "mac": self._mac(body, create=True)}
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".cache-")
@@ -144,11 +154,11 @@ class ResultCache:
         except OSError as exc:
             log.info("could not save the validation cache %s: %s", self.path, exc)
 
-    def _pruned(self) -> dict[str, dict[str, Any]]:
+    def _pruned(self) -> dict[str, tuple[int, bytes]]:
+        """The entries to keep: used within MAX_AGE_DAYS, at most MAX_ENTRIES of them."""
         oldest = self.today - MAX_AGE_DAYS
-        fresh = {k: e for k, e in self._entries.items()
-                 if isinstance(e, dict) and isinstance(e.get("d"), int) and e["d"] >= oldest}
+        fresh = {k: e for k, e in self._entries.items() if e[0] >= oldest}
         if len(fresh) <= MAX_ENTRIES:
             return fresh
-        recent = sorted(fresh, key=lambda k: fresh[k]["d"], reverse=True)[:MAX_ENTRIES]
-        return {k: fresh[k] for k in recent}
+        return dict(sorted(fresh.items(), key=lambda item: item[1][0], reverse=True)
+                    [:MAX_ENTRIES])

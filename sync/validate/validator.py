@@ -96,7 +96,8 @@ class Validator:
         return [results[f.path] for f in files]
 
     def _cached(self, key: str) -> FileResult | None:
-        found = self._cache.get(key)
+        # `in` first: a miss (every file of a CLI run) then costs a lookup, not an exception.
+        found = self._cache.get(key) if key in self._cache else None
         if found is None and self.store is not None:
             found = self.store.get(key)
         return found
