@@ -13,7 +13,8 @@ from typing import NamedTuple
 
 _KEY_VALUE = re.compile(r"^(\s*)(?:- )?([^\s#:][^:#]*?):[ \t]+(\S.*?)\s*$")
 _BLOCK_HEADER = re.compile(r":[ \t]*[|>][-+0-9]*[ \t]*(#.*)?$")
-_START_HINT = "put the value in quotes, or write 'key: |' and the text on the lines below, indented"
+_START_HINT = ("put the value in quotes, or write '{key}: |' and the text on the lines below, "
+               "indented")
 
 
 class Explained(NamedTuple):
@@ -104,8 +105,9 @@ def _cannot_start(lines: list[str], number: int, column: int) -> Explained | Non
     char = line[column - 1:column]
     if not char:
         return None
+    found = _KEY_VALUE.match(line)
     return Explained(number, column, f"YAML syntax: a value cannot start with '{char}'",
-                     _START_HINT)
+                     _START_HINT.format(key=found.group(2) if found else "key"))
 
 
 def flow_value(lines: list[str], number: int) -> Explained | None:
@@ -116,7 +118,7 @@ def flow_value(lines: list[str], number: int) -> Explained | None:
         return None
     return Explained(number, found.start(3) + 1,
                      f"YAML syntax: the value of '{found.group(2)}' starts with '{{', which YAML "
-                     "reads as a mapping", _START_HINT)
+                     "reads as a mapping", _START_HINT.format(key=found.group(2)))
 
 
 def _misaligned(lines: list[str], number: int) -> Explained | None:
