@@ -16,7 +16,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from multiprocessing.context import BaseContext
 from pathlib import Path
 
@@ -47,10 +47,25 @@ def _single_threaded() -> bool:
     return not tasks.is_dir() or len(list(tasks.iterdir())) == 1
 
 
-def init_worker(parent: int, rule_files: list[tuple[str, str, bytes]]) -> None:
+RuleFiles = list[tuple[str, str, bytes]]  # (path, blob id, bytes) of each rule file
+
+
+def rules_for(context: BaseContext, rules: Rules,
+              rule_files: Sequence[SourceFile]) -> Rules | RuleFiles:
+    """What a worker needs to have the rules: a forked worker inherits them as they are; any
+    other is sent the rule files' bytes (the compiled validators do not pickle) and rebuilds."""
+    if context.get_start_method() == "fork":
+        return rules
+    return [(f.path, f.blob, f.read()) for f in rule_files]
+
+
+def init_worker(parent: int, rules: Rules | RuleFiles) -> None:
     global _rules
     _die_with_parent(parent)
-    files = [SourceFile(path, blob, _reader(data)) for path, blob, data in rule_files]
+    if isinstance(rules, Rules):
+        _rules = rules
+        return
+    files = [SourceFile(path, blob, _reader(data)) for path, blob, data in rules]
     _rules, _ = load_rules(files)
 
 

@@ -112,11 +112,10 @@ class Validator:
         if self.workers < 2 or len(jobs) < PARALLEL_THRESHOLD:
             return [check_file(path, data, rules, blob) for path, data, blob in jobs]
         chunk = max(1, len(jobs) // (self.workers * 4))
-        # Workers rebuild the rules from the rule files' bytes: nothing to pickle but bytes.
-        rule_bytes = [(f.path, f.blob, f.read()) for f in rule_files]
-        with ProcessPoolExecutor(self.workers, mp_context=pool.context(),
-                                 initializer=pool.init_worker,
-                                 initargs=(os.getpid(), rule_bytes)) as executor:
+        context = pool.context()
+        with ProcessPoolExecutor(self.workers, mp_context=context, initializer=pool.init_worker,
+                                 initargs=(os.getpid(), pool.rules_for(context, rules,
+                                                                       rule_files))) as executor:
             return list(executor.map(pool.check_job, jobs, chunksize=chunk))
 
 
