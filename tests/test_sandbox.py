@@ -10,6 +10,7 @@ stopped the render.
 from __future__ import annotations
 
 import threading
+import tracemalloc
 from typing import Any
 
 import pytest
@@ -17,12 +18,18 @@ from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 
 from promptsync.sandbox import (
     ENV,
+    FailureCode,
     OutputTooLarge,
+    Rendered,
+    RenderFailure,
     RenderTimeout,
     ValueTooLarge,
+    collect,
+    compile_source,
     make_environment,
     render_bounded,
 )
+from promptsync.sandbox import render as sandbox_render
 from tests.validate.corpus import memory_ceiling
 
 PATIENT = 60.0  # seconds: far more than any limit below needs
@@ -70,6 +77,22 @@ HUGE_OUTPUT = {
     "nested-loops-writing": "{% for i in range(100000) %}{% for j in range(100000) %}"
                             "x{% endfor %}{% endfor %}",
     "just-over-the-limit": "{% for i in range(1001) %}0123456789{% endfor %}",
+}
+# Each builds its text out of sight, in what a block, a macro or a filter captures, and prints
+# little or nothing: the captured text counts against the output limit as it grows.
+ZED = ('{% if user_name == "Zed" %}{% set pad = "x" * 99999 %}{% set note %}'
+       "{% for i in range(20000) %}{{ pad }}{% endfor %}{% endset %}{% endif %}Hi {{ user_name }}!")
+CAPTURED = {
+    "set-block": ZED,
+    "macro-body": "{% macro pad() %}{% for i in range(20000) %}{{ 'x' * 99999 }}{% endfor %}"
+                  "{% endmacro %}{% set kept = pad() %}{{ kept|length }}",
+    "caller": "{% macro quiet() %}{{ caller()|length }}{% endmacro %}{% call quiet() %}"
+              "{% for i in range(20000) %}{{ 'x' * 99999 }}{% endfor %}{% endcall %}",
+    "filter-block": "{% filter length %}{% for i in range(20000) %}{{ 'x' * 99999 }}{% endfor %}"
+                    "{% endfilter %}",
+    "recursive-loop": "{% set kept %}{% for x in [[1, 2], [3]] recursive %}{{ 'x' * 9999 }}"
+                      "{{ loop(x) if x is iterable else '' }}{% endfor %}{% endset %}.",
+    "many-small-chunks": "{% set kept %}{% for i in range(99999) %}xy{% endfor %}{% endset %}.",
 }
 # Each computes for ever without writing: only the clock can stop it.
 ENDLESS = {
@@ -145,6 +168,49 @@ def test_a_huge_value_is_refused_before_it_is_built(source: str) -> None:
 def test_huge_output_stops_at_the_limit(source: str) -> None:
     with pytest.raises(OutputTooLarge):
         render(source)
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("source", CAPTURED.values(), ids=CAPTURED.keys())
+def test_text_captured_by_a_block_counts_against_the_output_limit(source: str) -> None:
+    with pytest.raises(OutputTooLarge, match="captured"):
+        render(source, {"user_name": "Zed"})
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("source", CAPTURED.values(), ids=CAPTURED.keys())
+def test_a_capture_is_bounded_in_a_chat_workers_thread_too(source: str) -> None:
+    # The reader's path: no alarm, the compiled code's own checks, a worker thread.
+    template = ENV.from_string(source)
+    outcome: list[BaseException] = []
+    peak: list[int] = []
+
+    def work() -> None:
+        tracemalloc.start()
+        try:
+            collect(template.root_render_func(template.new_context({"user_name": "Zed"})),
+                    PATIENT, 10_000, 16)
+        except BaseException as exc:  # handed to the main thread
+            outcome.append(exc)
+        finally:
+            peak.append(tracemalloc.get_traced_memory()[1])
+            tracemalloc.stop()
+
+    worker = threading.Thread(target=work, daemon=True)
+    with memory_ceiling():
+        worker.start()
+        worker.join(20)
+    assert not worker.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], OutputTooLarge), outcome
+    # Issue 13.3 measured 1.9 GB for the Zed render; the largest value here is 100,000 chars.
+    assert peak[0] < 5_000_000
+
+
+def test_honest_captures_still_work() -> None:
+    source = ("{% set who %}{{ user_name|title }}{% endset %}{% macro hi(n) %}Hi {{ n }}"
+              "{% endmacro %}{% filter upper %}{{ hi(who) }}{% endfilter %}"
+              "{% macro box() %}[{{ caller() }}]{% endmacro %}{% call box() %}ok{% endcall %}")
+    assert render(source, {"user_name": "dana"}) == "HI DANA[ok]"
 
 
 @pytest.mark.timeout(20)
@@ -251,3 +317,37 @@ HONEST = {
 @pytest.mark.parametrize(("source", "expected"), HONEST.values(), ids=HONEST.keys())
 def test_honest_templates_render_as_jinja_renders_them(source: str, expected: str) -> None:
     assert render(source) == expected
+
+
+FAILURES = {
+    "syntax": ("Hi {% if %}", {}, FailureCode.SYNTAX),
+    "timeout": (ENDLESS["nested-loops"], {}, FailureCode.TIMEOUT),
+    "too-long": (HUGE_OUTPUT["just-over-the-limit"], {}, FailureCode.TOO_LONG),
+    "value-too-large": (HUGE_VALUES["repeat"], {}, FailureCode.TOO_LONG),
+    "blocked": (REACHING_FOR_INTERNALS["dunder-class"], {"s": "x"}, FailureCode.BLOCKED),
+    "undefined": ("Hi {{ user_name }}", {}, FailureCode.UNDEFINED),
+    "recursion": ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", {}, FailureCode.RECURSION),
+    "error": ("{{ 1 // 0 }}", {}, FailureCode.ERROR),
+}
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(("source", "context", "code"), FAILURES.values(), ids=FAILURES.keys())
+def test_every_failure_is_a_value_with_a_code(source: str, context: dict[str, Any],
+                                              code: FailureCode) -> None:
+    template = compile_source(source)
+    outcome = template if isinstance(template, RenderFailure) else \
+        sandbox_render(template, context, seconds=0.5)
+    assert isinstance(outcome, RenderFailure)
+    assert (outcome.code, bool(outcome.message)) == (code, True)
+
+
+def test_a_render_that_works_is_its_text() -> None:
+    template = compile_source("Hi {{ user_name }}")
+    assert not isinstance(template, RenderFailure)
+    assert sandbox_render(template, {"user_name": "Dana"}) == Rendered("Hi Dana")
+
+
+def test_a_lexer_error_has_a_line_and_column_not_a_character_offset() -> None:
+    failure = compile_source("Hello,\nwelcome {{ user_name $ }}")
+    assert failure == RenderFailure(FailureCode.SYNTAX, "unexpected character '$'", "", 2, 22)

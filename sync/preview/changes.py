@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from promptsync.model import PromptDoc, PromptId
 from promptsync.preview.context import sample_contexts
-from promptsync.preview.render import Rendered, render_each
+from promptsync.preview.render import Preview, render_each
 from promptsync.tree import SourceFile, Tree
 from promptsync.validate import Finding, Report, Validator
 
@@ -23,8 +23,8 @@ class Side:
 @dataclass(frozen=True)
 class SampleRender:
     name: str
-    before: Rendered | None  # None: no such sample on that side
-    after: Rendered | None
+    before: Preview | None  # None: no such sample on that side
+    after: Preview | None
 
     @property
     def changed(self) -> bool:
@@ -36,7 +36,7 @@ class SampleRender:
         return _text(self.before), _text(self.after)
 
 
-def _text(rendered: Rendered | None) -> str:
+def _text(rendered: Preview | None) -> str:
     return rendered.text if rendered is not None and rendered.text is not None else ""
 
 
@@ -61,7 +61,7 @@ def _side(prompt_id: PromptId, report: Report) -> Side:
     return Side(None, tuple(f for f in report.errors if f.path == prompt_id.path))
 
 
-def _renders(side: Side | None) -> dict[str, Rendered]:
+def _renders(side: Side | None) -> dict[str, Preview]:
     if side is None or side.doc is None:
         return {}
     samples = sample_contexts(side.doc)

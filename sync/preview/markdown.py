@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from promptsync.preview.changes import PromptChange, SampleRender, Side
-from promptsync.preview.render import Rendered
+from promptsync.preview.render import Preview
 
 MARKER = "<!-- promptsync-preview -->"
 # GitHub refuses comments over 65,536 characters; keep room for the closing note.
@@ -32,7 +32,7 @@ def cell(text: str) -> str:
     return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
 
 
-def length(r: Rendered | None) -> int | None:
+def length(r: Preview | None) -> int | None:
     return len(r.text) if r is not None and r.text is not None else None
 
 

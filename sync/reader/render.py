@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from jinja2 import Template
+from jinja2 import Template, UndefinedError
 
 from promptsync import defaults
 from promptsync.lru import LRU
@@ -21,14 +21,22 @@ from promptsync.model import PromptType
 from promptsync.reader.coerce import Check, checks_of, typed
 from promptsync.reader.notices import RENDER_FAILURES, Notices
 from promptsync.record import BUILTIN_COMMIT, Prompt
-from promptsync.sandbox import DEFAULT_RENDER_SECONDS, ENV, MAX_OUTPUT_CHARS, collect
+from promptsync.sandbox import (
+    DEFAULT_RENDER_SECONDS,
+    ENV,
+    MAX_OUTPUT_CHARS,
+    RenderFailure,
+    collect,
+    failure_of,
+)
 
 _NO_CONTEXT: Mapping[str, Any] = MappingProxyType({})
 _CHECK_EVERY = 16  # chunks between deadline checks: a clock read per chunk is measurable
 
 
-class MissingVariable(Exception):
-    """The context lacks a variable the prompt declares as required."""
+class MissingVariable(UndefinedError):
+    """The context lacks a variable the prompt declares as required (to the sandbox's table
+    of failures, a variable without a value like any other)."""
 
 
 class Compiled(NamedTuple):
@@ -64,24 +72,24 @@ class Renderer:
         """The text; on any failure the built-in default's, then a fixed text. Never raises."""
         try:
             return self.render(prompt, _NO_CONTEXT if context is None else context)
-        except Exception as exc:
-            return self._fallback(prompt, context, exc)
+        except Exception as exc:  # the sandbox says what it means: the success path stays bare
+            return self._fallback(prompt, context, failure_of(exc))
 
     def _fallback(self, prompt: Prompt, context: Mapping[str, Any] | None,
-                  exc: Exception) -> str:
+                  failure: RenderFailure) -> str:
         RENDER_FAILURES.labels(prompt.type.value).inc()
         self.notices.warn_once(
-            ("render", prompt.brand, prompt.type, prompt.version, prompt.commit,
-             type(exc).__name__),
-            "cannot render %s/%s version %s (%s: %s); using the built-in default",
-            prompt.brand, prompt.type.slug, prompt.version, type(exc).__name__, exc)
+            ("render", prompt.brand, prompt.type, prompt.version, prompt.commit, failure.code),
+            "cannot render %s/%s version %s (%s); using the built-in default",
+            prompt.brand, prompt.type.slug, prompt.version, failure.message)
         if prompt.commit != BUILTIN_COMMIT:
             try:
                 return self.render(defaults.builtin(prompt.type), context or _NO_CONTEXT)
-            except Exception as again:
-                self.notices.warn_once(("render-builtin", prompt.type, type(again).__name__),
+            except Exception as exc:
+                again = failure_of(exc)
+                self.notices.warn_once(("render-builtin", prompt.type, again.code),
                                        "cannot render the built-in %s either: %s",
-                                       prompt.type.value, again)
+                                       prompt.type.value, again.message)
         return defaults.SAFE_TEXT[prompt.type]
 
     def render(self, prompt: Prompt, context: Mapping[str, Any]) -> str:

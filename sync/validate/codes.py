@@ -9,12 +9,14 @@ FILE_GITLINK = "file-gitlink"
 FILE_UNREADABLE = "file-unreadable"
 # YAML
 YAML_SYNTAX = "yaml-syntax"
+MERGE_CONFLICT = "merge-conflict"
 YAML_DUPLICATE_KEY = "yaml-duplicate-key"
 YAML_ANCHOR = "yaml-anchor"
 YAML_TOO_DEEP = "yaml-too-deep"
 YAML_TAB = "yaml-tab"
 YAML_NOT_MAPPING = "yaml-not-mapping"
 YAML_MULTIPLE_DOCUMENTS = "yaml-multiple-documents"
+TEXT_CONTROL_CHARACTER = "text-control-character"
 # JSON Schema: "schema-" + the failing keyword, e.g. schema-required, schema-enum
 SCHEMA_PREFIX = "schema-"
 # Where the file lives
@@ -40,6 +42,7 @@ SAMPLE_TIMEOUT = "sample-timeout"
 SAMPLE_TOO_LONG = "sample-too-long"
 SAMPLE_UNKNOWN_VARIABLE = "sample-unknown-variable"
 SAMPLE_DUPLICATE = "sample-duplicate"
+SAMPLE_BLANK = "sample-blank"
 # Against a base revision (--base)
 VERSION_NOT_BUMPED = "version-not-bumped"
 VERSION_NEW_NOT_ONE = "version-new-not-one"

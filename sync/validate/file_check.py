@@ -10,7 +10,9 @@ from typing import Any
 from promptsync.model import PromptDoc, PromptId, PromptType, Sample, VariableSpec
 from promptsync.sandbox import MAX_TEMPLATE_CHARS
 from promptsync.validate import codes
-from promptsync.validate.finding import Finding, error
+from promptsync.validate.conflicts import conflict_findings
+from promptsync.validate.control_chars import control_characters
+from promptsync.validate.finding import Finding, did_you_mean, error
 from promptsync.validate.rules import Rules
 from promptsync.validate.schema_check import check_schema
 from promptsync.validate.template_check import (
@@ -39,6 +41,9 @@ def check_file(path: str, data: bytes, rules: Rules, blob: str = "") -> FileResu
     text = _decode(path, data, findings)
     if text is None:
         return FileResult(path, tuple(findings))
+    conflicts = conflict_findings(path, text)
+    if conflicts:  # what YAML would say about the markers is noise beside this
+        return FileResult(path, (*findings, *conflicts))
     doc, problems = read_yaml(path, text)
     findings += problems
     if doc is None:
@@ -47,6 +52,7 @@ def check_file(path: str, data: bytes, rules: Rules, blob: str = "") -> FileResu
         findings.append(error(path, 1, 1, codes.YAML_NOT_MAPPING,
                               "a prompt file is a mapping of keys (type, version, template, ...)"))
         return FileResult(path, tuple(findings))
+    findings += control_characters(path, doc, text)
     findings += check_schema(path, doc, rules)
     findings += _type_matches_name(path, doc, prompt_id)
     prompt = _check_content(path, doc, rules, prompt_id, findings, text.splitlines())
@@ -58,11 +64,22 @@ def check_file(path: str, data: bytes, rules: Rules, blob: str = "") -> FileResu
 def _prompt_id(path: str, findings: list[Finding]) -> PromptId | None:
     prompt_id = PromptId.from_path(path)
     if prompt_id is None:
-        hint = "use the .yaml ending" if path.endswith(".yml") else \
-            "brand: lower-case letters, digits and '-'; type: e.g. greeting.yaml"
         findings.append(error(path, 1, 1, codes.PATH_INVALID,
-                              "a prompt file must be prompts/<brand>/<type>.yaml", hint))
+                              "a prompt file must be prompts/<brand>/<type>.yaml",
+                              _path_hint(path)))
     return prompt_id
+
+
+def _path_hint(path: str) -> str:
+    if path.endswith(".yml"):
+        return "use the .yaml ending"
+    name = path.rsplit("/", 1)[-1]
+    known = [f"{t.slug}.yaml" for t in PromptType]
+    if name.lower() in known and name != name.lower():
+        return f"did you mean '{name.lower()}'? (file names are lower case)"
+    # A misspelt type (farewel.yaml) is a file the daemon would never load: name the right one.
+    close = "" if name in known else did_you_mean(name, known, 0.8)
+    return close or "brand: lower-case letters, digits and '-'; type: e.g. greeting.yaml"
 
 
 def _decode(path: str, data: bytes, findings: list[Finding]) -> str | None:

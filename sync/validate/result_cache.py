@@ -1,101 +1,164 @@
 """Per-file results kept between runs, keyed by (blob id, path, rules digest).
 
-A file's findings depend only on its bytes, its path and the rules, so a pre-commit hook or a
-CI job with a restored cache re-checks only what changed. Stored as JSON (never pickle: the
-cache sits in a folder other tools write to) inside `.git/`, where git ignores it.
+A file's findings depend only on its bytes, its path, the rules and the validator's own code,
+so a pre-commit hook or a CI job with a restored cache re-checks only what changed. The file
+lives inside `.git/`, where git ignores it.
+
+A run adds what it checked to what the file held (a pre-commit run checks a few files and
+must not forget the rest); an entry no run has used for MAX_AGE_DAYS goes, and past
+MAX_ENTRIES the least recently used go first, so the file stays bounded.
+
+Trust: a cached "no findings" skips the checks, so the file is bound to the validator that
+wrote it (a digest of its source: an upgrade starts afresh) and sealed with an HMAC-SHA256
+under a random per-repository key kept beside it (0600). A hand edit, a damaged
+file, or a file copied from another clone or written by another version is discarded and
+only costs time. This guards against accidents, not against someone who can write `.git/`:
+they can read the key, and could as well replace the hooks or the validator itself.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+import hmac
 import json
 import logging
 import os
+import secrets
 import tempfile
-from dataclasses import asdict
+import time
 from pathlib import Path
-from typing import Any
 
-from promptsync.model import PromptDoc, PromptId, Sample, VariableSpec
 from promptsync.validate.file_check import FileResult
-from promptsync.validate.finding import Finding, Severity
+from promptsync.validate.result_json import from_json, to_json
 
 log = logging.getLogger(__name__)
-FORMAT = 1
+FORMAT = 3
+MAX_AGE_DAYS = 30
+MAX_ENTRIES = 50_000
+_KEY_BYTES = 32
+_PACKAGE = Path(__file__).resolve().parents[1]
+# The code whose output the cache holds: the checks, the sandbox that renders samples, and
+# the records they fill.
+_VALIDATOR_SOURCES = ("validate/*.py", "sandbox/*.py", "model.py", "tree.py")
 
 
-def _finding(d: dict[str, Any]) -> Finding:
-    return Finding(d["path"], d["line"], d["column"], Severity(d["severity"]), d["code"],
-                   d["message"], d["hint"])
-
-
-def _prompt_to_json(p: PromptDoc) -> dict[str, Any]:
-    data = asdict(p)
-    data["id"] = str(p.id)
-    return data
-
-
-def _prompt_from_json(d: dict[str, Any]) -> PromptDoc:
-    return PromptDoc(
-        id=PromptId.parse(d["id"]), version=d["version"], template=d["template"],
-        description=d["description"],
-        variables=tuple(VariableSpec(**v) for v in d["variables"]),
-        samples=tuple(Sample(s["name"], s["context"]) for s in d["samples"]),
-        template_line=d["template_line"], version_line=d["version_line"], blob=d["blob"])
-
-
-def to_json(result: FileResult) -> dict[str, Any]:
-    return {"path": result.path, "findings": [f.as_dict() for f in result.findings],
-            "prompt": _prompt_to_json(result.prompt) if result.prompt else None}
-
-
-def from_json(d: dict[str, Any]) -> FileResult:
-    prompt = _prompt_from_json(d["prompt"]) if d["prompt"] else None
-    return FileResult(d["path"], tuple(_finding(f) for f in d["findings"]), prompt)
+@functools.cache
+def validator_digest() -> str:
+    """A digest of the validator's source: a cache written by other code is not read."""
+    digest = hashlib.sha256()
+    for pattern in _VALIDATOR_SOURCES:
+        for source in sorted(_PACKAGE.glob(pattern)):
+            digest.update(source.relative_to(_PACKAGE).as_posix().encode() + b"\0")
+            digest.update(source.read_bytes())
+    return digest.hexdigest()
 
 
 class ResultCache:
-    """A JSON file of results; entries not used by the last run are dropped when it is saved."""
+    """Line 1: `{"format", "validator", "mac"}`; then one line per entry: the key (as JSON),
+    the day it was last used, the result (as JSON), separated by tabs.
 
-    def __init__(self, path: Path) -> None:
+    An entry's JSON is decoded only when a run asks for it: a run that checks one file of ten
+    thousand decodes one, and the lines of the others are written back as they were read.
+    """
+
+    def __init__(self, path: Path, today: int | None = None) -> None:
         self.path = path
-        self._old: dict[str, Any] = {}
-        self._new: dict[str, Any] = {}
-        self._dirty = False
-        try:
-            loaded = json.loads(path.read_text(encoding="utf-8"))
-            if loaded.get("format") == FORMAT:
-                self._old = loaded["entries"]
-        except (OSError, ValueError, KeyError, AttributeError):
-            pass  # a missing or damaged cache only costs time
+        self.key_path = path.with_suffix(".key")
+        self.today = today if today is not None else int(time.time() // 86_400)
+        self._entries: dict[str, tuple[int, bytes]] = {}  # key: (day last used, result JSON)
+        self._changed = False  # something to write: a new result, a day moved, an entry gone
+        # A missing or damaged cache only costs time.
+        with contextlib.suppress(OSError, ValueError, KeyError, AttributeError, TypeError):
+            self._entries = self._load()
 
     @classmethod
     def for_repository(cls, root: Path) -> ResultCache | None:
         git_dir = root / ".git"
         return cls(git_dir / "promptsync" / "validate-cache.json") if git_dir.is_dir() else None
 
+    def _load(self) -> dict[str, tuple[int, bytes]]:
+        head, _, body = self.path.read_bytes().partition(b"\n")
+        seal = json.loads(head)
+        if seal.get("format") != FORMAT or seal.get("validator") != validator_digest():
+            return {}  # another version of the validator wrote it
+        if not hmac.compare_digest(str(seal.get("mac")), self._mac(body, create=False)):
+            log.info("the validation cache %s was changed outside promptsync; checking every "
+                     "file afresh", self.path)
+            return {}
+        entries = {}
+        for line in body.splitlines():
+            key, day, raw = line.split(b"\t", 2)
+            entries[json.loads(key)] = (int(day), raw)
+        return entries
+
+    def _mac(self, body: bytes, *, create: bool) -> str:
+        key = self._key(create)
+        if key is None:
+            return ""
+        mac = hmac.new(key, f"{FORMAT}\n{validator_digest()}\n".encode(), "sha256")
+        mac.update(body)
+        return mac.hexdigest()
+
+    def _key(self, create: bool) -> bytes | None:
+        """This repository's key; made (readable by its owner only) when `create` and none is
+        there yet."""
+        try:
+            key = self.key_path.read_bytes()
+            if len(key) == _KEY_BYTES:
+                return key
+        except FileNotFoundError:
+            pass
+        if not create:
+            return None
+        fd, tmp = tempfile.mkstemp(dir=self.key_path.parent, prefix=".key-")  # mode 0600
+        with os.fdopen(fd, "wb") as out:
+            out.write(secrets.token_bytes(_KEY_BYTES))
+        os.replace(tmp, self.key_path)
+        return self.key_path.read_bytes()  # whichever of two racing writers won
+
     def get(self, key: str) -> FileResult | None:
-        raw = self._new.get(key) or self._old.get(key)
-        if raw is None:
+        entry = self._entries.get(key)
+        if entry is None:
             return None
         try:
-            result = from_json(raw)
+            result = from_json(json.loads(entry[1]))
         except (KeyError, TypeError, ValueError):
             return None
-        self._new[key] = raw
+        if entry[0] != self.today:
+            self._entries[key] = (self.today, entry[1])
+            self._changed = True
         return result
 
     def put(self, key: str, result: FileResult) -> None:
-        self._new[key] = to_json(result)
-        self._dirty = True
+        raw = json.dumps(to_json(result), ensure_ascii=False).encode()
+        self._entries[key] = (self.today, raw)
+        self._changed = True
 
     def save(self) -> None:
-        if not self._dirty and self._new.keys() == self._old.keys():
+        """Write every entry (this run's and the earlier ones), pruned, if anything changed."""
+        kept = self._pruned()
+        if not self._changed and len(kept) == len(self._entries):
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            body = b"\n".join(b"%s\t%d\t%s" % (json.dumps(key).encode(), day, raw)
+                              for key, (day, raw) in kept.items())
+            seal = {"format": FORMAT, "validator": validator_digest(),
+                    "mac": self._mac(body, create=True)}
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".cache-")
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump({"format": FORMAT, "entries": self._new}, out, ensure_ascii=False)
+            with os.fdopen(fd, "wb") as out:
+                out.write(json.dumps(seal).encode() + b"\n" + body)
             os.replace(tmp, self.path)
         except OSError as exc:
             log.info("could not save the validation cache %s: %s", self.path, exc)
+
+    def _pruned(self) -> dict[str, tuple[int, bytes]]:
+        """The entries to keep: used within MAX_AGE_DAYS, at most MAX_ENTRIES of them."""
+        oldest = self.today - MAX_AGE_DAYS
+        fresh = {k: e for k, e in self._entries.items() if e[0] >= oldest}
+        if len(fresh) <= MAX_ENTRIES:
+            return fresh
+        return dict(sorted(fresh.items(), key=lambda item: item[1][0], reverse=True)
+                    [:MAX_ENTRIES])

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
 
-from promptsync.model import PromptType
+from promptsync.model import SCHEMA_DIR, PromptType
 from promptsync.tree import SourceFile
 from promptsync.validate import codes
 from promptsync.validate.finding import Finding, error
+from promptsync.validate.schema_patterns import SafeValidator, pattern_findings, regex_options
+from promptsync.validate.schema_refs import SchemaSet, refuse, resolve_refs
+from promptsync.validate.schema_text import load_schema_text
 from promptsync.validate.yamldoc import YamlDoc, read_yaml
 
 SCHEMA_PATH = "schema/prompt.schema.json"
@@ -25,7 +25,7 @@ PYTHON_TYPES: Mapping[str, tuple[type, ...]] = {
     "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,)}
 VARIABLE_TYPES = frozenset(PYTHON_TYPES)
 # Bumped whenever a check changes, so cached per-file results are not reused across versions.
-CHECKS_VERSION = "4"
+CHECKS_VERSION = "14"
 
 
 @dataclass(frozen=True)
@@ -46,15 +46,19 @@ class FastSchemaCheck:
     Only its "valid" is trusted: any "invalid", or any doubt, goes to jsonschema for the words.
     """
 
-    def __init__(self, schema: Mapping[str, Any]) -> None:
+    def __init__(self, schema: Mapping[str, Any], files: Sequence[tuple[str, Any]] = ()) -> None:
         self._schema = schema
+        self._files = tuple(files)  # (URI, document) of the other schema files it may reach
         self._compiled: Any = None
         self._usable = True
 
     def passes(self, instance: Any) -> bool:
         if self._compiled is None and self._usable:
             try:
-                self._compiled = jsonschema_rs.Draft202012Validator(dict(self._schema))
+                # The references were resolved by schema_refs: it reads only these, never a URL.
+                self._compiled = jsonschema_rs.Draft202012Validator(
+                    dict(self._schema), retriever=refuse, pattern_options=regex_options(),
+                    registry=jsonschema_rs.Registry(list(self._files)) if self._files else None)
             except Exception:  # a schema (or regex dialect) it cannot compile: no fast path
                 self._usable = False
         if self._compiled is None:
@@ -66,60 +70,68 @@ class FastSchemaCheck:
 
     def __getstate__(self) -> dict[str, Any]:
         # The compiled validator does not pickle; a worker process compiles its own.
-        return {"_schema": self._schema, "_compiled": None, "_usable": self._usable}
+        return {"_schema": self._schema, "_files": self._files, "_compiled": None,
+                "_usable": self._usable}
 
 
 @dataclass(frozen=True)
 class Rules:
     schema: Mapping[str, Any]
-    validator: Draft202012Validator
+    validator: Any  # SafeValidator: jsonschema's, matching patterns without backtracking
     variables: Mapping[str, VariableRule]
     digest: str
     fast: FastSchemaCheck | None = None
 
 
 def rules_digest(files: Sequence[SourceFile]) -> str | None:
-    """What the rules of this tree are, by the blob ids of both files; None when one is missing."""
-    by_path = {f.path: f.blob for f in files if f.path in (SCHEMA_PATH, VARIABLES_PATH)}
-    if len(by_path) < 2:
+    """What the rules of this tree are, by the blob ids of both files and of every other schema
+    file a `$ref` may reach; None when one of the two is missing."""
+    by_path = {f.path: f.blob for f in files if f.path in (SCHEMA_PATH, VARIABLES_PATH)
+               or _is_schema_file(f.path)}
+    if SCHEMA_PATH not in by_path or VARIABLES_PATH not in by_path:
         return None
     digest = hashlib.sha256(CHECKS_VERSION.encode())
-    for path in (SCHEMA_PATH, VARIABLES_PATH):
-        digest.update(by_path[path].encode())
+    for path in (SCHEMA_PATH, VARIABLES_PATH, *sorted(set(by_path) - {SCHEMA_PATH})):
+        digest.update(f"{path}\0{by_path[path]}\0".encode())
     return digest.hexdigest()
+
+
+def _is_schema_file(path: str) -> bool:
+    return path.startswith(f"{SCHEMA_DIR}/") and path.endswith(".json")
 
 
 def load_rules(files: Sequence[SourceFile]) -> tuple[Rules | None, list[Finding]]:
     """Read both rule files from the tree; None and findings when either is missing or broken."""
     by_path = {f.path: f for f in files}
     findings: list[Finding] = []
-    schema = _load_schema(by_path.get(SCHEMA_PATH), findings)
+    schemas = _load_schema(by_path, findings)
     variables = _load_variables(by_path.get(VARIABLES_PATH), findings)
     digest = rules_digest(files)
-    if schema is None or variables is None or digest is None:
+    if schemas is None or variables is None or digest is None:
         return None, findings
-    return Rules(schema, Draft202012Validator(schema), variables, digest,
-                 FastSchemaCheck(schema)), findings
+    schema = schemas.resources[""]
+    validator = SafeValidator(schema, registry=schemas.registry())
+    return Rules(schema, validator, variables, digest, FastSchemaCheck(schema, schemas.files())), \
+        findings
 
 
-def _load_schema(source: SourceFile | None, findings: list[Finding]) -> dict[str, Any] | None:
+def _load_schema(by_path: Mapping[str, SourceFile], findings: list[Finding]) -> SchemaSet | None:
+    """The schema and the files its references reach, or None when any of it is unsafe."""
+    source = by_path.get(SCHEMA_PATH)
     if source is None:
         findings.append(error(SCHEMA_PATH, 1, 1, codes.RULES_INVALID,
                               f"{SCHEMA_PATH} is missing; every prompt is checked against it"))
         return None
-    try:
-        schema = json.loads(source.read().decode("utf-8"))
-        Draft202012Validator.check_schema(schema)
-    except json.JSONDecodeError as exc:
-        findings.append(error(SCHEMA_PATH, exc.lineno, exc.colno, codes.RULES_INVALID,
-                              f"not valid JSON: {exc.msg}"))
+    main, problems = load_schema_text(source)
+    if main is None or not isinstance(main.value, dict):
+        findings += problems or [error(SCHEMA_PATH, 1, 1, codes.RULES_INVALID,
+                                       "the schema must be a JSON object")]
         return None
-    except (UnicodeDecodeError, SchemaError) as exc:
-        message = getattr(exc, "message", str(exc))
-        findings.append(error(SCHEMA_PATH, 1, 1, codes.RULES_INVALID,
-                              f"not a valid JSON Schema: {message}"))
-        return None
-    return dict(schema)
+    schemas, problems = resolve_refs(main, {p: f for p, f in by_path.items()
+                                            if _is_schema_file(p)})
+    problems += pattern_findings(schemas.texts.values())
+    findings += problems
+    return None if problems else schemas
 
 
 def _load_variables(source: SourceFile | None,

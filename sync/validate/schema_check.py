@@ -21,14 +21,15 @@ def check_schema(path: str, doc: YamlDoc, rules: Rules) -> list[Finding]:
         return []
     findings: list[Finding] = []
     for exc in sorted(rules.validator.iter_errors(doc.value), key=lambda e: list(e.path)):
-        findings.extend(_findings_for(path, doc, exc))
-    return findings
+        findings.extend(f for f in _findings_for(path, doc, exc) if f not in findings)
+    return findings  # once each: a blank template fails both minLength and pattern
 
 
 def _findings_for(path: str, doc: YamlDoc, exc: ValidationError) -> Iterator[Finding]:
     where = tuple(exc.absolute_path)
     keyword = str(exc.validator)
-    if where == ("template",) and keyword in ("minLength", "pattern"):
+    if where == ("template",) and keyword in ("minLength", "pattern") \
+            and not str(exc.instance).strip():
         line, col = doc.mark(where)
         yield error(path, line, col, codes.TEMPLATE_BLANK, "the template is blank",
                     "write the text the chatbot should say")

@@ -8,8 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import Template, TemplateSyntaxError, UndefinedError, nodes
-from jinja2.exceptions import SecurityError
+from jinja2 import Template, TemplateSyntaxError, nodes
 
 from promptsync.model import (
     PromptType,
@@ -18,7 +17,15 @@ from promptsync.model import (
     declared_defaults,
     made_up_values,
 )
-from promptsync.sandbox import ENV, MAX_OUTPUT_CHARS, OutputTooLarge, RenderTimeout, render_bounded
+from promptsync.sandbox import (
+    ENV,
+    FailureCode,
+    Rendered,
+    RenderFailure,
+    failure_of,
+    render,
+    syntax_failure,
+)
 from promptsync.validate import codes
 from promptsync.validate.finding import Finding, did_you_mean, error, warning
 from promptsync.validate.rules import PYTHON_TYPES, Rules
@@ -31,6 +38,10 @@ _JINJA_SPAN = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _UNSAFE_NODES = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
 # Globals of the environment and names Jinja binds by itself inside loops and macros.
 _IMPLICIT = frozenset(ENV.globals) | {"loop", "caller", "varargs", "kwargs"}
+# What each kind of render failure is, as a finding about a sample.
+_SAMPLE_CODES = {FailureCode.TIMEOUT: codes.SAMPLE_TIMEOUT, FailureCode.TOO_LONG:
+                 codes.SAMPLE_TOO_LONG, FailureCode.BLOCKED: codes.TEMPLATE_UNSAFE,
+                 FailureCode.SYNTAX: codes.JINJA_SYNTAX}
 
 
 @dataclass(frozen=True)
@@ -46,12 +57,18 @@ class TemplatePlace:
     # newline, so template line N is the run of file lines after the (N-1)th blank line.
     folded: tuple[tuple[int, str], ...] = ()
 
-    def at(self, template_line: int, needle: str = "") -> tuple[int, int]:
-        if self.folded:
-            return self._at_folded(template_line, needle)
+    def at(self, template_line: int, needle: str = "", column: int = 0) -> tuple[int, int]:
+        """The file's (line, column) of template line `template_line`: at `column` of it when
+        known (from 1), else where `needle` first appears on it, else at its start."""
         index = min(max(template_line, 1), max(len(self.lines), 1)) - 1
         text = self.lines[index] if self.lines else ""
-        column = text.find(needle) + 1 if needle and needle in text else 1
+        if column > 0:
+            # The word starting there finds it again in a folded scalar's file lines.
+            needle = text[column - 1:].split(" ", 1)[0] or text[column - 1:column]
+        if self.folded:
+            return self._at_folded(template_line, needle)
+        if column <= 0:
+            column = text.find(needle) + 1 if needle and needle in text else 1
         return self.line + index, self.indent + column
 
     def _at_folded(self, template_line: int, needle: str) -> tuple[int, int]:
@@ -82,23 +99,30 @@ def check_template(place: TemplatePlace, source: str, prompt_type: PromptType,
     try:
         ast = ENV.parse(source)
     except TemplateSyntaxError as exc:
-        line, col = place.at(exc.lineno or 1)
-        message = f"template syntax: {exc.message}"
-        unclosed = _innermost_unclosed(source, place.lines) \
-            if "end of template" in (exc.message or "") else None
-        if unclosed is not None:
-            # Jinja stops at the end; the editor needs the tag that was never closed.
-            tag, tag_line, needle = unclosed
-            line, col = place.at(tag_line, needle)
-            message = f"template syntax: this '{{% {tag} %}}' is never closed with " \
-                f"'{{% end{tag} %}}'"
-        return [error(place.path, line, col, codes.JINJA_SYNTAX, message,
-                      _syntax_hint(exc))], None
+        return [_syntax_finding(place, source, syntax_failure(exc))], None
     tree = _walk(ast)
     findings = list(_unsafe(place, tree))
     findings += _variables(place, tree, prompt_type, declared, rules, var_marks)
     findings += _python_format(place, source)
     return findings, ast
+
+
+def _syntax_finding(place: TemplatePlace, source: str, failure: RenderFailure) -> Finding:
+    # Jinja's parser gives only a line: the first tag on it is the best guess at the column.
+    text = place.lines[failure.line - 1] if 0 < failure.line <= len(place.lines) else ""
+    tags = [i for i in (text.find("{{"), text.find("{%")) if i >= 0]
+    line, col = place.at(failure.line, text[min(tags):min(tags) + 2] if tags else "",
+                         failure.column)
+    message = f"template syntax: {failure.message}"
+    unclosed = _innermost_unclosed(source, place.lines) \
+        if "end of template" in failure.message else None
+    if unclosed is not None:
+        # Jinja stops at the end; the editor needs the tag that was never closed.
+        tag, tag_line, needle = unclosed
+        line, col = place.at(tag_line, needle)
+        message = f"template syntax: this '{{% {tag} %}}' is never closed with " \
+            f"'{{% end{tag} %}}'"
+    return error(place.path, line, col, codes.JINJA_SYNTAX, message, failure.hint)
 
 
 _BLOCK_TAGS = frozenset({"if", "for", "macro", "call", "filter", "with", "autoescape", "block",
@@ -134,15 +158,6 @@ def _innermost_unclosed(source: str, lines: tuple[str, ...]) -> tuple[str, int, 
     text = lines[lineno - 1] if lineno <= len(lines) else ""
     match = re.search(r"\{%[-+]?\s*" + tag + r"\b", text)
     return tag, lineno, match.group() if match else "{%"
-
-
-def _syntax_hint(exc: TemplateSyntaxError) -> str:
-    message = exc.message or ""
-    if "end of template" in message or "unclosed" in message.lower():
-        return "every {% if %} and {% for %} needs its {% endif %} / {% endfor %}"
-    if "expected token" in message:
-        return "check the brackets: {{ variable }}, {% statement %}"
-    return ""
 
 
 def _walk(ast: nodes.Template) -> list[nodes.Node]:
@@ -244,9 +259,9 @@ def _python_format(place: TemplatePlace, source: str) -> Iterator[Finding]:
             continue
         seen.add(name)
         line, col = place.at(masked.count("\n", 0, match.start()) + 1, match.group())
-        yield warning(place.path, line, col, codes.PYTHON_FORMAT,
-                      f"'{match.group()}' is printed as it is, not filled in",
-                      f"did you mean '{{{{ {name} }}}}'?")
+        yield error(place.path, line, col, codes.PYTHON_FORMAT,
+                    f"'{match.group()}' is printed as it is, not filled in",
+                    f"did you mean '{{{{ {name} }}}}'?")
 
 
 def check_samples(place: TemplatePlace, ast: nodes.Template, declared: Mapping[str, VariableSpec],
@@ -256,7 +271,9 @@ def check_samples(place: TemplatePlace, ast: nodes.Template, declared: Mapping[s
     try:
         template = Template.from_code(ENV, ENV.compile(ast), ENV.make_globals(None))
     except Exception as exc:
-        return [error(place.path, place.line, 1, codes.JINJA_SYNTAX, f"template error: {exc}")]
+        failure = failure_of(exc)
+        return [error(place.path, place.line, 1, codes.JINJA_SYNTAX,
+                      f"template error: {failure.message}", failure.hint)]
     defaults = declared_defaults(declared.values())
     runs = [(s.name, s.context, sample_marks.get(i, (place.line, 1)))
             for i, s in enumerate(samples)]
@@ -271,13 +288,18 @@ def check_samples(place: TemplatePlace, ast: nodes.Template, declared: Mapping[s
         seconds = min(SAMPLE_SECONDS, deadline - time.monotonic())
         if not rendering or seconds <= 0:
             continue  # one sample that never ends says it for all: they share the template
-        problem = _render(template, {**defaults, **context}, seconds)
-        if problem and problem[0] == codes.SAMPLE_TIMEOUT:
-            rendering = False
-        if problem:
-            code, message, hint = problem
-            findings.append(error(place.path, line, col, code,
-                                  f"sample '{name}' does not render: {message}", hint))
+        outcome = render(template, {**defaults, **context}, seconds=seconds)
+        if isinstance(outcome, Rendered):
+            if not outcome.text.strip():
+                findings.append(error(place.path, line, col, codes.SAMPLE_BLANK,
+                                      f"sample '{name}' renders to blank text",
+                                      "a customer would get an empty message: check the "
+                                      "conditions and the defaults it relies on"))
+            continue
+        rendering = outcome.code is not FailureCode.TIMEOUT
+        findings.append(error(place.path, line, col,
+                              _SAMPLE_CODES.get(outcome.code, codes.SAMPLE_RENDER),
+                              f"sample '{name}' does not render: {outcome.message}", outcome.hint))
     return findings
 
 
@@ -295,27 +317,3 @@ def _sample_context(path: str, name: str, context: Mapping[str, Any],
                                   f"sample '{name}' sets '{key}' to {value!r}, but it is "
                                   f"declared {spec.type}"))
     return findings
-
-
-def _render(template: Template, context: dict[str, Any],
-            seconds: float) -> tuple[str, str, str] | None:
-    try:
-        render_bounded(template, context, seconds=seconds)
-    except RenderTimeout:
-        return codes.SAMPLE_TIMEOUT, f"rendering took over {seconds:.2g} s", \
-            "a loop that never ends or computes too much"
-    except OutputTooLarge as exc:
-        return codes.SAMPLE_TOO_LONG, str(exc), \
-            f"a prompt may render at most {MAX_OUTPUT_CHARS:,} characters"
-    except SecurityError as exc:
-        return codes.TEMPLATE_UNSAFE, f"blocked by the sandbox: {exc}", ""
-    except UndefinedError as exc:
-        return codes.SAMPLE_RENDER, str(exc.message), \
-            "add it to the sample's context, or give the variable a default"
-    except RecursionError:
-        return codes.SAMPLE_RENDER, "the template calls itself without end", ""
-    except MemoryError:
-        return codes.SAMPLE_TOO_LONG, "the render ran out of memory", ""
-    except Exception as exc:
-        return codes.SAMPLE_RENDER, f"{type(exc).__name__}: {exc}", ""
-    return None

@@ -9,9 +9,10 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol
 
+from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptId, PromptType
 from promptsync.tree import SourceFile
-from promptsync.validate import codes
+from promptsync.validate import codes, pool
 from promptsync.validate.file_check import FileResult, check_file
 from promptsync.validate.finding import Finding, error
 from promptsync.validate.report import Report
@@ -25,7 +26,6 @@ from promptsync.validate.version_check import (
 
 # Below this many unchecked files a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 400
-_worker_rules: Rules | None = None
 
 
 class Validator:
@@ -33,11 +33,12 @@ class Validator:
 
     def __init__(self, *, workers: int | None = None, cache_size: int = 50_000,
                  store: ResultStore | None = None) -> None:
-        self.workers = workers if workers is not None else (os.cpu_count() or 1)
-        self.cache_size = cache_size
+        self.workers = workers if workers is not None else pool.usable_cpus()
         self.store = store
-        self._cache: dict[str, FileResult] = {}
-        self._rules_by_digest: dict[str, Rules] = {}
+        # Least recently used results go first: a cache that stopped adding when full stayed
+        # cold for every file that changed after that.
+        self._cache: LRU[str, FileResult] = LRU(cache_size)
+        self._rules_by_digest: LRU[str, Rules] = LRU(16)
 
     def validate(self, files: Sequence[SourceFile],
                  base: Mapping[PromptId, BaseVersion] | None = None, *,
@@ -46,10 +47,12 @@ class Validator:
         report = Report()
         rules = self._rules(files, report)
         if rules is None:
+            report.sort()
             return report
         prompt_files = [f for f in files if f.path.startswith(f"{PROMPTS_DIR}/")
                         and not f.path.endswith(".md")]
-        results = self._check_all(prompt_files, rules)
+        rule_files = [f for f in files if not f.path.startswith(f"{PROMPTS_DIR}/")]
+        results = self._check_all(prompt_files, rules, rule_files)
         for result in results:
             report.findings += result.findings
             if result.prompt is not None:
@@ -66,15 +69,17 @@ class Validator:
     def _rules(self, files: Sequence[SourceFile], report: Report) -> Rules | None:
         # Parsing and meta-checking the schema costs milliseconds: keep it per rules digest.
         digest = rules_digest(files)
-        if digest is not None and digest in self._rules_by_digest:
-            return self._rules_by_digest[digest]
+        cached = self._rules_by_digest.get(digest) if digest is not None else None
+        if cached is not None:
+            return cached
         rules, findings = load_rules(files)
         report.findings += findings
-        if rules is not None and len(self._rules_by_digest) < 16:
-            self._rules_by_digest[rules.digest] = rules
+        if rules is not None:
+            self._rules_by_digest.put(rules.digest, rules)
         return rules
 
-    def _check_all(self, files: Sequence[SourceFile], rules: Rules) -> list[FileResult]:
+    def _check_all(self, files: Sequence[SourceFile], rules: Rules,
+                   rule_files: Sequence[SourceFile]) -> list[FileResult]:
         results: dict[str, FileResult] = {}
         todo: list[tuple[SourceFile, bytes]] = []
         for f in files:
@@ -90,39 +95,44 @@ class Validator:
                     results[f.path] = FileResult(f.path, (error(
                         f.path, 1, 1, codes.FILE_UNREADABLE,
                         f"the file could not be read: {exc.strerror or exc}"),))
-        checked = self._run([(f.path, data, f.blob) for f, data in todo], rules)
+        checked = self._run([(f.path, data, f.blob) for f, data in todo], rules, rule_files)
         for (f, _), result in zip(todo, checked, strict=True):
             results[f.path] = result
             self._remember(_key(f, rules), result)
         return [results[f.path] for f in files]
 
     def _cached(self, key: str) -> FileResult | None:
-        found = self._cache.get(key)
+        # `in` first: a miss (every file of a CLI run) then costs a lookup, not an exception.
+        found = self._cache.get(key) if key in self._cache else None
         if found is None and self.store is not None:
             found = self.store.get(key)
         return found
 
     def _remember(self, key: str, result: FileResult) -> None:
-        if len(self._cache) < self.cache_size:
-            self._cache[key] = result
+        self._cache.put(key, result)
         if self.store is not None:
             self.store.put(key, result)
 
-    def _run(self, jobs: list[tuple[str, bytes, str]], rules: Rules) -> list[FileResult]:
+    def _run(self, jobs: list[tuple[str, bytes, str]], rules: Rules,
+             rule_files: Sequence[SourceFile]) -> list[FileResult]:
         if self.workers < 2 or len(jobs) < PARALLEL_THRESHOLD:
             return [check_file(path, data, rules, blob) for path, data, blob in jobs]
         chunk = max(1, len(jobs) // (self.workers * 4))
-        with ProcessPoolExecutor(self.workers, initializer=_init_worker,
-                                 initargs=(rules,)) as pool:
-            return list(pool.map(_check_job, jobs, chunksize=chunk))
+        context = pool.context()
+        with ProcessPoolExecutor(self.workers, mp_context=context, initializer=pool.init_worker,
+                                 initargs=(os.getpid(), pool.rules_for(context, rules,
+                                                                       rule_files))) as executor:
+            return list(executor.map(pool.check_job, jobs, chunksize=chunk))
 
 
 def _version_findings(files: Sequence[SourceFile], report: Report,
                       base: Mapping[PromptId, BaseVersion]) -> list[Finding]:
     current: dict[PromptId, VersionedFile] = dict(report.prompts)
+    # A conflicted file's finding already says which version to set.
+    conflicted = {f.path for f in report.findings if f.code == codes.MERGE_CONFLICT}
     for f in files:
         prompt_id = PromptId.from_path(f.path)
-        if prompt_id is None or prompt_id in current or f.is_symlink:
+        if prompt_id is None or prompt_id in current or f.is_symlink or f.path in conflicted:
             continue
         try:
             found = VersionLine.of(prompt_id, f.read(), f.blob)
@@ -142,16 +152,6 @@ class ResultStore(Protocol):
 
 def _key(f: SourceFile, rules: Rules) -> str:
     return f"{f.blob}:{rules.digest}:{f.path}"
-
-
-def _init_worker(rules: Rules) -> None:
-    global _worker_rules
-    _worker_rules = rules
-
-
-def _check_job(job: tuple[str, bytes, str]) -> FileResult:
-    assert _worker_rules is not None
-    return check_file(job[0], job[1], _worker_rules, job[2])
 
 
 def _link_result(f: SourceFile) -> FileResult:

@@ -13,8 +13,10 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
+from promptsync.lru import LRU
 from promptsync.validate import codes
 from promptsync.validate.finding import Finding, error
+from promptsync.validate.yaml_hints import explain, flow_value
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -27,7 +29,8 @@ _RESOLVER = yaml.resolver.Resolver()
 _COLLECTION_TAGS = frozenset({None, "!", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
 # Untagged plain scalars seen before (keys, types, short values) and what they resolved to:
 # resolving runs a dozen regexes, and the values are immutable, so one answer serves all files.
-_PLAIN_SCALARS: dict[str, Any] = {}
+_PLAIN_SCALARS: LRU[str, Any] = LRU(4096)
+_MISSING = object()
 _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
 
 
@@ -59,8 +62,9 @@ def _at(mark: Any) -> tuple[int, int]:
 
 
 class _Builder:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, text: str) -> None:
         self.path = path
+        self.text = text
         self.doc = YamlDoc()
         self.findings: list[Finding] = []
         self.constructor = SafeConstructor()
@@ -105,8 +109,10 @@ class _Builder:
         tag = event.tag
         if tag is None and not event.implicit[0]:
             return event.value  # quoted or block scalar, untagged: text by YAML's own rule
-        if tag is None and event.value in _PLAIN_SCALARS:
-            return _PLAIN_SCALARS[event.value]
+        if tag is None:
+            known = _PLAIN_SCALARS.get(event.value, _MISSING)
+            if known is not _MISSING:
+                return known
         if tag is None or tag == "!":
             tag = _RESOLVER.resolve(  # type: ignore[no-untyped-call]
                 yaml.ScalarNode, event.value, event.implicit)
@@ -118,8 +124,8 @@ class _Builder:
             value = self.constructor.construct_object(node)
         except (ConstructorError, ValueError) as exc:
             raise self.fail(where, codes.YAML_SYNTAX, f"bad value: {exc}") from None
-        if event.tag is None and len(event.value) <= 64 and len(_PLAIN_SCALARS) < 4096:
-            _PLAIN_SCALARS[event.value] = value
+        if event.tag is None and len(event.value) <= 64:
+            _PLAIN_SCALARS.put(event.value, value)
         return value
 
     def sequence(self, events: Any, path: Path, depth: int) -> list[Any]:
@@ -138,6 +144,11 @@ class _Builder:
             where = _at(event.start_mark)
             if not isinstance(event, yaml.ScalarEvent) or event.anchor:
                 self.node(event, events, (*path, "?"), depth + 1)  # reports anchors first
+                # `template: {{ name }}` is a mapping whose key is a mapping: say why.
+                flow = flow_value(self.text.splitlines(), where[0])
+                if flow is not None:
+                    raise self.fail((flow.line, flow.column), codes.YAML_SYNTAX, flow.message,
+                                    flow.hint)
                 raise self.fail(where, codes.YAML_SYNTAX, "a key must be plain text")
             key = str(self.scalar(event, where))
             if key in result:
@@ -152,7 +163,7 @@ class _Builder:
 
 def read_yaml(path: str, text: str) -> tuple[YamlDoc | None, list[Finding]]:
     """Parse `text`; on any problem return None and the findings that say where."""
-    builder = _Builder(path)
+    builder = _Builder(path, text)
     try:
         builder.build(iter(yaml.parse(text, Loader=_Loader)))
     except _Stop:
@@ -181,5 +192,9 @@ def _syntax_finding(path: str, text: str, exc: yaml.MarkedYAMLError) -> Finding:
     if "\t" in source_line[: max(column, 1)] or "'\\t'" in problem:
         return error(path, line, column, codes.YAML_TAB, "a tab character is used for "
                      "indentation; YAML needs spaces", "indent with spaces")
+    context_at = _at(exc.context_mark) if exc.context_mark is not None else None
+    plain = explain(lines, problem, exc.context, (line, column), context_at)
+    if plain is not None:
+        return error(path, plain.line, plain.column, codes.YAML_SYNTAX, plain.message, plain.hint)
     context = f" ({exc.context})" if exc.context else ""
     return error(path, line, column, codes.YAML_SYNTAX, f"YAML syntax: {problem}{context}")

@@ -160,9 +160,10 @@ def test_a_bad_pull_request_fails_the_checks_with_annotations(pull_request: GitR
 
     results, summary, _ = run_steps(pull_request, tmp_path)
     annotations, versions, preview = results
-    # Without --base, validate compares with the published branch (origin/main) too.
+    # Without --base, validate compares with the published branch (origin/main) too, and single
+    # braces are an error (issue 9).
     assert annotations.returncode == 1
-    assert f"::warning file={GREETING},line=" in annotations.stdout
+    assert f"::error file={GREETING},line=" in annotations.stdout
     assert "title=python-format::" in annotations.stdout
     assert f"::error file={GREETING},line=3,col=1,title=version-not-bumped::" \
         in annotations.stdout

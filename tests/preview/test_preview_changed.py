@@ -11,7 +11,7 @@ from promptsync.cli.main import main
 from promptsync.model import PromptDoc, PromptId, PromptType
 from promptsync.preview.changes import PromptChange, SampleRender, Side
 from promptsync.preview.markdown import MARKER, MAX_CHARS, fence, write
-from promptsync.preview.render import Rendered
+from promptsync.preview.render import Preview
 from promptsync.sandbox import ENV
 from promptsync.validate import validator
 from tests.support.editing import GREETING, blobs_read_after_close
@@ -151,7 +151,7 @@ def test_fence_outgrows_backticks_in_the_text() -> None:
 def _change(n: int, size: int) -> PromptChange:
     doc = PromptDoc(PromptId(f"brand-{n}", PromptType.GREETING), 2, "x")
     return PromptChange(doc.id, "updated", Side(doc), Side(doc), (
-        SampleRender("s", Rendered("a" * size), Rendered("b" * size)),))
+        SampleRender("s", Preview("a" * size), Preview("b" * size)),))
 
 
 def test_comment_stays_under_githubs_limit() -> None:

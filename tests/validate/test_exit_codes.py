@@ -40,15 +40,15 @@ def test_errors_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 def test_warnings_exit_0_and_1_with_strict(tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     repo = project_copy(tmp_path)
-    rejection = repo / "prompts/default/rejection.yaml"
-    text = rejection.read_text(encoding="utf-8")
-    assert "template: |\n" in text
-    rejection.write_text(text.replace("template: |\n", "template: |\n  Note {topic}.\n", 1),
-                         encoding="utf-8")
+    # A variable declared and never used: a warning, the one kind there is.
+    (repo / "prompts/acme").mkdir()
+    (repo / "prompts/acme/farewell.yaml").write_text(
+        "type: FAREWELL\nversion: 1\nvariables:\n  brand_name: {type: string, required: true}\n"
+        "template: Goodbye!\n", encoding="utf-8")
     assert run_cli(capsys, "validate", "--repo", str(repo)).code == 0
     run = run_cli(capsys, "validate", "--repo", str(repo), "--strict")
     assert run.code == 1
-    assert "[python-format]" in run.out
+    assert "[variable-unused]" in run.out
 
 
 @pytest.mark.parametrize("args", [

@@ -7,6 +7,7 @@ checked and one bad file never hides another.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,8 @@ def test_invalid_case_is_reported(case: Case, tmp_path: Path,
     assert run.code == 1, run.out
     findings = run.findings
     assert missing(findings, case.findings) == [], run.out
+    assert len({json.dumps(f, sort_keys=True) for f in findings}) == len(findings), \
+        "a finding is reported twice"
     # Nothing is reported about the project's good files.
     strangers = [f for f in findings if f["path"] not in _case_paths(case) | {PLANTED_PATH}]
     assert strangers == []

@@ -23,13 +23,13 @@ from tests.support.gitrepo import PROJECT_ROOT
 from tests.validate.corpus import run_cli
 
 HEADER = "# yaml-language-server: $schema=../../schema/prompt.schema.json\n"
-# Message with %, a path with ':' and ',', a key with a newline, a warning with a hint.
+# Message with %, a path with ':' and ',', a key with a newline, a hint, and a warning.
 AWKWARD = {
     "prompts/acme/greeting.yaml": HEADER + 'type: GREETING\nversion: 1\n"50%off": yes\n'
                                   '"two\\nlines": 1\ntemplate: Hi {user_name}, 100% ready\n',
     "prompts/a:b,c/greeting.yaml": HEADER + "type: GREETING\nversion: 1\ntemplate: Hi\n",
-    "prompts/acme/farewell.yaml": HEADER + "type: FAREWELL\nversion: 1\n"
-                                  "template: Bye {{ usr_name }}\n",
+    "prompts/acme/farewell.yaml": HEADER + "type: FAREWELL\nversion: 1\nvariables:\n"
+                                  "  brand_name: {type: string}\ntemplate: Bye {{ usr_name }}\n",
 }
 TEXT_LINE = re.compile(r"^(?P<path>[^\n]+?):(?P<line>\d+):(?P<column>\d+): "
                        r"(?P<severity>error|warning): (?P<message>.*) \[(?P<code>[a-z0-9-]+)\]$")

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from promptsync.cli.main import main
 from promptsync.tree import from_directory
-from promptsync.validate import Validator
-from tests.support.gitrepo import GitRepo
+from promptsync.validate import Validator, result_cache
+from promptsync.validate import validator as validator_module
+from promptsync.validate.file_check import FileResult
+from promptsync.validate.result_cache import MAX_AGE_DAYS, ResultCache
+from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
 BROKEN_GREETING = """type: GREETING
 version: 1
@@ -81,3 +87,99 @@ def test_the_process_pool_reports_what_one_process_reports(tmp_path: Path) -> No
     assert pooled.findings == single.findings
     assert [f.path for f in pooled.errors] == ["prompts/b321/greeting.yaml"]
     assert len(pooled.prompts) == len(single.prompts) == 450 + 15 - 1
+
+
+def _count_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths the Validator really checks (a cached file is not checked)."""
+    checked: list[str] = []
+    real = validator_module.check_file
+
+    def spy(path: str, *args: Any) -> Any:
+        checked.append(path)
+        return real(path, *args)
+
+    monkeypatch.setattr(validator_module, "check_file", spy)
+    return checked
+
+
+def test_a_partial_run_keeps_the_results_of_the_full_run(
+        prompt_repo: GitRepo, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    checked = _count_checks(monkeypatch)
+    repo = str(prompt_repo.path)
+    assert run_json(capsys, "--repo", repo)[0] == 0
+    everything = len(checked)
+    assert everything > 10
+    # What pre-commit runs: one staged file. Only it is checked...
+    prompt_repo.write("prompts/acme/greeting.yaml", BROKEN_GREETING)
+    checked.clear()
+    assert run_json(capsys, "--repo", repo, str(prompt_repo.path / "prompts/acme/greeting.yaml")
+                    )[0] == 1
+    assert checked == ["prompts/acme/greeting.yaml"]
+    # ... and the next full run finds every file in the cache, the edited one too.
+    checked.clear()
+    code, out = run_json(capsys, "--repo", repo)
+    assert (code, checked) == (1, [])
+    assert out["files_checked"] == everything + 1
+
+
+def test_entries_no_run_used_for_a_month_are_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "validate-cache.json"
+    result = FileResult("prompts/acme/greeting.yaml", ())
+    first = ResultCache(path, today=100)
+    first.put("stale", result)
+    first.put("used", result)
+    first.save()
+    second = ResultCache(path, today=110)  # a run ten days later uses one of them
+    assert second.get("used") == result
+    second.save()
+    third = ResultCache(path, today=101 + MAX_AGE_DAYS)
+    third.save()
+    after = ResultCache(path, today=101 + MAX_AGE_DAYS)
+    assert (after.get("stale"), after.get("used")) == (None, result)
+
+
+def test_a_hand_edited_cache_cannot_make_a_bad_file_pass(
+        prompt_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    prompt_repo.write("prompts/acme/greeting.yaml", BROKEN_GREETING)
+    repo = str(prompt_repo.path)
+    assert run_json(capsys, "--repo", repo, "--strict")[0] == 1
+    cache = prompt_repo.path / ".git" / "promptsync" / "validate-cache.json"
+    text = cache.read_text(encoding="utf-8")
+    # Someone "fixes" CI by blanking the findings the cache holds for the broken file.
+    edited, count = re.subn(r'"findings": \[\{[^\]]*usr_name[^\]]*\]', '"findings": []', text)
+    assert count == 1
+    cache.write_text(edited, encoding="utf-8")
+    code, out = run_json(capsys, "--repo", repo, "--strict")
+    assert code == 1
+    assert {f["code"] for f in out["findings"]} == {"variable-undeclared"}
+
+
+def test_a_cache_written_by_another_validator_is_not_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "validate-cache.json"
+    result = FileResult("prompts/acme/greeting.yaml", ())
+    cache = ResultCache(path)
+    cache.put("key", result)
+    cache.save()
+    assert ResultCache(path).get("key") == result
+    assert stat.S_IMODE(path.with_suffix(".key").stat().st_mode) == 0o600
+    monkeypatch.setattr(result_cache, "validator_digest", lambda: "an-upgraded-validator")
+    assert ResultCache(path).get("key") is None
+
+
+def test_a_full_in_memory_cache_keeps_what_is_used_not_what_came_first(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The daemon keeps one Validator for its life: after the cache filled once, every file
+    # that changed later was checked on every commit.
+    shutil.copytree(PROJECT_ROOT / "schema", tmp_path / "schema")
+    shutil.copytree(PROJECT_ROOT / "prompts", tmp_path / "prompts")
+    files = [f for f in from_directory(tmp_path) if f.path.startswith("prompts/")]
+    rules = [f for f in from_directory(tmp_path) if f.path.startswith("schema/")]
+    validator = Validator(workers=1, cache_size=3)
+    validator.validate([*rules, *files], whole_tree=False)
+    checked = _count_checks(monkeypatch)
+    latest = files[-3:]  # the files the daemon sees change now
+    validator.validate([*rules, *latest], whole_tree=False)
+    validator.validate([*rules, *latest], whole_tree=False)
+    assert checked == []

@@ -1,0 +1,88 @@
+"""The validator's process pool: sized from the CPUs this process may use, started without
+`fork` in a threaded process, and made of workers that die with their parent.
+
+`fork` in a process with threads (the daemon: watcher, metrics, pool threads) copies locks
+some other thread held, so a threaded process gets a `forkserver`; a single-threaded CLI run
+keeps `fork`, which starts workers at no cost. Each worker asks the kernel for SIGKILL when
+its parent dies (PR_SET_PDEATHSIG): a SIGKILLed validation leaves no worker behind. Under a
+forkserver the parent is the server, which itself exits when the process it serves is gone.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from multiprocessing.context import BaseContext
+from pathlib import Path
+
+from promptsync.tree import SourceFile
+from promptsync.validate.file_check import FileResult, check_file
+from promptsync.validate.rules import Rules, load_rules
+
+_PR_SET_PDEATHSIG = 1
+_rules: Rules | None = None
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (a container's or taskset's share, not the host's)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def context() -> BaseContext:
+    return multiprocessing.get_context("fork" if _single_threaded() else "forkserver")
+
+
+def _single_threaded() -> bool:
+    if threading.active_count() > 1:
+        return False
+    tasks = Path("/proc/self/task")  # threads Python did not start count too
+    return not tasks.is_dir() or len(list(tasks.iterdir())) == 1
+
+
+RuleFiles = list[tuple[str, str, bytes]]  # (path, blob id, bytes) of each rule file
+
+
+def rules_for(context: BaseContext, rules: Rules,
+              rule_files: Sequence[SourceFile]) -> Rules | RuleFiles:
+    """What a worker needs to have the rules: a forked worker inherits them as they are; any
+    other is sent the rule files' bytes (the compiled validators do not pickle) and rebuilds."""
+    if context.get_start_method() == "fork":
+        return rules
+    return [(f.path, f.blob, f.read()) for f in rule_files]
+
+
+def init_worker(parent: int, rules: Rules | RuleFiles) -> None:
+    global _rules
+    _die_with_parent(parent)
+    if isinstance(rules, Rules):
+        _rules = rules
+        return
+    files = [SourceFile(path, blob, _reader(data)) for path, blob, data in rules]
+    _rules, _ = load_rules(files)
+
+
+def _reader(data: bytes) -> Callable[[], bytes]:
+    return lambda: data
+
+
+def _die_with_parent(parent: int) -> None:
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    try:  # the parent may have died before the request above: then nobody will signal
+        os.kill(parent, 0)
+    except ProcessLookupError:
+        os._exit(1)
+
+
+def check_job(job: tuple[str, bytes, str]) -> FileResult:
+    assert _rules is not None, "the rules of a pool worker did not load"
+    return check_file(job[0], job[1], _rules, job[2])
