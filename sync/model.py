@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from promptsync.locale import is_canonical, normalize
+
 DEFAULT_BRAND = "default"
 PROMPTS_DIR = "prompts"
 SCHEMA_DIR = "schema"
@@ -44,37 +46,54 @@ class PromptType(StrEnum):
 
 @dataclass(frozen=True, order=True)
 class PromptId:
-    """`<brand>/<type>`, e.g. `acme/greeting`, stored at `prompts/acme/greeting.yaml`."""
+    """`<brand>/<type>[.<locale>]`, e.g. `acme/greeting` (the brand's base text, stored at
+    `prompts/acme/greeting.yaml`) or `acme/greeting.de-CH` (a translation, stored at
+    `prompts/acme/greeting.de-CH.yaml`). `locale` is canonical (see promptsync.locale); ""
+    is the base text."""
 
     brand: str
     type: PromptType
+    locale: str = ""
 
     def __str__(self) -> str:
-        return f"{self.brand}/{self.type.slug}"
+        tail = f".{self.locale}" if self.locale else ""
+        return f"{self.brand}/{self.type.slug}{tail}"
 
     @property
     def path(self) -> str:
-        return f"{PROMPTS_DIR}/{self.brand}/{self.type.slug}.yaml"
+        tail = f".{self.locale}" if self.locale else ""
+        return f"{PROMPTS_DIR}/{self.brand}/{self.type.slug}{tail}.yaml"
+
+    @property
+    def base(self) -> PromptId:
+        """The brand's base text of the same type (itself when it is one)."""
+        return PromptId(self.brand, self.type) if self.locale else self
 
     @classmethod
     def parse(cls, text: str) -> PromptId:
-        """Parse `acme/greeting`; raise ValueError with a message fit for a user."""
-        brand, sep, type_slug = text.strip().partition("/")
+        """Parse `acme/greeting` or `acme/greeting.de-CH` (any spelling of the tag); raise
+        ValueError with a message fit for a user."""
+        brand, sep, rest = text.strip().partition("/")
         if not sep or not BRAND_RE.fullmatch(brand):
-            raise ValueError(f"prompt id {text!r} is not <brand>/<type>, e.g. acme/greeting")
-        return cls(brand, PromptType.parse(type_slug))
+            raise ValueError(f"prompt id {text!r} is not <brand>/<type>, e.g. acme/greeting "
+                             "or acme/greeting.de")
+        type_slug, dot, tag = rest.partition(".")
+        return cls(brand, PromptType.parse(type_slug), normalize(tag) if dot else "")
 
     @classmethod
     def from_path(cls, path: str) -> PromptId | None:
-        """The id a repository path stands for, or None when the path is not a prompt file."""
+        """The id a repository path stands for, or None when the path is not a prompt file
+        (a file name must spell its locale canonically: `greeting.de-CH.yaml`)."""
         parts = path.split("/")
         if len(parts) != 3 or parts[0] != PROMPTS_DIR or not parts[2].endswith(".yaml"):
             return None
-        slug = parts[2][: -len(".yaml")]
+        slug, dot, tag = parts[2][: -len(".yaml")].partition(".")
         if not BRAND_RE.fullmatch(parts[1]) or slug != slug.lower():
             return None
+        if dot and not is_canonical(tag):
+            return None
         try:
-            return cls(parts[1], PromptType.parse(slug))
+            return cls(parts[1], PromptType.parse(slug), tag)
         except ValueError:
             return None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from promptsync.locale import LocaleError, chain, is_canonical, language, normalize
+from promptsync.model import PromptId, PromptType
 from promptsync.resolution import is_language_fallback, lookup_order, resolve
 
 
@@ -58,3 +59,14 @@ def test_language_fallback() -> None:
     assert not is_language_fallback("de-CH", "de")
     assert not is_language_fallback("", "en")
     assert is_language_fallback("de", "")  # a base text of unknown language
+
+
+def test_a_prompt_id_carries_its_locale() -> None:
+    tr = PromptId.parse("acme/greeting.de_ch")
+    assert tr == PromptId("acme", PromptType.GREETING, "de-CH")
+    assert str(tr) == "acme/greeting.de-CH" and tr.path == "prompts/acme/greeting.de-CH.yaml"
+    assert PromptId.from_path(tr.path) == tr and tr.base == PromptId.parse("acme/greeting")
+    assert PromptId.from_path("prompts/acme/greeting.de_ch.yaml") is None  # not canonical
+    assert PromptId.from_path("prompts/acme/brand.yaml") is None
+    with pytest.raises(ValueError):
+        PromptId.parse("acme/greeting.deutsch")
