@@ -21,6 +21,7 @@ from promptsync.api import routes
 from promptsync.api.context import ApiContext
 from promptsync.api.limits import BodyLimit
 from promptsync.api.problems import install
+from promptsync.api.served import ServedPrompts
 from promptsync.cli.main import package_version
 
 ROUTE_ORDER = ("prompts", "preview", "edits", "audit", "status", "hooks", "health")
@@ -38,6 +39,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
     app = FastAPI(title="promptsync", version=package_version(), description=DESCRIPTION,
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.ctx = ctx
+    app.state.served = ServedPrompts(ctx.reader, ctx.engine)
     install(app)
     app.add_middleware(BodyLimit)
     for router in route_modules():

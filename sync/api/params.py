@@ -1,0 +1,69 @@
+"""The parts of a request that name a prompt, checked once for every route: `{brand}`,
+`{type}` and `?locale=`, each refused with a problem that says what a valid one looks like."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Query
+
+from promptsync.api.problems import Problem
+from promptsync.locale import LocaleError, normalize
+from promptsync.model import BRAND_RE, PromptId, PromptType
+
+TYPES = ", ".join(t.slug for t in PromptType)
+
+
+def path_brand(brand: Annotated[str, Path(description="a brand, e.g. acme or default",
+                                          examples=["default"])]) -> str:
+    return check_brand(brand)
+
+
+def check_brand(brand: str) -> str:
+    if not BRAND_RE.fullmatch(brand):
+        raise Problem(400, "Bad brand", f"{brand[:80]!r} is not a brand name: lower-case "
+                      "letters, digits and '-', starting with a letter or digit, e.g. acme",
+                      type="bad-brand")
+    return brand
+
+
+def path_type(type: Annotated[str, Path(description=f"a prompt type: {TYPES}",
+                                        examples=["greeting"])]) -> PromptType:
+    return check_type(type)
+
+
+def check_type(text: str) -> PromptType:
+    try:
+        return PromptType.parse(text)
+    except ValueError:
+        raise Problem(404, "Unknown prompt type", f"there is no prompt type {text[:80]!r}; "
+                      f"the types are {TYPES}", type="unknown-type") from None
+
+
+def query_locale(locale: Annotated[str | None, Query(
+        max_length=64, description="a BCP 47 tag (de, de-CH, pt-BR); the answer says which "
+                                   "locale's text answered")] = None) -> str:
+    return check_locale(locale)
+
+
+def check_locale(text: str | None) -> str:
+    if text is None or text == "":
+        return ""
+    try:
+        return normalize(text)
+    except LocaleError:
+        raise Problem(400, "Bad locale", f"{text[:80]!r} is not a locale tag like de, de-CH "
+                      "or pt-BR", type="bad-locale") from None
+
+
+Brand = Annotated[str, Depends(path_brand)]
+Type = Annotated[PromptType, Depends(path_type)]
+Locale = Annotated[str, Depends(query_locale)]
+
+
+def prompt_ref(brand: Brand, type_: Type, locale: Locale) -> PromptId:
+    return PromptId(brand, type_, locale)
+
+
+# A route on /v1/prompts/{brand}/{type} takes `prompt: Ref`: the checked PromptId.
+Ref = Annotated[PromptId, Depends(prompt_ref)]

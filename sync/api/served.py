@@ -1,0 +1,171 @@
+"""What the runtime serves now, as the API shows it: one prompt through `PromptReader`'s tiers,
+or every cell of brands x types from one read of the `prompts` table.
+
+No HTTP here. The per-request work of a GET is a reader hit plus two LRU look-ups: the time a
+version went live and the answer's JSON are both fixed once (brand, type, locale, the answering
+row) is, so they are computed once per row state, not per request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from promptsync.defaults import builtin
+from promptsync.lru import LRU
+from promptsync.model import DEFAULT_BRAND, PromptType
+from promptsync.reader import PromptReader
+from promptsync.record import BUILTIN_COMMIT, Prompt, freeze_variables
+from promptsync.resolution import lookup_order
+from promptsync.store.models import PromptRow, SyncStateRow
+from promptsync.store.state import as_utc
+
+BRANDS_RECHECK_SECONDS = 0.5
+# The languages work adds `PromptReader.get(..., locale=)` and a `locale` column; until it is
+# merged, a locale is accepted and the base text answers (answered_locale "").
+READER_TAKES_LOCALE = "locale" in inspect.signature(PromptReader.get).parameters
+_LOCALE_COLUMN = getattr(PromptRow, "locale", None)
+
+
+@dataclass(frozen=True)
+class Served:
+    """One answer: its JSON body (bytes, ready to send) and its ETag."""
+
+    body: bytes
+    etag: str
+
+
+def etag_of(asked_brand: str, answered_by: str, version: int, answered_locale: str,
+            builtin_text: bool) -> str:
+    """`"<version>"` for the brand's own text (what If-Match of an edit takes); inherited and
+    built-in texts are qualified, so a brand's own v1 never matches default's v1."""
+    tag = str(version)
+    if builtin_text:
+        tag = f"builtin-{tag}"
+    elif answered_by != asked_brand:
+        tag = f"{answered_by}-{tag}"
+    if answered_locale:
+        tag = f"{tag}-{answered_locale}"
+    return f'"{tag}"'
+
+
+def resolved_from(asked_brand: str, answered_by: str, commit: str) -> str:
+    if commit == BUILTIN_COMMIT:
+        return "builtin"
+    return "own" if answered_by == asked_brand else "default"
+
+
+def as_json(asked_brand: str, t: PromptType, locale: str, prompt: Prompt, answered_locale: str,
+            live_since: datetime | None) -> dict[str, Any]:
+    source = resolved_from(asked_brand, prompt.brand, prompt.commit)
+    answered_by = "builtin" if source == "builtin" else prompt.brand
+    return {
+        "brand": asked_brand, "type": t.value, "locale": locale, "answered_by": answered_by,
+        "answered_locale": answered_locale, "resolved_from": source, "version": prompt.version,
+        "commit": prompt.commit, "template": prompt.template,
+        "variables": {name: dict(spec) for name, spec in prompt.variables.items()},
+        "live_since": None if live_since is None else as_utc(live_since).isoformat(),
+        "etag": etag_of(asked_brand, prompt.brand, prompt.version, answered_locale,
+                        source == "builtin")}
+
+
+class ServedPrompts:
+    """The API's view of what is live; one per application."""
+
+    def __init__(self, reader: PromptReader, engine: Engine) -> None:
+        self.reader = reader
+        self.engine = engine
+        self._answers: LRU[tuple[Any, ...], Served] = LRU(20_000)
+        self._brands: frozenset[str] = frozenset()
+        self._brands_generation: int | None = None
+        self._brands_checked = 0.0
+
+    async def one(self, brand: str, t: PromptType, locale: str) -> Served:
+        prompt = await (self.reader.aget(brand, t, locale=locale) if READER_TAKES_LOCALE  # type: ignore[call-arg]
+                        else self.reader.aget(brand, t))
+        answered_locale = str(getattr(prompt, "locale", ""))
+        key = (brand, t, locale, prompt.brand, answered_locale, prompt.version, prompt.commit)
+        found = self._answers.get(key)
+        if found is None:
+            live = None if prompt.commit == BUILTIN_COMMIT else await asyncio.to_thread(
+                self._live_since, prompt.brand, t, answered_locale)
+            body = as_json(brand, t, locale, prompt, answered_locale, live)
+            found = Served(json.dumps(body).encode(), body["etag"])
+            self._answers.put(key, found)
+        return found
+
+    def _live_since(self, brand: str, t: PromptType, locale: str) -> datetime | None:
+        query = select(PromptRow.synced_at).where(PromptRow.brand == brand,
+                                                  PromptRow.type == t.value)
+        column = _LOCALE_COLUMN
+        if column is not None:
+            query = query.where(column == locale)
+        try:
+            with self.engine.connect() as conn:
+                return conn.execute(query).scalar()
+        except Exception:  # the reader answered from a cache: the time is not essential
+            return None
+
+    async def known_brand(self, brand: str) -> bool:
+        """Whether the database holds any prompt of `brand` (default always counts): the set is
+        re-read when the generation moved, which is looked at twice a second at most."""
+        if brand == DEFAULT_BRAND or brand in self._brands:
+            return True
+        if time.monotonic() - self._brands_checked >= BRANDS_RECHECK_SECONDS:
+            await asyncio.to_thread(self._refresh_brands)
+        return brand in self._brands
+
+    def _refresh_brands(self) -> None:
+        self._brands_checked = time.monotonic()
+        with self.engine.connect() as conn:
+            generation = conn.execute(select(SyncStateRow.generation)
+                                      .where(SyncStateRow.id == 1)).scalar()
+            if generation == self._brands_generation:
+                return
+            brands = conn.execute(select(PromptRow.brand).distinct()).scalars().all()
+        self._brands, self._brands_generation = frozenset(brands), generation
+
+    def table(self, brand: str | None, types: Iterable[PromptType],
+              locale: str) -> list[dict[str, Any]]:
+        """Every (brand, type) cell resolved from one read of the table: brand, else default,
+        else built-in (with a locale, the languages order of promptsync.resolution)."""
+        rows = self._rows()
+        brands = [brand] if brand else sorted({b for b, _, _ in rows} | {DEFAULT_BRAND})
+        cells = []
+        for b in brands:
+            for t in types:
+                cells.append(_cell(rows, b, t, locale))
+        return cells
+
+    def _rows(self) -> Mapping[tuple[str, PromptType, str], tuple[Prompt, datetime]]:
+        cols = [PromptRow.brand, PromptRow.type, PromptRow.version, PromptRow.template,
+                PromptRow.variables, PromptRow.commit_sha, PromptRow.synced_at]
+        if _LOCALE_COLUMN is not None:
+            cols.append(_LOCALE_COLUMN)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(*cols)).all()
+        found = {}
+        for r in rows:
+            locale = str(r[7]) if len(r) > 7 else ""
+            t = PromptType(r.type)
+            found[(r.brand, t, locale)] = (
+                Prompt(r.brand, t, r.template, r.version, r.commit_sha, "db",
+                       freeze_variables(r.variables), 0), r.synced_at)
+        return found
+
+
+def _cell(rows: Mapping[tuple[str, PromptType, str], tuple[Prompt, datetime]], brand: str,
+          t: PromptType, locale: str) -> dict[str, Any]:
+    for step_brand, step_locale in lookup_order(brand, locale):
+        hit = rows.get((step_brand, t, step_locale))
+        if hit is not None:
+            return as_json(brand, t, locale, hit[0], step_locale, hit[1])
+    return as_json(brand, t, locale, builtin(t), "", None)
