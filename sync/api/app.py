@@ -20,8 +20,10 @@ from fastapi.staticfiles import StaticFiles
 from promptsync.api import routes
 from promptsync.api.context import ApiContext
 from promptsync.api.limits import BodyLimit
+from promptsync.api.previews import Previews
 from promptsync.api.problems import install
 from promptsync.api.served import ServedPrompts
+from promptsync.api.snapshot import BranchFiles
 from promptsync.cli.main import package_version
 
 ROUTE_ORDER = ("prompts", "preview", "edits", "audit", "status", "hooks", "health")
@@ -40,6 +42,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.ctx = ctx
     app.state.served = ServedPrompts(ctx.reader, ctx.engine)
+    app.state.previews = Previews(BranchFiles(ctx.settings.repo, ctx.settings.ref))
     install(app)
     app.add_middleware(BodyLimit)
     for router in route_modules():
