@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from promptsync.api import routes
 from promptsync.api.context import ApiContext
 from promptsync.api.limits import BodyLimit
+from promptsync.api.metrics import ApiMetrics, MetricsMiddleware
 from promptsync.api.previews import Previews
 from promptsync.api.problems import install
 from promptsync.api.served import ServedPrompts
@@ -43,8 +44,10 @@ def create_app(ctx: ApiContext) -> FastAPI:
     app.state.ctx = ctx
     app.state.served = ServedPrompts(ctx.reader, ctx.engine)
     app.state.previews = Previews(BranchFiles(ctx.settings.repo, ctx.settings.ref))
+    app.state.metrics = ApiMetrics()
     install(app)
     app.add_middleware(BodyLimit)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     for router in route_modules():
         app.include_router(router)
     _add_docs(app)
