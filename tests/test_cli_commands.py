@@ -66,9 +66,9 @@ ON_PURPOSE = {
     ("history", "--db"): "no default: live times are shown only when a database is named",
 }
 SHARED = {  # option -> the commands that must have it
-    "--repo": {"validate", "preview", "history", "rollback"},
-    "--db": {"sync", "status"},
-    "--redis": {"sync"},
+    "--repo": {"validate", "preview", "history", "rollback", "serve"},
+    "--db": {"sync", "status", "serve"},
+    "--redis": {"sync", "serve"},
     "--format": {"validate", "preview", "history", "status"},
     "--verbose": set(COMMANDS),
     "--traceback": set(COMMANDS),

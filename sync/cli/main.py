@@ -36,6 +36,7 @@ COMMANDS = {
     "rollback": "restore a prompt's earlier content on a new branch",
     "sync": "follow the published branch into the database and Redis",
     "status": "show what the database holds and the last syncs",
+    "serve": "run the HTTP API (and the sync daemon) on one port",
     "keys": "add, list and remove the API's keys",
 }
 

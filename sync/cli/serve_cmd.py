@@ -1,0 +1,179 @@
+"""`promptsync serve`: the HTTP API and, by default, the sync daemon in the same process.
+
+    promptsync serve [--repo DIR] [--ref main] [--db URL] [--redis URL] [--host 127.0.0.1]
+                     [--port 8080] [--write-to branch|main] [--sync/--no-sync]
+
+On a fresh machine, in a prompt repository, `promptsync serve` alone gives a working server:
+the embedded SQLite database, no Redis, the daemon publishing the branch into it. SIGTERM and
+SIGINT stop uvicorn, then the daemon (the cycle in progress gets a few seconds), then the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import socket
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from promptsync import settings
+from promptsync.api.context import ApiContext, ApiSettings
+from promptsync.api.keys import KEYS_FILE_ENV, KeyStore, resolve_keys_file
+from promptsync.cli.options import add_db, add_redis, add_repo, repo_dir
+from promptsync.errors import UsageError
+from promptsync.settings import hide_password
+
+log = logging.getLogger("promptsync.cli.serve")
+WRITE_TO_ENV = "PROMPTSYNC_WRITE_TO"
+OPEN_READS_ENV = "PROMPTSYNC_OPEN_READS"
+WEBHOOK_SECRET_ENV = "PROMPTSYNC_WEBHOOK_SECRET"
+_YES = {"1", "true", "yes", "on"}
+_NO = {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    api: ApiSettings
+    host: str
+    port: int
+    sync: bool
+    interval: float
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser("serve", description=__doc__.splitlines()[0])
+    add_repo(p)
+    p.add_argument("--ref", help="the published branch (env PROMPTSYNC_REF, default main)")
+    add_db(p)
+    add_redis(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default "
+                   "127.0.0.1, this machine only; 0.0.0.0 for every interface)")
+    p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    p.add_argument("--write-to", choices=["branch", "main"], help="where an edit's commit goes: "
+                   "a review branch edit/<brand>/<type>/v<N> (default), or the published branch "
+                   f"itself, live within a second (env {WRITE_TO_ENV})")
+    p.add_argument("--sync", action=argparse.BooleanOptionalAction, default=True,
+                   help="run the sync daemon in this process (default); --no-sync when another "
+                        "process runs it")
+    p.add_argument("--interval", type=float, default=10.0,
+                   help="seconds between the daemon's polls (default 10)")
+    p.add_argument("--open-reads", action="store_true", default=None,
+                   help="reads and previews need no key even when keys exist "
+                        f"(env {OPEN_READS_ENV})")
+    p.add_argument("--keys-file", metavar="FILE", help=f"the API keys (env {KEYS_FILE_ENV}, "
+                   "default: promptsync-keys.json here)")
+
+
+def parse_settings(args: argparse.Namespace) -> ServeSettings:
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port {args.port} is not a port (1-65535)")
+    if args.interval <= 0:
+        raise UsageError("--interval must be a positive number of seconds")
+    write_to = settings.resolve(args.write_to, WRITE_TO_ENV, "branch")
+    if write_to not in ("branch", "main"):
+        raise UsageError(f"{WRITE_TO_ENV}={write_to!r} is not branch or main")
+    api = ApiSettings(
+        repo=repo_dir(args.repo), ref=settings.resolve(args.ref, settings.REF_ENV,
+                                                       settings.DEFAULT_REF) or "main",
+        write_to=write_to,  # type: ignore[arg-type]
+        db_url=settings.resolve_db_url(args.db), redis_url=settings.resolve_redis_url(args.redis),
+        keys_file=resolve_keys_file(args.keys_file),
+        open_reads=settings.resolve_as(args.open_reads, OPEN_READS_ENV, False, _flag,
+                                       expected="true or false"),
+        webhook_secret=settings.resolve(None, WEBHOOK_SECRET_ENV, None))
+    return ServeSettings(api, args.host, args.port, args.sync, args.interval)
+
+
+def _flag(text: str) -> bool:
+    if text.lower() in _YES | _NO:
+        return text.lower() in _YES
+    raise ValueError(text)
+
+
+def run(args: argparse.Namespace) -> int:
+    s = parse_settings(args)
+    if args.verbose == 0:
+        logging.getLogger("promptsync").setLevel(logging.INFO)  # say what is served, and syncs
+    sock = _bind(s.host, s.port)
+    try:
+        return _serve(s, sock, args.verbose)
+    finally:
+        sock.close()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound here so that a port in use is one clear line, not a log."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host} port {port}: {exc.strerror or exc} (hint: "
+                         "another server there? pass --port)") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _serve(s: ServeSettings, sock: socket.socket, verbose: int) -> int:
+    # The web stack is imported here: `promptsync validate` in a pre-commit hook must not pay.
+    import uvicorn
+
+    from promptsync.api.app import create_app
+    from promptsync.reader import PromptReader
+    from promptsync.store.engine import make_engine
+
+    engine = make_engine(s.api.db_url)
+    daemon = _start_daemon(s) if s.sync else None
+    reader = PromptReader(db_url=s.api.db_url, redis_url=s.api.redis_url)
+    ctx = ApiContext(s.api, reader, engine, KeyStore(s.api.keys_file))
+    if daemon is not None:
+        ctx = replace(ctx, wake_daemon=daemon.wake, daemon_metrics=daemon.metrics)
+    _announce(s, ctx)
+    config = uvicorn.Config(create_app(ctx), log_level="info" if verbose else "warning",
+                            access_log=verbose > 0, lifespan="off", server_header=False)
+    # uvicorn handles SIGTERM and SIGINT (it stops accepting, finishes the requests in
+    # flight), then raises the signal again for the handler it found: ours, which only notes it,
+    # so the daemon and the connections below are closed and the exit is 0, not a kill.
+    noted = {sig: signal.signal(sig, _noted) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        for sig, handler in noted.items():
+            signal.signal(sig, handler)
+        if daemon is not None:
+            daemon.stop()
+            daemon.daemon.syncer.engine.dispose()
+        reader.close()
+        engine.dispose()
+    return 0
+
+
+def _noted(signum: int, _frame: FrameType | None) -> None:
+    log.info("signal %d: stopped", signum)
+
+
+def _start_daemon(s: ServeSettings) -> Any:
+    from promptsync.api.background import DaemonThread
+    from promptsync.cli.sync_cmd import SyncSettings, build_syncer
+    from promptsync.daemon.metrics import Metrics, stale_after
+
+    sync = SyncSettings(repo=str(s.api.repo), ref=s.api.ref, db_url=s.api.db_url,
+                        redis_url=s.api.redis_url, once=False, interval=s.interval,
+                        allow_empty=False, metrics_port=None, metrics_host="127.0.0.1",
+                        cache_dir=None)
+    syncer = build_syncer(sync, Metrics(stale_after=stale_after(s.interval)))
+    # The first cycle before the port answers: a fresh database has the branch when the
+    # first request comes. The daemon goes on in its thread.
+    first = syncer.cycle()
+    log.info("first sync: %s %s", first.status, first.to_commit or first.reason)
+    return DaemonThread(syncer, s.interval).start()
+
+
+def _announce(s: ServeSettings, ctx: ApiContext) -> None:
+    keys = "no keys yet: reads and previews are open, edits need a key (promptsync keys add)" \
+        if not ctx.keys.any() else f"keys from {Path(s.api.keys_file).resolve()}"
+    log.info("serving %s of %s on http://%s:%d (docs: /docs); database %s; %s; daemon %s",
+             s.api.ref, s.api.repo, s.host, s.port, hide_password(s.api.db_url), keys,
+             "in this process" if s.sync else "elsewhere (--no-sync)")
