@@ -12,10 +12,16 @@ from promptsync.locale import LocaleError, normalize
 from promptsync.model import BRAND_RE, PromptId, PromptType
 
 TYPES = ", ".join(t.slug for t in PromptType)
+# What the OpenAPI document says a valid value is; the checks below enforce it with a message
+# that says what to fix (a schema pattern alone would answer "should match pattern ...").
+BRAND_SCHEMA = {"pattern": f"^{BRAND_RE.pattern}$"}
+TYPE_SCHEMA = {"enum": [t.slug for t in PromptType] + [t.value for t in PromptType]}
+LOCALE_SCHEMA = {"pattern": "^[A-Za-z]{2,3}([-_][A-Za-z]{4})?([-_]([A-Za-z]{2}|[0-9]{3}))?$"}
 
 
 def path_brand(brand: Annotated[str, Path(description="a brand, e.g. acme or default",
-                                          examples=["default"])]) -> str:
+                                          examples=["default"],
+                                          json_schema_extra=BRAND_SCHEMA)]) -> str:
     return check_brand(brand)
 
 
@@ -28,7 +34,8 @@ def check_brand(brand: str) -> str:
 
 
 def path_type(type: Annotated[str, Path(description=f"a prompt type: {TYPES}",
-                                        examples=["greeting"])]) -> PromptType:
+                                        examples=["greeting"],
+                                        json_schema_extra=TYPE_SCHEMA)]) -> PromptType:
     return check_type(type)
 
 
@@ -41,8 +48,9 @@ def check_type(text: str) -> PromptType:
 
 
 def query_locale(locale: Annotated[str | None, Query(
-        max_length=64, description="a BCP 47 tag (de, de-CH, pt-BR); the answer says which "
-                                   "locale's text answered")] = None) -> str:
+        max_length=64, json_schema_extra=LOCALE_SCHEMA,
+        description="a BCP 47 tag (de, de-CH, pt-BR); the answer says which locale's text "
+                    "answered")] = None) -> str:
     return check_locale(locale)
 
 

@@ -11,7 +11,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from promptsync.api.auth import Reader
 from promptsync.api.models import PromptList, PromptOut, problem_responses
-from promptsync.api.params import Locale, Ref, check_brand, check_type
+from promptsync.api.params import (
+    BRAND_SCHEMA,
+    TYPE_SCHEMA,
+    Locale,
+    Ref,
+    check_brand,
+    check_type,
+)
 from promptsync.api.problems import Problem
 from promptsync.api.served import ServedPrompts
 from promptsync.model import PromptType
@@ -52,8 +59,10 @@ async def get_prompt(prompt: Ref, served: Served, caller: Reader,
                                                                               404, 503),
             summary="Every brand x type cell the runtime serves")
 async def list_prompts(served: Served, caller: Reader, locale: Locale,
-                       brand: Annotated[str | None, Query(max_length=64)] = None,
-                       type: Annotated[str | None, Query(max_length=64)] = None) -> Response:
+                       brand: Annotated[str | None, Query(
+                           max_length=64, json_schema_extra=BRAND_SCHEMA)] = None,
+                       type: Annotated[str | None, Query(
+                           max_length=64, json_schema_extra=TYPE_SCHEMA)] = None) -> Response:
     """For each brand in the database (or `brand`) and each type (or `type`): the text that
     answers, where it comes from, its version and when it went live."""
     if brand is not None:
