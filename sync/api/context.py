@@ -60,7 +60,7 @@ class ApiContext:
     daemon_metrics: Metrics | None = None
 
 
-def get_context(request: Request) -> ApiContext:
+async def get_context(request: Request) -> ApiContext:
     """The dependency that hands a route its application's context."""
     ctx: ApiContext = request.app.state.ctx
     return ctx

@@ -43,7 +43,7 @@ class PreviewOut(BaseModel):
     draft: bool
 
 
-def get_previews(request: Request) -> Previews:
+async def get_previews(request: Request) -> Previews:
     previews: Previews = request.app.state.previews
     return previews
 
