@@ -1,0 +1,178 @@
+"""Benchmark the HTTP API beside a bare endpoint of the same app, in the same run.
+
+    python bench/api.py                 # a temporary repository and SQLite database
+    python bench/api.py --requests 4000
+
+The server (uvicorn, the real app of `promptsync serve` plus a plain Starlette route `/bare`
+that returns a constant: the floor) runs in its own process; the client is httpx over
+keep-alive connections, at concurrency 1 (one client) and 32 (32 asyncio tasks on a pool of 32
+connections). Endpoints run in alternating rounds, so noise from other processes hits each
+alike. Reported: p50 and p99 latency per request and requests per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+GET = "/v1/prompts/northwind/greeting"
+PREVIEW = "/v1/prompts/northwind/greeting/preview"
+PREVIEW_BODY = {"sample": "first visit"}
+ROUNDS = 5
+
+
+def serve(repo: Path, db: str, port: int) -> None:
+    """The server process: the API app with the floor route added, on uvicorn."""
+    import uvicorn
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse
+
+    from promptsync.api.app import create_app
+    from tests.api.server import make_context
+
+    async def bare(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    app = create_app(make_context(repo, db, repo.parent / "keys.json"))
+    app.router.add_route("/bare", bare)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def prepare(tmp: Path) -> tuple[Path, str]:
+    from tests.daemon.helpers import sync_once
+    from tests.support.gitrepo import GitRepo
+
+    for name, value in (("GIT_AUTHOR_NAME", "Bench"), ("GIT_AUTHOR_EMAIL", "b@example.com"),
+                        ("GIT_COMMITTER_NAME", "Bench"), ("GIT_COMMITTER_EMAIL", "b@example.com")):
+        os.environ.setdefault(name, value)
+    repo = GitRepo.init(tmp / "repo")
+    db = f"sqlite:///{tmp / 'promptsync.db'}"
+    if sync_once(repo, db) != 0:
+        raise SystemExit("the sync of the benchmark's repository failed")
+    return repo.path, db
+
+
+Call = Callable[[httpx.Client], httpx.Response]
+ACall = Callable[[httpx.AsyncClient], Any]
+CALLS: dict[str, tuple[Call, ACall]] = {
+    "bare (floor)": (lambda c: c.get("/bare"), lambda c: c.get("/bare")),
+    "GET prompt": (lambda c: c.get(GET), lambda c: c.get(GET)),
+    "POST preview": (lambda c: c.post(PREVIEW, json=PREVIEW_BODY),
+                     lambda c: c.post(PREVIEW, json=PREVIEW_BODY)),
+}
+
+
+def one_client(url: str, call: Call, n: int) -> tuple[list[float], float]:
+    with httpx.Client(base_url=url) as client:
+        for _ in range(50):
+            call(client).raise_for_status()
+        times = []
+        start = time.perf_counter()
+        for _ in range(n):
+            t = time.perf_counter()
+            call(client).raise_for_status()
+            times.append(time.perf_counter() - t)
+        return times, time.perf_counter() - start
+
+
+async def many_clients(url: str, call: ACall, n: int, concurrency: int
+                       ) -> tuple[list[float], float]:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=url, limits=limits) as client:
+        times: list[float] = []
+
+        async def worker(count: int, record: bool) -> None:
+            for _ in range(count):
+                t = time.perf_counter()
+                (await call(client)).raise_for_status()
+                if record:
+                    times.append(time.perf_counter() - t)
+
+        await asyncio.gather(*(worker(10, False) for _ in range(concurrency)))
+        start = time.perf_counter()
+        await asyncio.gather(*(worker(n // concurrency, True) for _ in range(concurrency)))
+        return times, time.perf_counter() - start
+
+
+def measure(url: str, requests: int) -> dict[tuple[str, int], tuple[list[float], float]]:
+    results: dict[tuple[str, int], tuple[list[float], float]] = {}
+    for _ in range(ROUNDS):
+        for name, (call, acall) in CALLS.items():
+            for concurrency in (1, 32):
+                if concurrency == 1:
+                    times, took = one_client(url, call, requests // ROUNDS)
+                else:
+                    times, took = asyncio.run(many_clients(url, acall, requests // ROUNDS,
+                                                           concurrency))
+                kept = results.setdefault((name, concurrency), ([], 0.0))
+                results[(name, concurrency)] = (kept[0] + times, kept[1] + took)
+    return results
+
+
+def table(results: dict[tuple[str, int], tuple[list[float], float]]) -> str:
+    lines = ["| endpoint | concurrency | p50 | p99 | requests/s | p50 vs floor |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for (name, concurrency), (times, took) in sorted(results.items(),
+                                                     key=lambda kv: (kv[0][1], kv[0][0])):
+        ordered = sorted(times)
+        p50 = statistics.median(ordered)
+        p99 = ordered[int(len(ordered) * 0.99) - 1]
+        floor = statistics.median(results[("bare (floor)", concurrency)][0])
+        lines.append(f"| {name} | {concurrency} | {p50 * 1000:.2f} ms | {p99 * 1000:.2f} ms | "
+                     f"{len(times) / took:,.0f} | {p50 / floor:.2f}x |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000,
+                        help="requests per endpoint and concurrency (default 3000)")
+    parser.add_argument("--serve", nargs=3, metavar=("REPO", "DB", "PORT"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(Path(args.serve[0]), args.serve[1], int(args.serve[2]))
+        return
+    from tests.support.servers import free_port
+
+    with tempfile.TemporaryDirectory(prefix="promptsync-bench-api-") as tmp:
+        repo, db = prepare(Path(tmp))
+        port = free_port()
+        server = subprocess.Popen([sys.executable, __file__, "--serve", str(repo), db,
+                                   str(port)])
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait(url, server)
+            print(table(measure(url, args.requests)))
+        finally:
+            server.terminate()
+            server.wait(30)
+
+
+def _wait(url: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            if httpx.get(f"{url}/bare", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise SystemExit("the server did not start")
+
+
+if __name__ == "__main__":
+    main()
