@@ -1,0 +1,75 @@
+"""`create_app(ctx)`: the FastAPI application of `promptsync serve`.
+
+The routers are found, not listed: every module of `promptsync.api.routes` that defines a
+`router` is included (in ROUTE_ORDER, then by name), so a new group of routes is one new file.
+Each router carries its own paths (`/v1/...`, or `/healthz` for the probes).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+
+import fastapi_offline
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from promptsync.api import routes
+from promptsync.api.context import ApiContext
+from promptsync.api.limits import BodyLimit
+from promptsync.api.problems import install
+from promptsync.cli.main import package_version
+
+ROUTE_ORDER = ("prompts", "preview", "edits", "audit", "status", "hooks", "health")
+# Swagger UI 5 (OpenAPI 3.1), shipped as package data by fastapi-offline: no CDN, so /docs
+# works on a machine without internet access.
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+DESCRIPTION = """Chatbot prompts as files in git, behind HTTP: read what the runtime serves,
+preview drafts, edit (each edit a git commit; 409 on a stale version), the audit log.
+
+Errors are `application/problem+json` (RFC 9457). Keys: `Authorization: Bearer <key>` from
+`promptsync keys add`."""
+
+
+def create_app(ctx: ApiContext) -> FastAPI:
+    app = FastAPI(title="promptsync", version=package_version(), description=DESCRIPTION,
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+    app.state.ctx = ctx
+    install(app)
+    app.add_middleware(BodyLimit)
+    for router in route_modules():
+        app.include_router(router)
+    _add_docs(app)
+    return app
+
+
+def route_modules() -> list[APIRouter]:
+    """The `router` of every module in promptsync.api.routes, in ROUTE_ORDER then by name."""
+    names = [m.name for m in pkgutil.iter_modules(routes.__path__) if not m.name.startswith("_")]
+    ordered = sorted(names, key=lambda n: (ROUTE_ORDER.index(n) if n in ROUTE_ORDER
+                                           else len(ROUTE_ORDER), n))
+    found = []
+    for name in ordered:
+        router = getattr(importlib.import_module(f"{routes.__name__}.{name}"), "router", None)
+        if isinstance(router, APIRouter):
+            found.append(router)
+    return found
+
+
+def _add_docs(app: FastAPI) -> None:
+    app.mount("/docs/assets", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="promptsync API",
+            swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/docs/assets/favicon.png")
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        return RedirectResponse("/docs")

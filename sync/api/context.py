@@ -1,0 +1,70 @@
+"""What every route works with: the settings, the reader, the database, the keys, the daemon.
+
+One ApiContext per application, built by `promptsync serve` (or a test) and handed to
+`create_app`; routes get it through the `get_context` dependency, never from a global.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+
+from promptsync.api.keys import KeyStore
+
+if TYPE_CHECKING:
+    from promptsync.daemon.metrics import Metrics
+    from promptsync.reader import PromptReader
+
+WriteTo = Literal["branch", "main"]
+DEFAULT_LAG_BUDGET = 60.0
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """`repo` is the prompt repository's folder (edits are commits in it), `ref` the
+    published branch, `write_to` where an edit's commit goes: a review branch or `ref` itself.
+    `open_reads`: reads and previews need no key even when keys exist. `webhook_secret`:
+    PROMPTSYNC_WEBHOOK_SECRET (None: the webhook answers 503). `lag_budget`: /readyz fails
+    when the in-process daemon has not reached its servers for this long."""
+
+    repo: Path
+    ref: str = "main"
+    write_to: WriteTo = "branch"
+    db_url: str = "sqlite:///promptsync.db"
+    redis_url: str | None = None
+    keys_file: Path = Path("promptsync-keys.json")
+    open_reads: bool = False
+    webhook_secret: str | None = field(default=None, repr=False)
+    lag_budget: float = DEFAULT_LAG_BUDGET
+
+
+def _no_daemon() -> None:
+    """--no-sync: nothing in this process publishes; another daemon follows the branch."""
+
+
+@dataclass(frozen=True)
+class ApiContext:
+    """`wake_daemon` asks the in-process daemon for a sync cycle now (a no-op without one);
+    `daemon_metrics` is that daemon's registry and health (None without one)."""
+
+    settings: ApiSettings
+    reader: PromptReader
+    engine: Engine
+    keys: KeyStore
+    wake_daemon: Callable[[], None] = _no_daemon
+    daemon_metrics: Metrics | None = None
+
+
+def get_context(request: Request) -> ApiContext:
+    """The dependency that hands a route its application's context."""
+    ctx: ApiContext = request.app.state.ctx
+    return ctx
+
+
+# A route's parameter `ctx: Ctx` is its application's ApiContext.
+Ctx = Annotated[ApiContext, Depends(get_context)]

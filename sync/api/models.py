@@ -1,0 +1,101 @@
+"""The pydantic models the routes share: what the OpenAPI document says they answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from promptsync.validate.finding import Finding
+
+ResolvedFrom = Literal["own", "default", "builtin"]
+
+
+class VariableOut(BaseModel):
+    type: str
+    required: bool = False
+    default: str | int | float | bool | None = None
+    description: str = ""
+
+
+class PromptOut(BaseModel):
+    """A prompt as the chat runtime is served it now."""
+
+    brand: str = Field(description="the brand asked for")
+    type: str = Field(description="the prompt type, e.g. GREETING")
+    locale: str = Field("", description="the locale asked for ('' for none)")
+    answered_by: str = Field(description="the brand whose text answered (the asked brand, "
+                                         "`default`, or `builtin`)")
+    answered_locale: str = Field("", description="the locale of the text that answered "
+                                                 "('' for a base text)")
+    resolved_from: ResolvedFrom = Field(description="own: the brand's own prompt; default: "
+                                                    "inherited from brand default; builtin: "
+                                                    "the text shipped in the package")
+    version: int
+    commit: str = Field(description="the commit the text comes from (`builtin` for the "
+                                    "built-in text)")
+    template: str
+    variables: dict[str, VariableOut] = Field(default_factory=dict)
+    live_since: datetime | None = Field(None, description="when this version went live "
+                                                          "(prompts.synced_at)")
+    etag: str = Field(description="the ETag header's value")
+
+
+class PromptList(BaseModel):
+    prompts: list[PromptOut]
+
+
+class FindingOut(BaseModel):
+    """One finding of the validator; `line` and `column` (from 1) are in the template when
+    `field` is `template`, else they are 0 and `field` names the part of the draft."""
+
+    severity: Literal["error", "warning"]
+    code: str
+    message: str
+    hint: str = ""
+    field: str = Field("template", description="template, variables, samples, description or "
+                                               "file")
+    line: int = 0
+    column: int = 0
+
+    @classmethod
+    def of(cls, finding: Finding, *, field: str = "file", line: int = 0,
+           column: int = 0) -> FindingOut:
+        return cls(severity=finding.severity.value, code=finding.code,
+                   message=finding.message, hint=finding.hint, field=field, line=line,
+                   column=column)
+
+
+class ProblemOut(BaseModel):
+    """An RFC 9457 problem document; extension members (`findings`, `errors`, `current`, ...)
+    may follow."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="a URI naming the kind of problem")
+    title: str
+    status: int
+    detail: str = ""
+    instance: str = ""
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route: each status documented as a problem document."""
+    schema = ProblemOut.model_json_schema()
+    return {status: {"description": _DESCRIPTIONS.get(status, "an error"),
+                     "content": {"application/problem+json": {"schema": schema}}}
+            for status in statuses}
+
+
+_DESCRIPTIONS = {
+    400: "malformed request (bad JSON, a bad path segment)",
+    401: "no API key, or an unknown one",
+    403: "the key's scope or brands do not cover this",
+    404: "no such prompt, brand, type or sample",
+    409: "the prompt changed since the version edited",
+    413: "the body is over the size limit",
+    415: "the body is not JSON",
+    422: "the request or the prompt does not validate",
+    503: "a server this needs is unreachable",
+}
