@@ -22,6 +22,8 @@ from promptsync.versionline import content_key, read_version
 LOG_FORMAT = "%x1e%H%x00%an%x00%ae%x00%aI%x00%B%x00"
 REVERT_RE = re.compile(r"This reverts commit ([0-9a-f]{7,64})")
 TRAILER_RE = re.compile(r"^Rolled-back-to:\s*([0-9a-f]{7,64})\s*$", re.MULTILINE)
+# The API's commits name the key that made them (the last such line: the trailers end it).
+ADMIN_KEY_RE = re.compile(r"^Admin-Key:\s*(sha256:[0-9a-f]{6,64})\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Change:
     # whose earlier content is unknown, the commit it undoes).
     restores: str | None = None
     live_at: datetime | None = None
+    admin_key: str | None = None  # `sha256:<prefix>` of the API key, from the trailer
 
 
 @dataclass(frozen=True)
@@ -65,10 +68,10 @@ class _Commit:
     entries: tuple[_Entry, ...]
 
 
-def read_history(repo: GitRepository) -> list[Change]:
-    """Every change of every prompt, newest first."""
+def read_history(repo: GitRepository, rev: str = "HEAD") -> list[Change]:
+    """Every change of every prompt reachable from `rev`, newest first."""
     commits = list(_parse_log(repo.run_bytes("log", "-z", "--raw", "-c", "-M", "--no-abbrev",
-                                             "--date-order", f"--format={LOG_FORMAT}",
+                                             "--date-order", f"--format={LOG_FORMAT}", rev,
                                              "--", f"{PROMPTS_DIR}/")))
     blobs = {b for c in commits for e in c.entries for b in (e.old_blob, e.new_blob)}
     contents = repo.read_blobs(blobs)
@@ -138,7 +141,8 @@ class _Classifier:
                       prompt, self.version(entry.old_blob) if entry.status != "A" else None,
                       self.version(entry.new_blob) if entry.status != "D" else None,
                       commit.message.split("\n", 1)[0],
-                      old_id if entry.status == "R" and old_id != new_id else None, restores)
+                      old_id if entry.status == "R" and old_id != new_id else None, restores,
+                      admin_key=_admin_key(commit.message))
 
     def _action(self, commit: _Commit, entry: _Entry, prompt: PromptId,
                 old_id: PromptId | None) -> tuple[str, str | None]:
@@ -165,6 +169,11 @@ class _Classifier:
         if entry.status == "R":
             return "rename", None
         return ("create", None) if entry.status in "AC" else ("update", None)
+
+
+def _admin_key(message: str) -> str | None:
+    keys = ADMIN_KEY_RE.findall(message)
+    return keys[-1] if keys else None
 
 
 def _classify(commits: Iterator[_Commit], contents: dict[str, bytes]) -> list[Change]:

@@ -1,0 +1,202 @@
+"""Edits over HTTP: PUT, DELETE and rollback of a prompt, each a git commit (sync/edit/).
+
+Thin: parse the request, run the edit on a worker thread (one GitRepository per edit, opened
+and closed there), answer 201, 422 with findings, 409 with the conflict, 502 when a review
+branch could not be pushed. A write to the published branch wakes the in-process daemon and
+waits briefly to say whether the change is live.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from promptsync.api.auth import Caller, Writer
+from promptsync.api.context import ApiContext, Ctx
+from promptsync.api.limits import require_json
+from promptsync.api.models import problem_responses
+from promptsync.api.problems import Problem
+from promptsync.api.routes._edit_io import (
+    EditIn,
+    EditOut,
+    RollbackIn,
+    conflict,
+    etag,
+    etag_version,
+    prompt_id,
+    push_failed,
+    rejected,
+    written,
+)
+from promptsync.edit.request import (
+    Action,
+    Conflict,
+    EditError,
+    Editor,
+    EditRequest,
+    Fields,
+    PushFailed,
+    Rejected,
+    Written,
+)
+from promptsync.edit.service import EditService
+from promptsync.errors import PromptSyncError
+from promptsync.gitio.repo import GitRepository
+from promptsync.model import PromptId
+from promptsync.store.state import read_state
+
+router = APIRouter(tags=["edits"])
+PATH = "/v1/prompts/{brand}/{type}"
+LIVE_WAIT = 2.0  # s a write to the published branch waits for the daemon to publish it
+ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
+Locale = Annotated[str | None, Query(max_length=35, description="the locale's file, e.g. de")]
+_lock = threading.Lock()
+
+
+def edit_service(request: Request, ctx: Ctx) -> EditService:
+    """One EditService per application: its Validator's cache serves every edit."""
+    with _lock:
+        service: EditService | None = getattr(request.app.state, "edit_service", None)
+        if service is None:
+            service = request.app.state.edit_service = EditService(ctx.settings.repo)
+    return service
+
+
+Service = Annotated[EditService, Depends(edit_service)]
+
+
+@router.put(PATH, status_code=201, response_model=EditOut, responses=ERRORS,
+            dependencies=[Depends(require_json)], summary="Edit (or create) a prompt")
+async def put_prompt(brand: str, type: str, body: EditIn, caller: Writer, ctx: Ctx,
+                     service: Service, response: Response, locale: Locale = None,
+                     if_match: Annotated[str | None, Header()] = None,
+                     if_none_match: Annotated[str | None, Header()] = None) -> EditOut:
+    """The new text, written as a commit whose file has version N+1, where N is the version
+    edited (`version`, or `If-Match`); `version: 0` or `If-None-Match: *` creates the prompt."""
+    prompt = prompt_id(brand, type, locale)
+    caller.check_brand(prompt.brand)
+    expected = _expected(body.version, if_match, if_none_match)
+    fields = _fields(body)
+    action: Action = "create" if expected == 0 else "update"
+    return await _edit(ctx, service, response, _request(ctx, caller, prompt, action, expected,
+                                                        body.message, fields=fields))
+
+
+@router.delete(PATH, response_model=EditOut, responses=ERRORS | problem_responses(428),
+               summary="Delete a prompt (the brand then inherits default's)")
+async def delete_prompt(brand: str, type: str, caller: Writer, ctx: Ctx, service: Service,
+                        response: Response, locale: Locale = None,
+                        if_match: Annotated[str | None, Header()] = None,
+                        message: Annotated[str, Query(max_length=5000)] = "") -> EditOut:
+    prompt = prompt_id(brand, type, locale)
+    caller.check_brand(prompt.brand)
+    expected = etag_version(if_match)
+    if expected is None:
+        raise _precondition("a delete needs If-Match with the version deleted")
+    return await _edit(ctx, service, response, _request(ctx, caller, prompt, "delete", expected,
+                                                        message))
+
+
+@router.post(PATH + "/rollback", status_code=201, response_model=EditOut, responses=ERRORS,
+             dependencies=[Depends(require_json)],
+             summary="Restore an earlier text of a prompt, as its next version")
+async def rollback_prompt(brand: str, type: str, body: RollbackIn, caller: Writer, ctx: Ctx,
+                          service: Service, response: Response, locale: Locale = None,
+                          if_match: Annotated[str | None, Header()] = None) -> EditOut:
+    prompt = prompt_id(brand, type, locale)
+    caller.check_brand(prompt.brand)
+    expected = body.version if body.version is not None else etag_version(if_match)
+    if expected is None:
+        raise _precondition("a rollback needs the current version (`version` or If-Match)")
+    return await _edit(ctx, service, response, _request(ctx, caller, prompt, "rollback",
+                                                        expected, body.message,
+                                                        rollback_to=body.to))
+
+
+def _expected(version: int | None, if_match: str | None, if_none_match: str | None) -> int:
+    if if_none_match is not None and if_none_match.strip() == "*":
+        return 0
+    found = version if version is not None else etag_version(if_match)
+    if found is None:
+        raise _precondition("say which version you edited: `version` in the body or If-Match "
+                            '(e.g. "3"); to create a prompt, version 0 or If-None-Match: *')
+    return found
+
+
+def _fields(body: EditIn) -> Fields:
+    variables = None if body.variables is None else {
+        name: spec.model_dump(exclude_defaults=True) for name, spec in body.variables.items()}
+    samples = None if body.samples is None else [s.model_dump() for s in body.samples]
+    return Fields(body.template, body.description, variables, samples)
+
+
+def _precondition(detail: str) -> Problem:
+    return Problem(428, "Precondition Required", detail, type="version-required")
+
+
+def _request(ctx: ApiContext, caller: Caller, prompt: PromptId, action: Action, expected: int,
+             message: str, *, fields: Fields | None = None,
+             rollback_to: str | None = None) -> EditRequest:
+    editor = Editor(caller.name, caller.email or f"{caller.name}@promptsync.invalid",
+                    caller.key_hash_prefix)
+    return EditRequest(prompt, action, expected, editor, message, fields,
+                       ctx.settings.ref, ctx.settings.write_to, rollback_to)
+
+
+async def _edit(ctx: ApiContext, service: EditService, response: Response,
+                request: EditRequest) -> EditOut:
+    try:
+        outcome = await run_in_threadpool(service.apply, request)
+    except EditError as exc:
+        status = 404 if exc.kind == "not-found" else 422
+        raise Problem(status, "Not Found" if status == 404 else "Unprocessable Content",
+                      str(exc), type=exc.kind) from None
+    except PromptSyncError as exc:  # git failed, or a server could not be reached
+        raise Problem(503, "Service Unavailable", str(exc), type="unavailable") from None
+    if isinstance(outcome, Rejected):
+        raise rejected(outcome)
+    if isinstance(outcome, Conflict):
+        raise conflict(outcome)
+    if isinstance(outcome, PushFailed):
+        raise push_failed(outcome)
+    return await _answer(ctx, outcome, response)
+
+
+async def _answer(ctx: ApiContext, done: Written, response: Response) -> EditOut:
+    live = await _live(ctx, done.commit) if done.on_target else None
+    if done.version is not None:
+        response.headers["ETag"] = etag(done.prompt, done.version)
+        query = f"?locale={done.prompt.locale}" if done.prompt.locale else ""
+        response.headers["Location"] = (f"/v1/prompts/{done.prompt.brand}/"
+                                        f"{done.prompt.type.slug}{query}")
+    return written(done, live)
+
+
+async def _live(ctx: ApiContext, commit: str) -> bool:
+    """Wake the daemon and wait (at most LIVE_WAIT) until it has published `commit`."""
+    ctx.wake_daemon()
+    deadline = time.monotonic() + LIVE_WAIT
+    while True:
+        if await run_in_threadpool(_published, ctx, commit):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.01)
+
+
+def _published(ctx: ApiContext, commit: str) -> bool:
+    try:
+        published = read_state(ctx.engine).commit
+    except Exception:  # no database yet, or unreachable: not live as far as we can tell
+        return False
+    if published is None:
+        return False
+    if published == commit:
+        return True
+    with GitRepository(ctx.settings.repo) as repo:  # a later commit on top of ours
+        return repo.is_ancestor(commit, published)
