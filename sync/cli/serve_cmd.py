@@ -131,7 +131,8 @@ def _serve(s: ServeSettings, sock: socket.socket, verbose: int) -> int:
     if daemon is not None:
         ctx = replace(ctx, wake_daemon=daemon.wake, daemon_metrics=daemon.metrics)
     _announce(s, ctx)
-    config = uvicorn.Config(create_app(ctx), log_level="info" if verbose else "warning",
+    app = create_app(ctx)
+    config = uvicorn.Config(app, log_level="info" if verbose else "warning",
                             access_log=verbose > 0, lifespan="off", server_header=False)
     # uvicorn handles SIGTERM and SIGINT (it stops accepting, finishes the requests in
     # flight), then raises the signal again for the handler it found: ours, which only notes it,
@@ -145,6 +146,7 @@ def _serve(s: ServeSettings, sock: socket.socket, verbose: int) -> int:
         if daemon is not None:
             daemon.stop()
             daemon.daemon.syncer.engine.dispose()
+        app.state.previews.files.close()  # ends the git cat-file children previews keep
         reader.close()
         engine.dispose()
     return 0
