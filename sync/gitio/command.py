@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import signal
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -108,7 +109,10 @@ def failure(args: Sequence[str], exc: GitCommandError, timeout: float,
     """The GitError for a failed command: its name, git's redacted stderr, a hint."""
     name = describe(args)
     stderr = stderr_of(exc)
-    if _TIMED_OUT in stderr:
+    # GitPython's watchdog kills first and flags the timeout after, so under load the command can
+    # end, killed, before the flag is set and the "did not complete" text is never written. Only
+    # the watchdog sends SIGKILL to a git promptsync started: that exit status is the timeout too.
+    if _TIMED_OUT in stderr or exc.status == -signal.SIGKILL:
         return GitTimeout(f"{name} timed out after {timeout:g} s")
     return GitError(f"{name} failed: {stderr}" + (f" (hint: {hint})" if hint else ""))
 

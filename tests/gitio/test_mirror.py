@@ -102,3 +102,17 @@ def test_a_mirror_made_world_readable_is_tightened_on_the_next_fetch(
     (source.path / "config").chmod(0o644)
     source.refresh()
     assert (mode(source.path), mode(source.path / "config")) == (0o700, 0o600)
+
+
+def test_a_fetch_killed_before_the_watchdog_flags_it_is_still_a_timeout() -> None:
+    """GitPython's watchdog kills first and flags after: under load the git process ends,
+    killed, before the flag is set, so its error carries exit status -9 and no timeout text (the
+    CI failure of 2026-11-26). It is a timeout all the same, not 'failed: exit status -9'."""
+    from git.exc import GitCommandError
+
+    from promptsync.gitio.command import GitTimeout, failure
+
+    killed = GitCommandError(["git", "fetch", "origin"], -9, b"", b"")
+    error = failure(["fetch", "origin"], killed, 2)
+    assert isinstance(error, GitTimeout)
+    assert str(error) == "git fetch origin timed out after 2 s"
