@@ -62,7 +62,7 @@ class Subscriber:
 
     def _listen(self) -> None:
         client = connect(self.url, self.timeout)
-        pubsub = client.pubsub()  # type: ignore[no-untyped-call]
+        pubsub = client.pubsub()  # type: ignore[no-untyped-call,unused-ignore]  # typed from redis 8
         try:
             pubsub.subscribe(EVENTS_CHANNEL)
             last_heard = last_ping = time.monotonic()
