@@ -33,21 +33,24 @@ class AskedLocales:
 
     def canonical(self, asked: str) -> str:
         """The canonical tag of `asked`; "" when it is malformed (warned once)."""
+        if not isinstance(asked, str):
+            return self._normalize(asked)
         tag = self._tags.get(asked)
         if tag is None:
             tag = self._normalize(asked)
             self._tags.put(asked, tag)
         return tag
 
-    def _normalize(self, asked: str) -> str:
+    def _normalize(self, asked: object) -> str:
         try:
-            return normalize(asked)
-        except (LocaleError, TypeError):
-            shown = repr(asked)[:80]
-            self._notices.warn_once(("locale", shown), "malformed locale %s (expected a tag "
-                                    "like de, de-CH or pt-BR); answering with the base text",
-                                    shown)
-            return ""
+            if isinstance(asked, str):
+                return normalize(asked)
+        except LocaleError:
+            pass
+        shown = repr(asked)[:80]
+        self._notices.warn_once(("locale", shown), "malformed locale %s (expected a tag like "
+                                "de, de-CH or pt-BR); answering with the base text", shown)
+        return ""
 
     def judge(self, prompt: Prompt, key: Key, tag: str) -> Prompt:
         """`prompt` as answered to a read of `key` in `tag`; a language fallback is logged
