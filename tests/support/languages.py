@@ -23,6 +23,7 @@ from promptsync.daemon.source import GitSource
 from promptsync.daemon.syncer import Syncer
 from promptsync.model import PromptDoc, PromptId, PromptType
 from promptsync.validate import Report, SourceFile, Validator
+from promptsync.validate.codes import DEFAULT_MISSING_TYPE
 from promptsync.validate.version_check import BaseVersion
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
@@ -49,8 +50,24 @@ def _without_new_keys(f: SourceFile) -> SourceFile:
     return SourceFile(f.path, f"{f.blob}-today", lambda: data)
 
 
-def validator() -> ValidatorLike:
-    return Validator(workers=1) if KNOWS_TRANSLATIONS else _TodaysValidator()
+class _DefaultMayLackTypes:
+    """The validator without its one check that brand default holds every type, for a test
+    that needs a database where it does not (the built-in text's turn to answer)."""
+
+    def __init__(self, inner: ValidatorLike) -> None:
+        self.inner = inner
+
+    def validate(self, files: Sequence[SourceFile],
+                 base: Mapping[PromptId, BaseVersion] | None = None, *,
+                 whole_tree: bool = True) -> Report:
+        report = self.inner.validate(files, base, whole_tree=whole_tree)
+        report.findings = [f for f in report.findings if f.code != DEFAULT_MISSING_TYPE]
+        return report
+
+
+def validator(default_may_lack_types: bool = False) -> ValidatorLike:
+    real: ValidatorLike = Validator(workers=1) if KNOWS_TRANSLATIONS else _TodaysValidator()
+    return _DefaultMayLackTypes(real) if default_may_lack_types else real
 
 
 def prompt_file(type_: PromptType, template: str, version: int = 1, locale: str = "",
@@ -78,9 +95,11 @@ def bare_repo(path: Path) -> GitRepo:
     return repo
 
 
-def syncer(repo: GitRepo, engine: Engine, redis_url: str | None) -> Syncer:
+def syncer(repo: GitRepo, engine: Engine, redis_url: str | None, *,
+           default_may_lack_types: bool = False) -> Syncer:
     invalidator = Invalidator(redis_url) if redis_url else None
-    return Syncer(GitSource(str(repo.path)), "main", engine, invalidator, validator=validator())
+    return Syncer(GitSource(str(repo.path)), "main", engine, invalidator,
+                  validator=validator(default_may_lack_types))
 
 
 def sync(daemon: Syncer) -> Outcome:
