@@ -29,11 +29,16 @@ def chromium_path() -> str:
                 "the browser tests are skipped; `apt-get install -y chromium` (.ci/run does)")
 
 
+def playwright_api() -> Any:
+    """playwright.sync_api, or a skip that says it is missing."""
+    return pytest.importorskip("playwright.sync_api", reason="the pip package playwright is "
+                               "not installed (pip install -e '.[test]'): browser tests skipped")
+
+
 @contextmanager
 def launched() -> Iterator[Any]:
     """A headless Chromium, closed (and Playwright stopped) when the block ends."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the pip package playwright "
-                                   "is not installed: the browser tests are skipped")
+    sync_api = playwright_api()
     executable = chromium_path()
     playwright = sync_api.sync_playwright().start()
     try:

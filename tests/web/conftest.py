@@ -14,7 +14,7 @@ from tests.api.conftest import api, keys_file, synced  # noqa: F401 (fixtures re
 from tests.api.edit_server import WritingApi, writing_api
 from tests.daemon.helpers import sync_once
 from tests.support.gitrepo import GitRepo
-from tests.web.browser import SCREENSHOTS, WAIT_MS, launched
+from tests.web.browser import SCREENSHOTS, WAIT_MS, launched, playwright_api
 
 
 @pytest.fixture(scope="module")
@@ -22,9 +22,7 @@ def browser() -> Iterator[Any]:
     # One browser per module, not per session: Playwright's sync API keeps an event loop that
     # must not outlive the browser tests into other tests of the same worker.
     with launched() as found:
-        from playwright.sync_api import expect
-
-        expect.set_options(timeout=WAIT_MS)
+        playwright_api().expect.set_options(timeout=WAIT_MS)
         yield found
 
 
