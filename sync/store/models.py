@@ -1,4 +1,4 @@
-"""The tables of DESIGN.md as SQLAlchemy 2 typed models; the chat runtime may read them directly."""
+"""The tables as SQLAlchemy 2 typed models; the chat runtime may read them directly."""
 
 from __future__ import annotations
 
