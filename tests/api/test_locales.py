@@ -18,7 +18,7 @@ from tests.api.server import Running
 from tests.api.test_edits import bearer, put
 from tests.daemon.helpers import state, sync_once, wait_until
 from tests.support.gitrepo import GitRepo
-from tests.support.languages import KNOWS_TRANSLATIONS, brand_file, sync, syncer
+from tests.support.languages import brand_file, sync, syncer
 
 G = PromptType.GREETING
 FRENCH = "Bonjour {{ brand_name }} !"
@@ -89,14 +89,14 @@ def test_the_audit_names_the_locale(api: Running) -> None:
 
 @pytest.fixture
 def writing(prompt_repo: GitRepo, sqlite_url: str, tmp_path: Path) -> Iterator[WritingApi]:
+    prompt_repo.write("prompts/northwind/brand.yaml", brand_file("en", ["de", "fr", "it"]))
+    prompt_repo.commit("Northwind serves Italian too")
     assert sync_once(prompt_repo, sqlite_url) == 0
     with writing_api(prompt_repo, sqlite_url, tmp_path / "keys.json") as served:
         yield served
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.skipif(not KNOWS_TRANSLATIONS,
-                    reason="the validator learns translation files in the languages' files work")
 def test_a_put_with_a_locale_writes_and_publishes_the_translation(writing: WritingApi) -> None:
     body = {"template": "Ciao da {{ brand_name }}!\n", "translated_from": 1,
             "variables": {"brand_name": {"type": "string", "required": True}},
