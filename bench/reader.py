@@ -170,6 +170,8 @@ def run_all(publisher: Publisher, db_url: str, redis_url: str,
     assert via_db.get("acme", TYPE).source == "db"
     german = memory.get("acme", TYPE, locale="de-CH")
     assert (german.locale, memory.get("acme", TYPE, locale="de-CH").source) == ("de", "memory")
+    via_redis.get("acme", TYPE, locale="de-CH")  # cached in Redis under its own key
+    assert via_redis.get("acme", TYPE, locale="de-CH").source == "redis"
     memory.get("acme", TYPE, locale="fr")  # a language fallback, logged once here
 
     client = redis.Redis.from_url(redis_url)
@@ -195,6 +197,12 @@ def run_all(publisher: Publisher, db_url: str, redis_url: str,
                               slow, 1), "redis-py GET", "<= 1.3x"),
         ("db get", compare(lambda: via_db.get("acme", TYPE), select, slow, 1),
          "raw SELECT", "-"),
+        ("redis get, locale", compare(lambda: via_redis.get("acme", TYPE, locale="de-CH"),
+                                      lambda: via_redis.get("acme", TYPE), slow, 1),
+         "redis get", "-"),
+        ("db get, locale", compare(lambda: via_db.get("acme", TYPE, locale="de-CH"),
+                                   lambda: via_db.get("acme", TYPE), slow, 1),
+         "db get", "-"),
         ("render (get+render)", compare(lambda: memory.render("acme", TYPE, CONTEXT),
                                         lambda: bare.render(CONTEXT), calls, 20),
          "Template.render", "<= 1.2x"),
