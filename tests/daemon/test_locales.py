@@ -167,7 +167,7 @@ def test_a_brand_that_declares_another_language_relabels_its_texts(
 
 def test_a_first_load_reads_every_brand_file(repo: GitRepo, engine: Engine,
                                              redis_url: str) -> None:
-    repo.write("prompts/default/brand.yaml", brand_file("en", ["de"]))
+    repo.write("prompts/default/brand.yaml", brand_file("en", ["de", "fr"]))
     repo.write("prompts/zeta/greeting.yaml", prompt_file(G, "Hi from Zeta"))
     repo.write("prompts/zeta/greeting.fr.yaml", prompt_file(G, "Salut de Zeta", locale="fr"))
     repo.commit("zeta")

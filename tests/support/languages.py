@@ -23,7 +23,7 @@ from promptsync.daemon.source import GitSource
 from promptsync.daemon.syncer import Syncer
 from promptsync.model import PromptDoc, PromptId, PromptType
 from promptsync.validate import Report, SourceFile, Validator
-from promptsync.validate.codes import DEFAULT_MISSING_TYPE
+from promptsync.validate.codes import DEFAULT_MISSING_TYPE, TRANSLATION_WITHOUT_BASE
 from promptsync.validate.version_check import BaseVersion
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
@@ -51,8 +51,9 @@ def _without_new_keys(f: SourceFile) -> SourceFile:
 
 
 class _DefaultMayLackTypes:
-    """The validator without its one check that brand default holds every type, for a test
-    that needs a database where it does not (the built-in text's turn to answer)."""
+    """The validator without its checks that brand default holds every type and so gives every
+    translation a base text, for a test that needs a database where it does not (the built-in
+    text's turn to answer)."""
 
     def __init__(self, inner: ValidatorLike) -> None:
         self.inner = inner
@@ -61,7 +62,8 @@ class _DefaultMayLackTypes:
                  base: Mapping[PromptId, BaseVersion] | None = None, *,
                  whole_tree: bool = True) -> Report:
         report = self.inner.validate(files, base, whole_tree=whole_tree)
-        report.findings = [f for f in report.findings if f.code != DEFAULT_MISSING_TYPE]
+        report.findings = [f for f in report.findings
+                           if f.code not in (DEFAULT_MISSING_TYPE, TRANSLATION_WITHOUT_BASE)]
         return report
 
 
