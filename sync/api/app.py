@@ -14,7 +14,7 @@ from pathlib import Path
 import fastapi_offline
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from promptsync.api import routes
@@ -26,6 +26,7 @@ from promptsync.api.problems import install
 from promptsync.api.served import ServedPrompts
 from promptsync.api.snapshot import BranchFiles
 from promptsync.cli.main import package_version
+from promptsync.web import install_page
 
 ROUTE_ORDER = ("prompts", "preview", "edits", "audit", "status", "hooks", "health")
 # Swagger UI 5 (OpenAPI 3.1), shipped as package data by fastapi-offline: no CDN, so /docs
@@ -51,6 +52,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
     for router in route_modules():
         app.include_router(router)
     _add_docs(app)
+    install_page(app)  # the editors' page at /
     return app
 
 
@@ -77,7 +79,3 @@ def _add_docs(app: FastAPI) -> None:
             swagger_js_url="/docs/assets/swagger-ui-bundle.js",
             swagger_css_url="/docs/assets/swagger-ui.css",
             swagger_favicon_url="/docs/assets/favicon.png")
-
-    @app.get("/", include_in_schema=False)
-    async def home() -> RedirectResponse:
-        return RedirectResponse("/docs")

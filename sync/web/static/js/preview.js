@@ -1,0 +1,127 @@
+// The live preview: as the editor types, POST the draft to /v1/.../preview (debounced, the
+// previous request cancelled) and show the text, or the findings beside their lines. The
+// server's sandbox bounds every render, so a loop shows as a finding, never a frozen page.
+
+import { api, problemText, promptPath } from "./api.js";
+import { fill, h } from "./dom.js";
+
+const DELAY = 250; // ms of quiet typing before a preview request
+const CUSTOM = "\u0000custom";
+
+export function livePreview({ brand, type, editor, state, findings, signal }) {
+  const select = h("select", { id: "sample" },
+    state.samples.map((s) => h("option", { value: s.name }, `Sample: ${s.name}`)),
+    h("option", { value: CUSTOM }, "Your own context (JSON)"));
+  const context = h("textarea", { id: "context", class: "context", rows: 4, spellcheck: "false",
+                                  "aria-describedby": "context-help" });
+  const contextError = h("p", { class: "message error", id: "context-error", hidden: true });
+  const status = h("p", { class: "preview-status", id: "preview-status", role: "status" });
+  const output = h("pre", { class: "preview-text", id: "preview-text", tabindex: "0",
+                            "aria-label": "Rendered text" });
+  const root = h("div", { class: "preview" },
+    h("div", { class: "field" }, h("label", { for: "sample" }, "Render with"), select),
+    h("div", { class: "field" }, h("label", { for: "context" }, "Context (JSON)"), context,
+      h("p", { class: "help", id: "context-help" }, "The values the template is rendered " +
+        "with. Edit them to try your own: the sample switches to “your own context”.")),
+    contextError, status, output);
+
+  let timer = 0;
+  let inflight = null;
+  let seq = 0;
+
+  const sampleContext = () => {
+    const found = state.samples.find((s) => s.name === select.value);
+    return found ? found.context || {} : {};
+  };
+  const showSample = () => {
+    if (select.value !== CUSTOM) context.value = JSON.stringify(sampleContext(), null, 2);
+  };
+  select.addEventListener("change", () => { showSample(); refresh(); });
+  context.addEventListener("input", () => { select.value = CUSTOM; schedule(); });
+  editor.textarea.addEventListener("input", () => schedule());
+  signal.addEventListener("abort", () => { clearTimeout(timer); if (inflight) inflight.abort(); });
+  if (state.samples.length === 0) select.value = CUSTOM;
+  showSample();
+
+  function schedule() {
+    clearTimeout(timer);
+    status.textContent = "Updating…";
+    timer = setTimeout(refresh, DELAY);
+  }
+
+  function body() {
+    const draft = { template: editor.value, variables: state.declared, samples: state.samples };
+    if (select.value !== CUSTOM) return { ...draft, sample: select.value };
+    let values;
+    try {
+      values = JSON.parse(context.value || "{}");
+    } catch (err) {
+      throw new Error(`The context is not valid JSON: ${err.message}`);
+    }
+    if (values === null || typeof values !== "object" || Array.isArray(values)) {
+      throw new Error("The context must be a JSON object, e.g. {\"user_name\": \"Dana\"}");
+    }
+    return { ...draft, context: values };
+  }
+
+  async function refresh() {
+    clearTimeout(timer);
+    let payload;
+    try {
+      payload = body();
+      contextError.hidden = true;
+    } catch (err) {
+      contextError.hidden = false;
+      fill(contextError, err.message);
+      status.textContent = "Not updated: fix the context.";
+      return;
+    }
+    if (inflight) inflight.abort();
+    inflight = new AbortController();
+    const mine = ++seq;
+    let answer;
+    try {
+      answer = await api("POST", promptPath(brand, type, "/preview"), payload,
+                         { signal: inflight.signal });
+    } catch {
+      return; // superseded by a newer request, or the view was left
+    }
+    if (mine !== seq) return;
+    show(answer);
+  }
+
+  function show(answer) {
+    const list = answer.ok ? answer.data.findings : (answer.data.findings || []);
+    showFindings(findings, list, editor);
+    output.classList.toggle("stale", !answer.ok);
+    if (answer.ok) {
+      output.textContent = answer.data.text;
+      status.textContent = `Rendered at ${new Date().toLocaleTimeString()}` +
+        (list.length ? ` with ${list.length} warning(s).` : ".");
+      return;
+    }
+    status.textContent = answer.status === 422 ? `Not rendered: ${answer.data.detail || answer.data.title}`
+      : `Preview failed: ${problemText(answer)}`;
+  }
+
+  return { root, refresh, schedule };
+}
+
+/** The findings as a list (each one moves the cursor to its place) and as gutter marks. */
+export function showFindings(list, found, editor) {
+  editor.mark(found);
+  if (found.length === 0) {
+    fill(list, h("li", { class: "none" }, "No findings."));
+    return;
+  }
+  fill(list, found.map((f) => {
+    const where = f.field === "template" && f.line ? `Line ${f.line}, column ${f.column}`
+      : `In ${f.field}`;
+    const item = h("li", { class: `finding ${f.severity}`, "data-line": f.line || null },
+      h("span", { class: "severity" }, f.severity), " ",
+      f.line ? h("button", { type: "button", class: "link", onclick: () => editor.goTo(f.line, f.column) }, where)
+        : h("span", {}, where),
+      ": ", f.message, f.hint ? ` (${f.hint})` : "", " ", h("code", {}, `[${f.code}]`));
+    return item;
+  }));
+}

@@ -1,0 +1,139 @@
+// A prompt's page: the template editor, its variables, the samples, the live preview, save.
+
+import { api, problemText, promptPath } from "./api.js";
+import { codeEditor } from "./codeeditor.js";
+import { fill, h, messageBox, promptHref, short, when } from "./dom.js";
+import { label } from "./overview.js";
+import { livePreview } from "./preview.js";
+import { saveFlow } from "./save.js";
+import { mayPreview, whyNoSave } from "./session.js";
+
+export function showPrompt(main, brand, type) {
+  const controller = new AbortController();
+  fill(main, heading(brand, type, "edit"), h("p", {}, "Loading the prompt…"));
+  load(main, brand, type, controller.signal);
+  return () => controller.abort();
+}
+
+export function heading(brand, type, current) {
+  const tab = (name, text, href) => h("a", { href, class: "tab",
+    "aria-current": current === name ? "page" : null }, text);
+  return h("div", { class: "prompt-head" },
+    h("p", { class: "crumbs" }, h("a", { href: "#/" }, "Overview"), " / ", brand),
+    h("h1", {}, `${brand} / ${label(type.toUpperCase())}`),
+    h("nav", { class: "tabs", "aria-label": "This prompt" },
+      tab("edit", "Edit", promptHref(brand, type)),
+      tab("history", "History", promptHref(brand, type, "/history"))));
+}
+
+async function load(main, brand, type, signal) {
+  let answers;
+  try {
+    answers = await Promise.all([
+      api("GET", promptPath(brand, type, "/source"), undefined, { signal }),
+      api("GET", `/v1/variables?type=${encodeURIComponent(type)}`, undefined, { signal }),
+      api("GET", promptPath(brand, type), undefined, { signal }),
+    ]);
+  } catch {
+    return; // left the view
+  }
+  const [source, runtime, live] = answers;
+  if (!source.ok) {
+    fill(main, heading(brand, type, "edit"),
+      h("p", { class: "message error", role: "alert" }, problemText(source)));
+    return;
+  }
+  build(main, { brand, type, source: source.data, runtime: runtime.ok ? runtime.data.variables : [],
+                live: live.ok ? live.data : null, signal });
+}
+
+function build(main, { brand, type, source, runtime, live, signal }) {
+  const state = {
+    brand, type, version: source.version, own: source.own, saved: source.template,
+    declared: structuredClone(source.variables || {}), declaredChanged: false,
+    samples: source.samples || [], description: source.description || "",
+  };
+  const editor = codeEditor({ id: "template", label: "Template", value: source.template,
+                              describedBy: "findings-title" });
+  const findings = h("ul", { class: "findings", id: "findings" });
+  const declaredList = h("ul", { class: "var-list", id: "declared" });
+  const notice = messageBox({ id: "notice" });
+  const result = messageBox({ id: "save-result" });
+  const conflictBox = h("section", { id: "conflict", class: "conflict", hidden: true,
+                                     "aria-labelledby": "conflict-title" });
+  const blocked = whyNoSave(brand);
+
+  const preview = mayPreview() ? livePreview({ brand, type, editor, state, findings, signal })
+    : null;
+  const insertVar = (name, spec) => {
+    if (!(name in state.declared) && spec) {
+      state.declared[name] = { type: spec.type, required: false };
+      state.declaredChanged = true;
+      showDeclared();
+    }
+    editor.insert(`{{ ${name} }}`);
+  };
+  const showDeclared = () => fill(declaredList, Object.keys(state.declared).length === 0
+    ? h("li", { class: "help" }, "none") : Object.entries(state.declared).map(([name, spec]) =>
+      h("li", {}, varButton(name, insertVar), " ", h("span", { class: "var-type" },
+        describe(spec)))));
+  showDeclared();
+
+  const saver = blocked ? null : saveFlow({ brand, type, editor, state, result, conflictBox,
+                                            findings, preview });
+  const buttons = h("div", { class: "buttons" },
+    saver ? h("button", { type: "button", class: "primary", id: "save",
+                          onclick: () => saver.save() }, "Save…") : null,
+    h("button", { type: "button", id: "revert", onclick: () => {
+      editor.value = state.saved;
+      editor.textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    } }, "Undo all changes"));
+  if (blocked) notice.say("info", blocked);
+
+  fill(main,
+    heading(brand, type, "edit"),
+    h("p", { class: "sub", id: "source-info" }, sourceInfo(source, live)),
+    notice, result, conflictBox,
+    h("div", { class: "workspace" },
+      h("section", { class: "edit-col", "aria-label": "Edit" },
+        editor.root,
+        h("h2", { id: "findings-title", class: "small" }, "Findings"),
+        findings,
+        buttons),
+      h("section", { class: "vars-col", "aria-labelledby": "variables-title" },
+        h("h2", { id: "variables-title" }, "Variables"),
+        h("p", { class: "help" }, "Click a variable to insert it at the cursor."),
+        h("h3", {}, "Declared in this prompt"),
+        declaredList,
+        h("h3", {}, `Provided by the chat runtime for ${label(type.toUpperCase())}`),
+        h("ul", { class: "var-list", id: "runtime" }, runtime.map((v) =>
+          h("li", {}, varButton(v.name, (name) => insertVar(name, v)), " ",
+            h("span", { class: "var-type" }, v.type), " ",
+            h("span", { class: "var-desc" }, v.description))))),
+      h("section", { class: "preview-col", "aria-labelledby": "preview-title" },
+        h("h2", { id: "preview-title" }, "Preview"),
+        preview ? preview.root : h("p", { class: "message info" },
+          "This key may not preview; ask for a key with scope preview or write."))));
+  if (preview) preview.refresh();
+}
+
+function varButton(name, onInsert) {
+  return h("button", { type: "button", class: "var", "aria-label": `Insert ${name}`,
+                       onclick: () => onInsert(name) }, `{{ ${name} }}`);
+}
+
+function describe(spec) {
+  const parts = [spec.type || "?"];
+  parts.push(spec.required ? "required" : "optional");
+  if (spec.default !== undefined && spec.default !== null) parts.push(`default ${JSON.stringify(spec.default)}`);
+  return parts.join(", ");
+}
+
+function sourceInfo(source, live) {
+  const file = source.own ? `${source.path}, version ${source.version}, at ${short(source.commit)}`
+    : `inherited from ${source.path} (saving creates this brand's own file, version 1)`;
+  if (!live) return `File: ${file}.`;
+  const origin = { own: "its own text", default: "brand default's text", builtin: "the built-in text" };
+  const since = live.live_since ? ` since ${when(live.live_since)}` : "";
+  return `File: ${file}. Live: ${origin[live.resolved_from]}, version ${live.version}${since}.`;
+}

@@ -1,0 +1,68 @@
+"""GET /v1/prompts/{brand}/{type}/source, GET /v1/variables and GET /v1/key: what the
+editors' page starts from, read from the real repository and key file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from promptsync.api.keys import Scope
+from tests.api.conftest import add_key, bearer
+from tests.api.server import Running
+from tests.support.gitrepo import GitRepo
+
+
+def test_source_of_an_own_prompt_carries_samples_and_the_version_to_edit(api: Running) -> None:
+    body = api.client.get("/v1/prompts/default/greeting/source").json()
+    assert body["own"] is True
+    assert body["path"] == "prompts/default/greeting.yaml"
+    assert body["version"] == 1
+    assert body["samples"][0]["name"] == "new visitor"
+    assert "brand_name" in body["variables"]
+    assert "{{ brand_name }}" in body["template"]
+
+
+def test_an_inherited_prompt_answers_defaults_file_with_version_0(api: Running) -> None:
+    body = api.client.get("/v1/prompts/harbor-bank/farewell/source").json()
+    assert (body["own"], body["version"]) == (False, 0)
+    assert body["path"] == "prompts/default/farewell.yaml"
+
+
+def test_source_at_an_earlier_commit(api: Running, synced: tuple[GitRepo, str]) -> None:
+    repo, _ = synced
+    first = repo.head()
+    repo.bump("prompts/default/greeting.yaml", "How can I help", "What can I do")
+    repo.commit("Reword the greeting")
+    old = api.client.get(f"/v1/prompts/default/greeting/source?at={first[:10]}").json()
+    new = api.client.get("/v1/prompts/default/greeting/source").json()
+    assert (old["version"], new["version"]) == (1, 2)
+    assert "How can I help" in old["template"] and "What can I do" in new["template"]
+    assert old["commit"] == first
+
+
+def test_a_bad_or_unknown_commit_is_a_clear_4xx(api: Running) -> None:
+    bad = api.client.get("/v1/prompts/default/greeting/source?at=HEAD~1")
+    assert bad.status_code == 400 and "hex" in bad.json()["detail"]
+    unknown = api.client.get("/v1/prompts/default/greeting/source?at=" + "ab" * 20)
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"] == "application/problem+json"
+
+
+def test_variables_for_a_type_come_from_variables_yaml(api: Running) -> None:
+    every = {v["name"] for v in api.client.get("/v1/variables").json()["variables"]}
+    handoff = api.client.get("/v1/variables?type=handoff").json()["variables"]
+    greeting = {v["name"] for v in api.client.get("/v1/variables?type=greeting").json()
+                ["variables"]}
+    assert {"user_name", "brand_name"} <= greeting < every
+    assert "handoff_reason" in {v["name"] for v in handoff} - greeting
+    assert all("HANDOFF" in v["types"] and v["description"] for v in handoff)
+    assert api.client.get("/v1/variables?type=nope").status_code == 404
+
+
+def test_key_says_what_the_key_may_do(api: Running, keys_file: Path) -> None:
+    assert api.client.get("/v1/key").json() == {"name": "anonymous", "anonymous": True,
+                                                "scope": "preview", "brands": None}
+    key = add_key(keys_file, "ola", Scope.WRITE, ["harbor-bank"])
+    assert api.client.get("/v1/key", headers=bearer(key)).json() == {
+        "name": "ola", "anonymous": False, "scope": "write", "brands": ["harbor-bank"]}
+    assert api.client.get("/v1/key").status_code == 401  # keys exist now: reads need one
+    assert api.client.get("/v1/key", headers=bearer("ps_nope")).status_code == 401

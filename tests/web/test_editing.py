@@ -1,0 +1,118 @@
+"""An editor in a real browser: the overview, a prompt with its live preview and findings,
+and a template that holds markup, against a real server, git repository and daemon."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.api.conftest import bearer
+from tests.api.edit_server import WritingApi
+from tests.web.browser import playwright_api, screenshot
+from tests.web.conftest import sign_in
+
+expect = playwright_api().expect
+
+TYPES = 6
+
+
+def test_the_overview_shows_every_brand_by_type_and_filters(
+        open_page: Callable[..., Any], shots: Path) -> None:
+    page = open_page("/")
+    matrix = page.locator("#matrix")
+    expect(matrix.locator("tbody tr")).to_have_count(3)  # default, harbor-bank, northwind
+    default = matrix.locator("tbody tr", has=page.get_by_role("rowheader", name="default"))
+    expect(default.locator("td")).to_have_count(TYPES)
+    expect(default.locator("td.own")).to_have_count(TYPES)
+    inherited = matrix.locator("tbody tr", has=page.get_by_role("rowheader", name="harbor-bank"))
+    expect(inherited.locator("td.default")).to_contain_text(["from default"])
+    expect(default.locator("td").first).to_contain_text(re.compile(r"v1\s*live \d{4}-"))
+    screenshot(page, "overview", shots)
+
+    page.get_by_label("Filter brands").fill("north")
+    expect(matrix.locator("tbody tr:visible")).to_have_count(1)
+    expect(page.locator("#brand-count")).to_have_text("1 of 3 brands shown")
+    assert page.errors == []
+
+
+def test_typing_updates_the_preview_and_an_unknown_variable_is_shown_at_its_line(
+        open_page: Callable[..., Any], shots: Path) -> None:
+    page = open_page("/")
+    page.locator("#matrix").get_by_role("link", name=re.compile("^default greeting")).click()
+    expect(page).to_have_url(re.compile(r"#/p/default/greeting$"))
+    expect(page.locator("#preview-text")).to_contain_text("welcome to Acme")
+
+    template = page.get_by_label("Template")
+    template.fill("Hello {{ brand_name }}, good to see you.\n")
+    expect(page.locator("#preview-text")).to_have_text("Hello Acme, good to see you.\n")
+
+    template.fill("Hello {{ brand_name }},\nnice to see you {{ usr_name }}!\n")
+    error_line = page.locator(".gutter .line.error")
+    expect(error_line).to_have_count(1)
+    expect(error_line).to_have_attribute("data-line", "2")
+    finding = page.locator("#findings li.error")
+    expect(finding).to_contain_text("Line 2, column")
+    expect(finding).to_contain_text("usr_name")
+    expect(finding).to_contain_text("did you mean 'user_name'")
+    screenshot(page, "editor-finding", shots)
+
+    finding.get_by_role("button").click()  # the finding moves the cursor to its line
+    assert template.evaluate("t => t.value.slice(0, t.selectionStart).split('\\n').length") == 2
+    assert page.errors == []
+
+
+def test_a_sample_switch_and_a_free_form_context_render(open_page: Callable[..., Any]) -> None:
+    page = open_page("/#/p/harbor-bank/greeting")
+    preview = page.locator("#preview-text")
+    expect(preview).not_to_have_text("")
+    page.get_by_label("Context (JSON)").fill('{"brand_name": "Zed Bank", "user_name": "Ola"}')
+    expect(page.get_by_label("Render with")).to_have_value("\u0000custom")
+    expect(preview).to_contain_text("Ola")
+    page.get_by_label("Context (JSON)").fill('{"brand_name": ')
+    expect(page.locator("#context-error")).to_contain_text("not valid JSON")
+
+
+def test_a_runtime_variable_is_inserted_at_the_cursor(open_page: Callable[..., Any]) -> None:
+    page = open_page("/#/p/default/greeting")
+    template = page.get_by_label("Template")
+    template.fill("Hello  today\n")
+    template.evaluate("t => t.setSelectionRange(6, 6)")
+    page.locator("#runtime").get_by_role("button", name="Insert brand_name").click()
+    expect(template).to_have_value("Hello {{ brand_name }} today\n")
+    expect(page.locator("#preview-text")).to_have_text("Hello Acme today\n")
+
+
+def test_a_template_loop_shows_a_finding_and_the_page_stays_usable(
+        open_page: Callable[..., Any]) -> None:
+    page = open_page("/#/p/default/greeting")
+    template = page.get_by_label("Template")
+    template.fill("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}"
+                  "{% endfor %}{{ brand_name }}\n")
+    expect(page.locator("#findings li.error").first).to_contain_text("does not render")
+    expect(page.locator("#preview-status")).to_contain_text("Not rendered")
+    template.fill("Back to {{ brand_name }}.\n")
+    expect(page.locator("#preview-text")).to_have_text("Back to Acme.\n")
+
+
+def test_markup_in_a_template_and_a_commit_message_shows_as_text(
+        site: WritingApi, open_page: Callable[..., Any]) -> None:
+    markup = "<script>alert(1)</script><img src=x onerror=alert(2)> {{ brand_name }}\n"
+    answer = site.server.client.put("/v1/prompts/default/greeting", headers=bearer(site.key),
+                                    json={"version": 1, "template": markup,
+                                          "message": "<b onmouseover=alert(3)>bold</b>"})
+    assert answer.status_code == 201, answer.text
+    page = open_page("/", key=None)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    sign_in(page, site.key)
+    page.goto(site.server.url + "/#/p/default/greeting")
+    expect(page.get_by_label("Template")).to_have_value(markup)
+    expect(page.locator("#preview-text")).to_have_text(markup.replace("{{ brand_name }}", "Acme"))
+    assert page.locator("main script, main img").count() == 0
+    page.goto(site.server.url + "/#/p/default/greeting/history")
+    expect(page.locator("#history")).to_contain_text("<b onmouseover=alert(3)>bold</b>")
+    assert page.locator("main b").count() == 0
+    assert dialogs == []
+    assert page.errors == []
