@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from promptsync.cli.options import add_format, add_repo, prompt_id, repo_dir
+from promptsync.cli.options import add_format, add_ref, add_repo, prompt_id, repo_dir
 from promptsync.errors import UsageError
 from promptsync.gitio.repo import GitRepository
 from promptsync.model import PromptDoc, PromptId
@@ -59,8 +59,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--var", action="append", default=[], metavar="KEY=VALUE",
                    help="set one variable (repeatable; overrides the sample or file)")
     add_repo(p)
-    p.add_argument("--ref", metavar="REV",
-                   help="read the prompts at this revision (default: the working tree)")
+    add_ref(p)
     p.add_argument("--changed", action="store_true",
                    help="preview every prompt changed since --base")
     p.add_argument("--base", metavar="REF", help="with --changed: the revision to compare with")
