@@ -58,7 +58,7 @@ function build(main, { brand, type, source, runtime, live, signal }) {
   const findings = h("ul", { class: "findings", id: "findings" });
   const declaredList = h("ul", { class: "var-list", id: "declared" });
   const notice = messageBox({ id: "notice" });
-  const result = messageBox({ id: "save-result" });
+  const result = messageBox({ id: "save-result", tabindex: "-1" });
   const conflictBox = h("section", { id: "conflict", class: "conflict", hidden: true,
                                      "aria-labelledby": "conflict-title" });
   const blocked = whyNoSave(brand);
@@ -79,8 +79,9 @@ function build(main, { brand, type, source, runtime, live, signal }) {
         describe(spec)))));
   showDeclared();
 
+  const info = h("p", { class: "sub", id: "source-info" }, sourceInfo(source, live));
   const saver = blocked ? null : saveFlow({ brand, type, editor, state, result, conflictBox,
-                                            findings, preview });
+                                            findings, info });
   const buttons = h("div", { class: "buttons" },
     saver ? h("button", { type: "button", class: "primary", id: "save",
                           onclick: () => saver.save() }, "Save…") : null,
@@ -92,7 +93,7 @@ function build(main, { brand, type, source, runtime, live, signal }) {
 
   fill(main,
     heading(brand, type, "edit"),
-    h("p", { class: "sub", id: "source-info" }, sourceInfo(source, live)),
+    info,
     notice, result, conflictBox,
     h("div", { class: "workspace" },
       h("section", { class: "edit-col", "aria-label": "Edit" },

@@ -6,7 +6,7 @@ import { api, problemText, promptPath } from "./api.js";
 import { fill, h, modal, short, when } from "./dom.js";
 import { showFindings } from "./preview.js";
 
-export function saveFlow({ brand, type, editor, state, result, conflictBox, findings, preview }) {
+export function saveFlow({ brand, type, editor, state, result, conflictBox, findings, info }) {
   async function save() {
     const message = await askMessage(`Edit ${brand}/${type.toLowerCase()}`);
     if (message === null) return;
@@ -39,7 +39,8 @@ export function saveFlow({ brand, type, editor, state, result, conflictBox, find
         "it goes live when a pull request merges it";
     result.say("ok", h("strong", {}, `Saved version ${data.version}`),
       `: commit ${short(data.commit)} ${where}.`);
-    result.dataset.version = data.version;
+    fill(info, `Saved as version ${data.version} at ` +
+      `${short(data.commit)} (${data.published ? data.branch : `review branch ${data.branch}`}).`);
     result.focus();
   }
 
