@@ -56,6 +56,7 @@ def test_typing_updates_the_preview_and_an_unknown_variable_is_shown_at_its_line
     expect(finding).to_contain_text("Line 2, column")
     expect(finding).to_contain_text("usr_name")
     expect(finding).to_contain_text("did you mean 'user_name'")
+    expect(page.locator(".notes .note.error")).to_contain_text("'usr_name'")  # beside line 2
     screenshot(page, "editor-finding", shots)
 
     finding.get_by_role("button").click()  # the finding moves the cursor to its line
