@@ -106,3 +106,24 @@ def test_restore_an_old_version_from_the_history(site: WritingApi,
     first_text = site.repo.git("show", "main~3:prompts/default/greeting.yaml")
     now = site.repo.git("show", "main:prompts/default/greeting.yaml")
     assert now.split("template:")[1] == first_text.split("template:")[1]
+
+
+def test_on_a_review_branch_a_second_save_says_the_first_awaits_review(
+        review_site: WritingApi, pages: Callable[..., Any]) -> None:
+    page = pages(review_site.server.url + GREETING, review_site.key)
+    page.get_by_label("Template").fill("Reviewed greeting for {{ brand_name }}.\n")
+    save(page, "For review")
+    result = page.locator("#save-result")
+    expect(result).to_contain_text("on the review branch edit/default/greeting/v2")
+    expect(result).to_contain_text("goes live when a pull request merges it")
+    assert "Reviewed greeting" in review_site.repo.git(
+        "show", "edit/default/greeting/v2:prompts/default/greeting.yaml")
+    assert "Reviewed greeting" not in review_site.repo.git(
+        "show", "main:prompts/default/greeting.yaml")
+
+    page.get_by_label("Template").fill("A second thought, {{ brand_name }}.\n")
+    save(page, "Second thought")
+    conflict = page.locator("#conflict")
+    expect(conflict).to_contain_text("waiting for review")
+    expect(page.locator("#conflict-current")).to_have_text(
+        "Reviewed greeting for {{ brand_name }}.\n")

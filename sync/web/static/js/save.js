@@ -27,8 +27,12 @@ export function saveFlow({ brand, type, editor, state, result, conflictBox, find
   }
 
   function saved(data) {
-    state.version = data.version;
-    state.own = true;
+    // An edit on a review branch is not on the published branch yet: the next save still
+    // starts from the published version (and the server says the review is pending).
+    if (data.published) {
+      state.version = data.version;
+      state.own = true;
+    }
     state.saved = editor.value;
     state.declaredChanged = false;
     fill(conflictBox);
@@ -53,6 +57,10 @@ export function saveFlow({ brand, type, editor, state, result, conflictBox, find
   }
 
   function conflict(data) {
+    if (data.reason === "being-edited") {
+      pending(data);
+      return;
+    }
     const current = data.current || {};
     const mine = editor.value;
     const who = current.author ? `${current.author} saved version ${current.version}` :
@@ -82,11 +90,30 @@ export function saveFlow({ brand, type, editor, state, result, conflictBox, find
     fill(conflictBox,
       h("h2", { id: "conflict-title", tabindex: "-1" }, "Someone else saved this prompt first"),
       h("p", {}, `${who}${at}${commit}. You started from version ${data.your_version}.`),
+      data.reason !== "version-moved" && data.detail ? h("p", {}, data.detail) : null,
       howTo,
       h("div", { class: "sides" }, yours, theirs),
       data.diff ? h("details", {}, h("summary", {}, "What differs (your text → the current text)"),
         h("pre", { class: "diff" }, data.diff)) : null,
       h("div", { class: "buttons" }, take));
+    conflictBox.hidden = false;
+    result.clear();
+    conflictBox.querySelector("h2").focus();
+  }
+
+  /** A 409 because an earlier edit of this version waits on its review branch. */
+  function pending(data) {
+    const current = data.current || {};
+    fill(conflictBox,
+      h("h2", { id: "conflict-title", tabindex: "-1" }, "An edit of this prompt is waiting for review"),
+      h("p", {}, data.detail || ""),
+      h("p", {}, `Merge the pull request of ${current.branch || "that branch"} (or ask a ` +
+        "reviewer to), then reload this page and edit the published text."),
+      h("div", { class: "sides" },
+        h("figure", { class: "side" }, h("figcaption", {}, "Your text (not saved)"),
+          h("pre", { id: "conflict-yours", tabindex: "0" }, editor.value)),
+        h("figure", { class: "side" }, h("figcaption", {}, `Waiting on ${current.branch || "review"}`),
+          h("pre", { id: "conflict-current", tabindex: "0" }, current.template ?? ""))));
     conflictBox.hidden = false;
     result.clear();
     conflictBox.querySelector("h2").focus();
