@@ -91,8 +91,10 @@ def test_every_view_names_its_controls_and_keeps_contrast(
 def test_an_edit_from_the_overview_to_a_saved_version_by_keyboard(
         site: WritingApi, open_page: Callable[..., Any]) -> None:
     page = open_page("/")
+    expect(page.locator("#matrix")).to_be_visible()
     page.get_by_label("Filter brands").focus()
     page.keyboard.type("harbor")
+    expect(page.locator("#matrix tbody tr:visible")).to_have_count(1)
     page.keyboard.press("Tab")  # the first cell of the one row left
     page.keyboard.press("Enter")
     expect(page).to_have_url(site.server.url + "/#/p/harbor-bank/system_prompt")

@@ -67,7 +67,9 @@ function build(main, { brand, type, source, runtime, live, signal }) {
     : null;
   const insertVar = (name, spec) => {
     if (!(name in state.declared) && spec) {
-      state.declared[name] = { type: spec.type, required: false };
+      // Declared optional with an empty default, so every sample still renders without it.
+      state.declared[name] = { type: spec.type, required: false, default: EMPTY[spec.type] ?? "",
+                               description: spec.description };
       state.declaredChanged = true;
       showDeclared();
     }
@@ -86,6 +88,11 @@ function build(main, { brand, type, source, runtime, live, signal }) {
     saver ? h("button", { type: "button", class: "primary", id: "save",
                           onclick: () => saver.save() }, "Save…") : null,
     h("button", { type: "button", id: "revert", onclick: () => {
+      if (state.declaredChanged) {
+        state.declared = structuredClone(source.variables || {});
+        state.declaredChanged = false;
+        showDeclared();
+      }
       editor.value = state.saved;
       editor.textarea.dispatchEvent(new Event("input", { bubbles: true }));
     } }, "Undo all changes"));
@@ -117,6 +124,8 @@ function build(main, { brand, type, source, runtime, live, signal }) {
           "This key may not preview; ask for a key with scope preview or write."))));
   if (preview) preview.refresh();
 }
+
+const EMPTY = { string: "", integer: 0, number: 0, boolean: false };
 
 function varButton(name, onInsert) {
   return h("button", { type: "button", class: "var", "aria-label": `Insert ${name}`,
