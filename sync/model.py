@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -107,6 +107,9 @@ class VariableSpec:
     required: bool = False
     default: Scalar | None = None
     description: str = ""
+    # Where the file declares it, for findings that span files (a translation's variables);
+    # not part of what the variable is.
+    line: int = field(default=0, compare=False)
 
 
 _MADE_UP: dict[str, Scalar] = {"string": "example", "integer": 1, "number": 1.5,
@@ -144,6 +147,15 @@ class PromptDoc:
     template_line: int = 1
     version_line: int = 1
     blob: str = ""
+    # A translation's `translated_from:` (the base version it renders); None for a base text.
+    translated_from: int | None = None
+    translated_from_line: int = 1
+    locale_line: int = 1
+
+    @property
+    def locale(self) -> str:
+        """The translation's locale tag; "" for a brand's base text."""
+        return self.id.locale
 
     def defaults(self) -> dict[str, Scalar]:
         """The declared defaults of the optional variables."""

@@ -18,8 +18,10 @@ class Prompt(NamedTuple):
     """A resolved prompt; immutable, safe to share between threads.
 
     `brand` is the brand that answered (`default` when the asked brand has no such prompt),
-    `source` the tier that answered, `generation` the sync generation the copy was read at
-    (0 for the built-in defaults). `variables` maps each declared variable to its
+    `locale` the locale of the text that answered ("" for a base text, see
+    promptsync.resolution), `language` the language it is written in ("" when its brand never
+    declared one), `source` the tier that answered, `generation` the sync generation the copy
+    was read at (0 for the built-in defaults). `variables` maps each declared variable to its
     ``{"type", "required", "default", "description"}``.
     """
 
@@ -31,6 +33,8 @@ class Prompt(NamedTuple):
     source: Source
     variables: Mapping[str, Mapping[str, Any]]
     generation: int
+    locale: str = ""
+    language: str = ""
 
     @property
     def is_fallback(self) -> bool:

@@ -62,7 +62,7 @@ def test_verbose_and_traceback_count_after_the_command_too() -> None:
 
 # Shared options that mean something else in one command, on purpose.
 ON_PURPOSE = {
-    ("sync", "--repo"): "the daemon also follows a git URL (DESIGN.md: --repo PATH_OR_URL)",
+    ("sync", "--repo"): "the daemon also follows a git URL (--repo PATH_OR_URL)",
     ("history", "--db"): "no default: live times are shown only when a database is named",
 }
 SHARED = {  # option -> the commands that must have it

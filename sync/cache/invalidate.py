@@ -2,8 +2,8 @@
 publish, record.
 
 After the database transaction for generation N commits, `Invalidator.publish` raises
-`promptsync:gen` to N (never lowers it), deletes the keys of the changed ids (for brand
-`default`, every brand's key of that type), publishes the event, then raises
+`promptsync:gen` to N (never lowers it), deletes the keys whose answer the changed ids may
+change (`stale_under`), publishes the event, then raises
 `promptsync:published` to N. Every step is idempotent, so a publish that failed or was killed
 half-way is simply run again; `published` behind `gen` says it has to be.
 """
@@ -23,10 +23,11 @@ from promptsync.cache.protocol import (
     RESET_GENERATION,
     all_prompts_pattern,
     encode_event,
+    parse_prompt_key,
     prompt_key,
-    type_pattern,
 )
 from promptsync.errors import UsageError
+from promptsync.locale import chain
 from promptsync.model import DEFAULT_BRAND, PromptId
 from promptsync.settings import hide_password
 
@@ -83,10 +84,11 @@ class Invalidator:
         return bool(done)
 
     def _keys_of(self, ids: list[PromptId]) -> list[str]:
-        keys = {prompt_key(i.brand, i.type) for i in ids}
-        # A default prompt answers for every brand without its own file of that type.
-        for type_ in {i.type for i in ids if i.brand == DEFAULT_BRAND}:
-            keys.update(self._scan(type_pattern(type_)))
+        keys = {prompt_key(i.brand, i.type) for i in ids if not i.locale}
+        # Keys asked in a locale, and every brand's key for a default prompt, are found by one
+        # pass over the prompt keys, however many ids changed.
+        stale = stale_under(ids)
+        keys.update(k for k in self._scan(all_prompts_pattern()) if stale(k))
         return sorted(keys)
 
     def _scan(self, pattern: str) -> list[str]:
@@ -96,6 +98,26 @@ class Invalidator:
     def _delete(self, keys: list[str]) -> None:
         for start in range(0, len(keys), DELETE_BATCH):
             self._client.delete(*keys[start:start + DELETE_BATCH])
+
+
+def stale_under(ids: Iterable[PromptId]) -> Callable[[str], bool]:
+    """Whether the answer cached at a key may change when `ids` change: the key asks the same
+    type, of the same brand (any brand for `default`, which answers for every brand without its
+    own text), and a changed translation is on the key's locale chain (a base text is on every
+    chain: it answers when no translation does)."""
+    changed: dict[tuple[str, str], set[str]] = {}
+    for i in ids:
+        changed.setdefault((i.brand, i.type.slug), set()).add(i.locale)
+
+    def stale(key: str) -> bool:
+        parsed = parse_prompt_key(key)
+        if parsed is None:
+            return False
+        brand, slug, locale = parsed
+        reach = {"", *chain(locale)}
+        return any(bool(changed.get((b, slug), set()) & reach) for b in (brand, DEFAULT_BRAND))
+
+    return stale
 
 
 def _int(raw: bytes | str | None) -> int | None:

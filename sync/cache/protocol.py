@@ -2,14 +2,19 @@
 event encodings, and the generation rule. Nothing else in the project spells a key or parses an
 entry or an event; tests/cache/test_protocol.py round-trips each.
 
-- An entry at `prompt_key(brand, type)` is the JSON of the *resolved* prompt for (brand, type)
-  (so it may hold brand `default`'s prompt): ``{"brand": answering brand, "type": "GREETING",
-  "version", "template", "variables", "commit", "generation"}``, written with TTL 3600 s.
+- An entry at `prompt_key(brand, type[, locale])` is the JSON of the *resolved* prompt for
+  (brand, type) asked in that locale (so it may hold brand `default`'s prompt, or another
+  locale's: promptsync.resolution): ``{"brand": answering brand, "type": "GREETING", "locale":
+  answering locale ("" the base text), "language": the text's language, "version", "template",
+  "variables", "commit", "generation"}``, written with TTL 3600 s. The key of a read without a
+  locale has no suffix (`promptsync:prompt:acme:greeting`), with one the canonical tag
+  (`promptsync:prompt:acme:greeting:de-CH`).
 - `generation` in an entry is the `sync_state.generation` read in the same database statement
   as the row, never a number read from Redis.
 - The daemon, after its database transaction for generation N commits: raises
   `promptsync:gen` to N (never lowers it, `RAISE_GENERATION`), deletes the keys of the changed
-  ids (for a change to brand `default`, every brand's key of that type), publishes the event
+  ids (every locale's key of the brand and type; for a change to brand `default`, every brand's
+  keys of that type), publishes the event
   ``{"commit", "generation", "changed": [ids]}`` on `promptsync:events`, and only then raises
   `promptsync:published` to N. A daemon killed in between leaves `published` behind `gen`; the
   next cycle sees it and publishes again everything changed since `published`.
@@ -59,19 +64,29 @@ return 1
 """
 
 
-def prompt_key(brand: str, type_: PromptType) -> str:
-    """`promptsync:prompt:acme:greeting`: the resolved prompt a reader gets for (brand, type)."""
+def prompt_key(brand: str, type_: PromptType, locale: str = "") -> str:
+    """`promptsync:prompt:acme:greeting[:de-CH]`: the resolved prompt a reader gets for (brand,
+    type), asked without a locale or in `locale` (canonical)."""
+    if locale:
+        return f"{PROMPT_KEY_PREFIX}{brand}:{type_.slug}:{locale}"
     return f"{PROMPT_KEY_PREFIX}{brand}:{type_.slug}"
+
+
+def parse_prompt_key(key: str) -> tuple[str, str, str] | None:
+    """(brand, type slug, locale) of a prompt key; None for any other key."""
+    if not key.startswith(PROMPT_KEY_PREFIX):
+        return None
+    parts = key[len(PROMPT_KEY_PREFIX):].split(":")
+    if len(parts) == 2:
+        return parts[0], parts[1], ""
+    if len(parts) == 3:
+        return parts[0], parts[1], parts[2]
+    return None
 
 
 def all_prompts_pattern() -> str:
     """SCAN pattern of every prompt entry (a rebuild drops them all)."""
     return f"{PROMPT_KEY_PREFIX}*"
-
-
-def type_pattern(type_: PromptType) -> str:
-    """SCAN pattern of every brand's key for one type (a change to brand `default`)."""
-    return f"{PROMPT_KEY_PREFIX}*:{type_.slug}"
 
 
 def is_current(entry_generation: int, redis_generation: int | None) -> bool:
@@ -82,7 +97,8 @@ def is_current(entry_generation: int, redis_generation: int | None) -> bool:
 def encode_entry(prompt: Prompt) -> str:
     """The Redis entry for a prompt read from the database."""
     return json.dumps({
-        "brand": prompt.brand, "type": prompt.type.value, "version": prompt.version,
+        "brand": prompt.brand, "type": prompt.type.value, "locale": prompt.locale,
+        "language": prompt.language, "version": prompt.version,
         "template": prompt.template, "commit": prompt.commit, "generation": prompt.generation,
         "variables": {k: dict(v) for k, v in prompt.variables.items()},
     }, separators=(",", ":"))
@@ -92,9 +108,11 @@ def decode_entry(raw: bytes | str, type_: PromptType) -> Prompt:
     """An entry as a Prompt with source "redis"; ValueError when it is damaged."""
     try:
         data: dict[str, Any] = json.loads(raw)
+        # An entry from before locales has neither key: it is a base text of unknown language.
         return Prompt(str(data["brand"]), type_, str(data["template"]), int(data["version"]),
                       str(data["commit"]), "redis", freeze_variables(data.get("variables")),
-                      int(data["generation"]))
+                      int(data["generation"]), str(data.get("locale", "")),
+                      str(data.get("language", "")))
     except (KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
         raise ValueError(f"damaged cache entry: {type(exc).__name__}") from None
 

@@ -33,7 +33,7 @@ def add_repo(parser: argparse.ArgumentParser) -> None:
 
 
 def add_repo_or_url(parser: argparse.ArgumentParser) -> None:
-    """The daemon's --repo, which also takes a git URL to mirror (DESIGN.md's PATH_OR_URL)."""
+    """The daemon's --repo, which also takes a git URL to mirror."""
     parser.add_argument("--repo", metavar="PATH_OR_URL", help="the prompt repository: a folder "
                         f"or a git URL (env {settings.REPO_ENV}, required)")
 

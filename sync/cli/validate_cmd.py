@@ -14,8 +14,10 @@ from promptsync import settings
 from promptsync.cli.options import add_format, add_repo
 from promptsync.errors import UsageError
 from promptsync.tree import from_directory
-from promptsync.validate import Report, Validator
+from promptsync.validate import Report, Validator, codes
+from promptsync.validate.base_history import GitBaseHistory
 from promptsync.validate.base_ref import version_base
+from promptsync.validate.finding import did_you_mean
 from promptsync.validate.reporters import REPORTERS
 from promptsync.validate.result_cache import ResultCache
 from promptsync.validate.rules import SCHEMA_PATH, VARIABLES_PATH
@@ -29,6 +31,7 @@ class ValidateSettings:
     format: str
     strict: bool
     cache: bool
+    allow: frozenset[str] = frozenset()  # codes that stay warnings under --strict
 
 
 def add_parser(subparsers: Any) -> None:
@@ -43,6 +46,9 @@ def add_parser(subparsers: Any) -> None:
                    "branch when there is one: @{upstream}, origin/main or main)")
     add_format(p, REPORTERS)
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument("--allow", metavar="CODE", action="append", default=[],
+                   help="with --strict, findings with this code stay warnings (repeatable), "
+                   "e.g. --allow stale-translation")
     p.add_argument("--no-cache", action="store_true",
                    help="check every file afresh (results are otherwise kept in .git/promptsync)")
 
@@ -54,7 +60,8 @@ def build_settings(args: argparse.Namespace,
     if _names_a_rule_file(root, paths):
         paths = ()  # new rules can break any prompt (pre-commit passes only what is staged)
     return ValidateSettings(root=root, paths=paths, base=args.base, format=args.format,
-                            strict=args.strict, cache=not args.no_cache)
+                            strict=args.strict, cache=not args.no_cache,
+                            allow=frozenset(_known_code(c) for c in args.allow))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,13 +76,23 @@ def validate(s: ValidateSettings) -> int:
                          "(hint: is --repo the prompt repository?)")
     base = version_base(s.root, s.base)
     store = ResultCache.for_repository(s.root) if s.cache else None
-    report = Validator(store=store).validate(files, base.versions if base else None,
-                                             whole_tree=not s.paths)
+    with GitBaseHistory(s.root) as history:
+        report = Validator(store=store).validate(files, base.versions if base else None,
+                                                 whole_tree=not s.paths, history=history)
     report.base = base.label if base else None
     if store is not None:
         store.save()
     REPORTERS[s.format](report, sys.stdout)
-    return _exit_code(report, s.strict)
+    return _exit_code(report, s.strict, s.allow)
+
+
+def _known_code(code: str) -> str:
+    """A code --allow names: one the validator reports (a typo would allow nothing, silently)."""
+    known = {v for k, v in vars(codes).items() if k.isupper() and isinstance(v, str)}
+    if code in known or (code.startswith(codes.SCHEMA_PREFIX) and code != codes.SCHEMA_PREFIX):
+        return code
+    hint = did_you_mean(code, known)
+    raise UsageError(f"--allow {code}: no finding has that code" + (f" ({hint})" if hint else ""))
 
 
 def _names_a_rule_file(root: Path, paths: tuple[str, ...]) -> bool:
@@ -83,7 +100,7 @@ def _names_a_rule_file(root: Path, paths: tuple[str, ...]) -> bool:
     return any(Path(os.path.realpath(p)) in rule_files for p in paths)
 
 
-def _exit_code(report: Report, strict: bool) -> int:
-    if report.errors or (strict and report.warnings):
+def _exit_code(report: Report, strict: bool, allow: frozenset[str] = frozenset()) -> int:
+    if report.errors or (strict and any(w.code not in allow for w in report.warnings)):
         return 1
     return 0

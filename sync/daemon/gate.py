@@ -4,7 +4,7 @@ The whole commit is validated. When the commit only modifies prompt files of the
 passed the gate last (no file added, deleted or renamed, nothing under schema/), only those files
 are checked again: per-file checks are a pure function of the file's bytes and the rules in
 schema/, and the cross-file checks (duplicate ids, brand default complete) of the set of paths
-(DESIGN.md), so every other result is the one that already passed. That keeps the cost of a
+alone, so every other result is the one that already passed. That keeps the cost of a
 one-prompt commit independent of the size of the repository.
 """
 

@@ -31,7 +31,7 @@ class Outcome:
 
     @property
     def exit_code(self) -> int:
-        """DESIGN.md: 0 the database holds the ref's commit, 1 rejected, 2 something unreachable."""
+        """0 the database holds the ref's commit, 1 rejected, 2 something unreachable."""
         if self.status in OK_STATUSES:
             return 0 if self.cache_ok else 2
         return 1 if self.status == "rejected" else 2

@@ -8,15 +8,17 @@ with the live rows instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
+from promptsync.brands import BrandInfo, brand_file_path, brand_of_file, effective, read_all
 from promptsync.gitio.repo import GitRepository
-from promptsync.model import PromptDoc, PromptId
+from promptsync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptDoc, PromptId
 from promptsync.store.changeset import ChangeSet, CommitMeta
 from promptsync.store.state import LivePrompt, PublishedState
 
 REVERT_MARK = "This reverts commit"
 LiveRows = Callable[[], dict[PromptId, LivePrompt]]
+Languages = dict[PromptId, str]
 
 
 def commit_meta(repo: GitRepository, sha: str) -> tuple[CommitMeta, str]:
@@ -32,37 +34,82 @@ def plan(repo: GitRepository, state: PublishedState, target: str,
     meta, message = commit_meta(repo, target)
     old = state.commit
     if old is not None and repo.has_commit(old):
-        upserts, deletes = _from_diff(repo, old, target, prompts)
+        upserts, deletes, languages = _from_diff(repo, old, target, prompts, live_rows)
     else:
-        upserts, deletes = _from_rows(prompts, live_rows())
+        upserts, deletes, languages = _from_rows(repo, target, prompts, live_rows())
     # A ref moved back to an ancestor never gets here (syncer: a rollback is a new commit).
     return ChangeSet(from_commit=old, from_generation=state.generation, commit=meta,
                      upserts=tuple(upserts), deletes=tuple(deletes),
-                     rollback=REVERT_MARK in message)
+                     rollback=REVERT_MARK in message, languages=languages)
 
 
-def _from_diff(repo: GitRepository, old: str, new: str,
-               prompts: dict[PromptId, PromptDoc]) -> tuple[list[PromptDoc], list[PromptId]]:
+def brand_infos(repo: GitRepository, sha: str,
+                brands: Collection[str] | None = None) -> dict[str, BrandInfo]:
+    """The brand.yaml files of `brands` (every brand's when None) in the commit's tree."""
+    dirs = (PROMPTS_DIR,) if brands is None else tuple(brand_file_path(b) for b in brands)
+    files = [f for f in repo.files(sha, dirs=dirs) if brand_of_file(f.path) is not None
+             and not (f.is_symlink or f.is_gitlink)]
+    data = repo.read_blobs({f.blob for f in files})
+    return read_all((f.path, data.get(f.blob, b"")) for f in files)
+
+
+def _base_languages(docs: Collection[PromptId],
+                    infos: dict[str, BrandInfo]) -> dict[PromptId, str]:
+    return {i: effective(infos, i.brand).language for i in docs if not i.locale}
+
+
+def _from_diff(repo: GitRepository, old: str, new: str, prompts: dict[PromptId, PromptDoc],
+               live_rows: LiveRows) -> tuple[list[PromptDoc], list[PromptId], Languages]:
     upserts: dict[PromptId, PromptDoc] = {}
     deletes: set[PromptId] = set()
+    brands_changed: set[str] = set()
     for _status, path in repo.changed_paths(old, new):
         pid = PromptId.from_path(path)  # None for schema/ and anything not a prompt
         if pid is None:
+            brand = brand_of_file(path)
+            if brand is not None:
+                brands_changed.add(brand)
             continue
         if pid in prompts:
             upserts[pid] = prompts[pid]
         else:
             deletes.add(pid)
-    return [upserts[i] for i in sorted(upserts)], sorted(deletes - upserts.keys())
+    if not brands_changed:
+        wanted = {i.brand for i in upserts if not i.locale} | {DEFAULT_BRAND}
+        languages = _base_languages(upserts, brand_infos(repo, new, wanted))
+    else:
+        # A brand's language moved: its unchanged base texts take it too (rare; reads all rows).
+        infos = brand_infos(repo, new)
+        languages = _relanguage(infos, brands_changed, live_rows(), set(upserts) | deletes)
+        languages.update(_base_languages(upserts, infos))
+    return [upserts[i] for i in sorted(upserts)], sorted(deletes - upserts.keys()), languages
 
 
-def _from_rows(prompts: dict[PromptId, PromptDoc],
-               live: dict[PromptId, LivePrompt]) -> tuple[list[PromptDoc], list[PromptId]]:
+def _relanguage(infos: dict[str, BrandInfo], changed: set[str], live: dict[PromptId, LivePrompt],
+                skip: set[PromptId]) -> Languages:
+    everyone = DEFAULT_BRAND in changed  # a brand without its own file inherits default's
+    found = {}
+    for pid, row in live.items():
+        if pid.locale or pid in skip or not (everyone or pid.brand in changed):
+            continue
+        language = effective(infos, pid.brand).language
+        if language != row.language:
+            found[pid] = language
+    return found
+
+
+def _from_rows(repo: GitRepository, target: str, prompts: dict[PromptId, PromptDoc],
+               live: dict[PromptId, LivePrompt]
+               ) -> tuple[list[PromptDoc], list[PromptId], Languages]:
+    infos = brand_infos(repo, target)
+    languages = _base_languages(prompts, infos)
     upserts = [doc for pid, doc in sorted(prompts.items())
-               if pid not in live or _differs(doc, live[pid])]
-    return upserts, sorted(set(live) - set(prompts))
+               if pid not in live or _differs(doc, live[pid], languages.get(pid, ""))]
+    return upserts, sorted(set(live) - set(prompts)), languages
 
 
-def _differs(doc: PromptDoc, row: LivePrompt) -> bool:
-    return (doc.version, doc.template, doc.description, doc.variables_json()) != (
-        row.version, row.template, row.description, row.variables)
+def _differs(doc: PromptDoc, row: LivePrompt, language: str) -> bool:
+    if doc.id.locale:
+        language = row.language  # a translation's language is its tag's, never a change
+    return (doc.version, doc.template, doc.description, doc.variables_json(), language) != (
+        row.version, row.template, row.description, row.variables, row.language)

@@ -18,6 +18,8 @@ import yaml
 from promptsync.model import DEFAULT_BRAND, PromptType
 from promptsync.record import BUILTIN_COMMIT, Prompt, freeze_variables
 
+# The built-in texts are written in English: asked in English they are no language fallback.
+BUILTIN_LANGUAGE = "en"
 SAFE_TEXT: MappingProxyType[PromptType, str] = MappingProxyType({
     PromptType.SYSTEM_PROMPT: "You are a helpful, polite customer support assistant.",
     PromptType.GREETING: "Hello! How can I help you today?",
@@ -42,4 +44,5 @@ def builtin(type_: PromptType) -> Prompt:
     """The built-in prompt of a type: brand `default`, commit "builtin", source "fallback"."""
     data: dict[str, Any] = yaml.safe_load(read_text(type_))
     return Prompt(DEFAULT_BRAND, type_, str(data["template"]), int(data["version"]),
-                  BUILTIN_COMMIT, "fallback", freeze_variables(data.get("variables")), 0)
+                  BUILTIN_COMMIT, "fallback", freeze_variables(data.get("variables")), 0,
+                  "", BUILTIN_LANGUAGE)

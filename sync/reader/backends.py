@@ -45,21 +45,21 @@ class Backends:
         self.redis_breaker = CircuitBreaker("Redis", settings.cooldown)
         self.db_breaker = CircuitBreaker("database", settings.cooldown)
 
-    def from_redis(self, brand: str, t: PromptType) -> Prompt | None:
+    def from_redis(self, brand: str, t: PromptType, locale: str = "") -> Prompt | None:
         """A valid cached entry, or None (miss, stale stamp, no Redis, Redis unavailable)."""
         if self.redis is None or self.closed or not self.redis_breaker.allow():
             return None
         try:
-            found = self.redis.fetch(brand, t)
+            found = self.redis.fetch(brand, t, locale)
         except Exception as exc:
             self._failed(self.redis_breaker, self._redis_shown, exc)
             return None
         self._succeeded(self.redis_breaker, self._redis_shown)
         return found
 
-    def from_db(self, brand: str, t: PromptType) -> Answer | None:
-        """What the database holds for (brand, type), or None when it is unavailable."""
-        return self._ask_db(self.db.fetch, brand, t)
+    def from_db(self, brand: str, t: PromptType, locale: str = "") -> Answer | None:
+        """What the database holds for (brand, type, locale), or None when it is unavailable."""
+        return self._ask_db(self.db.fetch, brand, t, locale)
 
     def db_generation(self) -> int | None:
         """The database's generation, or None when it is unavailable."""
@@ -84,7 +84,7 @@ class Backends:
         self._succeeded(self.db_breaker, self._db_shown)
         return answer
 
-    def write_back(self, brand: str, answer: Answer) -> None:
+    def write_back(self, brand: str, answer: Answer, locale: str = "") -> None:
         """Cache what the database answered; only while Redis is known to be healthy.
 
         A brand with no row at all is anybody's made-up name: its answer (brand default's) is
@@ -95,7 +95,7 @@ class Backends:
                 or not self.redis_breaker.is_closed):
             return
         try:
-            self.redis.store(brand if answer.brand_known else prompt.brand, prompt)
+            self.redis.store(brand if answer.brand_known else prompt.brand, prompt, locale)
         except Exception as exc:
             self._failed(self.redis_breaker, self._redis_shown, exc)
 

@@ -1,5 +1,7 @@
-"""The database tier: one statement reads the brand's row, the default row, the generation, and
+"""The database tier: one statement reads the brand's rows, the default rows, the generation, and
 whether the brand has any row at all (a made-up brand name is never cached under its name).
+With a locale the rows are those of every step of promptsync.resolution (the tag's chain and the
+base text, of both brands), and the first step that has a row answers.
 
 One statement is one snapshot on SQLite and PostgreSQL alike, so the generation stamped on the
 answer is the one its row belongs to (`promptsync.cache.protocol` relies on that).
@@ -19,21 +21,25 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import QueuePool
 
+from promptsync.locale import chain
 from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PromptType
 from promptsync.reader.generation import GENERATION_SQL, DataVersion
 from promptsync.reader.offload import Offload
 from promptsync.record import Prompt, freeze_variables
+from promptsync.resolution import lookup_order
 from promptsync.store.engine import is_postgresql, with_psycopg
 
 T = TypeVar("T")
 _QUERY = (
     "SELECT s.generation, p.brand, p.version, p.template, p.variables, p.commit_sha,"
-    " EXISTS (SELECT 1 FROM prompts k WHERE k.brand = {ph})"
+    " EXISTS (SELECT 1 FROM prompts k WHERE k.brand = {ph}), p.locale, p.language"
     " FROM sync_state s LEFT JOIN prompts p"
-    " ON p.brand IN ({ph}, {ph}) AND p.type = {ph}"
+    " ON p.brand IN ({ph}, {ph}) AND p.type = {ph} AND p.locale IN ({tags})"
     " WHERE s.id = 1"
 )
+# A tag has at most three subtags (language, script, region): its chain and the base text.
+_MAX_TAGS = 4
 
 
 class Answer(NamedTuple):
@@ -103,8 +109,10 @@ class DatabaseTier:
 
     def __init__(self, url: str, timeout: float) -> None:
         self.engine = build_engine(url, timeout)
-        style = self.engine.dialect.paramstyle
-        self._sql = _QUERY.format(ph="?" if style == "qmark" else "%s")
+        ph = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        # By the number of locales asked for: 1 is the base text alone (no locale).
+        self._sql = {n: _QUERY.format(ph=ph, tags=", ".join([ph] * n))
+                     for n in range(1, _MAX_TAGS + 1)}
         self._decoded: LRU[str, Mapping[str, Mapping[str, Any]]] = LRU(1024)
         # Only a server can hang while holding the connection open; a SQLite file cannot.
         self._timeout = timeout
@@ -112,9 +120,10 @@ class DatabaseTier:
         connect = sqlite_file_connector(make_url(url), timeout)
         self._data_version = DataVersion(connect) if connect is not None else None
 
-    def fetch(self, brand: str, type_: PromptType) -> Answer:
-        """The answering row as a Prompt (source "db") or None, with the generation."""
-        return self._guarded(self._fetch, brand, type_)
+    def fetch(self, brand: str, type_: PromptType, locale: str = "") -> Answer:
+        """The answering row as a Prompt (source "db") or None, with the generation; `locale`
+        is canonical ("" for the base text)."""
+        return self._guarded(self._fetch, brand, type_, locale)
 
     def generation(self) -> int:
         """`sync_state.generation` now (0 before the daemon's first commit)."""
@@ -134,17 +143,19 @@ class DatabaseTier:
         rows = self._rows(GENERATION_SQL, ())
         return int(rows[0][0]) if rows else 0
 
-    def _fetch(self, brand: str, type_: PromptType) -> Answer:
-        rows = self._rows(self._sql, (brand, brand, DEFAULT_BRAND, type_.value))
+    def _fetch(self, brand: str, type_: PromptType, locale: str) -> Answer:
+        tags = (*chain(locale), "")
+        rows = self._rows(self._sql[len(tags)], (brand, brand, DEFAULT_BRAND, type_.value, *tags))
         if not rows:
             return Answer(None, 0, False)  # no sync_state: the daemon never applied a commit
         generation, known = int(rows[0][0]), bool(rows[0][6])
-        row = _pick(rows, brand)
+        row = _pick(rows, brand) if not locale else _resolve(rows, brand, locale)
         if row is None:
             return Answer(None, generation, known)
-        _, answering, version, template, variables, commit, _ = row
+        _, answering, version, template, variables, commit, _, tag, language = row
         return Answer(Prompt(answering, type_, template, int(version), commit, "db",
-                             self._variables(variables), generation), generation, known)
+                             self._variables(variables), generation, tag, language),
+                      generation, known)
 
     def _rows(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         """One statement on a pooled connection; a failure never goes back to the pool."""
@@ -188,6 +199,16 @@ class DatabaseTier:
         self.engine.dispose()
         if self._data_version is not None:
             self._data_version.close()
+
+
+def _resolve(rows: Sequence[Any], brand: str, locale: str) -> Any:
+    """The row of the first step of the lookup order that has one."""
+    found = {(r[1], r[7]): r for r in rows if r[1] is not None}
+    for step in lookup_order(brand, locale):
+        row = found.get(step)
+        if row is not None:
+            return row
+    return None
 
 
 def _pick(rows: Sequence[Any], brand: str) -> Any:

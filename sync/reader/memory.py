@@ -15,11 +15,14 @@ import threading
 import time
 
 from promptsync.cache.protocol import decode_event
+from promptsync.locale import LocaleError, chain, normalize
 from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PromptId, PromptType
 from promptsync.record import Prompt
 
-Key = tuple[str, PromptType]
+# (brand, type) without a locale; (brand, type, locale as the caller spelled it) with one, so a
+# hit needs no normalising (see reaches()).
+Key = tuple[str, PromptType] | tuple[str, PromptType, str]
 # How long one heartbeat (a pong or any message) keeps the tier trusted.
 HEALTH_WINDOW = 1.0
 
@@ -31,6 +34,7 @@ class MemoryTier:
         self.healthy_until = 0.0
         self.generation_seen = 0
         self._live = False
+        self._localized = False  # whether any key has a locale: only then scan on an event
         self._lock = threading.Lock()
 
     def subscribed(self, generation: int | None) -> None:
@@ -76,6 +80,7 @@ class MemoryTier:
         with self._lock:
             if not self._live or generation < self.generation_seen:
                 return
+            self._localized = self._localized or len(key) == 3
             self.entries.put(key, kept)
 
     def apply_event(self, payload: bytes | str) -> None:
@@ -92,11 +97,13 @@ class MemoryTier:
                 self._drop(pid)
 
     def _drop(self, pid: PromptId) -> None:
-        if pid.brand != DEFAULT_BRAND:
+        if pid.brand != DEFAULT_BRAND and not pid.locale:
             self.entries.pop((pid.brand, pid.type))
-            return
-        # Every brand without its own prompt of this type resolved to the default one.
-        self.entries.discard_where(lambda key: key[1] is pid.type)
+            if not self._localized:
+                return
+        # Every brand without its own prompt of this type resolved to the default one, and
+        # every locale whose chain holds the changed one (or any, for a base text).
+        self.entries.discard_where(lambda key: reaches(pid, key))
 
     def reset(self) -> None:
         """After a fork: a fresh lock, nothing trusted until the child's own subscription."""
@@ -105,3 +112,17 @@ class MemoryTier:
         self._live = False
         self.healthy_until = 0.0
         self.entries.clear()
+
+
+def reaches(pid: PromptId, key: Key) -> bool:
+    """Whether the answer cached under `key` may come from the text at `pid`."""
+    if key[1] is not pid.type or (pid.brand != DEFAULT_BRAND and key[0] != pid.brand):
+        return False
+    if not pid.locale:
+        return True
+    if len(key) != 3:
+        return False
+    try:
+        return pid.locale in chain(normalize(key[2]))
+    except LocaleError:
+        return True  # never stored (a malformed tag reads the base text); drop it all the same

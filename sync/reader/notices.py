@@ -32,6 +32,12 @@ STALE_ANSWERS = Counter(
     "promptsync_reader_stale",
     "Answers served from the last good in-process copy while Redis and the database were down.",
 )
+LANGUAGE_FALLBACKS = Counter(
+    "promptsync_reader_language_fallback",
+    "Answers in another language than the locale asked for (a customer read the wrong "
+    "language), by prompt type and the language asked.",
+    ["type", "language"],
+)
 RENDER_FAILURES = Counter(
     "promptsync_reader_render_failures",
     "Renders that failed (missing required variable, template error) and used the fallback.",

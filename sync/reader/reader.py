@@ -13,6 +13,7 @@ from typing import Any
 from promptsync import defaults
 from promptsync.lru import LRU
 from promptsync.model import BRAND_RE, DEFAULT_BRAND, PromptType
+from promptsync.reader.asked import AskedLocales
 from promptsync.reader.backends import Backends
 from promptsync.reader.generation import GenerationPoll
 from promptsync.reader.memory import Key, MemoryTier
@@ -74,6 +75,7 @@ class PromptReader:
                                 db_timeout=db_timeout, cooldown=breaker_cooldown,
                                 memory=memory, render_seconds=render_seconds)
         self._notices = Notices()
+        self._locales = AskedLocales(self._notices)
         self._memory = MemoryTier()
         self._entries = self._memory.entries  # the hot path reads this LRU directly
         # What answers while Redis and the database are both unreachable; bounded like memory.
@@ -100,33 +102,59 @@ class PromptReader:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def get(self, brand: str, type_: PromptType | str) -> Prompt:
-        """The prompt for (brand, type): the brand's, else brand default's, else built-in."""
+    def get(self, brand: str, type_: PromptType | str, locale: str | None = None) -> Prompt:
+        """The prompt for (brand, type): the brand's, else brand default's, else built-in.
+
+        With `locale` (any spelling: `de_CH`, `DE-ch`), the order of promptsync.resolution:
+        the brand's de-CH, de, default's de-CH, de, then the base texts; the answer's `brand`
+        and `locale` say which text answered. A malformed tag reads the base text (one warning
+        per tag); an answer in another language than the one asked is a language fallback
+        (one warning per brand, type and locale; counted every time).
+        """
         try:  # inline, not _type_of: this is the hot path, and a try costs nothing
             t = _TYPES[type_]
         except (KeyError, TypeError):
             t = _parse_type(type_)
-        hit = self._memory_hit(brand, t)
+        if locale:
+            return self._get_in(brand, t, locale)
+        hit = self._memory_hit((brand, t))
         return self._get_slow(brand, t) if hit is None else hit
 
-    async def aget(self, brand: str, type_: PromptType | str) -> Prompt:
+    async def aget(self, brand: str, type_: PromptType | str,
+                   locale: str | None = None) -> Prompt:
         """`get` for asyncio code: a memory hit answers inline, anything else in a thread."""
         t = _type_of(type_)
         # Inline only while memory is vouched for: without Redis, renewing that is a look at
         # the database, which is I/O like any other read.
         if time.monotonic() < self._memory.healthy_until:
-            hit = self._memory_hit(brand, t)
+            hit = self._memory_hit((brand, t, locale) if locale else (brand, t))
             if hit is not None:
-                return hit
-        return await asyncio.to_thread(self._get_typed, brand, t)
+                return self._locales.counted(hit, (brand, t, locale)) if locale else hit
+        return await asyncio.to_thread(self._get_typed, brand, t, locale)
 
-    def _get_typed(self, brand: str, t: PromptType) -> Prompt:
-        hit = self._memory_hit(brand, t)
+    def _get_typed(self, brand: str, t: PromptType, locale: str | None = None) -> Prompt:
+        if locale:
+            return self._get_in(brand, t, locale)
+        hit = self._memory_hit((brand, t))
         return self._get_slow(brand, t) if hit is None else hit
 
-    def _memory_hit(self, brand: str, t: PromptType) -> Prompt | None:
+    def _get_in(self, brand: str, t: PromptType, locale: str) -> Prompt:
+        """`get` with a locale: memory is keyed by the tag as the caller spelled it, so a hit
+        costs one more look-up than a read without one."""
+        key = (brand, t, locale)
+        hit = self._memory_hit(key)
+        if hit is not None:
+            return self._locales.counted(hit, key)
+        tag = self._locales.canonical(locale)
+        if not tag:  # malformed: the base text, as if no locale had been asked
+            hit = self._memory_hit((brand, t))
+            return self._get_slow(brand, t) if hit is None else hit
+        prompt = self._get_slow(brand, t, tag, locale)
+        return self._locales.judge(prompt, key, tag)
+
+    def _memory_hit(self, key: Key) -> Prompt | None:
         try:
-            hit = self._entries.get((brand, t))
+            hit = self._entries.get(key)
         except TypeError:  # an unhashable brand: the slow path answers with brand default
             return None
         if hit is None:
@@ -136,23 +164,25 @@ class PromptReader:
             # look the entry up again, since a new generation has emptied the tier.
             if not self._revalidate():
                 return None
-            hit = self._entries.get((brand, t))
+            hit = self._entries.get(key)
             if hit is None:
                 return None
         if hit.source == "fallback":
-            FALLBACKS.labels(t.value, "missing").inc()
+            FALLBACKS.labels(hit.type.value, "missing").inc()
         return hit
 
     def render(self, brand: str, type_: PromptType | str,
-               context: Mapping[str, Any] | None = None) -> str:
-        """The prompt's text for a context; declared defaults fill missing optional values."""
-        return self.render_prompt(self.get(brand, type_), context)
+               context: Mapping[str, Any] | None = None, locale: str | None = None) -> str:
+        """The prompt's text for a context; declared defaults fill missing optional values.
+        `locale` as for `get`."""
+        return self.render_prompt(self.get(brand, type_, locale), context)
 
     async def arender(self, brand: str, type_: PromptType | str,
-                      context: Mapping[str, Any] | None = None) -> str:
+                      context: Mapping[str, Any] | None = None,
+                      locale: str | None = None) -> str:
         """`render` for asyncio code: the render runs in a thread, as I/O does, since a template
         may compute for up to its time budget; a memory hit is still fetched inline."""
-        prompt = await self.aget(brand, type_)
+        prompt = await self.aget(brand, type_, locale)
         return await asyncio.to_thread(self._renderer.render_or_fallback, prompt, context)
 
     def render_prompt(self, prompt: Prompt, context: Mapping[str, Any] | None = None) -> str:
@@ -161,7 +191,10 @@ class PromptReader:
 
     # -- the slow path ---------------------------------------------------------------------
 
-    def _get_slow(self, brand: str, t: PromptType) -> Prompt:
+    def _get_slow(self, brand: str, t: PromptType, tag: str = "",
+                  asked: str = "") -> Prompt:
+        """Below memory; `tag` is the canonical locale ("" none), `asked` as the caller spelled
+        it (the memory key)."""
         if self._forked:
             self._restart_in_child()
         if not (isinstance(brand, str) and BRAND_RE.fullmatch(brand)):
@@ -169,27 +202,27 @@ class PromptReader:
             self._notices.warn_once(("brand", shown),
                                     "invalid brand %s; answering with brand default", shown)
             brand = DEFAULT_BRAND
-            hit = self._memory_hit(brand, t)
+            hit = self._memory_hit((brand, t, asked) if asked else (brand, t))
             if hit is not None:
                 return hit
         try:
-            return self._resolve((brand, t))
+            return self._resolve((brand, t, asked) if asked else (brand, t), tag)
         except Exception as exc:  # a bug must still not break a chat
             return self._fallback(t, ("error", type(exc).__name__),
                                   "reader error (%s); using the built-in %s",
                                   redact(repr(exc)), t.value)
 
-    def _resolve(self, key: Key) -> Prompt:
-        brand, t = key
-        found = self._backends.from_redis(brand, t)
+    def _resolve(self, key: Key, tag: str = "") -> Prompt:
+        brand, t = key[0], key[1]
+        found = self._backends.from_redis(brand, t, tag)
         if found is not None:
             self._keep(key, found)
             return found
-        answer = self._backends.from_db(brand, t)
+        answer = self._backends.from_db(brand, t, tag)
         if answer is not None:
             if answer.prompt is None:
                 return self._missing(key, answer.generation)
-            self._backends.write_back(brand, answer)
+            self._backends.write_back(brand, answer, tag)
             self._keep(key, answer.prompt)
             return answer.prompt
         down = "the database is" if self._backends.redis is None else \
@@ -214,7 +247,7 @@ class PromptReader:
         self._memory.store(key, prompt, generation)
 
     def _missing(self, key: Key, generation: int) -> Prompt:
-        brand, t = key
+        brand, t = key[0], key[1]
         self._last_good.pop(key)  # deleted: no longer a copy to fall back on
         prompt = self._fallback(t, ("missing", key), "no %s prompt for brand %s nor brand "
                                 "default in the database; using the built-in default",
@@ -248,6 +281,7 @@ class PromptReader:
         self._memory.reset()
         self._last_good.reset_lock()
         self._notices.reset()
+        self._locales.reset()
         self._renderer.reset()
         if self._poll is not None:
             self._poll.reset()

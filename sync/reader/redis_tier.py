@@ -45,13 +45,13 @@ class RedisTier:
         self.timeout = timeout
         self.client = connect(url, timeout)
         self._decoded: LRU[bytes, Prompt] = LRU(_MAX_DECODED)
-        self._keys: LRU[tuple[str, PromptType], str] = LRU(_MAX_DECODED)
+        self._keys: LRU[tuple[str, PromptType, str], str] = LRU(_MAX_DECODED)
 
-    def fetch(self, brand: str, type_: PromptType) -> Prompt | None:
+    def fetch(self, brand: str, type_: PromptType, locale: str = "") -> Prompt | None:
         """The cached prompt, or None on a miss (absent, or stamped older than the generation)."""
-        key = self._keys.get((brand, type_))
+        key = self._keys.get((brand, type_, locale))
         if key is None:
-            key = self._key(brand, type_)
+            key = self._key(brand, type_, locale)
         # One round trip for both, as the protocol requires; execute_command skips mget's
         # argument juggling, which is measurable next to a loopback round trip.
         gen_raw, entry_raw = self.client.execute_command(  # type: ignore[no-untyped-call]
@@ -67,9 +67,9 @@ class RedisTier:
         except ValueError:
             return None  # a damaged entry is a miss; the database answers and rewrites it
 
-    def _key(self, brand: str, type_: PromptType) -> str:
-        key = prompt_key(brand, type_)
-        self._keys.put((brand, type_), key)
+    def _key(self, brand: str, type_: PromptType, locale: str) -> str:
+        key = prompt_key(brand, type_, locale)
+        self._keys.put((brand, type_, locale), key)
         return key
 
     def _decode(self, raw: bytes, type_: PromptType) -> Prompt:
@@ -79,9 +79,10 @@ class RedisTier:
         self._decoded.put(raw, prompt)
         return prompt
 
-    def store(self, brand: str, prompt: Prompt) -> None:
-        """Cache-aside write; safe against the race because the entry carries its generation."""
-        self.client.set(prompt_key(brand, prompt.type), encode_entry(prompt),
+    def store(self, brand: str, prompt: Prompt, locale: str = "") -> None:
+        """Cache-aside write under the asked (brand, type, locale); safe against the race
+        because the entry carries its generation."""
+        self.client.set(prompt_key(brand, prompt.type, locale), encode_entry(prompt),
                         ex=PROMPT_TTL_SECONDS)
 
     def reconnect(self) -> None:

@@ -36,10 +36,15 @@ def apply_changes(engine: Engine, changes: ChangeSet, on_step: Step = lambda _s:
     with engine.begin() as conn:
         _lock(conn)
         _check_state(conn, changes)
-        existing = _existing_rows(conn, [d.id for d in changes.upserts] + list(changes.deletes))
-        bump = 1 if changes.upserts or any(i in existing for i in changes.deletes) else 0
+        existing = _existing_rows(conn, [d.id for d in changes.upserts] + list(changes.deletes)
+                                  + changes.relanguaged())
+        relabel = [existing[i] for i in changes.relanguaged()
+                   if i in existing and existing[i]["language"] != changes.language_of(i)]
+        bump = 1 if (changes.upserts or relabel
+                     or any(i in existing for i in changes.deletes)) else 0
         result = ApplyResult(generation=changes.from_generation + bump)
         _write_prompts(conn, changes, existing, result, now)
+        _relabel(conn, changes, relabel, result, now)
         on_step("written")
         _advance_state(conn, changes, result.generation, now)
         status = "applied" if result.touched else "unchanged"
@@ -70,7 +75,7 @@ def _existing_rows(conn: Connection, ids: list[PromptId]) -> dict[PromptId, Any]
         chunk = brands[start:start + CHUNK]
         rows = conn.execute(select(PromptRow).where(PromptRow.brand.in_(chunk)))
         for row in rows.mappings():
-            pid = PromptId(row["brand"], PromptType(row["type"]))
+            pid = PromptId(row["brand"], PromptType(row["type"]), row["locale"])
             if pid in wanted:
                 found[pid] = row
     return found
@@ -85,16 +90,16 @@ def _write_prompts(conn: Connection, changes: ChangeSet, existing: dict[PromptId
     old = [d for d in changes.upserts if d.id in existing]
     gone = [existing[i] for i in changes.deletes if i in existing]
     if new:
-        conn.execute(insert(PromptRow), [_row(d) | stamp for d in new])
+        conn.execute(insert(PromptRow), [_row(changes, d) | stamp for d in new])
     if old:
         conn.execute(update(PromptRow).where(PromptRow.id == bindparam("row_id")),
-                     [_row(d) | stamp | {"row_id": existing[d.id]["id"]} for d in old])
+                     [_row(changes, d) | stamp | {"row_id": existing[d.id]["id"]} for d in old])
     for ids in _chunks([r["id"] for r in gone]):
         conn.execute(delete(PromptRow).where(PromptRow.id.in_(ids)))
-    versions = [_row(d) | stamp | {"action": _action(changes, "create"), "generation":
-                                   result.generation} for d in new]
-    versions += [_row(d) | stamp | {"action": _action(changes, "update"), "generation":
-                                    result.generation} for d in old]
+    versions = [_row(changes, d) | stamp | {"action": _action(changes, "create"), "generation":
+                                            result.generation} for d in new]
+    versions += [_row(changes, d) | stamp | {"action": _action(changes, "update"), "generation":
+                                             result.generation} for d in old]
     versions += [_deleted_row(r) | stamp | {"generation": result.generation} for r in gone]
     if versions:
         conn.execute(insert(PromptVersionRow), versions)
@@ -105,15 +110,43 @@ def _action(changes: ChangeSet, plain: str) -> str:
     return "rollback" if changes.rollback else plain
 
 
-def _row(doc: PromptDoc) -> dict[str, Any]:
-    return {"brand": doc.id.brand, "type": doc.id.type.value, "version": doc.version,
-            "description": doc.description, "template": doc.template,
+def _relabel(conn: Connection, changes: ChangeSet, rows: list[Any], result: ApplyResult,
+             now: datetime) -> None:
+    """A brand declared another base language: its unchanged texts take it, and the change is
+    recorded like any other (Redis and the readers' memory learn it from prompt_versions)."""
+    if not rows:
+        return
+    language = {r["id"]: changes.language_of(_id_of(r)) for r in rows}
+    conn.execute(update(PromptRow).where(PromptRow.id == bindparam("row_id"))
+                 .values(language=bindparam("new_language"), synced_at=now),
+                 [{"row_id": i, "new_language": lang} for i, lang in language.items()])
+    conn.execute(insert(PromptVersionRow), [
+        {k: r[k] for k in (*_KEPT, "commit_sha", "author", "committed_at")}
+        | {"language": language[r["id"]], "action": "update", "synced_at": now,
+           "generation": result.generation} for r in rows])
+    result.updated += len(rows)
+
+
+def _id_of(row: Any) -> PromptId:
+    return PromptId(row["brand"], PromptType(row["type"]), row["locale"])
+
+
+def _row(changes: ChangeSet, doc: PromptDoc) -> dict[str, Any]:
+    # translated_from: read defensively, the validator's record gains it with the files' work.
+    translated = getattr(doc, "translated_from", None)
+    return {"brand": doc.id.brand, "type": doc.id.type.value, "locale": doc.id.locale,
+            "language": changes.language_of(doc.id),
+            "translated_from": translated if isinstance(translated, int) else None,
+            "version": doc.version, "description": doc.description, "template": doc.template,
             "variables": doc.variables_json()}
 
 
+_KEPT = ("brand", "type", "locale", "language", "translated_from", "version", "description",
+         "template", "variables")
+
+
 def _deleted_row(row: Any) -> dict[str, Any]:
-    keep = ("brand", "type", "version", "description", "template", "variables")
-    return {k: row[k] for k in keep} | {"action": "delete"}
+    return {k: row[k] for k in _KEPT} | {"action": "delete"}
 
 
 def _chunks(values: list[int]) -> Iterable[list[int]]:

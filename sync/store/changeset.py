@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 
+from promptsync.locale import language
 from promptsync.model import PromptDoc, PromptId
 
 
@@ -23,7 +26,9 @@ class ChangeSet:
 
     `upserts` are the prompts whose file changed, `deletes` the ids whose file is gone.
     `rollback` marks a revert commit: upserts are recorded with the action `rollback` instead of
-    create/update.
+    create/update. `languages` gives the language of each base text among the upserts (its
+    brand's, from brand.yaml), and of live base texts whose brand changed its language: those
+    rows are rewritten with it even though their file did not change.
     """
 
     from_commit: str | None
@@ -32,6 +37,16 @@ class ChangeSet:
     upserts: tuple[PromptDoc, ...] = ()
     deletes: tuple[PromptId, ...] = ()
     rollback: bool = False
+    languages: Mapping[PromptId, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def language_of(self, pid: PromptId) -> str:
+        """The language of the text at `pid`: a translation's is its tag's."""
+        return language(pid.locale) if pid.locale else self.languages.get(pid, "")
+
+    def relanguaged(self) -> list[PromptId]:
+        """Live texts whose file did not change but whose language did."""
+        touched = {d.id for d in self.upserts} | set(self.deletes)
+        return sorted(set(self.languages) - touched)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The tables of DESIGN.md as SQLAlchemy 2 typed models; the chat runtime may read them directly."""
+"""The tables as SQLAlchemy 2 typed models; the chat runtime may read them directly."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, UniqueConst
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 SHA = String(64)  # room for SHA-256 repositories
+TAG = String(35)  # a BCP 47 tag; RFC 5646 asks implementations to take at least 35 characters
 
 
 class Base(DeclarativeBase):
@@ -19,11 +20,18 @@ class PromptRow(Base):
     """One row per live prompt."""
 
     __tablename__ = "prompts"
-    __table_args__ = (UniqueConstraint("brand", "type", name="uq_prompts_brand_type"),)
+    __table_args__ = (UniqueConstraint("brand", "type", "locale",
+                                       name="uq_prompts_brand_type_locale"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     brand: Mapped[str] = mapped_column(String(63))
     type: Mapped[str] = mapped_column(String(20))
+    # "" is the brand's base text; a translation's tag otherwise (migration 0003).
+    locale: Mapped[str] = mapped_column(TAG, default="", server_default="")
+    # The language the text is written in: a translation's tag language, a base text's brand
+    # language (brand.yaml, else default's), "" when nobody declared it.
+    language: Mapped[str] = mapped_column(TAG, default="", server_default="")
+    translated_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
     version: Mapped[int] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(Text, default="")
     template: Mapped[str] = mapped_column(Text)
@@ -44,6 +52,9 @@ class PromptVersionRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     brand: Mapped[str] = mapped_column(String(63))
     type: Mapped[str] = mapped_column(String(20))
+    locale: Mapped[str] = mapped_column(TAG, default="", server_default="")
+    language: Mapped[str] = mapped_column(TAG, default="", server_default="")
+    translated_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
     version: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(10))  # create | update | delete | rollback
     # The sync_state generation this version was published at (lets the daemon heal Redis).

@@ -26,6 +26,7 @@ class LivePrompt:
     template: str
     description: str
     variables: dict[str, Any]
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,12 +80,13 @@ def read_state(engine: Engine) -> PublishedState:
 
 def live_prompts(engine: Engine) -> dict[PromptId, LivePrompt]:
     """Every live prompt (used only for a full comparison: first load, unknown old commit)."""
-    cols = (PromptRow.brand, PromptRow.type, PromptRow.version, PromptRow.template,
-            PromptRow.description, PromptRow.variables)
+    cols = (PromptRow.brand, PromptRow.type, PromptRow.locale, PromptRow.version,
+            PromptRow.template, PromptRow.description, PromptRow.variables, PromptRow.language)
     with engine.connect() as conn:
         rows = conn.execute(select(*cols)).all()
-    return {PromptId(r.brand, PromptType(r.type)):
-            LivePrompt(r.version, r.template, r.description, r.variables) for r in rows}
+    return {PromptId(r.brand, PromptType(r.type), r.locale):
+            LivePrompt(r.version, r.template, r.description, r.variables, r.language)
+            for r in rows}
 
 
 def live_count(engine: Engine) -> int:
@@ -94,10 +96,11 @@ def live_count(engine: Engine) -> int:
 
 def changed_since(engine: Engine, generation: int) -> list[PromptId]:
     """Ids published at a generation above `generation` (what Redis may still hold stale)."""
-    query = (select(PromptVersionRow.brand, PromptVersionRow.type).distinct()
-             .where(PromptVersionRow.generation > generation))
+    query = (select(PromptVersionRow.brand, PromptVersionRow.type, PromptVersionRow.locale)
+             .distinct().where(PromptVersionRow.generation > generation))
     with engine.connect() as conn:
-        return sorted(PromptId(r.brand, PromptType(r.type)) for r in conn.execute(query))
+        return sorted(PromptId(r.brand, PromptType(r.type), r.locale)
+                      for r in conn.execute(query))
 
 
 def rejected_run(engine: Engine, sha: str, verdict: str) -> RunRecord | None:

@@ -46,5 +46,17 @@ SAMPLE_BLANK = "sample-blank"
 # Against a base revision (--base)
 VERSION_NOT_BUMPED = "version-not-bumped"
 VERSION_NEW_NOT_ONE = "version-new-not-one"
+# Languages: translations (prompts/<brand>/<type>.<locale>.yaml) and brand files
+LOCALE_MALFORMED = "locale-malformed"
+LOCALE_MISMATCH = "locale-mismatch"
+LOCALE_MISSING = "locale-missing"
+LOCALE_IN_BASE = "locale-in-base"
+LOCALE_NOT_SERVED = "locale-not-served"
+TRANSLATED_FROM_MISSING = "translated-from-missing"
+TRANSLATED_FROM_IN_BASE = "translated-from-in-base"
+TRANSLATED_FROM_AHEAD = "translated-from-ahead"
+TRANSLATION_WITHOUT_BASE = "translation-without-base"
+TRANSLATION_VARIABLE = "translation-variable"
+STALE_TRANSLATION = "stale-translation"
 # The repository's own rule files
 RULES_INVALID = "rules-invalid"

@@ -7,12 +7,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from promptsync.brands import brand_of_file
 from promptsync.model import PromptDoc, PromptId, PromptType, Sample, VariableSpec
 from promptsync.sandbox import MAX_TEMPLATE_CHARS
 from promptsync.validate import codes
+from promptsync.validate.brand_check import check_brand
 from promptsync.validate.conflicts import conflict_findings
 from promptsync.validate.control_chars import control_characters
 from promptsync.validate.finding import Finding, did_you_mean, error
+from promptsync.validate.locale_check import locale_keys, malformed_name, replaces_schema_finding
 from promptsync.validate.rules import Rules
 from promptsync.validate.schema_check import check_schema
 from promptsync.validate.template_check import (
@@ -37,7 +40,8 @@ class FileResult:
 
 def check_file(path: str, data: bytes, rules: Rules, blob: str = "") -> FileResult:
     findings: list[Finding] = []
-    prompt_id = _prompt_id(path, findings)
+    brand_file = brand_of_file(path) is not None
+    prompt_id = None if brand_file else _prompt_id(path, findings)
     text = _decode(path, data, findings)
     if text is None:
         return FileResult(path, tuple(findings))
@@ -48,13 +52,16 @@ def check_file(path: str, data: bytes, rules: Rules, blob: str = "") -> FileResu
     findings += problems
     if doc is None:
         return FileResult(path, tuple(findings))
+    if brand_file:
+        return FileResult(path, (*findings, *check_brand(path, doc, rules)))
     if not isinstance(doc.value, dict):
         findings.append(error(path, 1, 1, codes.YAML_NOT_MAPPING,
                               "a prompt file is a mapping of keys (type, version, template, ...)"))
         return FileResult(path, tuple(findings))
     findings += control_characters(path, doc, text)
-    findings += check_schema(path, doc, rules)
+    findings += [f for f in check_schema(path, doc, rules) if not replaces_schema_finding(f, doc)]
     findings += _type_matches_name(path, doc, prompt_id)
+    findings += locale_keys(path, doc, prompt_id)
     prompt = _check_content(path, doc, rules, prompt_id, findings, text.splitlines())
     if prompt is not None and not any(f.is_error for f in findings):
         return FileResult(path, tuple(findings), _with_blob(prompt, blob))
@@ -63,9 +70,13 @@ def check_file(path: str, data: bytes, rules: Rules, blob: str = "") -> FileResu
 
 def _prompt_id(path: str, findings: list[Finding]) -> PromptId | None:
     prompt_id = PromptId.from_path(path)
-    if prompt_id is None:
+    malformed = malformed_name(path) if prompt_id is None else None
+    if malformed is not None:
+        findings.append(malformed)
+    elif prompt_id is None:
         findings.append(error(path, 1, 1, codes.PATH_INVALID,
-                              "a prompt file must be prompts/<brand>/<type>.yaml",
+                              "a prompt file must be prompts/<brand>/<type>.yaml (or "
+                              "<type>.<locale>.yaml for a translation)",
                               _path_hint(path)))
     return prompt_id
 
@@ -144,10 +155,14 @@ def _check_content(path: str, doc: YamlDoc, rules: Rules, prompt_id: PromptId | 
         findings += check_samples(place, ast, declared, samples, sample_marks)
     if prompt_id is None or not isinstance(value.get("version"), int):
         return None
+    translated_from = value.get("translated_from")
     return PromptDoc(id=prompt_id, version=value["version"], template=template,
                      description=str(value.get("description") or ""),
                      variables=tuple(declared.values()), samples=samples,
-                     template_line=place.line, version_line=doc.mark(("version",))[0])
+                     template_line=place.line, version_line=doc.mark(("version",))[0],
+                     translated_from=translated_from if isinstance(translated_from, int) else None,
+                     translated_from_line=doc.mark(("translated_from",))[0],
+                     locale_line=doc.mark(("locale",))[0])
 
 
 def _type_of(value: Mapping[str, Any]) -> PromptType:
@@ -171,7 +186,8 @@ def _declared(path: str, doc: YamlDoc, findings: list[Finding]) -> dict[str, Var
             findings.append(error(path, line, col, codes.VARIABLE_TYPE,
                                   f"the default of '{name}' is {default!r}, not a {spec['type']}"))
         declared[name] = VariableSpec(name, spec["type"], bool(spec.get("required", False)),
-                                      default, str(spec.get("description") or ""))
+                                      default, str(spec.get("description") or ""),
+                                      doc.mark(("variables", name), key=True)[0])
     return declared
 
 

@@ -30,9 +30,12 @@ class Finding:
         return self.severity is Severity.ERROR
 
     def as_text(self) -> str:
+        """One line; a message of several lines (a stale translation's diff) keeps its first
+        line there and the rest below it, so the hint and code stay on the finding's line."""
         hint = f" ({self.hint})" if self.hint else ""
+        head, newline, rest = self.message.partition("\n")
         return (f"{self.path}:{self.line}:{self.column}: {self.severity.value}: "
-                f"{self.message}{hint} [{self.code}]")
+                f"{head}{hint} [{self.code}]{newline}{rest}")
 
     def as_dict(self) -> dict[str, str | int]:
         return {"path": self.path, "line": self.line, "column": self.column,

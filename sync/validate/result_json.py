@@ -28,7 +28,9 @@ def _prompt_from_json(d: dict[str, Any]) -> PromptDoc:
         description=d["description"],
         variables=tuple(VariableSpec(**v) for v in d["variables"]),
         samples=tuple(Sample(s["name"], s["context"]) for s in d["samples"]),
-        template_line=d["template_line"], version_line=d["version_line"], blob=d["blob"])
+        template_line=d["template_line"], version_line=d["version_line"], blob=d["blob"],
+        translated_from=d.get("translated_from"),
+        translated_from_line=d.get("translated_from_line", 1), locale_line=d.get("locale_line", 1))
 
 
 def to_json(result: FileResult) -> dict[str, Any]:

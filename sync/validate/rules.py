@@ -19,13 +19,14 @@ from promptsync.validate.schema_text import load_schema_text
 from promptsync.validate.yamldoc import YamlDoc, read_yaml
 
 SCHEMA_PATH = "schema/prompt.schema.json"
+BRAND_SCHEMA_PATH = "schema/brand.schema.json"
 VARIABLES_PATH = "schema/variables.yaml"
 # The types a variable may declare, and the Python values a sample may give each.
 PYTHON_TYPES: Mapping[str, tuple[type, ...]] = {
     "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,)}
 VARIABLE_TYPES = frozenset(PYTHON_TYPES)
 # Bumped whenever a check changes, so cached per-file results are not reused across versions.
-CHECKS_VERSION = "14"
+CHECKS_VERSION = "15"
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,9 @@ class Rules:
     variables: Mapping[str, VariableRule]
     digest: str
     fast: FastSchemaCheck | None = None
+    # schema/brand.schema.json, for prompts/<brand>/brand.yaml; None when the repository has
+    # none (then a brand file is an error that says so).
+    brand_validator: Any = None
 
 
 def rules_digest(files: Sequence[SourceFile]) -> str | None:
@@ -105,19 +109,24 @@ def load_rules(files: Sequence[SourceFile]) -> tuple[Rules | None, list[Finding]
     by_path = {f.path: f for f in files}
     findings: list[Finding] = []
     schemas = _load_schema(by_path, findings)
+    brand_schemas = _load_schema(by_path, findings, BRAND_SCHEMA_PATH) \
+        if BRAND_SCHEMA_PATH in by_path else None
     variables = _load_variables(by_path.get(VARIABLES_PATH), findings)
     digest = rules_digest(files)
     if schemas is None or variables is None or digest is None:
         return None, findings
     schema = schemas.resources[""]
     validator = SafeValidator(schema, registry=schemas.registry())
-    return Rules(schema, validator, variables, digest, FastSchemaCheck(schema, schemas.files())), \
-        findings
+    brand_validator = None if brand_schemas is None else SafeValidator(
+        brand_schemas.resources[""], registry=brand_schemas.registry())
+    return Rules(schema, validator, variables, digest, FastSchemaCheck(schema, schemas.files()),
+                 brand_validator), findings
 
 
-def _load_schema(by_path: Mapping[str, SourceFile], findings: list[Finding]) -> SchemaSet | None:
+def _load_schema(by_path: Mapping[str, SourceFile], findings: list[Finding],
+                 path: str = SCHEMA_PATH) -> SchemaSet | None:
     """The schema and the files its references reach, or None when any of it is unsafe."""
-    source = by_path.get(SCHEMA_PATH)
+    source = by_path.get(path)
     if source is None:
         findings.append(error(SCHEMA_PATH, 1, 1, codes.RULES_INVALID,
                               f"{SCHEMA_PATH} is missing; every prompt is checked against it"))

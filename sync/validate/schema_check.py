@@ -19,8 +19,13 @@ _JSON_TYPES = {str: "text", bool: "true/false", int: "a whole number", float: "a
 def check_schema(path: str, doc: YamlDoc, rules: Rules) -> list[Finding]:
     if rules.fast is not None and rules.fast.passes(doc.value):
         return []
+    return check_against(path, doc, rules.validator)
+
+
+def check_against(path: str, doc: YamlDoc, validator: Any) -> list[Finding]:
+    """The findings of one (jsonschema) validator, e.g. the brand file's."""
     findings: list[Finding] = []
-    for exc in sorted(rules.validator.iter_errors(doc.value), key=lambda e: list(e.path)):
+    for exc in sorted(validator.iter_errors(doc.value), key=lambda e: list(e.path)):
         findings.extend(f for f in _findings_for(path, doc, exc) if f not in findings)
     return findings  # once each: a blank template fails both minLength and pattern
 

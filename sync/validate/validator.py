@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol
 
+from promptsync import brands
 from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptId, PromptType
 from promptsync.tree import SourceFile
@@ -17,6 +18,7 @@ from promptsync.validate.file_check import FileResult, check_file
 from promptsync.validate.finding import Finding, error
 from promptsync.validate.report import Report
 from promptsync.validate.rules import Rules, load_rules, rules_digest
+from promptsync.validate.translations import BaseHistory, check_translations
 from promptsync.validate.version_check import (
     BaseVersion,
     VersionedFile,
@@ -42,8 +44,10 @@ class Validator:
 
     def validate(self, files: Sequence[SourceFile],
                  base: Mapping[PromptId, BaseVersion] | None = None, *,
-                 whole_tree: bool = True) -> Report:
-        """Check `files`; with `whole_tree`, also the checks that span files."""
+                 whole_tree: bool = True, history: BaseHistory | None = None) -> Report:
+        """Check `files`; with `whole_tree`, also the checks that span files. A translation is
+        checked against its base whenever both are among `files`; `history` shows what changed
+        in the base of a stale translation."""
         report = Report()
         rules = self._rules(files, report)
         if rules is None:
@@ -61,6 +65,9 @@ class Validator:
         if whole_tree:
             report.findings += _duplicate_ids(prompt_files)
             report.findings += _default_complete(prompt_files)
+        report.findings += check_translations(_ids(prompt_files), report.prompts,
+                                              _brand_infos(prompt_files),
+                                              whole_tree=whole_tree, history=history)
         if base is not None:
             report.findings += _version_findings(prompt_files, report, base)
         report.sort()
@@ -184,20 +191,36 @@ def _duplicate_ids(files: Sequence[SourceFile]) -> list[Finding]:
 
 
 def _loose_id(path: str) -> PromptId | None:
-    """The id a path would claim, accepting .yml and upper case, to catch two files for one id."""
+    """The id a path would claim, accepting .yml and upper case (and any spelling of a locale),
+    to catch two files for one id."""
     parts = path.split("/")
     if len(parts) != 3 or not parts[2].endswith((".yaml", ".yml")):
         return None
     stem = parts[2].rsplit(".", 1)[0]
     try:
-        return PromptId(parts[1].lower(), PromptType.parse(stem))
+        return PromptId.parse(f"{parts[1].lower()}/{stem}")
     except ValueError:
         return None
 
 
+def _ids(files: Sequence[SourceFile]) -> list[PromptId]:
+    return [pid for f in files if (pid := PromptId.from_path(f.path)) is not None]
+
+
+def _brand_infos(files: Sequence[SourceFile]) -> dict[str, brands.BrandInfo]:
+    found = []
+    for f in files:
+        if brands.brand_of_file(f.path) is not None and not (f.is_symlink or f.is_gitlink):
+            try:
+                found.append((f.path, f.read()))
+            except OSError:
+                continue  # reported as unreadable by its own check
+    return brands.read_all(found)
+
+
 def _default_complete(files: Sequence[SourceFile]) -> list[Finding]:
     present = {pid.type for f in files if (pid := PromptId.from_path(f.path))
-               and pid.brand == DEFAULT_BRAND}
+               and pid.brand == DEFAULT_BRAND and not pid.locale}
     findings = []
     for prompt_type in PromptType:
         if prompt_type not in present:

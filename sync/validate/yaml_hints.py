@@ -27,6 +27,10 @@ class Explained(NamedTuple):
 def explain(lines: list[str], problem: str, context: str | None, problem_at: tuple[int, int],
             context_at: tuple[int, int] | None) -> Explained | None:
     """Plain words for the error, at the line to change; None when there are none to add."""
+    if context_at is not None and context and "flow" in context and "expected ','" in problem:
+        return _unclosed_flow(lines, context_at, "]" if "sequence" in context else "}")
+    if context_at is not None and context and "quoted scalar" in context:
+        return _unclosed_quote(lines, context_at)
     if "could not find expected ':'" in problem and context_at is not None:
         return _no_colon(lines, context_at[0])
     if "mapping values are not allowed" in problem:
@@ -36,6 +40,28 @@ def explain(lines: list[str], problem: str, context: str | None, problem_at: tup
     if "did not find expected" in problem or "expected <block end>" in problem:
         return flow_value(lines, problem_at[0]) or _misaligned(lines, problem_at[0])
     return None
+
+
+def _unclosed_flow(lines: list[str], opened: tuple[int, int], closer: str) -> Explained:
+    opener = "[" if closer == "]" else "{"
+    what = "list" if closer == "]" else "mapping"
+    line, column = opened
+    return Explained(line, column, f"YAML syntax: the {what} opened with '{opener}' on line "
+                     f"{line} is never closed",
+                     f"end it with '{closer}' on the same line (text that starts with "
+                     f"'{opener}' needs quotes around it)")
+
+
+def _unclosed_quote(lines: list[str], opened: tuple[int, int]) -> Explained:
+    line, column = opened
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    quote = text[column - 1:column] or '"'
+    found = _KEY_VALUE.match(text)
+    key = found.group(2) if found else "key"
+    return Explained(line, column, f"YAML syntax: the text in quotes that starts on line {line} "
+                     f"is never closed with {quote}",
+                     f"end it with {quote}, or drop the quotes and write '{key}: |' with the text "
+                     "on the lines below, indented")
 
 
 def _indent(line: str) -> int:

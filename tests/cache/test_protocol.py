@@ -48,4 +48,49 @@ def test_the_generation_rule() -> None:
 
 def test_keys() -> None:
     assert protocol.prompt_key("acme", PromptType.GREETING) == "promptsync:prompt:acme:greeting"
-    assert protocol.type_pattern(PromptType.HANDOFF) == "promptsync:prompt:*:handoff"
+    assert protocol.prompt_key("acme", PromptType.GREETING, "de-CH") == \
+        "promptsync:prompt:acme:greeting:de-CH"
+    assert protocol.parse_prompt_key("promptsync:prompt:acme:greeting:de-CH") == \
+        ("acme", "greeting", "de-CH")
+    assert protocol.parse_prompt_key("promptsync:prompt:acme:greeting") == \
+        ("acme", "greeting", "")
+    assert protocol.parse_prompt_key("promptsync:gen") is None
+
+
+def test_a_translation_round_trips_with_its_locale_and_language() -> None:
+    prompt = PROMPT._replace(locale="de", language="de")
+    raw = protocol.encode_entry(prompt)
+    assert protocol.decode_entry(raw, PromptType.GREETING) == prompt._replace(source="redis")
+
+
+def test_an_entry_from_before_locales_is_a_base_text() -> None:
+    raw = b'{"brand":"a","type":"GREETING","template":"t","version":1,"commit":"c",' \
+          b'"generation":1,"variables":{}}'
+    decoded = protocol.decode_entry(raw, PromptType.GREETING)
+    assert (decoded.locale, decoded.language) == ("", "")
+
+
+def test_an_event_names_translations() -> None:
+    ids = [PromptId("acme", PromptType.GREETING, "de-CH"), PromptId("acme", PromptType.GREETING)]
+    event = protocol.decode_event(protocol.encode_event("abc", 4, ids))
+    assert event.changed == tuple(sorted(ids))
+
+
+@pytest.mark.parametrize(("changed", "key", "stale"), [
+    ("acme/greeting", "promptsync:prompt:acme:greeting", True),
+    ("acme/greeting", "promptsync:prompt:acme:greeting:fr-CA", True),  # the base answers all
+    ("acme/greeting.de", "promptsync:prompt:acme:greeting", False),
+    ("acme/greeting.de", "promptsync:prompt:acme:greeting:de-CH", True),
+    ("acme/greeting.de", "promptsync:prompt:acme:greeting:fr", False),
+    ("acme/greeting.de-CH", "promptsync:prompt:acme:greeting:de", False),
+    ("acme/greeting", "promptsync:prompt:zeta:greeting:de", False),
+    ("acme/greeting", "promptsync:prompt:acme:farewell", False),
+    ("default/greeting.de", "promptsync:prompt:zeta:greeting:de-AT", True),
+    ("default/greeting.de", "promptsync:prompt:zeta:greeting", False),
+    ("default/greeting", "promptsync:prompt:zeta:greeting:de", True),
+    ("default/greeting", "promptsync:gen", False),
+])
+def test_which_keys_a_change_reaches(changed: str, key: str, stale: bool) -> None:
+    from promptsync.cache.invalidate import stale_under
+
+    assert stale_under([PromptId.parse(changed)])(key) is stale

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +100,29 @@ def test_a_bug_in_a_cycle_is_logged_once_and_retried_not_fatal(
     assert logged.exc_info is not None  # the traceback, once
     errors = d.syncer.metrics.errors.labels("bug", "RuntimeError")
     assert errors._value.get() == 1
+
+
+class OutOfDescriptorsOnceValidator(Validator):
+    """The real validator, except that its first call meets what a process out of file
+    descriptors meets (issue 13.2: EMFILE used to end the daemon with exit 3)."""
+
+    calls = 0
+
+    def validate(self, *args: Any, **kwargs: Any) -> Report:
+        self.calls += 1
+        if self.calls == 1:
+            raise OSError(errno.EMFILE, os.strerror(errno.EMFILE))
+        return super().validate(*args, **kwargs)
+
+
+def test_an_os_error_in_a_cycle_is_counted_and_retried_not_fatal(
+        prompt_repo: GitRepo, sqlite_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    with RunningDaemon(str(prompt_repo.path), sqlite_url, interval=0.05,
+                       validator=OutOfDescriptorsOnceValidator()) as d:
+        wait_until(lambda: state(sqlite_url)[0] == prompt_repo.head())
+        assert d.thread.is_alive()
+    assert [r for r in caplog.records if "Too many open files" in r.getMessage()]
+    assert d.syncer.metrics.errors.labels("os", "EMFILE")._value.get() == 1
 
 
 class CountingValidator(Validator):

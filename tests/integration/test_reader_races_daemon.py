@@ -1,7 +1,7 @@
 """Readers in threads and processes race the real daemon applying 50 real git commits.
 
-The property of DESIGN.md's Redis section: once the daemon has reported a commit as applied, no
-read that reaches Redis or the database returns a prompt from an earlier commit, and the
+The property promptsync.cache.protocol promises: once the daemon has reported a commit as
+applied, no read that reaches Redis or the database returns a prompt from an earlier commit, and the
 in-process tier catches up within the events channel's delay.
 """
 

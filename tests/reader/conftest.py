@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, TypeVar
 
 import pytest
 
 from promptsync.reader import PromptReader
 from tests.support.publisher import Publisher
+from tests.support.servers import PostgresServer
+
+T = TypeVar("T")
 
 GREETING_VARS = {"user_name": {"type": "string", "required": False, "default": "there",
                                "description": ""},
@@ -52,3 +56,39 @@ def make_reader() -> Iterator[Any]:
     yield make
     for reader in readers:
         reader.close()
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL of this test's own: freezing or restarting the shared one would break every
+    other test."""
+    server = PostgresServer(None)
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def loop_ticks_during(call: Callable[[], Awaitable[T]]) -> tuple[T, int]:
+    """Await `call()` on a fresh event loop beside a 10 ms ticker; how many ticks ran while it
+    was awaited says whether the loop stayed free (0: something blocked it)."""
+    async def main() -> tuple[T, int]:
+        ticks = 0
+        done = asyncio.Event()
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while not done.is_set():
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        task = asyncio.create_task(ticker())
+        await asyncio.sleep(0)
+        before = ticks
+        result = await call()
+        during = ticks - before
+        done.set()
+        await task
+        return result, during
+
+    return asyncio.run(main())

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from promptsync import PromptReader, PromptType
-from tests.reader.conftest import wait_subscribed, wait_until
+from tests.reader.conftest import loop_ticks_during, wait_subscribed, wait_until
 from tests.reader.swarm import COMMITS, FORK, ReaderSwarm, assert_no_stale_reads
 from tests.support.publisher import Publisher
 from tests.support.servers import RedisProcess
@@ -105,26 +105,10 @@ def test_aget_does_not_block_the_event_loop(db_url: str, redis_process: RedisPro
     publisher.apply({"acme/greeting": ("Hi", 1)})
     reader = make_reader(db_url, redis_process.url, memory=False, redis_timeout=0.5)
 
-    async def main() -> tuple[Any, int]:
-        ticks = 0
-        done = asyncio.Event()
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while not done.is_set():
-                await asyncio.sleep(0.01)
-                ticks += 1
-
-        task = asyncio.create_task(ticker())
-        prompt = await reader.aget("acme", GREETING)  # waits out the hung Redis's timeout
-        ticks_during = ticks
-        done.set()
-        await task
-        return prompt, ticks_during
-
     redis_process.pause()
     try:
-        prompt, ticks = asyncio.run(main())
+        # waits out the hung Redis's timeout
+        prompt, ticks = loop_ticks_during(lambda: reader.aget("acme", GREETING))
     finally:
         redis_process.resume()
     assert (prompt.source, prompt.version) == ("db", 1)
@@ -143,25 +127,7 @@ def test_arender_of_a_slow_template_does_not_block_the_event_loop(
     reader.get("acme", PromptType.FAREWELL)
     assert reader.get("acme", PromptType.FAREWELL).source == "memory"  # aget answers inline
 
-    async def main() -> tuple[str, int]:
-        ticks = 0
-        done = asyncio.Event()
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while not done.is_set():
-                await asyncio.sleep(0.01)
-                ticks += 1
-
-        task = asyncio.create_task(ticker())
-        await asyncio.sleep(0)
-        before = ticks
-        text = await reader.arender("acme", PromptType.FAREWELL, {"user_name": "Dana"})
-        ticks_during = ticks - before
-        done.set()
-        await task
-        return text, ticks_during
-
-    text, ticks = asyncio.run(main())
+    text, ticks = loop_ticks_during(
+        lambda: reader.arender("acme", PromptType.FAREWELL, {"user_name": "Dana"}))
     assert text.startswith("Thanks for chatting with us, Dana!")  # over budget: the built-in
     assert ticks >= 5  # the loop kept running for the half second the render took

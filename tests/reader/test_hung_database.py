@@ -6,33 +6,21 @@ stops waiting on its own and the breaker keeps further reads off the stuck serve
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import time
-from collections.abc import Iterator
-from typing import Any
 
 import psutil
 import pytest
 
-from promptsync import PromptReader, PromptType
-from tests.reader.conftest import wait_until
+from promptsync import PromptType
+from tests.reader.conftest import loop_ticks_during, wait_until
 from tests.reader.test_faults import backend_errors
 from tests.support.publisher import Publisher
 from tests.support.servers import PostgresServer
 
 GREETING = PromptType.GREETING
 
-
-@pytest.fixture
-def private_postgres() -> Iterator[PostgresServer]:
-    """A PostgreSQL of this test's own: freezing the shared one would stall every other test."""
-    server = PostgresServer(None)
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 def cluster_processes(server: PostgresServer) -> list[psutil.Process]:
@@ -73,27 +61,6 @@ def test_a_frozen_postgres_costs_one_timeout_and_heals(private_postgres: Postgre
     publisher.close()
 
 
-def ticks_during_aget(reader: PromptReader) -> tuple[Any, int]:
-    async def main() -> tuple[Any, int]:
-        ticks = 0
-        done = asyncio.Event()
-
-        async def ticker() -> None:
-            nonlocal ticks
-            while not done.is_set():
-                await asyncio.sleep(0.01)
-                ticks += 1
-
-        task = asyncio.create_task(ticker())
-        await asyncio.sleep(0)
-        prompt = await reader.aget("acme", GREETING)
-        during = ticks
-        done.set()
-        await task
-        return prompt, during
-
-    return asyncio.run(main())
-
 
 @pytest.mark.timeout(60)
 def test_aget_without_redis_looks_at_a_frozen_postgres_off_the_event_loop(
@@ -109,7 +76,7 @@ def test_aget_without_redis_looks_at_a_frozen_postgres_off_the_event_loop(
     try:
         # Past the memory tier's window, the next read looks at the database's generation.
         assert wait_until(lambda: time.monotonic() >= reader._memory.healthy_until)
-        prompt, ticks = ticks_during_aget(reader)
+        prompt, ticks = loop_ticks_during(lambda: reader.aget("acme", GREETING))
         assert (prompt.source, prompt.version) == ("memory", 1)
         assert ticks > 0  # that look waited on the stuck server in a thread, not on the loop
     finally:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 from pgserver._commands import pg_ctl
@@ -22,15 +21,6 @@ from tests.support.servers import PostgresServer
 
 GREETING = PromptType.GREETING
 
-
-@pytest.fixture
-def private_postgres() -> Iterator[PostgresServer]:
-    """A PostgreSQL of this test's own: restarting the shared one would break other tests."""
-    server = PostgresServer(None)
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 def stop(server: PostgresServer) -> None:

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError
 
 from promptsync.model import PromptDoc, PromptId, PromptType
 from promptsync.store.apply import StateMoved, apply_changes
@@ -146,4 +147,91 @@ def test_the_verdict_column_is_added_to_a_first_schema_database_and_readers_igno
     assert rejected_run(engine, "a", "checks=4") is not None
     assert rejected_run(engine, "a", "checks=5") is None
     assert [r.status if r else None for r in last_runs(engine)] == [None, "rejected"]
+    engine.dispose()
+
+
+def _old_reader_rows(engine: Engine, brand: str) -> list[tuple[str, str]]:
+    """The statement a reader from before migration 0003 runs (it knows no locale)."""
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(
+            "SELECT p.brand, p.template FROM sync_state s LEFT JOIN prompts p ON p.brand IN "
+            "(:b, 'default') AND p.type = 'GREETING' WHERE s.id = 1"), {"b": brand})]
+
+
+def test_locales_migration_keeps_existing_rows_as_base_texts(db_url: str) -> None:
+    """From 0002 with data: every row becomes a base text, old readers read what they read
+    before, and the table then takes one row per (brand, type, locale)."""
+    from alembic import command
+
+    from promptsync.store.migrate import alembic_config
+    from promptsync.store.state import live_prompts
+
+    engine = make_engine(db_url)
+    command.upgrade(alembic_config(engine), "0002")  # as the previous release left it
+    now = datetime.now(UTC)
+    columns = ("brand, type, version, description, template, variables, commit_sha, author, "
+               "committed_at, synced_at")
+    values = "(:b, 'GREETING', 2, '', :t, '{}', 'c', 'Ada', :now, :now)"
+    with engine.begin() as conn:
+        conn.execute(text(f"INSERT INTO prompts ({columns}) VALUES {values}"),
+                     [{"b": "acme", "t": "Hi", "now": now}, {"b": "default", "t": "Hello",
+                                                             "now": now}])
+        conn.execute(text(f"INSERT INTO prompt_versions ({columns}, action, generation) "
+                          f"VALUES {values[:-1]}, 'create', 1)"),
+                     {"b": "acme", "t": "Hi", "now": now})
+    before = _old_reader_rows(engine, "acme")
+    upgrade(engine)
+    assert sorted(_old_reader_rows(engine, "acme")) == sorted(before)
+    live = live_prompts(engine)
+    assert set(live) == {GREETING, PromptId("default", PromptType.GREETING)}
+    assert {row.language for row in live.values()} == {""}
+    assert changed_since(engine, 0) == [GREETING]
+    with engine.begin() as conn:  # a translation beside the base text is now allowed
+        conn.execute(text(f"INSERT INTO prompts ({columns}, locale) VALUES "
+                          f"{values[:-1]}, 'de')"), {"b": "acme", "t": "Hallo", "now": now})
+    with pytest.raises(IntegrityError), engine.begin() as conn:  # one row per locale
+        conn.execute(text(f"INSERT INTO prompts ({columns}, locale) VALUES "
+                          f"{values[:-1]}, 'de')"), {"b": "acme", "t": "Hallo", "now": now})
+    assert PromptId("acme", PromptType.GREETING, "de") in live_prompts(engine)
+    engine.dispose()
+
+
+def test_locales_migration_goes_down_dropping_translations(sqlite_url: str) -> None:
+    from alembic import command
+
+    from promptsync.store.migrate import alembic_config
+    from promptsync.store.state import live_prompts
+
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    de = PromptId("acme", PromptType.GREETING, "de")
+    apply_changes(engine, _changes(None, 0, "a", PromptDoc(GREETING, 1, "Hi"),
+                                   PromptDoc(de, 1, "Hallo")))
+    command.downgrade(alembic_config(engine), "0002")
+    assert _old_reader_rows(engine, "acme") == [("acme", "Hi")]
+    upgrade(engine)
+    assert set(live_prompts(engine)) == {GREETING}
+    engine.dispose()
+
+
+def test_translations_are_rows_of_their_own(db_url: str) -> None:
+    from promptsync.store.state import live_prompts
+
+    engine = make_engine(db_url)
+    upgrade(engine)
+    de = PromptId("acme", PromptType.GREETING, "de")
+    changes = ChangeSet(None, 0, CommitMeta("a" * 40, "Ada", datetime.now(UTC)),
+                        (PromptDoc(GREETING, 1, "Hi"), PromptDoc(de, 1, "Hallo")),
+                        languages={GREETING: "en"})
+    apply_changes(engine, changes)
+    live = live_prompts(engine)
+    assert (live[GREETING].template, live[GREETING].language) == ("Hi", "en")
+    assert (live[de].template, live[de].language) == ("Hallo", "de")
+    # The brand now declares French as its base language: the unchanged text takes it.
+    relabel = ChangeSet("a" * 40, 1, CommitMeta("b" * 40, "Ada", datetime.now(UTC)),
+                        languages={GREETING: "fr"})
+    result = apply_changes(engine, relabel)
+    assert (result.generation, result.updated) == (2, 1)
+    assert live_prompts(engine)[GREETING].language == "fr"
+    assert changed_since(engine, 1) == [GREETING]
     engine.dispose()

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from promptsync.cache.invalidate import Invalidator
+from promptsync.locale import language
 from promptsync.model import PromptId
 from promptsync.store.models import Base, PromptRow, SyncStateRow
 
@@ -36,8 +37,9 @@ class Publisher:
             conn.execute(insert(SyncStateRow).values(id=1, generation=0))
 
     def apply(self, changes: dict[str, tuple[str, int] | None],
-              variables: dict[str, Any] | None = None) -> int:
-        """Upsert (template, version) per id, delete ids mapped to None; the new generation."""
+              variables: dict[str, Any] | None = None, base_language: str = "") -> int:
+        """Upsert (template, version) per id (`acme/greeting`, `acme/greeting.de`), delete ids
+        mapped to None; the new generation. Base texts are written in `base_language`."""
         self.commits += 1
         commit = f"{self.commits:040x}"
         now = datetime.now(UTC)
@@ -49,10 +51,13 @@ class Publisher:
             for text_id, change in changes.items():
                 pid = PromptId.parse(text_id)
                 conn.execute(delete(PromptRow).where(PromptRow.brand == pid.brand,
-                                                     PromptRow.type == pid.type.value))
+                                                     PromptRow.type == pid.type.value,
+                                                     PromptRow.locale == pid.locale))
                 if change is not None:
                     conn.execute(insert(PromptRow).values(
-                        brand=pid.brand, type=pid.type.value, version=change[1],
+                        brand=pid.brand, type=pid.type.value, locale=pid.locale,
+                        language=language(pid.locale) if pid.locale else base_language,
+                        version=change[1],
                         template=change[0], variables=variables or {}, commit_sha=commit,
                         description="", author="", committed_at=now, synced_at=now))
         if self.redis_url:
