@@ -26,6 +26,13 @@ def save(page: Any, message: str) -> None:
 def test_save_goes_live_and_the_runtime_reads_it(site: WritingApi,
                                                  open_page: Callable[..., Any]) -> None:
     page = open_page(GREETING)
+    page.get_by_label("Template").fill("Welcome {{ usr_name }}\n")
+    page.get_by_label("Template").press("Control+s")  # the editor's shortcut
+    page.locator("#confirm-save").click()
+    expect(page.locator("#save-result")).to_contain_text("Not saved")
+    expect(page.locator("#findings")).to_contain_text("usr_name")
+    assert site.repo.git("rev-list", "--count", "main") == "1"
+
     page.get_by_label("Template").fill("Welcome to {{ brand_name }}, saved from the page.\n")
     expect(page.locator("#preview-text")).to_contain_text("saved from the page")
     save(page, "Greet from the page")

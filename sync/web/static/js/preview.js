@@ -123,11 +123,11 @@ export function showFindings(list, unsorted, editor) {
     return;
   }
   fill(list, found.map((f) => {
-    const where = f.field === "template" && f.line ? `Line ${f.line}, column ${f.column}`
-      : `In ${f.field}`;
-    const item = h("li", { class: `finding ${f.severity}`, "data-line": f.line || null },
+    const inTemplate = f.field === "template" && f.line > 0;
+    const where = inTemplate ? `Line ${f.line}, column ${f.column}` : `In ${f.field}`;
+    const item = h("li", { class: `finding ${f.severity}`, "data-line": inTemplate ? f.line : null },
       h("span", { class: "severity" }, f.severity), " ",
-      f.line ? h("button", { type: "button", class: "link", onclick: () => editor.goTo(f.line, f.column) }, where)
+      inTemplate ? h("button", { type: "button", class: "link", onclick: () => editor.goTo(f.line, f.column) }, where)
         : h("span", {}, where),
       ": ", f.message, f.hint ? ` (${f.hint})` : "", " ", h("code", {}, `[${f.code}]`));
     return item;

@@ -85,8 +85,9 @@ function build(main, { brand, type, source, runtime, live, signal }) {
   const saver = blocked ? null : saveFlow({ brand, type, editor, state, result, conflictBox,
                                             findings, info });
   const buttons = h("div", { class: "buttons" },
-    saver ? h("button", { type: "button", class: "primary", id: "save",
-                          onclick: () => saver.save() }, "Save…") : null,
+    saver ? h("button", { type: "button", class: "primary", id: "save", title: "Save (Ctrl+S)",
+                          "aria-keyshortcuts": "Control+S", onclick: () => saver.save() },
+      "Save…") : null,
     h("button", { type: "button", id: "revert", onclick: () => {
       if (state.declaredChanged) {
         state.declared = structuredClone(source.variables || {});
@@ -97,6 +98,14 @@ function build(main, { brand, type, source, runtime, live, signal }) {
       editor.textarea.dispatchEvent(new Event("input", { bubbles: true }));
     } }, "Undo all changes"));
   if (blocked) notice.say("info", blocked);
+  else {
+    editor.textarea.addEventListener("keydown", (event) => {
+      if ((event.ctrlKey || event.metaKey) && event.key === "s") {
+        event.preventDefault(); // Ctrl+S (Cmd+S) saves, as in every editor
+        saver.save();
+      }
+    });
+  }
 
   fill(main,
     heading(brand, type, "edit"),

@@ -50,8 +50,10 @@ export function saveFlow({ brand, type, editor, state, result, conflictBox, find
 
   function failed(answer) {
     if (answer.status === 422 && answer.data.findings) {
-      const forTemplate = answer.data.findings.filter((f) => !f.path || f.path.endsWith(".yaml"));
-      showFindings(findings, forTemplate.map(inTemplate), editor);
+      // The server's findings of the whole file: its lines are the file's, not the template's,
+      // so they are listed without a place in the editor (the preview's findings have that).
+      showFindings(findings, answer.data.findings.map((f) => ({ ...f, field: "file", line: 0 })),
+                   editor);
     }
     result.say("error", h("strong", {}, "Not saved. "), problemText(answer));
   }
@@ -120,10 +122,6 @@ export function saveFlow({ brand, type, editor, state, result, conflictBox, find
   }
 
   return { save };
-}
-
-function inTemplate(f) {
-  return { ...f, field: f.field || "template" };
 }
 
 function variablesIn(declared) {
