@@ -1,20 +1,20 @@
 """The checks that put a translation beside its base file and its brand's declarations.
 
-A translation (`prompts/acme/greeting.de.yaml`) renders the same situation as its base text
-(`prompts/acme/greeting.yaml`) in another language: it needs that base (nothing to translate
-from otherwise, and nothing to serve the brand's own language), may use only the base's
-variables, and records the base version it was made from. A base that moved on since is a
+A translation (`prompts/acme/greeting.de.yaml`) renders the same situation as its base text in
+another language: the text the brand serves without a locale, its own `prompts/acme/greeting.yaml`
+or, when it has none, `default`'s (a brand may override only its German greeting). It may use only
+that base's variables and records the base version it was made from. A base that moved on since is a
 *stale* translation: a warning that names both versions and, given the git history, shows what
 changed in the base's text, so the translator sees what to carry over.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol
 
 from promptsync.brands import BrandInfo, effective
-from promptsync.model import PromptDoc, PromptId
+from promptsync.model import DEFAULT_BRAND, PromptDoc, PromptId
 from promptsync.validate import codes
 from promptsync.validate.finding import Finding, error, warning
 
@@ -38,24 +38,33 @@ def check_translations(present: Sequence[PromptId], prompts: Mapping[PromptId, P
     for prompt_id in sorted(ids):
         if not prompt_id.locale:
             continue
-        if whole_tree and prompt_id.base not in ids:
+        base_id = base_of(prompt_id, ids)
+        if whole_tree and base_id is None:
             findings.append(_without_base(prompt_id))
         doc = prompts.get(prompt_id)
         if doc is None:
             continue  # its own findings come first
         findings += _not_served(doc, effective(brands, prompt_id.brand))
-        base = prompts.get(prompt_id.base)
+        base = prompts.get(base_id) if base_id is not None else None
         if base is not None:
             findings += _variables(doc, base)
             findings += _translated_from(doc, base, history)
     return findings
 
 
+def base_of(prompt_id: PromptId, present: Collection[PromptId]) -> PromptId | None:
+    """The base text a translation translates: its brand's own, else `default`'s."""
+    for candidate in (prompt_id.base, PromptId(DEFAULT_BRAND, prompt_id.type)):
+        if candidate in present:
+            return candidate
+    return None
+
+
 def _without_base(prompt_id: PromptId) -> Finding:
+    default_base = PromptId(DEFAULT_BRAND, prompt_id.type)
     return error(prompt_id.path, 1, 1, codes.TRANSLATION_WITHOUT_BASE,
-                 f"{prompt_id} translates {prompt_id.base.path}, which does not exist: there is "
-                 "nothing to translate from, and the brand's base language would have no text",
-                 f"add {prompt_id.base.path} first")
+                 f"{prompt_id} has no base text to translate: neither {prompt_id.base.path} nor "
+                 f"{default_base.path} exists", f"add {prompt_id.base.path} first")
 
 
 def _not_served(doc: PromptDoc, brand: BrandInfo) -> list[Finding]:

@@ -89,13 +89,26 @@ def test_the_language_keys_in_a_base_file_are_errors(
                                            (BASE, 5, "translated-from-in-base")]
 
 
-def test_a_translation_without_its_base_is_an_error(
+def test_a_translation_without_any_base_text_is_an_error(
         repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
     (repo.path / BASE).unlink()
+    (repo.path / "prompts/default/farewell.yaml").unlink()
     run = validate(capsys, repo)
-    assert f"{GERMAN}:1:1: error: acme/farewell.de translates {BASE}, which does not exist" \
-        in run.out
+    assert f"{GERMAN}:1:1: error: acme/farewell.de has no base text to translate: neither " \
+        f"{BASE} nor prompts/default/farewell.yaml exists" in run.out
     assert run.code == 1
+
+
+def test_a_brand_without_its_own_base_text_translates_defaults(
+        repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    """A brand may override only its German farewell: the base it translates is then the text
+    it serves without a locale, default's, and translated_from counts default's versions."""
+    (repo.path / BASE).unlink()
+    assert acme_findings(capsys, repo) == []
+    repo.write(GERMAN, translation(translated_from=2))
+    run = validate(capsys, repo)
+    assert "translated_from is 2, but prompts/default/farewell.yaml is only at version 1" \
+        in run.out
 
 
 def test_a_misspelt_tag_in_a_file_name_says_the_right_name(

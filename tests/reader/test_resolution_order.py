@@ -30,6 +30,7 @@ STEPS = (("B", "de-CH"), ("B", "de"), (DEFAULT_BRAND, "de-CH"), (DEFAULT_BRAND, 
 BRAND_STEPS = [i for i, (who, _) in enumerate(STEPS) if who == "B"]
 DEFAULT_STEPS = [i for i, (who, _) in enumerate(STEPS) if who == DEFAULT_BRAND]
 Answer = tuple[str, str, str]  # brand, locale, text
+PATIENT = {"redis_timeout": 5.0, "db_timeout": 10.0}
 
 
 def text(brand: str, locale: str) -> str:
@@ -113,8 +114,11 @@ def test_every_combination_through_every_tier(tmp_path: Path, engine: Engine, db
             _write_default(repo, combinations[0])
             repo.commit(f"brand default's greetings: combination {default_part}")
             sync(daemon)
-            with PromptReader(db_url=db_url, redis_url=redis_url) as warm, \
-                    PromptReader(db_url=db_url, redis_url=redis_url, memory=False) as cold:
+            # Generous timeouts: this is about the order, and on a loaded machine the default
+            # 50 ms to Redis and 500 ms to the database send a read to the built-in text.
+            with PromptReader(db_url=db_url, redis_url=redis_url, **PATIENT) as warm, \
+                    PromptReader(db_url=db_url, redis_url=redis_url, memory=False,
+                                 **PATIENT) as cold:
                 wait_subscribed(warm)
                 for c in combinations:
                     seen[c] = [_answer(warm, c), _answer(warm, c), _answer(cold, c)]
