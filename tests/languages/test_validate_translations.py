@@ -217,3 +217,25 @@ def test_the_project_schema_describes_every_language_key() -> None:
         for key in keys:
             assert len(schema["properties"][key]["description"]) > 80
             assert schema["properties"][key]["examples"]
+
+
+def test_a_named_translation_is_checked_against_its_base_and_brand(
+        repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    """pre-commit names only the staged files: a translation is still checked against its
+    base text and its brand's locales, which are read but not reported."""
+    repo.write(BASE, BASE_TEXT.replace("  user_name:\n    type: string\n    default: \"\"\n",
+                                       "  user_name:\n    type: string\n    default: \"\"\n"
+                                       "  agent_name:\n    type: string\n    default: \"\"\n"))
+    repo.write(GERMAN, translation(translated_from=2))
+    run = run_cli(capsys, "validate", str(repo.path / GERMAN), "--repo", str(repo.path),
+                  "--no-cache", "--format", "json")
+    assert [(f["path"], f["code"]) for f in run.findings] == [(GERMAN, "translated-from-ahead")]
+    assert run.payload["files_checked"] == 1
+    repo.write(GERMAN, translation(locale="it"))
+    run = run_cli(capsys, "validate", str(repo.path / GERMAN), "--repo", str(repo.path),
+                  "--no-cache")
+    assert "locale-mismatch" in run.out
+    repo.write("prompts/acme/farewell.it.yaml", translation(locale="it"))
+    run = run_cli(capsys, "validate", str(repo.path / "prompts/acme/farewell.it.yaml"),
+                  "--repo", str(repo.path), "--no-cache")
+    assert "brand 'acme' does not serve it" in run.out
