@@ -45,13 +45,23 @@ class BranchFiles:
 
     def snapshot(self) -> Snapshot:
         with self._lock:
-            repo = self._open()
-            sha = repo.resolve(self.ref)
-            found = self._snapshots.get(sha)
-            if found is None:
-                found = _read(repo, sha)
-                self._snapshots.put(sha, found)
-            return found
+            try:
+                return self._snapshot()
+            except OSError:
+                # git children die with the thread that started them (gitio.lifetime): callers
+                # run in worker threads, and one that ended took GitPython's persistent
+                # `cat-file` with it (a broken pipe). Start it again, from this thread.
+                self._close()
+                return self._snapshot()
+
+    def _snapshot(self) -> Snapshot:
+        repo = self._open()
+        sha = repo.resolve(self.ref)
+        found = self._snapshots.get(sha)
+        if found is None:
+            found = _read(repo, sha)
+            self._snapshots.put(sha, found)
+        return found
 
     def _open(self) -> GitRepository:
         if self._repo is None:
@@ -60,9 +70,12 @@ class BranchFiles:
 
     def close(self) -> None:
         with self._lock:
-            if self._repo is not None:
-                self._repo.close()
-                self._repo = None
+            self._close()
+
+    def _close(self) -> None:
+        if self._repo is not None:
+            self._repo.close()
+            self._repo = None
 
 
 def _read(repo: GitRepository, sha: str) -> Snapshot:

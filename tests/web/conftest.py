@@ -36,19 +36,28 @@ def site(prompt_repo: GitRepo, sqlite_url: str, tmp_path: Path) -> Iterator[Writ
 
 
 @pytest.fixture
-def open_page(browser: Any, site: WritingApi) -> Iterator[Callable[..., Any]]:
-    """`open_page(path, key=site.key, width=1280)`: a page of a new browser context (its own
-    sessionStorage), signed in with `key` through the page's key dialog."""
+def review_site(prompt_repo: GitRepo, sqlite_url: str, tmp_path: Path) -> Iterator[WritingApi]:
+    """As `site`, but each save goes to a review branch (serve's default, --write-to branch)."""
+    assert sync_once(prompt_repo, sqlite_url) == 0
+    with writing_api(prompt_repo, sqlite_url, tmp_path / "keys.json", write_to="branch",
+                     daemon=False) as served:
+        yield served
+
+
+@pytest.fixture
+def pages(browser: Any) -> Iterator[Callable[..., Any]]:
+    """`pages(url, key=None, width=1280)`: a page of a new browser context (its own
+    sessionStorage) at `url`, signed in with `key` through the page's key dialog."""
     contexts: list[Any] = []
 
-    def open_(path: str = "/", key: str | None = site.key, width: int = 1280) -> Any:
+    def open_(url: str, key: str | None = None, width: int = 1280) -> Any:
         context = browser.new_context(viewport={"width": width, "height": 900})
         context.set_default_timeout(WAIT_MS)
         contexts.append(context)
         page = context.new_page()
-        page.errors = []  # type: ignore[attr-defined]
+        page.errors = []
         page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-        page.goto(site.server.url + path)
+        page.goto(url)
         if key is not None:
             sign_in(page, key)
         return page
@@ -58,6 +67,16 @@ def open_page(browser: Any, site: WritingApi) -> Iterator[Callable[..., Any]]:
     finally:
         for context in contexts:
             context.close()
+
+
+@pytest.fixture
+def open_page(pages: Callable[..., Any], site: WritingApi) -> Callable[..., Any]:
+    """`open_page(path, key=site.key, width=1280)`: `pages` on the `site` server."""
+
+    def open_(path: str = "/", key: str | None = site.key, width: int = 1280) -> Any:
+        return pages(site.server.url + path, key, width)
+
+    return open_
 
 
 def sign_in(page: Any, key: str) -> None:

@@ -56,6 +56,7 @@ def test_typing_updates_the_preview_and_an_unknown_variable_is_shown_at_its_line
     expect(finding).to_contain_text("Line 2, column")
     expect(finding).to_contain_text("usr_name")
     expect(finding).to_contain_text("did you mean 'user_name'")
+    expect(page.locator(".notes .note.error")).to_contain_text("'usr_name'")  # beside line 2
     screenshot(page, "editor-finding", shots)
 
     finding.get_by_role("button").click()  # the finding moves the cursor to its line
@@ -74,7 +75,8 @@ def test_a_sample_switch_and_a_free_form_context_render(open_page: Callable[...,
     expect(page.locator("#context-error")).to_contain_text("not valid JSON")
 
 
-def test_a_runtime_variable_is_inserted_at_the_cursor(open_page: Callable[..., Any]) -> None:
+def test_a_runtime_variable_is_inserted_at_the_cursor_and_declared(
+        site: WritingApi, open_page: Callable[..., Any]) -> None:
     page = open_page("/#/p/default/greeting")
     template = page.get_by_label("Template")
     template.fill("Hello  today\n")
@@ -82,6 +84,19 @@ def test_a_runtime_variable_is_inserted_at_the_cursor(open_page: Callable[..., A
     page.locator("#runtime").get_by_role("button", name="Insert brand_name").click()
     expect(template).to_have_value("Hello {{ brand_name }} today\n")
     expect(page.locator("#preview-text")).to_have_text("Hello Acme today\n")
+
+    page.keyboard.press("End")  # the click left the cursor after the insertion
+    page.keyboard.type(", locale ")
+    page.locator("#runtime").get_by_role("button", name="Insert locale").click()  # undeclared
+    expect(page.locator("#declared")).to_contain_text("locale")
+    expect(template).to_have_value("Hello {{ brand_name }} today, locale {{ locale }}\n")
+    expect(page.locator("#preview-text")).to_have_text("Hello Acme today, locale \n")
+    expect(page.locator("#findings li.error")).to_have_count(0)
+    page.get_by_role("button", name="Save…").click()
+    page.locator("#confirm-save").click()
+    expect(page.locator("#save-result")).to_contain_text("Saved version 2")
+    saved = site.repo.git("show", "main:prompts/default/greeting.yaml")
+    assert "  locale:\n    type: string" in saved
 
 
 def test_a_template_loop_shows_a_finding_and_the_page_stays_usable(

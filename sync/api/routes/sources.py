@@ -7,12 +7,12 @@ the chat runtime provides (`schema/variables.yaml`).
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from promptsync.api.auth import Reader
 from promptsync.api.models import problem_responses
@@ -77,7 +77,7 @@ async def source(prompt: Ref, caller: Reader, sources: Sources,
         return sources.at_head(prompt) if at is None else sources.at_commit(prompt, at)
 
     try:
-        found = await run_in_threadpool(read)
+        found = await asyncio.to_thread(read)  # the executor previews read the branch in
     except GitError as exc:
         raise Problem(503, "Repository unreadable", str(exc), type="unavailable") from None
     return _out(str(prompt), found)
@@ -99,7 +99,7 @@ async def variables(caller: Reader, sources: Sources,
                     ) -> VariablesOut:
     kind = check_type(type) if type else None
     try:
-        commit, rules = await run_in_threadpool(sources.variables, kind)
+        commit, rules = await asyncio.to_thread(sources.variables, kind)
     except GitError as exc:
         raise Problem(503, "Repository unreadable", str(exc), type="unavailable") from None
     return VariablesOut(commit=commit, variables=[

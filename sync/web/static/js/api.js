@@ -34,7 +34,8 @@ export async function api(method, path, body = undefined, { key = storedKey(), s
   let data = null;
   try {
     data = await response.json();
-  } catch {
+  } catch (err) {
+    if (err.name === "AbortError") throw err; // cancelled while the body was arriving
     data = { title: response.statusText || "Unexpected answer", detail: "" };
   }
   return { ok: response.ok, status: response.status, data, headers: response.headers };

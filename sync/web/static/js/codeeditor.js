@@ -9,8 +9,11 @@ export function codeEditor({ id, label, value = "", describedBy = "" }) {
                                    autocapitalize: "off", autocomplete: "off",
                                    "aria-describedby": describedBy || null });
   textarea.value = value;
+  // The findings' messages, drawn beside their lines over the text's right edge (the list
+  // under the editor says the same to screen readers, so these are hidden from them).
+  const notes = h("div", { class: "notes", "aria-hidden": "true" });
   const root = h("div", { class: "field" }, h("label", { for: id }, label),
-    h("div", { class: "code-editor" }, gutter, textarea));
+    h("div", { class: "code-editor" }, gutter, h("div", { class: "code-area" }, textarea, notes)));
   let marks = new Map(); // line -> the most severe finding there
   let drawn = -1;
 
@@ -27,11 +30,28 @@ export function codeEditor({ id, label, value = "", describedBy = "" }) {
       rows.append(row);
     }
     gutter.replaceChildren(rows);
+    follow();
+  }
+
+  function drawNotes() {
+    const lines = textarea.value.split("\n");
+    notes.replaceChildren(...[...marks.values()].map((f) => {
+      const note = h("div", { class: `note ${f.severity}` }, h("span", {}, f.message));
+      note.style.top = `calc(${f.line - 1} * var(--code-line) + var(--code-pad))`;
+      // After the line's text (the font is monospaced: one ch per character) when it is short.
+      const width = (lines[f.line - 1] || "").length;
+      if (width < 48) note.style.left = `calc(${width + 2}ch + .6em)`;
+      return note;
+    }));
+  }
+
+  function follow() {
     gutter.scrollTop = textarea.scrollTop;
+    notes.style.transform = `translateY(${-textarea.scrollTop}px)`;
   }
 
   textarea.addEventListener("input", () => draw());
-  textarea.addEventListener("scroll", () => { gutter.scrollTop = textarea.scrollTop; });
+  textarea.addEventListener("scroll", follow);
   draw(true);
 
   return {
@@ -48,6 +68,7 @@ export function codeEditor({ id, label, value = "", describedBy = "" }) {
         if (!seen || (seen.severity !== "error" && f.severity === "error")) marks.set(f.line, f);
       }
       draw(true);
+      drawNotes();
     },
     /** Put `text` where the cursor is (replacing a selection), as if typed. */
     insert(text) {

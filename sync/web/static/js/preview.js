@@ -100,7 +100,9 @@ export function livePreview({ brand, type, editor, state, findings, signal }) {
         (list.length ? ` with ${list.length} warning(s).` : ".");
       return;
     }
-    status.textContent = answer.status === 422 ? `Not rendered: ${answer.data.detail || answer.data.title}`
+    const error = list.find((f) => f.severity === "error");
+    status.textContent = answer.status === 422
+      ? `Not rendered (the text below is the last good one): ${error ? error.message : problemText(answer)}`
       : `Preview failed: ${problemText(answer)}`;
   }
 
@@ -108,18 +110,24 @@ export function livePreview({ brand, type, editor, state, findings, signal }) {
 }
 
 /** The findings as a list (each one moves the cursor to its place) and as gutter marks. */
-export function showFindings(list, found, editor) {
+export function showFindings(list, unsorted, editor) {
+  // Errors first, then by line: what blocks a save is what to read first.
+  const rank = (f) => [f.severity === "error" ? 0 : 1, f.line || Infinity, f.column || 0];
+  const found = [...unsorted].sort((a, b) => {
+    const [x, y] = [rank(a), rank(b)];
+    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+  });
   editor.mark(found);
   if (found.length === 0) {
     fill(list, h("li", { class: "none" }, "No findings."));
     return;
   }
   fill(list, found.map((f) => {
-    const where = f.field === "template" && f.line ? `Line ${f.line}, column ${f.column}`
-      : `In ${f.field}`;
-    const item = h("li", { class: `finding ${f.severity}`, "data-line": f.line || null },
+    const inTemplate = f.field === "template" && f.line > 0;
+    const where = inTemplate ? `Line ${f.line}, column ${f.column}` : `In ${f.field}`;
+    const item = h("li", { class: `finding ${f.severity}`, "data-line": inTemplate ? f.line : null },
       h("span", { class: "severity" }, f.severity), " ",
-      f.line ? h("button", { type: "button", class: "link", onclick: () => editor.goTo(f.line, f.column) }, where)
+      inTemplate ? h("button", { type: "button", class: "link", onclick: () => editor.goTo(f.line, f.column) }, where)
         : h("span", {}, where),
       ": ", f.message, f.hint ? ` (${f.hint})` : "", " ", h("code", {}, `[${f.code}]`));
     return item;

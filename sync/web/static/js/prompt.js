@@ -7,6 +7,7 @@ import { label } from "./overview.js";
 import { livePreview } from "./preview.js";
 import { saveFlow } from "./save.js";
 import { mayPreview, whyNoSave } from "./session.js";
+import { variablesPanel } from "./variables.js";
 
 export function showPrompt(main, brand, type) {
   const controller = new AbortController();
@@ -56,60 +57,36 @@ function build(main, { brand, type, source, runtime, live, signal }) {
   const editor = codeEditor({ id: "template", label: "Template", value: source.template,
                               describedBy: "findings-title" });
   const findings = h("ul", { class: "findings", id: "findings" });
-  const declaredList = h("ul", { class: "var-list", id: "declared" });
   const notice = messageBox({ id: "notice" });
-  const result = messageBox({ id: "save-result" });
+  const result = messageBox({ id: "save-result", tabindex: "-1" });
   const conflictBox = h("section", { id: "conflict", class: "conflict", hidden: true,
                                      "aria-labelledby": "conflict-title" });
-  const blocked = whyNoSave(brand);
-
+  const info = h("p", { class: "sub", id: "source-info" }, sourceInfo(source, live));
+  const variables = variablesPanel({ type, state, editor, runtime,
+                                     original: source.variables || {} });
   const preview = mayPreview() ? livePreview({ brand, type, editor, state, findings, signal })
     : null;
-  const insertVar = (name, spec) => {
-    if (!(name in state.declared) && spec) {
-      state.declared[name] = { type: spec.type, required: false };
-      state.declaredChanged = true;
-      showDeclared();
-    }
-    editor.insert(`{{ ${name} }}`);
-  };
-  const showDeclared = () => fill(declaredList, Object.keys(state.declared).length === 0
-    ? h("li", { class: "help" }, "none") : Object.entries(state.declared).map(([name, spec]) =>
-      h("li", {}, varButton(name, insertVar), " ", h("span", { class: "var-type" },
-        describe(spec)))));
-  showDeclared();
-
+  const blocked = whyNoSave(brand);
   const saver = blocked ? null : saveFlow({ brand, type, editor, state, result, conflictBox,
-                                            findings, preview });
+                                            findings, info });
+  if (blocked) notice.say("info", blocked);
+  else saveShortcut(editor, saver);
+
   const buttons = h("div", { class: "buttons" },
-    saver ? h("button", { type: "button", class: "primary", id: "save",
-                          onclick: () => saver.save() }, "Save…") : null,
+    saver ? h("button", { type: "button", class: "primary", id: "save", title: "Save (Ctrl+S)",
+                          "aria-keyshortcuts": "Control+S", onclick: () => saver.save() },
+      "Save…") : null,
     h("button", { type: "button", id: "revert", onclick: () => {
+      variables.reset();
       editor.value = state.saved;
       editor.textarea.dispatchEvent(new Event("input", { bubbles: true }));
     } }, "Undo all changes"));
-  if (blocked) notice.say("info", blocked);
 
-  fill(main,
-    heading(brand, type, "edit"),
-    h("p", { class: "sub", id: "source-info" }, sourceInfo(source, live)),
-    notice, result, conflictBox,
+  fill(main, heading(brand, type, "edit"), info, notice, result, conflictBox,
     h("div", { class: "workspace" },
-      h("section", { class: "edit-col", "aria-label": "Edit" },
-        editor.root,
-        h("h2", { id: "findings-title", class: "small" }, "Findings"),
-        findings,
-        buttons),
-      h("section", { class: "vars-col", "aria-labelledby": "variables-title" },
-        h("h2", { id: "variables-title" }, "Variables"),
-        h("p", { class: "help" }, "Click a variable to insert it at the cursor."),
-        h("h3", {}, "Declared in this prompt"),
-        declaredList,
-        h("h3", {}, `Provided by the chat runtime for ${label(type.toUpperCase())}`),
-        h("ul", { class: "var-list", id: "runtime" }, runtime.map((v) =>
-          h("li", {}, varButton(v.name, (name) => insertVar(name, v)), " ",
-            h("span", { class: "var-type" }, v.type), " ",
-            h("span", { class: "var-desc" }, v.description))))),
+      h("section", { class: "edit-col", "aria-label": "Edit" }, editor.root,
+        h("h2", { id: "findings-title", class: "small" }, "Findings"), findings, buttons),
+      variables.root,
       h("section", { class: "preview-col", "aria-labelledby": "preview-title" },
         h("h2", { id: "preview-title" }, "Preview"),
         preview ? preview.root : h("p", { class: "message info" },
@@ -117,16 +94,13 @@ function build(main, { brand, type, source, runtime, live, signal }) {
   if (preview) preview.refresh();
 }
 
-function varButton(name, onInsert) {
-  return h("button", { type: "button", class: "var", "aria-label": `Insert ${name}`,
-                       onclick: () => onInsert(name) }, `{{ ${name} }}`);
-}
-
-function describe(spec) {
-  const parts = [spec.type || "?"];
-  parts.push(spec.required ? "required" : "optional");
-  if (spec.default !== undefined && spec.default !== null) parts.push(`default ${JSON.stringify(spec.default)}`);
-  return parts.join(", ");
+function saveShortcut(editor, saver) {
+  editor.textarea.addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key === "s") {
+      event.preventDefault(); // Ctrl+S (Cmd+S) saves, as in every editor
+      saver.save();
+    }
+  });
 }
 
 function sourceInfo(source, live) {

@@ -6,7 +6,7 @@ import { api, problemText, promptPath } from "./api.js";
 import { fill, h, modal, short, when } from "./dom.js";
 import { showFindings } from "./preview.js";
 
-export function saveFlow({ brand, type, editor, state, result, conflictBox, findings, preview }) {
+export function saveFlow({ brand, type, editor, state, result, conflictBox, findings, info }) {
   async function save() {
     const message = await askMessage(`Edit ${brand}/${type.toLowerCase()}`);
     if (message === null) return;
@@ -27,8 +27,12 @@ export function saveFlow({ brand, type, editor, state, result, conflictBox, find
   }
 
   function saved(data) {
-    state.version = data.version;
-    state.own = true;
+    // An edit on a review branch is not on the published branch yet: the next save still
+    // starts from the published version (and the server says the review is pending).
+    if (data.published) {
+      state.version = data.version;
+      state.own = true;
+    }
     state.saved = editor.value;
     state.declaredChanged = false;
     fill(conflictBox);
@@ -39,19 +43,26 @@ export function saveFlow({ brand, type, editor, state, result, conflictBox, find
         "it goes live when a pull request merges it";
     result.say("ok", h("strong", {}, `Saved version ${data.version}`),
       `: commit ${short(data.commit)} ${where}.`);
-    result.dataset.version = data.version;
+    fill(info, `Saved as version ${data.version} at ` +
+      `${short(data.commit)} (${data.published ? data.branch : `review branch ${data.branch}`}).`);
     result.focus();
   }
 
   function failed(answer) {
     if (answer.status === 422 && answer.data.findings) {
-      const forTemplate = answer.data.findings.filter((f) => !f.path || f.path.endsWith(".yaml"));
-      showFindings(findings, forTemplate.map(inTemplate), editor);
+      // The server's findings of the whole file: its lines are the file's, not the template's,
+      // so they are listed without a place in the editor (the preview's findings have that).
+      showFindings(findings, answer.data.findings.map((f) => ({ ...f, field: "file", line: 0 })),
+                   editor);
     }
     result.say("error", h("strong", {}, "Not saved. "), problemText(answer));
   }
 
   function conflict(data) {
+    if (data.reason === "being-edited") {
+      pending(data);
+      return;
+    }
     const current = data.current || {};
     const mine = editor.value;
     const who = current.author ? `${current.author} saved version ${current.version}` :
@@ -81,6 +92,7 @@ export function saveFlow({ brand, type, editor, state, result, conflictBox, find
     fill(conflictBox,
       h("h2", { id: "conflict-title", tabindex: "-1" }, "Someone else saved this prompt first"),
       h("p", {}, `${who}${at}${commit}. You started from version ${data.your_version}.`),
+      data.reason !== "version-moved" && data.detail ? h("p", {}, data.detail) : null,
       howTo,
       h("div", { class: "sides" }, yours, theirs),
       data.diff ? h("details", {}, h("summary", {}, "What differs (your text → the current text)"),
@@ -91,11 +103,25 @@ export function saveFlow({ brand, type, editor, state, result, conflictBox, find
     conflictBox.querySelector("h2").focus();
   }
 
-  return { save };
-}
+  /** A 409 because an earlier edit of this version waits on its review branch. */
+  function pending(data) {
+    const current = data.current || {};
+    fill(conflictBox,
+      h("h2", { id: "conflict-title", tabindex: "-1" }, "An edit of this prompt is waiting for review"),
+      h("p", {}, data.detail || ""),
+      h("p", {}, `Merge the pull request of ${current.branch || "that branch"} (or ask a ` +
+        "reviewer to), then reload this page and edit the published text."),
+      h("div", { class: "sides" },
+        h("figure", { class: "side" }, h("figcaption", {}, "Your text (not saved)"),
+          h("pre", { id: "conflict-yours", tabindex: "0" }, editor.value)),
+        h("figure", { class: "side" }, h("figcaption", {}, `Waiting on ${current.branch || "review"}`),
+          h("pre", { id: "conflict-current", tabindex: "0" }, current.template ?? ""))));
+    conflictBox.hidden = false;
+    result.clear();
+    conflictBox.querySelector("h2").focus();
+  }
 
-function inTemplate(f) {
-  return { ...f, field: f.field || "template" };
+  return { save };
 }
 
 function variablesIn(declared) {

@@ -1,0 +1,75 @@
+"""The page and API keys: asked for once per browser session, and the page offers only what
+the key may do (a read-only key gets no save button; a brand's key says which brand)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from promptsync.api.keys import KeyStore, Scope
+from tests.api.edit_server import WritingApi
+from tests.web.browser import playwright_api
+
+expect = playwright_api().expect
+
+
+def add_key(site: WritingApi, name: str, scope: Scope, brands: list[str] | None) -> str:
+    return KeyStore(site.server.ctx.settings.keys_file).add(name, scope, brands)
+
+
+def test_the_key_is_asked_once_and_kept_for_the_session_only(
+        site: WritingApi, open_page: Callable[..., Any]) -> None:
+    page = open_page("/", key=None)
+    page.get_by_label("API key", exact=True).fill("ps_not-a-key")
+    page.get_by_role("button", name="Use this key").click()
+    expect(page.locator("dialog [role=alert]")).to_contain_text("This key is not known here")
+    page.get_by_label("API key", exact=True).fill(site.key)
+    page.get_by_role("button", name="Use this key").click()
+    expect(page.locator("#session")).to_contain_text("Key dana: write, all brands")
+    expect(page.locator("#matrix")).to_be_visible()
+
+    page.reload()
+    expect(page.locator("#matrix")).to_be_visible()
+    assert page.locator("dialog").count() == 0
+    assert page.evaluate("() => sessionStorage.getItem('promptsync.key')") == site.key
+    assert page.evaluate("() => localStorage.length") == 0
+    other = open_page("/", key=None)  # another browser session is asked again
+    expect(other.get_by_label("API key", exact=True)).to_be_visible()
+
+
+def test_a_read_only_key_gets_no_save_button(site: WritingApi,
+                                             open_page: Callable[..., Any]) -> None:
+    page = open_page("/#/p/default/greeting", key=add_key(site, "reader", Scope.READ, None))
+    expect(page.get_by_label("Template")).to_be_visible()
+    expect(page.locator("#notice")).to_contain_text("This key (reader) may read only")
+    assert page.get_by_role("button", name="Save…").count() == 0
+    page.get_by_role("link", name="History").click()
+    expect(page.locator("#history")).to_be_visible()
+    assert page.locator("button.restore").count() == 0
+
+
+def test_a_brand_key_says_which_brand_it_may_edit(site: WritingApi,
+                                                  open_page: Callable[..., Any]) -> None:
+    key = add_key(site, "harbor", Scope.WRITE, ["harbor-bank"])
+    page = open_page("/#/p/northwind/greeting", key=key)
+    expect(page.locator("#notice")).to_have_text("This key may edit brand harbor-bank only.")
+    assert page.get_by_role("button", name="Save…").count() == 0
+
+    page.goto(site.server.url + "/#/p/harbor-bank/farewell")  # inherited from default
+    expect(page.locator("#source-info")).to_contain_text("inherited from prompts/default/")
+    page.get_by_label("Template").fill("Goodbye from {{ brand_name }}.\n")
+    page.get_by_role("button", name="Save…").click()
+    page.locator("#confirm-save").click()
+    expect(page.locator("#save-result")).to_contain_text("Saved version 1")
+    assert "Goodbye from" in site.repo.git("show", "main:prompts/harbor-bank/farewell.yaml")
+    page.goto(site.server.url + "/#/")
+    cell = page.locator("#matrix a[href='#/p/harbor-bank/farewell']")
+    expect(cell).to_contain_text("own")
+
+
+def test_the_page_fits_a_phone_screen(open_page: Callable[..., Any]) -> None:
+    for path in ("/", "/#/p/default/greeting", "/#/p/default/greeting/history"):
+        page = open_page(path, width=390)
+        expect(page.locator("main h1")).to_be_visible()
+        page.locator("main table, main textarea").first.wait_for()
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390, path
