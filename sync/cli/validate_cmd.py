@@ -21,7 +21,7 @@ from promptsync.validate.base_ref import version_base
 from promptsync.validate.finding import did_you_mean
 from promptsync.validate.reporters import REPORTERS
 from promptsync.validate.result_cache import ResultCache
-from promptsync.validate.rules import SCHEMA_PATH, VARIABLES_PATH
+from promptsync.validate.rules import BRAND_SCHEMA_PATH, SCHEMA_PATH, VARIABLES_PATH
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def _known_code(code: str) -> str:
 
 
 def _names_a_rule_file(root: Path, paths: tuple[str, ...]) -> bool:
-    rule_files = {root / SCHEMA_PATH, root / VARIABLES_PATH}
+    rule_files = {root / SCHEMA_PATH, root / VARIABLES_PATH, root / BRAND_SCHEMA_PATH}
     return any(Path(os.path.realpath(p)) in rule_files for p in paths)
 
 

@@ -239,3 +239,15 @@ def test_a_named_translation_is_checked_against_its_base_and_brand(
     run = run_cli(capsys, "validate", str(repo.path / "prompts/acme/farewell.it.yaml"),
                   "--repo", str(repo.path), "--no-cache")
     assert "brand 'acme' does not serve it" in run.out
+
+
+def test_a_brand_schema_named_alone_rechecks_every_brand_file(
+        repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    """pre-commit passes only the staged schema: new rules can break any brand file."""
+    path = repo.path / "schema/brand.schema.json"
+    path.write_text(path.read_text().replace('"uniqueItems": true,',
+                                             '"uniqueItems": true,\n      "maxItems": 1,'))
+    run = run_cli(capsys, "validate", str(path), "--repo", str(repo.path), "--no-cache")
+    assert run.code == 1
+    assert f"{BRAND_FILE}:3:10: error: locales: " in run.out
+    assert "[schema-max-items]" in run.out
