@@ -251,3 +251,12 @@ def test_a_brand_schema_named_alone_rechecks_every_brand_file(
     assert run.code == 1
     assert f"{BRAND_FILE}:3:10: error: locales: " in run.out
     assert "[schema-max-items]" in run.out
+
+
+def test_the_stale_diff_stays_inside_one_github_annotation(
+        repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    make_stale(repo)
+    run = validate(capsys, repo, "--format", "github")
+    [line] = [x for x in run.out.splitlines() if f"file={GERMAN}," in x]
+    assert line.startswith(f"::warning file={GERMAN},line=5,col=1,title=stale-translation::")
+    assert "%0A    -Have a great day.%0A    +Have a wonderful day." in line
