@@ -6,8 +6,10 @@
 
 For each tier: p50, p99 and single-thread throughput of the reader, then of its raw peer
 (redis-py GET of the same key, a SQL SELECT of the same row on a kept-open connection, a bare
-jinja2 Template.render of the same template). Reader and peer run in alternating blocks, so
-noise from other processes hits both alike. Sub-microsecond calls are timed in batches.
+jinja2 Template.render of the same template). A get with a locale (answered by a translation,
+or by a language fallback) runs beside the same get without one. Reader and peer run in
+alternating blocks, so noise from other processes hits both alike. Sub-microsecond calls are
+timed in batches.
 """
 
 from __future__ import annotations
@@ -82,6 +84,9 @@ def seed(db_url: str, redis_url: str) -> Publisher:
     client.close()
     publisher = Publisher(db_url, redis_url)
     publish(publisher, 1)
+    source = builtin(TYPE)
+    publisher.apply({f"acme/{TYPE.slug}.de": (source.template, 1)},
+                    {k: dict(v) for k, v in source.variables.items()}, base_language="en")
     return publisher
 
 
@@ -163,6 +168,11 @@ def run_all(publisher: Publisher, db_url: str, redis_url: str,
     assert via_redis.get("acme", TYPE).source in ("db", "redis")
     assert via_redis.get("acme", TYPE).source == "redis"
     assert via_db.get("acme", TYPE).source == "db"
+    german = memory.get("acme", TYPE, locale="de-CH")
+    assert (german.locale, memory.get("acme", TYPE, locale="de-CH").source) == ("de", "memory")
+    via_redis.get("acme", TYPE, locale="de-CH")  # cached in Redis under its own key
+    assert via_redis.get("acme", TYPE, locale="de-CH").source == "redis"
+    memory.get("acme", TYPE, locale="fr")  # a language fallback, logged once here
 
     client = redis.Redis.from_url(redis_url)
     key = prompt_key("acme", TYPE)
@@ -174,6 +184,12 @@ def run_all(publisher: Publisher, db_url: str, redis_url: str,
     rows = [
         ("memory get", compare(lambda: memory.get("acme", TYPE), lambda: {}.get(key),
                                calls * 5, 100), "dict.get (floor)", "< 2 µs p50"),
+        ("memory get, locale", compare(lambda: memory.get("acme", TYPE, locale="de-CH"),
+                                       lambda: memory.get("acme", TYPE), calls * 5, 100),
+         "memory get", "<= 1.5x"),
+        ("memory get, fallback", compare(lambda: memory.get("acme", TYPE, locale="fr"),
+                                         lambda: memory.get("acme", TYPE), calls * 5, 100),
+         "memory get", "(counted)"),
         ("no-Redis memory get", compare(lambda: polling.get("acme", TYPE),
                                          lambda: {}.get(key), calls * 5, 100),
          "dict.get (floor)", "< 2 µs p50"),
@@ -181,6 +197,12 @@ def run_all(publisher: Publisher, db_url: str, redis_url: str,
                               slow, 1), "redis-py GET", "<= 1.3x"),
         ("db get", compare(lambda: via_db.get("acme", TYPE), select, slow, 1),
          "raw SELECT", "-"),
+        ("redis get, locale", compare(lambda: via_redis.get("acme", TYPE, locale="de-CH"),
+                                      lambda: via_redis.get("acme", TYPE), slow, 1),
+         "redis get", "-"),
+        ("db get, locale", compare(lambda: via_db.get("acme", TYPE, locale="de-CH"),
+                                   lambda: via_db.get("acme", TYPE), slow, 1),
+         "db get", "-"),
         ("render (get+render)", compare(lambda: memory.render("acme", TYPE, CONTEXT),
                                         lambda: bare.render(CONTEXT), calls, 20),
          "Template.render", "<= 1.2x"),

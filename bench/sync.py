@@ -2,6 +2,10 @@
 
     python bench/sync.py [--sizes 100 1000 10000] [--latency-sizes 100 10000] [--commits 20]
 
+Locales are in the mix: a third of the N prompts are translations (`<type>.de.yaml`, then
+`.fr`), every generated brand has a brand.yaml (language en, locales de and fr), and every other
+commit of (b) changes a translation instead of a base text.
+
 (a) First full load of N generated prompts (one commit) into a fresh SQLite and PostgreSQL
     database: one `Syncer.cycle()` with a fresh Validator (read every blob, validate the whole
     tree, one transaction, Redis), split into the validator's share and the rest, next to the
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -49,7 +54,9 @@ from tests.support.servers import PostgresServer, RedisProcess  # noqa: E402
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
            "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.com"}
-CHANGED = "prompts/brand-00000/greeting.yaml"
+CHANGED = ("prompts/brand-00000/greeting.yaml", "prompts/brand-00000/greeting.de.yaml")
+TRANSLATED = 1 / 3  # of the generated prompts (--translated)
+LOCALES = ("de", "fr")
 
 
 def git(repo: Path, *args: str) -> None:
@@ -57,14 +64,38 @@ def git(repo: Path, *args: str) -> None:
                    env={**os.environ, **GIT_ENV})
 
 
-def make_repo(dest: Path, count: int) -> Path:
-    """`count` prompts written and committed in one commit."""
+def make_repo(dest: Path, count: int, translated: float = TRANSLATED) -> Path:
+    """`count` prompts written and committed in one commit, `translated` of them translations."""
     dest.mkdir(parents=True)
     git(dest, "init", "-q", "-b", "main")
-    generate(dest, count)
+    translations = int(count * translated)
+    generate(dest, count - translations)
+    translate(dest, translations)
     git(dest, "add", "-A")
     git(dest, "commit", "-q", "-m", f"{count} prompts")
     return dest
+
+
+def translate(dest: Path, count: int) -> None:
+    """`count` translations of the generated brands' base texts, and their brand files."""
+    brand_file = f"language: en\nlocales: [{', '.join(LOCALES)}]\n"
+    (dest / "prompts" / "default" / "brand.yaml").write_text(brand_file)
+    bases = sorted(p for p in (dest / "prompts").glob("brand-*/*.yaml") if p.stem.count(".") == 0)
+    for folder in {p.parent for p in bases}:
+        (folder / "brand.yaml").write_text(brand_file)
+    made = 0
+    for locale in LOCALES:
+        for base in bases:
+            if made == count:
+                return
+            text = base.read_text()
+            version = re.search(r"^version: (\d+)$", text, re.M)
+            assert version is not None
+            text = text.replace("version: ", f"locale: {locale}\ntranslated_from: "
+                                f"{version[1]}\nversion: ", 1).replace(
+                "template: |\n", f"template: |\n  ({locale}) ", 1)
+            base.with_name(f"{base.stem}.{locale}.yaml").write_text(text)
+            made += 1
 
 
 class Databases:
@@ -127,7 +158,8 @@ def prompt_rows(repo: Path) -> list[dict[str, object]]:
     with GitRepository(repo) as g:
         report = Validator().validate(g.files(g.resolve("main")))
     assert report.ok
-    return [{"brand": d.id.brand, "type": d.id.type.value, "version": d.version,
+    return [{"brand": d.id.brand, "type": d.id.type.value, "locale": d.id.locale,
+             "version": d.version,
              "description": d.description, "template": d.template,
              "variables": d.variables_json()} for d in report.prompts.values()]
 
@@ -170,15 +202,17 @@ def latency(repo: Path, url: str, redis_url: str,
     client = redis.Redis.from_url(redis_url)
     sub = client.pubsub()
     sub.subscribe("promptsync:events")
-    path = repo / CHANGED
-    original = path.read_text()
+    originals = {rel: (repo / rel).read_text() for rel in CHANGED if (repo / rel).exists()}
     out, git_only = [], []
     with daemon(repo, url, redis_url):
         _next_event(sub, 300)  # the first full load
         for i in range(commits):
-            path.write_text(original.replace("Hi ", f"Hi ({i}) ", 1)
-                            .replace("version: 1", f"version: {i + 2}", 1) + f"# {i}\n")
-            git(repo, "add", CHANGED)
+            # A base text, then a translation, in turn (when there are translations).
+            rel = CHANGED[i % 2 if (repo / CHANGED[1]).exists() else 0]
+            (repo / rel).write_text(
+                originals[rel].replace("Hi ", f"Hi ({i}) ", 1)
+                .replace("\nversion: 1\n", f"\nversion: {i // 2 + 2}\n", 1) + f"# {i}\n")
+            git(repo, "add", rel)
             start = time.perf_counter()
             git(repo, "commit", "-q", "-m", f"change {i}")
             git_only.append(time.perf_counter() - start)
@@ -222,13 +256,15 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000, 10000])
     parser.add_argument("--latency-sizes", type=int, nargs="*", default=[100, 10000])
     parser.add_argument("--commits", type=int, default=20)
+    parser.add_argument("--translated", type=float, default=TRANSLATED,
+                        help="the share of the prompts that are translations (0: none)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="promptsync-bench-"))
     dbs = Databases(tmp)
     rp = RedisProcess().start()
     redis_url = os.environ.get("REDIS_URL") or rp.url
     try:
-        repos = {n: make_repo(tmp / f"repo-{n}", n)
+        repos = {n: make_repo(tmp / f"repo-{n}", n, args.translated)
                  for n in sorted({*args.sizes, *args.latency_sizes})}
         if args.sizes:
             load_table(args.sizes, repos, dbs, redis_url)

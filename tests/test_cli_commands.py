@@ -66,10 +66,10 @@ ON_PURPOSE = {
     ("history", "--db"): "no default: live times are shown only when a database is named",
 }
 SHARED = {  # option -> the commands that must have it
-    "--repo": {"validate", "preview", "history", "rollback", "serve"},
+    "--repo": {"validate", "preview", "history", "rollback", "serve", "coverage"},
     "--db": {"sync", "status", "serve"},
     "--redis": {"sync", "serve"},
-    "--format": {"validate", "preview", "history", "status"},
+    "--format": {"validate", "preview", "history", "status", "coverage"},
     "--verbose": set(COMMANDS),
     "--traceback": set(COMMANDS),
 }

@@ -20,7 +20,7 @@ from promptsync.settings import (
     resolve_folder,
     resolve_redis_url,
 )
-from tests.support.gitrepo import GitRepo
+from tests.support.gitrepo import GitRepo, project_files_checked
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -66,7 +66,7 @@ def test_validate_builds_its_settings_and_runs_as_a_call(
                                               base=None, format="json", strict=False,
                                               cache=False)
     assert validate_cmd.validate(s) == 0
-    assert json.loads(capsys.readouterr().out)["files_checked"] == 15
+    assert json.loads(capsys.readouterr().out)["files_checked"] == project_files_checked()
 
 
 def test_preview_builds_its_settings_from_the_flag_before_the_variable(

@@ -40,6 +40,9 @@ class PromptOut(BaseModel):
     live_since: datetime | None = Field(None, description="when this version went live "
                                                           "(prompts.synced_at)")
     etag: str = Field(description="the ETag header's value")
+    locales: list[str] | None = Field(None, description="in the list only: the locales the "
+                                                        "brand has its own translation of this "
+                                                        "type in")
 
 
 class PromptList(BaseModel):

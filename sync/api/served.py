@@ -9,7 +9,6 @@ row) is, so they are computed once per row state, not per request.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import time
 from collections.abc import Iterable, Mapping
@@ -29,10 +28,6 @@ from promptsync.store.models import PromptRow, SyncStateRow
 from promptsync.store.state import as_utc
 
 BRANDS_RECHECK_SECONDS = 0.5
-# The languages work adds `PromptReader.get(..., locale=)` and a `locale` column; until it is
-# merged, a locale is accepted and the base text answers (answered_locale "").
-READER_TAKES_LOCALE = "locale" in inspect.signature(PromptReader.get).parameters
-_LOCALE_COLUMN = getattr(PromptRow, "locale", None)
 
 
 @dataclass(frozen=True)
@@ -89,9 +84,8 @@ class ServedPrompts:
         self._brands_checked = 0.0
 
     async def one(self, brand: str, t: PromptType, locale: str) -> Served:
-        prompt = await (self.reader.aget(brand, t, locale=locale) if READER_TAKES_LOCALE  # type: ignore[call-arg]
-                        else self.reader.aget(brand, t))
-        answered_locale = str(getattr(prompt, "locale", ""))
+        prompt = await self.reader.aget(brand, t, locale or None)
+        answered_locale = prompt.locale
         key = (brand, t, locale, prompt.brand, answered_locale, prompt.version, prompt.commit)
         found = self._answers.get(key)
         if found is None:
@@ -104,10 +98,8 @@ class ServedPrompts:
 
     def _live_since(self, brand: str, t: PromptType, locale: str) -> datetime | None:
         query = select(PromptRow.synced_at).where(PromptRow.brand == brand,
-                                                  PromptRow.type == t.value)
-        column = _LOCALE_COLUMN
-        if column is not None:
-            query = query.where(column == locale)
+                                                  PromptRow.type == t.value,
+                                                  PromptRow.locale == locale)
         try:
             with self.engine.connect() as conn:
                 return conn.execute(query).scalar()
@@ -136,29 +128,32 @@ class ServedPrompts:
     def table(self, brand: str | None, types: Iterable[PromptType],
               locale: str) -> list[dict[str, Any]]:
         """Every (brand, type) cell resolved from one read of the table: brand, else default,
-        else built-in (with a locale, the languages order of promptsync.resolution)."""
+        else built-in (with a locale, the languages order of promptsync.resolution); each
+        cell also lists the brand's own translations of the type."""
         rows = self._rows()
         brands = [brand] if brand else sorted({b for b, _, _ in rows} | {DEFAULT_BRAND})
+        translations: dict[tuple[str, PromptType], list[str]] = {}
+        for b, t, tag in sorted(rows):
+            if tag:
+                translations.setdefault((b, t), []).append(tag)
         cells = []
         for b in brands:
             for t in types:
-                cells.append(_cell(rows, b, t, locale))
+                cells.append(_cell(rows, b, t, locale) | {"locales": translations.get((b, t), [])})
         return cells
 
     def _rows(self) -> Mapping[tuple[str, PromptType, str], tuple[Prompt, datetime]]:
         cols = [PromptRow.brand, PromptRow.type, PromptRow.version, PromptRow.template,
-                PromptRow.variables, PromptRow.commit_sha, PromptRow.synced_at]
-        if _LOCALE_COLUMN is not None:
-            cols.append(_LOCALE_COLUMN)
+                PromptRow.variables, PromptRow.commit_sha, PromptRow.synced_at,
+                PromptRow.locale, PromptRow.language]
         with self.engine.connect() as conn:
             rows = conn.execute(select(*cols)).all()
         found = {}
         for r in rows:
-            locale = str(r[7]) if len(r) > 7 else ""
             t = PromptType(r.type)
-            found[(r.brand, t, locale)] = (
+            found[(r.brand, t, r.locale)] = (
                 Prompt(r.brand, t, r.template, r.version, r.commit_sha, "db",
-                       freeze_variables(r.variables), 0), r.synced_at)
+                       freeze_variables(r.variables), 0, r.locale, r.language), r.synced_at)
         return found
 
 

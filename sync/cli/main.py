@@ -33,6 +33,7 @@ COMMANDS = {
     "validate": "check prompt files (schema, templates, samples)",
     "preview": "render a prompt, or every changed prompt",
     "history": "list the changes of the prompts, from git",
+    "coverage": "show which text each brand serves for each type and locale",
     "rollback": "restore a prompt's earlier content on a new branch",
     "sync": "follow the published branch into the database and Redis",
     "status": "show what the database holds and the last syncs",

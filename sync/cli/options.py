@@ -38,6 +38,11 @@ def add_repo_or_url(parser: argparse.ArgumentParser) -> None:
                         f"or a git URL (env {settings.REPO_ENV}, required)")
 
 
+def add_ref(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--ref", metavar="REV",
+                        help="read the prompts at this revision (default: the working tree)")
+
+
 def add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="URL", help=f"database URL (env {settings.DB_URL_ENV}, "
                         f"default: {settings.DEFAULT_DB_URL})")

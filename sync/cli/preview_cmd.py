@@ -13,14 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from promptsync.cli.options import add_format, add_repo, prompt_id, repo_dir
+from promptsync.cli.options import add_format, add_ref, add_repo, prompt_id, repo_dir
 from promptsync.errors import UsageError
 from promptsync.gitio.repo import GitRepository
+from promptsync.locale import LocaleError, normalize
 from promptsync.model import PromptDoc, PromptId
 from promptsync.preview import markdown as preview_markdown
 from promptsync.preview import text as preview_text
 from promptsync.preview.changes import changed_prompts
 from promptsync.preview.context import build_context
+from promptsync.preview.localized import answering, candidate_paths, with_base_samples
+from promptsync.preview.reach import reach
 from promptsync.preview.render import render
 from promptsync.tree import Tree, working_tree
 from promptsync.validate import Validator
@@ -45,6 +48,7 @@ class PreviewSettings:
     assignments: tuple[str, ...]
     base: str | None  # with --changed
     format: str
+    locale: str | None = None  # render what the runtime serves a customer asking in it
 
 
 def add_parser(subparsers: Any) -> None:
@@ -59,8 +63,10 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--var", action="append", default=[], metavar="KEY=VALUE",
                    help="set one variable (repeatable; overrides the sample or file)")
     add_repo(p)
-    p.add_argument("--ref", metavar="REV",
-                   help="read the prompts at this revision (default: the working tree)")
+    add_ref(p)
+    p.add_argument("--locale", metavar="TAG",
+                   help="render what the runtime serves for ID to a customer asking in this "
+                   "locale (e.g. fr-CA), saying which brand and locale answered")
     p.add_argument("--changed", action="store_true",
                    help="preview every prompt changed since --base")
     p.add_argument("--base", metavar="REF", help="with --changed: the revision to compare with")
@@ -73,7 +79,23 @@ def build_settings(args: argparse.Namespace,
     return PreviewSettings(
         root=repo_dir(args.repo, environ), ref=args.ref,
         prompt=None if args.changed else prompt_id(args.id), sample=args.sample,
-        context=args.context, assignments=tuple(args.var), base=args.base, format=args.format)
+        context=args.context, assignments=tuple(args.var), base=args.base, format=args.format,
+        locale=_locale(args))
+
+
+def _locale(args: argparse.Namespace) -> str | None:
+    if args.locale is None:
+        return None
+    if args.changed:
+        raise UsageError("--locale goes with ID: --changed previews every changed file")
+    try:
+        tag = normalize(args.locale)
+    except LocaleError as exc:
+        raise UsageError(f"--locale: {exc}") from None
+    if prompt_id(args.id).locale:
+        raise UsageError(f"name the prompt without its locale with --locale (e.g. "
+                         f"{prompt_id(args.id).base}), or drop --locale")
+    return tag
 
 
 def _check_combination(args: argparse.Namespace) -> None:
@@ -100,22 +122,31 @@ def _tree(s: PreviewSettings, repo: GitRepository, only: Sequence[str] | None = 
 
 
 def _load(s: PreviewSettings, wanted: PromptId) -> PromptDoc:
+    """The prompt `wanted` (or, with --locale, the one that answers for it), validated; a
+    translation without samples of its own borrows its base text's."""
     # A commit's files read their bytes through the open repository: check them inside `with`.
     with GitRepository(s.root) as repo:
-        tree = _tree(s, repo, [wanted.path])
-        if not any(f.path == wanted.path for f in tree.files):
+        tree = _tree(s, repo, candidate_paths(wanted, s.locale))
+        found = answering(tree, wanted, s.locale)
+        if found.answer is None:
             raise UsageError(f"there is no prompt {wanted} in {tree.label} "
-                             f"(no file {wanted.path})")
-        # The prompt's own checks need only its file and the rules.
-        report = Validator().validate(tree.subset({wanted.path}), whole_tree=False)
-    doc = report.prompts.get(wanted)
+                             f"(no file {wanted.path})" if s.locale is None else
+                             f"nothing in {tree.label} answers {wanted} in {s.locale}: the "
+                             "runtime would serve its built-in text")
+        target = found.answer
+        # The prompt's own checks need only its file (its base's, for the samples) and the rules.
+        report = Validator().validate(tree.subset({target.path, *found.base_paths}),
+                                      whole_tree=False)
+    if s.locale is not None:
+        print(found.describe(s.locale), file=sys.stderr, flush=True)
+    doc = report.prompts.get(target)
     if doc is None:
         for finding in report.errors:
-            if finding.path in (wanted.path, "schema/prompt.schema.json",
+            if finding.path in (target.path, "schema/prompt.schema.json",
                                 "schema/variables.yaml"):
                 print(finding.as_text(), file=sys.stderr)
-        raise _Invalid(f"{wanted.path} does not pass validation; fix the errors above first")
-    return doc
+        raise _Invalid(f"{target.path} does not pass validation; fix the errors above first")
+    return with_base_samples(doc, report.prompts)
 
 
 def preview_one(s: PreviewSettings, wanted: PromptId) -> int:
@@ -142,6 +173,7 @@ def preview_changed(s: PreviewSettings) -> int:
         # and a preview checks only the changed prompts.
         store = None if s.ref else ResultCache.for_repository(repo.path)
         changes = changed_prompts(base, head, Validator(store=store))
+        reached = reach(base, head, [c.id for c in changes])
     FORMATS[s.format](changes, sys.stdout, base_label=f"`{base.label}`"
-                      if s.format == "markdown" else base.label)
+                      if s.format == "markdown" else base.label, reached=reached)
     return 0

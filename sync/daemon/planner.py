@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
-from promptsync.brands import BrandInfo, brand_file_path, brand_of_file, effective, read_all
+from promptsync.brands import BrandInfo, brand_of_file, effective, read_all
 from promptsync.gitio.repo import GitRepository
+from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptDoc, PromptId
 from promptsync.store.changeset import ChangeSet, CommitMeta
 from promptsync.store.state import LivePrompt, PublishedState
@@ -19,6 +20,9 @@ from promptsync.store.state import LivePrompt, PublishedState
 REVERT_MARK = "This reverts commit"
 LiveRows = Callable[[], dict[PromptId, LivePrompt]]
 Languages = dict[PromptId, str]
+# The brand files of recent commits (a commit's files never change): a commit that touches no
+# brand file has its parent's, so the daemon reads them once, not on every one-prompt commit.
+_BRANDS: LRU[str, dict[str, BrandInfo]] = LRU(8)
 
 
 def commit_meta(repo: GitRepository, sha: str) -> tuple[CommitMeta, str]:
@@ -43,14 +47,16 @@ def plan(repo: GitRepository, state: PublishedState, target: str,
                      rollback=REVERT_MARK in message, languages=languages)
 
 
-def brand_infos(repo: GitRepository, sha: str,
-                brands: Collection[str] | None = None) -> dict[str, BrandInfo]:
-    """The brand.yaml files of `brands` (every brand's when None) in the commit's tree."""
-    dirs = (PROMPTS_DIR,) if brands is None else tuple(brand_file_path(b) for b in brands)
-    files = [f for f in repo.files(sha, dirs=dirs) if brand_of_file(f.path) is not None
-             and not (f.is_symlink or f.is_gitlink)]
-    data = repo.read_blobs({f.blob for f in files})
-    return read_all((f.path, data.get(f.blob, b"")) for f in files)
+def brand_infos(repo: GitRepository, sha: str) -> dict[str, BrandInfo]:
+    """Every brand.yaml of the commit's tree, parsed, by brand."""
+    found = _BRANDS.get(sha)
+    if found is None:
+        files = [f for f in repo.files(sha, dirs=(PROMPTS_DIR,))
+                 if brand_of_file(f.path) is not None and not (f.is_symlink or f.is_gitlink)]
+        data = repo.read_blobs({f.blob for f in files})
+        found = read_all((f.path, data.get(f.blob, b"")) for f in files)
+    _BRANDS.put(sha, found)
+    return found
 
 
 def _base_languages(docs: Collection[PromptId],
@@ -75,8 +81,12 @@ def _from_diff(repo: GitRepository, old: str, new: str, prompts: dict[PromptId, 
         else:
             deletes.add(pid)
     if not brands_changed:
-        wanted = {i.brand for i in upserts if not i.locale} | {DEFAULT_BRAND}
-        languages = _base_languages(upserts, brand_infos(repo, new, wanted))
+        same = _BRANDS.get(old)  # no brand file changed: the new commit has the old one's
+        if same is not None:
+            _BRANDS.put(new, same)
+        # Only base texts need their brand's language (a translation's is its tag's).
+        needed = any(not i.locale for i in upserts)
+        languages = _base_languages(upserts, brand_infos(repo, new)) if needed else {}
     else:
         # A brand's language moved: its unchanged base texts take it too (rare; reads all rows).
         infos = brand_infos(repo, new)

@@ -24,7 +24,8 @@ from promptsync.model import PromptId
 from promptsync.versionline import set_version
 
 HEADER = "# yaml-language-server: $schema=../../schema/prompt.schema.json\n"
-_ORDER = ("type", "locale", "version", "description", "variables", "template", "samples")
+_ORDER = ("type", "locale", "translated_from", "version", "description", "variables", "template",
+          "samples")
 
 
 def _yaml() -> YAML:
@@ -52,7 +53,8 @@ def build(prompt: PromptId, current: bytes | None, fields: Fields, version: int)
 
 def _wanted(fields: Fields) -> dict[str, Any]:
     values: dict[str, Any] = {"template": fields.template, "description": fields.description,
-                              "variables": fields.variables, "samples": fields.samples}
+                              "variables": fields.variables, "samples": fields.samples,
+                              "translated_from": fields.translated_from}
     return {key: value for key, value in values.items() if value is not None}
 
 

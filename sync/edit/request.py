@@ -39,6 +39,7 @@ class Fields:
     description: str | None = None
     variables: Mapping[str, Any] | None = None
     samples: Sequence[Mapping[str, Any]] | None = None
+    translated_from: int | None = None  # a translation's: the base version it renders
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from promptsync.preview.changes import PromptChange, SampleRender, Side
+from promptsync.preview.reach import Reached, pairs
 from promptsync.preview.render import Preview
 
 MARKER = "<!-- promptsync-preview -->"
@@ -125,13 +126,40 @@ def prompt_block(change: PromptChange, *, open_: bool) -> list[str]:
     return [*lines, "</details>", ""]
 
 
-def write(changes: Sequence[PromptChange], out: TextIO, *, base_label: str) -> None:
+def locale_label(locale: str) -> str:
+    return f"`{locale}`" if locale else "base text (no locale)"
+
+
+def answered(r: Reached) -> str:
+    """`default/greeting.de` (edited), `a` → `b`, or the built-in text."""
+    before = f"`{r.before}`" if r.before else "built-in text"
+    after = f"`{r.after}`" if r.after else "built-in text"
+    return f"{before} (edited)" if r.before == r.after else f"{before} → {after}"
+
+
+def reach_section(reached: Sequence[Reached]) -> list[str]:
+    """The brand and locale pairs whose served text changes: who reads something else now."""
+    by_pair = pairs(reached)
+    if not by_pair:
+        return []
+    n = len(by_pair)
+    rows = [f"#### What this change reaches: {n} brand and locale pair{'s' * (n != 1)}", "",
+            "Customers of these brands, asking in these locales, are served another text:", "",
+            "| Brand | Locale | Prompt: answered by |", "|:--|:--|:--|"]
+    for (brand, locale), cells in by_pair.items():
+        served = "<br>".join(f"{r.type.slug}: {answered(r)}" for r in cells)
+        rows.append(f"| `{brand}` | {locale_label(locale)} | {served} |")
+    return [*rows, ""]
+
+
+def write(changes: Sequence[PromptChange], out: TextIO, *, base_label: str,
+          reached: Sequence[Reached] = ()) -> None:
     if not changes:
         out.write(f"{MARKER}\n### Prompt preview\n\nNo prompt changed since {base_label}.\n")
         return
     n = len(changes)
     parts = [MARKER, f"### Prompt preview: {n} prompt{'s' * (n != 1)} changed since "
-             f"{base_label}", "", *_table(changes), "",
+             f"{base_label}", "", *_table(changes), "", *reach_section(reached),
              "Each sample of each changed prompt, rendered before and after "
              "(`-` removed, `+` added):", ""]
     text = "\n".join(parts)

@@ -7,9 +7,11 @@ from typing import TextIO
 
 from promptsync.preview.changes import PromptChange
 from promptsync.preview.markdown import diff_lines, length_change, version
+from promptsync.preview.reach import Reached, pairs
 
 
-def write(changes: Sequence[PromptChange], out: TextIO, *, base_label: str) -> None:
+def write(changes: Sequence[PromptChange], out: TextIO, *, base_label: str,
+          reached: Sequence[Reached] = ()) -> None:
     if not changes:
         print(f"no prompt changed since {base_label}", file=out)
         return
@@ -31,4 +33,17 @@ def write(changes: Sequence[PromptChange], out: TextIO, *, base_label: str) -> N
             for line in diff_lines(*s.texts):
                 print(f"    {line}", file=out)
         print(file=out)
+    by_pair = pairs(reached)
+    if by_pair:
+        print(f"what this change reaches: {len(by_pair)} brand and locale pair(s) are served "
+              "another text", file=out)
+        for (brand, locale), cells in by_pair.items():
+            types = ", ".join(f"{r.type.slug} ({_answered(r)})" for r in cells)
+            print(f"  {brand} {locale or '(base text)'}: {types}", file=out)
+        print(file=out)
     print(f"{len(changes)} prompt(s) changed since {base_label}", file=out)
+
+
+def _answered(r: Reached) -> str:
+    before, after = r.before or "built-in", r.after or "built-in"
+    return f"{before}, edited" if r.before == r.after else f"{before} -> {after}"

@@ -9,6 +9,8 @@ one is a customer reading the wrong language.
 
 from __future__ import annotations
 
+import threading
+
 from prometheus_client.metrics import Counter
 
 from promptsync.locale import LocaleError, language, normalize
@@ -29,7 +31,11 @@ class AskedLocales:
         self._notices = notices
         self._tags: LRU[str, str] = LRU(_MAX_TAGS)
         # Memory keys whose answer is a language fallback, with the counter each one bumps.
-        self._fallbacks: LRU[Key, Counter] = LRU(_MAX_KEYS)
+        # A plain dict, read without a lock on every memory hit with a locale (empty, as it is
+        # while every locale is served in its language, it costs one truth test); bounded by
+        # dropping the oldest key, which then goes uncounted until it is read again below memory.
+        self.fallbacks: dict[Key, Counter] = {}
+        self._lock = threading.Lock()
 
     def canonical(self, asked: str) -> str:
         """The canonical tag of `asked`; "" when it is malformed (warned once)."""
@@ -56,11 +62,15 @@ class AskedLocales:
         """`prompt` as answered to a read of `key` in `tag`; a language fallback is logged
         once and counted."""
         if not is_language_fallback(tag, prompt.language):
-            self._fallbacks.pop(key)
+            if key in self.fallbacks:
+                with self._lock:
+                    self.fallbacks.pop(key, None)
             return prompt
-        asked = language(tag)
-        counter = LANGUAGE_FALLBACKS.labels(prompt.type.value, asked)
-        self._fallbacks.put(key, counter)
+        counter = LANGUAGE_FALLBACKS.labels(prompt.type.value, language(tag))
+        with self._lock:
+            self.fallbacks[key] = counter
+            while len(self.fallbacks) > _MAX_KEYS:
+                del self.fallbacks[next(iter(self.fallbacks))]
         counter.inc()
         self._notices.warn_once(
             ("language", key[0], prompt.type, tag),
@@ -71,12 +81,13 @@ class AskedLocales:
 
     def counted(self, hit: Prompt, key: Key) -> Prompt:
         """A memory hit for `key`: counted again when it is a language fallback."""
-        counter = self._fallbacks.get(key)
-        if counter is not None:
-            counter.inc()
+        if self.fallbacks:
+            counter = self.fallbacks.get(key)
+            if counter is not None:
+                counter.inc()
         return hit
 
     def reset(self) -> None:
         """After a fork: fresh locks."""
         self._tags.reset_lock()
-        self._fallbacks.reset_lock()
+        self._lock = threading.Lock()

@@ -76,6 +76,7 @@ class PromptReader:
                                 memory=memory, render_seconds=render_seconds)
         self._notices = Notices()
         self._locales = AskedLocales(self._notices)
+        self._fallbacks = self._locales.fallbacks  # read on every memory hit with a locale
         self._memory = MemoryTier()
         self._entries = self._memory.entries  # the hot path reads this LRU directly
         # What answers while Redis and the database are both unreachable; bounded like memory.
@@ -116,7 +117,15 @@ class PromptReader:
         except (KeyError, TypeError):
             t = _parse_type(type_)
         if locale:
-            return self._get_in(brand, t, locale)
+            key = (brand, t, locale)
+            hit = self._memory_hit(key)
+            if hit is None:
+                return self._get_in(brand, t, locale)
+            if self._fallbacks:  # inline AskedLocales.counted: this is the hot path too
+                counter = self._fallbacks.get(key)
+                if counter is not None:
+                    counter.inc()
+            return hit
         hit = self._memory_hit((brand, t))
         return self._get_slow(brand, t) if hit is None else hit
 

@@ -53,9 +53,11 @@ def state(db: str) -> tuple[str | None, int]:
 
 
 def live(db: str) -> dict[str, tuple[int, str]]:
-    """{'northwind/greeting': (version, commit_sha)} of every live prompt."""
-    rows = query(db, "SELECT brand, type, version, commit_sha FROM prompts")
-    return {f"{r['brand']}/{r['type'].lower()}": (r["version"], r["commit_sha"]) for r in rows}
+    """{'northwind/greeting': (version, commit_sha)} of every live prompt; a translation's key
+    ends in its locale, like its id ('northwind/greeting.de')."""
+    rows = query(db, "SELECT brand, type, locale, version, commit_sha FROM prompts")
+    return {f"{r['brand']}/{r['type'].lower()}" + (f".{r['locale']}" if r["locale"] else ""):
+            (r["version"], r["commit_sha"]) for r in rows}
 
 
 def runs(db: str) -> list[dict[str, Any]]:

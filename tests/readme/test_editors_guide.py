@@ -21,6 +21,14 @@ def edit(repo: GitRepo, *changes: tuple[str, str]) -> None:
     repo.write(GREETING, text)
 
 
+@pytest.fixture
+def prompt_repo(snapshot_repo: GitRepo) -> GitRepo:
+    # The guide walks an editor through their own prompt repository: the snapshot's prompts,
+    # so its texts stay true when the project's example content grows (translations, a stale
+    # one among them, would add lines about other files to every run).
+    return snapshot_repo
+
+
 def test_sections_1_and_2_show_real_output(prompt_repo: GitRepo) -> None:
     # 1. Change a prompt: ask by name, with two mistakes.
     edit(prompt_repo, ("{{ brand_name }}!", "{{ brand }}!"),

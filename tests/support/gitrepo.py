@@ -6,6 +6,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from promptsync.model import PromptId
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -70,3 +72,14 @@ class GitRepo:
                 break
         self.write(rel, "".join(lines))
         return "".join(lines)
+
+
+def project_files_checked() -> int:
+    """How many files `validate` checks in the project's prompts/ (prompts and brand files)."""
+    return len(list((PROJECT_ROOT / "prompts").rglob("*.yaml")))
+
+
+def project_prompt_count() -> int:
+    """How many prompts (base texts and translations) the project's prompts/ holds."""
+    return sum(1 for p in (PROJECT_ROOT / "prompts").rglob("*.yaml")
+               if PromptId.from_path(p.relative_to(PROJECT_ROOT).as_posix()) is not None)

@@ -1,59 +1,31 @@
-"""Repositories with translations and brand files, and the daemon that syncs them.
-
-The validator learns translation files and brand.yaml in its own branch of issue 10. Until it
-has, `validator()` hands the daemon the real validator behind a thin adapter that shows it each
-file as the validator of today reads it (no `locale:`/`translated_from:` lines, no brand.yaml);
-once it knows them (`PromptDoc.translated_from` exists), the real validator alone.
-"""
+"""Repositories with translations and brand files, and the daemon that syncs them."""
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from promptsync.brands import brand_of_file
 from promptsync.cache.invalidate import Invalidator
 from promptsync.daemon.gate import ValidatorLike
 from promptsync.daemon.outcome import Outcome
 from promptsync.daemon.source import GitSource
 from promptsync.daemon.syncer import Syncer
-from promptsync.model import PromptDoc, PromptId, PromptType
+from promptsync.model import PromptId, PromptType
 from promptsync.validate import Report, SourceFile, Validator
 from promptsync.validate.codes import DEFAULT_MISSING_TYPE, TRANSLATION_WITHOUT_BASE
 from promptsync.validate.version_check import BaseVersion
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
-KNOWS_TRANSLATIONS = "translated_from" in {f.name for f in dataclasses.fields(PromptDoc)}
-_NEW_KEYS = (b"locale:", b"translated_from:")
+# What a database may hold although the validator forbids it (a restore, a hand edit): a type
+# brand default lacks, a translation without its base text. The resolution test needs both.
+GAPS = (DEFAULT_MISSING_TYPE, TRANSLATION_WITHOUT_BASE)
 
 
-class _TodaysValidator:
-    def __init__(self) -> None:
-        self.inner = Validator(workers=1)
-
-    def validate(self, files: Sequence[SourceFile],
-                 base: Mapping[PromptId, BaseVersion] | None = None, *,
-                 whole_tree: bool = True) -> Report:
-        shown = [_without_new_keys(f) for f in files if brand_of_file(f.path) is None]
-        return self.inner.validate(shown, base, whole_tree=whole_tree)
-
-
-def _without_new_keys(f: SourceFile) -> SourceFile:
-    if PromptId.from_path(f.path) is None or "." not in Path(f.path).stem:
-        return f
-    data = b"".join(line for line in f.read().splitlines(keepends=True)
-                    if not line.startswith(_NEW_KEYS))
-    return SourceFile(f.path, f"{f.blob}-today", lambda: data)
-
-
-class _DefaultMayLackTypes:
-    """The validator without its checks that brand default holds every type and so gives every
-    translation a base text, for a test that needs a database where it does not (the built-in
-    text's turn to answer)."""
+class _AllowingGaps:
+    """The validator without its checks that every text a translation or brand needs exists."""
 
     def __init__(self, inner: ValidatorLike) -> None:
         self.inner = inner
@@ -62,14 +34,13 @@ class _DefaultMayLackTypes:
                  base: Mapping[PromptId, BaseVersion] | None = None, *,
                  whole_tree: bool = True) -> Report:
         report = self.inner.validate(files, base, whole_tree=whole_tree)
-        report.findings = [f for f in report.findings
-                           if f.code not in (DEFAULT_MISSING_TYPE, TRANSLATION_WITHOUT_BASE)]
+        report.findings = [f for f in report.findings if f.code not in GAPS]
         return report
 
 
-def validator(default_may_lack_types: bool = False) -> ValidatorLike:
-    real: ValidatorLike = Validator(workers=1) if KNOWS_TRANSLATIONS else _TodaysValidator()
-    return _DefaultMayLackTypes(real) if default_may_lack_types else real
+def validator(allow_gaps: bool = False) -> ValidatorLike:
+    real = Validator(workers=1)
+    return _AllowingGaps(real) if allow_gaps else real
 
 
 def prompt_file(type_: PromptType, template: str, version: int = 1, locale: str = "",
@@ -98,10 +69,10 @@ def bare_repo(path: Path) -> GitRepo:
 
 
 def syncer(repo: GitRepo, engine: Engine, redis_url: str | None, *,
-           default_may_lack_types: bool = False) -> Syncer:
+           allow_gaps: bool = False) -> Syncer:
     invalidator = Invalidator(redis_url) if redis_url else None
     return Syncer(GitSource(str(repo.path)), "main", engine, invalidator,
-                  validator=validator(default_may_lack_types))
+                  validator=validator(allow_gaps))
 
 
 def sync(daemon: Syncer) -> Outcome:

@@ -17,7 +17,7 @@ from promptsync.validate import Validator, result_cache
 from promptsync.validate import validator as validator_module
 from promptsync.validate.file_check import FileResult
 from promptsync.validate.result_cache import MAX_AGE_DAYS, ResultCache
-from tests.support.gitrepo import PROJECT_ROOT, GitRepo
+from tests.support.gitrepo import PROJECT_ROOT, GitRepo, project_prompt_count
 
 BROKEN_GREETING = """type: GREETING
 version: 1
@@ -86,7 +86,7 @@ def test_the_process_pool_reports_what_one_process_reports(tmp_path: Path) -> No
     single = Validator(workers=1).validate(files)
     assert pooled.findings == single.findings
     assert [f.path for f in pooled.errors] == ["prompts/b321/greeting.yaml"]
-    assert len(pooled.prompts) == len(single.prompts) == 450 + 15 - 1
+    assert len(pooled.prompts) == len(single.prompts) == 450 + project_prompt_count() - 1
 
 
 def _count_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -51,6 +51,10 @@ class EditIn(BaseModel):
                                                                       "(omitted: kept)")
     samples: list[SampleIn] | None = Field(None, description="the file's `samples:` (omitted: "
                                                              "kept)")
+    translated_from: int | None = Field(None, ge=1, description="a translation (?locale=): "
+                                                               "the version of the base text it "
+                                                               "was translated from (omitted: "
+                                                               "kept)")
     message: str = Field("", max_length=5000, description="the commit message")
 
 

@@ -1,0 +1,1 @@
+"""`promptsync coverage`: which text each brand serves for each type and locale."""
