@@ -59,11 +59,11 @@ def test_a_translation_rolls_back_like_any_prompt(edited: tuple[GitRepo, str],
     head = repo.head()
     run = cli(capsys, repo, "rollback", "northwind/greeting.fr", "--to", good)
     assert run.code == 0, run.err
-    branch = f"rollback/northwind-greeting-fr-{good[:7]}"
+    branch = f"rollback/northwind-greeting.fr-{good[:7]}"
     assert f"Created branch {branch}" in run.out and "as version 4" in run.out
     # The German greeting rolled back to the same commit gets a branch of its own.
     german = cli(capsys, repo, "rollback", "northwind/greeting.de", "--to", good)
-    assert german.code == 0 and f"rollback/northwind-greeting-de-{good[:7]}" in german.out
+    assert german.code == 0 and f"rollback/northwind-greeting.de-{good[:7]}" in german.out
     tip = repo.head(branch)
     assert repo.git("diff", "--name-only", head, tip) == FRENCH
     restored = repo.git("show", f"{tip}:{FRENCH}") + "\n"
