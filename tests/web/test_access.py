@@ -95,7 +95,9 @@ def test_an_edit_from_the_overview_to_a_saved_version_by_keyboard(
     page.get_by_label("Filter brands").focus()
     page.keyboard.type("harbor")
     expect(page.locator("#matrix tbody tr:visible")).to_have_count(1)
+    page.keyboard.press("Tab")  # the language field
     page.keyboard.press("Tab")  # the first cell of the one row left
+    expect(page.locator("#matrix tbody tr:visible a").first).to_be_focused()
     page.keyboard.press("Enter")
     expect(page).to_have_url(site.server.url + "/#/p/harbor-bank/system_prompt")
     template = page.get_by_label("Template")

@@ -4,6 +4,7 @@ and a template that holds markup, against a real server, git repository and daem
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -131,3 +132,43 @@ def test_markup_in_a_template_and_a_commit_message_shows_as_text(
     assert page.locator("main b").count() == 0
     assert dialogs == []
     assert page.errors == []
+
+
+GERMAN = """type: GREETING
+version: 1
+locale: de
+translated_from: 1
+variables:
+  brand_name:
+    type: string
+    required: true
+template: |
+  Willkommen bei {{ brand_name }}!
+"""
+
+
+def test_a_language_shows_which_cells_are_translated_and_which_fall_back(
+        site: WritingApi, open_page: Callable[..., Any]) -> None:
+    if not (site.repo.path / "prompts/default/greeting.de.yaml").exists():
+        site.repo.write("prompts/default/greeting.de.yaml", GERMAN)
+        site.repo.commit("German greeting")
+        site.server.ctx.wake_daemon()
+    deadline = time.monotonic() + 60
+    while site.server.client.get("/v1/prompts/harbor-bank/greeting?locale=de",
+                                 headers=bearer(site.key)).json()["answered_locale"] != "de":
+        assert time.monotonic() < deadline, "the daemon did not publish the translation"
+        time.sleep(0.05)  # polling the published state with a limit
+    page = open_page("/")
+    expect(page.locator("#matrix")).to_be_visible()
+    language = page.get_by_label("Language")
+    language.fill("de")
+    language.press("Enter")
+    greeting = page.locator("#matrix a[href='#/p/harbor-bank/greeting']")
+    expect(greeting.locator(".lang")).to_have_text("translated (de)")
+    language.fill("ja")  # a language no prompt is translated into
+    language.press("Enter")
+    expect(greeting.locator(".lang")).to_have_text("no ja: base text")
+    expect(page.locator("#matrix .lang.translated")).to_have_count(0)
+    language.fill("")
+    language.press("Enter")
+    expect(page.locator("#matrix .lang")).to_have_count(0)

@@ -1,6 +1,8 @@
 // The overview: brands x the six prompt types, each cell saying where the runtime's text
 // comes from (the brand's own, inherited from default, built-in), its version and when it
-// went live. One request, one pass that builds the table off-document: 200 prompts draw at once.
+// went live; with a language chosen, whether the cell is translated into it or falls back to
+// another language. One request, one pass that builds the table off-document: 200 prompts
+// draw at once.
 
 import { api, problemText } from "./api.js";
 import { fill, h, promptHref, when } from "./dom.js";
@@ -12,47 +14,69 @@ const SOURCE_HELP = {
   default: "inherited from brand default",
   builtin: "the built-in text shipped with promptsync",
 };
+const chosen = { locale: "", words: "" }; // kept while the page is open, across views
 
 export function showOverview(main) {
   const filter = h("input", { id: "brand-filter", type: "search", autocomplete: "off",
                               placeholder: "e.g. acme" });
+  filter.value = chosen.words;
+  const locale = h("input", { id: "locale", type: "text", list: "known-locales", size: 10,
+                              autocomplete: "off", spellcheck: "false", placeholder: "e.g. de",
+                              "aria-describedby": "locale-help" });
+  locale.value = chosen.locale;
+  const known = h("datalist", { id: "known-locales" });
   const count = h("p", { class: "help", id: "brand-count", "aria-live": "polite" });
   const holder = h("div", { class: "matrix-holder" }, h("p", {}, "Loading the prompts…"));
   fill(main,
     h("h1", {}, "Prompts by brand"),
     h("p", { class: "lede" }, "What the chat runtime serves now for each brand and prompt " +
       "type. Open a cell to edit it with a live preview."),
-    h("div", { class: "filter" }, h("label", { for: "brand-filter" }, "Filter brands"), filter),
+    h("div", { class: "controls" },
+      h("div", { class: "filter" }, h("label", { for: "brand-filter" }, "Filter brands"), filter),
+      h("div", { class: "filter" }, h("label", { for: "locale" }, "Language"), locale, known,
+        h("span", { class: "help", id: "locale-help" }, "a locale tag; empty: the base texts"))),
     legend(), count, holder);
   const controller = new AbortController();
-  load(holder, filter, count, controller.signal);
+  const view = { holder, filter, count, known, signal: controller.signal };
+  load(view);
+  locale.addEventListener("change", () => {
+    chosen.locale = locale.value.trim();
+    load(view);
+  });
   return () => controller.abort();
 }
 
-async function load(holder, filter, count, signal) {
+async function load(view) {
+  const { holder, filter, count, known, signal } = view;
+  const asked = chosen.locale;
   let answer;
   try {
-    answer = await api("GET", "/v1/prompts", undefined, { signal });
+    const query = asked ? `?locale=${encodeURIComponent(asked)}` : "";
+    answer = await api("GET", `/v1/prompts${query}`, undefined, { signal });
   } catch {
     return; // left the view
   }
+  if (asked !== chosen.locale) return; // another language was chosen meanwhile
   if (!answer.ok) {
     fill(holder, h("p", { class: "message error", role: "alert" }, problemText(answer)));
     return;
   }
-  const rows = byBrand(answer.data.prompts);
-  const table = matrix(rows);
+  const cells = answer.data.prompts;
+  fill(known, [...new Set(cells.flatMap((c) => c.locales || []))].sort().map((tag) =>
+    h("option", { value: tag })));
+  const rows = byBrand(cells);
+  const table = matrix(rows, asked);
   fill(holder, table);
   const apply = () => {
-    const words = filter.value.trim().toLowerCase();
+    chosen.words = filter.value.trim().toLowerCase();
     let shown = 0;
     for (const tr of table.tBodies[0].rows) {
-      tr.hidden = words !== "" && !tr.dataset.brand.includes(words);
+      tr.hidden = chosen.words !== "" && !tr.dataset.brand.includes(chosen.words);
       if (!tr.hidden) shown += 1;
     }
     count.textContent = `${shown} of ${rows.size} brands shown`;
   };
-  filter.addEventListener("input", apply);
+  filter.oninput = apply;
   apply();
 }
 
@@ -65,14 +89,14 @@ function byBrand(cells) {
   return rows;
 }
 
-function matrix(rows) {
+function matrix(rows, asked) {
   const head = h("tr", {}, h("th", { scope: "col" }, "Brand"),
     TYPES.map((t) => h("th", { scope: "col" }, label(t))));
   const body = document.createDocumentFragment();
   for (const [brand, cells] of rows) {
     const tr = h("tr", {}, h("th", { scope: "row" }, brand));
     tr.dataset.brand = brand;
-    for (const type of TYPES) tr.append(cellOf(brand, type, cells.get(type)));
+    for (const type of TYPES) tr.append(cellOf(brand, type, cells.get(type), asked));
     body.append(tr);
   }
   return h("table", { class: "matrix", id: "matrix" },
@@ -80,17 +104,36 @@ function matrix(rows) {
     h("thead", {}, head), h("tbody", {}, body));
 }
 
-function cellOf(brand, type, cell) {
+function cellOf(brand, type, cell, asked) {
   if (!cell) return h("td", {}, "–");
   const source = cell.resolved_from;
   const where = source === "default" ? "from default" : SOURCE[source];
   const live = cell.live_since ? `live ${when(cell.live_since)}` : "";
+  const language = asked ? languageOf(cell, asked)
+    : cell.locales && cell.locales.length ? h("span", { class: "lang translated" },
+      `translated: ${cell.locales.join(", ")}`) : null;
   return h("td", { class: `cell ${source}` },
     h("a", { href: promptHref(brand, type), title: SOURCE_HELP[source],
-             "aria-label": `${brand} ${label(type)}: ${SOURCE_HELP[source]}, version ${cell.version}` },
+             "aria-label": `${brand} ${label(type)}: ${SOURCE_HELP[source]}, version ` +
+               `${cell.version}${language ? `, ${language.textContent}` : ""}` },
       h("span", { class: `badge ${source}` }, where),
       h("span", { class: "version" }, `v${cell.version}`),
+      language,
       live ? h("span", { class: "live" }, live) : null));
+}
+
+/** Whether the text that answers is in the asked language, or a fallback to another. */
+function languageOf(cell, asked) {
+  const got = cell.answered_locale || "";
+  if (got && sameLanguage(got, asked)) {
+    return h("span", { class: "lang translated" }, got.toLowerCase() === asked.toLowerCase()
+      ? `translated (${got})` : `translated (${got}, for ${asked})`);
+  }
+  return h("span", { class: "lang fallback" }, `no ${asked}: ${got || "base"} text`);
+}
+
+function sameLanguage(a, b) {
+  return a.split(/[-_]/)[0].toLowerCase() === b.split(/[-_]/)[0].toLowerCase();
 }
 
 export function label(type) {
