@@ -165,6 +165,12 @@ def test_a_language_shows_which_cells_are_translated_and_which_fall_back(
     language.press("Enter")
     greeting = page.locator("#matrix a[href='#/p/harbor-bank/greeting']")
     expect(greeting.locator(".lang")).to_have_text("translated (de)")
+    language.fill("fr")  # northwind's French farewell was made from an older base text
+    language.press("Enter")
+    stale = page.locator("#matrix a[href='#/p/northwind/farewell'] .lang")
+    expect(stale).to_have_text("stale: translated from v1, the base is at v2")
+    expect(page.locator("#matrix .lang.stale")).to_have_count(1)
+    expect(page.locator("#known-locales option")).to_have_count(2)  # declared: de and fr
     language.fill("ja")  # a language no prompt is translated into
     language.press("Enter")
     expect(greeting.locator(".lang")).to_have_text("no ja: base text")
