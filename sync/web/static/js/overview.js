@@ -8,7 +8,7 @@ import { api, problemText } from "./api.js";
 import { fill, h, promptHref, when } from "./dom.js";
 
 export const TYPES = ["SYSTEM_PROMPT", "GREETING", "FAREWELL", "REJECTION", "CLARIFICATION", "HANDOFF"];
-const SOURCE = { own: "own", default: "inherited", builtin: "built-in" };
+const SOURCE = { own: "own", default: "from default", builtin: "built-in" };
 const SOURCE_HELP = {
   own: "the brand's own prompt",
   default: "inherited from brand default",
@@ -118,7 +118,7 @@ function matrix(rows, asked, stale) {
 function cellOf(brand, type, cell, asked, stale) {
   if (!cell) return h("td", {}, "–");
   const source = cell.resolved_from;
-  const where = source === "default" ? "from default" : SOURCE[source];
+  const where = SOURCE[source];
   const live = cell.live_since ? `live ${when(cell.live_since)}` : "";
   const language = asked ? languageOf(cell, asked, stale)
     : cell.locales && cell.locales.length ? h("span", { class: "lang translated" },
