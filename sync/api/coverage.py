@@ -22,6 +22,7 @@ class BranchCoverage:
 
     def __init__(self, files: BranchFiles) -> None:
         self.files = files
+        self._validator = Validator(workers=1)  # its per-blob cache serves every commit
         self._lock = threading.Lock()
         self._validated: LRU[str, tuple[dict[PromptId, PromptDoc], dict[str, brands.BrandInfo],
                                         int]] = LRU(2)
@@ -39,7 +40,7 @@ class BranchCoverage:
             found = self._validated.get(snap.commit)
             if found is None:
                 files = list(snap.files.values())
-                report = Validator(workers=1).validate(files)
+                report = self._validator.validate(files)
                 declared = brands.read_all((f.path, f.read()) for f in files
                                            if brands.brand_of_file(f.path) is not None)
                 # Files that do not validate are left out, as the daemon would refuse them.
