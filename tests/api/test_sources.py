@@ -82,3 +82,15 @@ def test_coverage_says_which_translations_are_stale_like_the_command(api: Runnin
     every = api.client.get("/v1/coverage").json()
     assert every["locales"] == ["de", "fr"] and every["skipped_files"] == 0
     assert api.client.get("/v1/coverage?locale=x!").status_code == 400
+
+
+def test_source_of_a_translation_names_its_base_version(api: Running) -> None:
+    stale = api.client.get("/v1/prompts/northwind/farewell/source?locale=fr").json()
+    assert (stale["own"], stale["translated_from"], stale["base_version"]) == (True, 1, 2)
+    assert stale["prompt"] == "northwind/farewell.fr" and stale["locale"] == "fr"
+    # A translation harbor-bank lacks starts from default's; one nobody made, from the base.
+    inherited = api.client.get("/v1/prompts/harbor-bank/farewell/source?locale=de").json()
+    assert (inherited["path"], inherited["own"], inherited["version"]) == \
+        ("prompts/default/farewell.de.yaml", False, 0)
+    fresh = api.client.get("/v1/prompts/harbor-bank/greeting/source?locale=ja").json()
+    assert fresh["path"] == "prompts/harbor-bank/greeting.yaml" and fresh["base_version"] == 1

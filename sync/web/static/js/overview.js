@@ -124,7 +124,7 @@ function cellOf(brand, type, cell, asked, stale) {
     : cell.locales && cell.locales.length ? h("span", { class: "lang translated" },
       `translated: ${cell.locales.join(", ")}`) : null;
   return h("td", { class: `cell ${source}` },
-    h("a", { href: promptHref(brand, type), title: SOURCE_HELP[source],
+    h("a", { href: promptHref(brand, type, "", asked), title: SOURCE_HELP[source],
              "aria-label": `${brand} ${label(type)}: ${SOURCE_HELP[source]}, version ` +
                `${cell.version}${language ? `, ${language.textContent}` : ""}` },
       h("span", { class: `badge ${source}` }, where),
