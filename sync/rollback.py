@@ -44,7 +44,10 @@ class Rollback:
 
 
 def default_branch(prompt: PromptId, rev_sha: str) -> str:
-    return f"rollback/{prompt.brand}-{prompt.type.slug}-{short(rev_sha)}"
+    """`rollback/acme-greeting-1a2b3c4`; a translation's names its locale
+    (`rollback/acme-greeting.de-1a2b3c4`), so it never takes its base text's branch."""
+    tail = f".{prompt.locale}" if prompt.locale else ""
+    return f"rollback/{prompt.brand}-{prompt.type.slug}{tail}-{short(rev_sha)}"
 
 
 def default_base(repo: GitRepository, branch: str) -> str:
@@ -114,7 +117,8 @@ def build_rollback(repo: GitRepository, prompt: PromptId, rev: str, *, base: str
 def make_rollback(repo: GitRepository, prompt: PromptId, rev: str, *, base: str,
                   branch: str | None = None, author: Identity | None = None,
                   trailers: Sequence[tuple[str, str]] = ()) -> Rollback:
-    """`build_rollback`, then a new branch (default rollback/<brand>-<type>-<rev>) at it."""
+    """`build_rollback`, then a new branch (default rollback/<brand>-<type>[.<locale>]-<rev>) at
+    it."""
     branch = branch or default_branch(prompt, resolve(repo, rev))
     if not is_valid_branch(repo, branch):
         raise UsageError(f"{branch!r} is not a valid branch name")

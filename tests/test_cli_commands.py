@@ -64,11 +64,14 @@ def test_verbose_and_traceback_count_after_the_command_too() -> None:
 ON_PURPOSE = {
     ("sync", "--repo"): "the daemon also follows a git URL (--repo PATH_OR_URL)",
     ("history", "--db"): "no default: live times are shown only when a database is named",
+    ("sync", "--ref"): "the branch the daemon follows, not a revision to read (--ref BRANCH)",
+    ("serve", "--ref"): "the branch the daemon follows, not a revision to read (--ref BRANCH)",
 }
 SHARED = {  # option -> the commands that must have it
     "--repo": {"validate", "preview", "history", "rollback", "serve", "coverage"},
     "--db": {"sync", "status", "serve"},
     "--redis": {"sync", "serve"},
+    "--ref": {"preview", "coverage"},
     "--format": {"validate", "preview", "history", "status", "coverage"},
     "--verbose": set(COMMANDS),
     "--traceback": set(COMMANDS),
@@ -92,6 +95,9 @@ def test_a_shared_option_has_the_same_metavar_help_and_default_in_every_command(
     for flag, commands in SHARED.items():
         assert set(seen[flag]) == commands, flag
         assert len(set(seen[flag].values())) == 1, (flag, seen[flag])
+    daemons = {name: [(a.metavar, a.help) for a in sub._actions if "--ref" in a.option_strings]
+               for name, sub in _sub_parsers().items() if name in ("sync", "serve")}
+    assert daemons["sync"] == daemons["serve"]
 
 
 def test_format_shows_its_choices_and_default(capsys: pytest.CaptureFixture[str]) -> None:

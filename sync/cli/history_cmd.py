@@ -13,6 +13,7 @@ from promptsync.gitio.repo import GitRepository
 from promptsync.history import golive
 from promptsync.history.log import read_history, with_live_times
 from promptsync.history.view import FORMATS, HistoryFilter, parse_when
+from promptsync.locale import normalize
 from promptsync.model import BRAND_RE, PromptType
 
 
@@ -24,6 +25,8 @@ def add_parser(subparsers: Any) -> None:
     add_repo(p)
     p.add_argument("--brand", help="only prompts of this brand")
     p.add_argument("--type", help="only prompts of this type, e.g. greeting")
+    p.add_argument("--locale", metavar="TAG",
+                   help="only translations into this locale, e.g. fr (the id shows each one's)")
     p.add_argument("--author", help="only changes whose author name or e-mail contains this")
     p.add_argument("--since", metavar="DATE", help="only changes on or after DATE (2026-11-24)")
     p.add_argument("--until", metavar="DATE", help="only changes on or before DATE")
@@ -39,7 +42,8 @@ def build_filter(args: argparse.Namespace) -> HistoryFilter:
             prompt=prompt_id(args.id) if args.id else None, brand=args.brand,
             type=PromptType.parse(args.type) if args.type else None, author=args.author,
             since=parse_when(args.since) if args.since else None,
-            until=parse_when(args.until, end_of_day=True) if args.until else None)
+            until=parse_when(args.until, end_of_day=True) if args.until else None,
+            locale=normalize(args.locale) if args.locale is not None else None)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 

@@ -43,6 +43,12 @@ def add_ref(parser: argparse.ArgumentParser) -> None:
                         help="read the prompts at this revision (default: the working tree)")
 
 
+def add_followed_ref(parser: argparse.ArgumentParser) -> None:
+    """The daemon's --ref (sync, serve): the published branch it follows, not a revision read."""
+    parser.add_argument("--ref", metavar="BRANCH", help="the published branch to follow (env "
+                        "PROMPTSYNC_REF, default main)")
+
+
 def add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="URL", help=f"database URL (env {settings.DB_URL_ENV}, "
                         f"default: {settings.DEFAULT_DB_URL})")

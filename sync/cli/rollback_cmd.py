@@ -26,7 +26,7 @@ def add_parser(subparsers: Any) -> None:
                    help="the commit to build on (default: the branch the daemon follows, "
                    "origin/$PROMPTSYNC_REF if it exists, else $PROMPTSYNC_REF; main if unset)")
     p.add_argument("--branch", metavar="NAME",
-                   help="the new branch (default: rollback/<brand>-<type>-<rev>)")
+                   help="the new branch (default: rollback/<brand>-<type>[.<locale>]-<rev>)")
     add_repo(p)
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from promptsync import settings
 from promptsync.api.context import ApiContext, ApiSettings
 from promptsync.api.keys import KEYS_FILE_ENV, KeyStore, resolve_keys_file
-from promptsync.cli.options import add_db, add_redis, add_repo, repo_dir
+from promptsync.cli.options import add_db, add_followed_ref, add_redis, add_repo, repo_dir
 from promptsync.errors import UsageError
 from promptsync.settings import hide_password
 
@@ -46,7 +46,7 @@ class ServeSettings:
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("serve", description=__doc__.splitlines()[0])
     add_repo(p)
-    p.add_argument("--ref", help="the published branch (env PROMPTSYNC_REF, default main)")
+    add_followed_ref(p)
     add_db(p)
     add_redis(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default "

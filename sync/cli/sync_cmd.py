@@ -14,7 +14,7 @@ from typing import Any
 
 from promptsync import settings
 from promptsync.cache.invalidate import Invalidator
-from promptsync.cli.options import add_db, add_redis, add_repo_or_url
+from promptsync.cli.options import add_db, add_followed_ref, add_redis, add_repo_or_url
 from promptsync.daemon.loop import Daemon
 from promptsync.daemon.metrics import Metrics, stale_after
 from promptsync.daemon.metrics_server import MetricsServer
@@ -46,7 +46,7 @@ class SyncSettings:
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("sync", description=__doc__.splitlines()[0])
     add_repo_or_url(p)
-    p.add_argument("--ref", help="branch to follow (env PROMPTSYNC_REF, default main)")
+    add_followed_ref(p)
     add_db(p)
     add_redis(p)
     p.add_argument("--once", action="store_true", help="sync the ref's head once and exit")

@@ -10,17 +10,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from promptsync import settings
+from promptsync import brands, settings
 from promptsync.cli.options import add_format, add_repo
 from promptsync.errors import UsageError
-from promptsync.tree import from_directory
+from promptsync.model import DEFAULT_BRAND, PromptId
+from promptsync.tree import SourceFile, from_directory
 from promptsync.validate import Report, Validator, codes
 from promptsync.validate.base_history import GitBaseHistory
 from promptsync.validate.base_ref import version_base
 from promptsync.validate.finding import did_you_mean
 from promptsync.validate.reporters import REPORTERS
 from promptsync.validate.result_cache import ResultCache
-from promptsync.validate.rules import SCHEMA_PATH, VARIABLES_PATH
+from promptsync.validate.rules import BRAND_SCHEMA_PATH, SCHEMA_PATH, VARIABLES_PATH
 
 
 @dataclass(frozen=True)
@@ -74,16 +75,39 @@ def validate(s: ValidateSettings) -> int:
     if not any(f.path.startswith("schema/") for f in files):
         raise UsageError(f"{s.root} has no schema/ folder "
                          "(hint: is --repo the prompt repository?)")
+    context = _translation_context(s.root, files) if s.paths else []
     base = version_base(s.root, s.base)
     store = ResultCache.for_repository(s.root) if s.cache else None
     with GitBaseHistory(s.root) as history:
-        report = Validator(store=store).validate(files, base.versions if base else None,
+        report = Validator(store=store).validate([*files, *context],
+                                                 base.versions if base else None,
                                                  whole_tree=not s.paths, history=history)
+    _leave_out(report, {f.path for f in context})
     report.base = base.label if base else None
     if store is not None:
         store.save()
     REPORTERS[s.format](report, sys.stdout)
     return _exit_code(report, s.strict, s.allow)
+
+
+def _translation_context(root: Path, files: list[SourceFile]) -> list[SourceFile]:
+    """For a translation named on the command line (pre-commit names only what is staged): the
+    files it is checked against, its base texts and the brand files, read but not reported."""
+    named = {f.path for f in files}
+    wanted: list[str] = []
+    for f in files:
+        prompt_id = PromptId.from_path(f.path)
+        if prompt_id is not None and prompt_id.locale:
+            wanted += [prompt_id.base.path, PromptId(DEFAULT_BRAND, prompt_id.type).path,
+                       brands.brand_file_path(prompt_id.brand),
+                       brands.brand_file_path(DEFAULT_BRAND)]
+    extra = [p for p in dict.fromkeys(wanted) if p not in named and (root / p).is_file()]
+    return [f for f in from_directory(root, extra) if f.path in extra] if extra else []
+
+
+def _leave_out(report: Report, paths: set[str]) -> None:
+    report.findings = [f for f in report.findings if f.path not in paths]
+    report.files_checked -= len(paths)
 
 
 def _known_code(code: str) -> str:
@@ -96,7 +120,7 @@ def _known_code(code: str) -> str:
 
 
 def _names_a_rule_file(root: Path, paths: tuple[str, ...]) -> bool:
-    rule_files = {root / SCHEMA_PATH, root / VARIABLES_PATH}
+    rule_files = {root / SCHEMA_PATH, root / VARIABLES_PATH, root / BRAND_SCHEMA_PATH}
     return any(Path(os.path.realpath(p)) in rule_files for p in paths)
 
 

@@ -80,7 +80,7 @@ def _mark(cell: Cell) -> str:
 
 def json_(matrix: Matrix, out: TextIO) -> None:
     payload: dict[str, Any] = {
-        "source": matrix.label, "locales": list(matrix.locales),
+        "tree": matrix.label, "locales": list(matrix.locales),
         "brands": {b: {"language": i.language, "locales": None if i.locales is None
                        else list(i.locales)} for b, i in matrix.infos.items()},
         "cells": [_cell_json(c) for c in matrix.cells],

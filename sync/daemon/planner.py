@@ -4,6 +4,10 @@ With the published commit still in the object database, only the prompt files `g
 names are looked at, so the cost follows the change and not the size of the repository. When it
 is gone (a force-push on a mirror that never saw it, or the first load) the new tree is compared
 with the live rows instead.
+
+Each base text is stamped with its brand's language (prompts/<brand>/brand.yaml, else default's:
+promptsync.brands.effective); a translation's is its tag's. When a commit changes a brand file,
+the live base texts whose language it changes are rewritten too, in the same generation.
 """
 
 from __future__ import annotations

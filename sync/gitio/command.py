@@ -36,6 +36,9 @@ NO_PROMPT = {"GIT_TERMINAL_PROMPT": "0"}
 # scheme://user:password@host or scheme://token@host
 _USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^/\s@'\"]+@", re.IGNORECASE)
 _TIMED_OUT = "did not complete in"
+# git's own stall limit (GIT_HTTP_LOW_SPEED_TIME, which the mirror sets to its timeout) can fire
+# before GitPython's watchdog: the same time limit, reached by the other clock.
+_STALLED = "Operation too slow"
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _TAKES_VALUE = {"-m", "-L", "-C", "-c"}
 
@@ -112,7 +115,7 @@ def failure(args: Sequence[str], exc: GitCommandError, timeout: float,
     # GitPython's watchdog kills first and flags the timeout after, so under load the command can
     # end, killed, before the flag is set and the "did not complete" text is never written. Only
     # the watchdog sends SIGKILL to a git promptsync started: that exit status is the timeout too.
-    if _TIMED_OUT in stderr or exc.status == -signal.SIGKILL:
+    if _TIMED_OUT in stderr or _STALLED in stderr or exc.status == -signal.SIGKILL:
         return GitTimeout(f"{name} timed out after {timeout:g} s")
     return GitError(f"{name} failed: {stderr}" + (f" (hint: {hint})" if hint else ""))
 

@@ -23,12 +23,14 @@ class HistoryFilter:
     author: str | None = None  # a part of the name or e-mail, any case
     since: datetime | None = None
     until: datetime | None = None
+    locale: str | None = None  # a canonical tag: only that translation's changes
 
     def matches(self, change: Change) -> bool:
         ids = {change.prompt, change.previous_id} - {None}
         return ((self.prompt is None or self.prompt in ids)
                 and (self.brand is None or any(i.brand == self.brand for i in ids if i))
                 and (self.type is None or change.prompt.type is self.type)
+                and (self.locale is None or change.prompt.locale == self.locale)
                 and (self.author is None or self.author.lower() in
                      f"{change.author_name} <{change.author_email}>".lower())
                 and (self.since is None or change.date >= self.since)
@@ -78,7 +80,7 @@ def text(changes: Sequence[Change], out: TextIO, *, with_live: bool = False) -> 
 def as_dict(change: Change, with_live: bool) -> dict[str, Any]:
     data: dict[str, Any] = {
         "commit": change.commit, "date": change.date.isoformat(), "action": change.action,
-        "prompt": str(change.prompt),
+        "prompt": str(change.prompt), "locale": change.prompt.locale,
         "previous_id": str(change.previous_id) if change.previous_id else None,
         "version_before": change.version_before, "version_after": change.version_after,
         "author_name": change.author_name, "author_email": change.author_email,

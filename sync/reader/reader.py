@@ -120,7 +120,7 @@ class PromptReader:
             key = (brand, t, locale)
             hit = self._memory_hit(key)
             if hit is None:
-                return self._get_in(brand, t, locale)
+                return self._get_in_slow(brand, t, locale)
             if self._fallbacks:  # inline AskedLocales.counted: this is the hot path too
                 counter = self._fallbacks.get(key)
                 if counter is not None:
@@ -149,11 +149,16 @@ class PromptReader:
 
     def _get_in(self, brand: str, t: PromptType, locale: str) -> Prompt:
         """`get` with a locale: memory is keyed by the tag as the caller spelled it, so a hit
-        costs one more look-up than a read without one."""
+        costs one more look-up than a read without one (see `get`)."""
         key = (brand, t, locale)
         hit = self._memory_hit(key)
-        if hit is not None:
-            return self._locales.counted(hit, key)
+        return self._get_in_slow(brand, t, locale) if hit is None else \
+            self._locales.counted(hit, key)
+
+    def _get_in_slow(self, brand: str, t: PromptType, locale: str) -> Prompt:
+        """Below memory, with a locale: normalise it (a malformed one reads the base text),
+        resolve, and judge whether the answer is in the language asked."""
+        key = (brand, t, locale)
         tag = self._locales.canonical(locale)
         if not tag:  # malformed: the base text, as if no locale had been asked
             hit = self._memory_hit((brand, t))

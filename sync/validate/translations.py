@@ -35,9 +35,8 @@ def check_translations(present: Sequence[PromptId], prompts: Mapping[PromptId, P
     `prompts` are the files that passed their own checks."""
     findings: list[Finding] = []
     ids = set(present)
-    for prompt_id in sorted(ids):
-        if not prompt_id.locale:
-            continue
+    # Unsorted: the report sorts its findings, and sorting 20,000 ids cost half of this check.
+    for prompt_id in [p for p in ids if p.locale]:
         base_id = base_of(prompt_id, ids)
         if whole_tree and base_id is None:
             findings.append(_without_base(prompt_id))

@@ -24,13 +24,13 @@ G = PromptType.GREETING
 FRENCH = "Bonjour {{ brand_name }} !"
 
 
-def _add_french(api: Running) -> str:
-    """northwind/greeting.fr.yaml, as a translator adds it, synced by the daemon."""
+def _add_french(api: Running, locale: str = "fr") -> str:
+    """northwind/greeting.<locale>.yaml, as a translator writes it, synced by the daemon."""
     repo = GitRepo(api.ctx.settings.repo)
     base = yaml.safe_load(repo.read("prompts/northwind/greeting.yaml"))
     repo.write("prompts/northwind/brand.yaml", brand_file("en", ["de", "fr"]))
-    repo.write("prompts/northwind/greeting.fr.yaml", yaml.safe_dump({
-        "type": "GREETING", "locale": "fr", "translated_from": base["version"], "version": 1,
+    repo.write(f"prompts/northwind/greeting.{locale}.yaml", yaml.safe_dump({
+        "type": "GREETING", "locale": locale, "translated_from": base["version"], "version": 1,
         "variables": {"brand_name": base["variables"]["brand_name"]},
         "template": FRENCH + "\n"}, allow_unicode=True, sort_keys=False))
     head = repo.commit("Northwind greets in French")
@@ -78,13 +78,13 @@ def test_the_list_shows_translations_and_resolves_a_locale(api: Running) -> None
 
 
 def test_the_audit_names_the_locale(api: Running) -> None:
-    head = _add_french(api)
-    entries = _get(api, "/v1/audit", locale="fr")["entries"]
+    head = _add_french(api, "fr-CA")  # a locale the project's own prompts do not have yet
+    entries = _get(api, "/v1/audit", locale="fr-CA")["entries"]
     assert isinstance(entries, list)
     mine = [e for e in entries if e["commit"] == head]
     assert [(e["prompt"], e["locale"], e["action"]) for e in mine] == [
-        ("northwind/greeting.fr", "fr", "create")]
-    assert all(e["locale"] == "fr" for e in entries)
+        ("northwind/greeting.fr-CA", "fr-CA", "create")]
+    assert all(e["locale"] == "fr-CA" for e in entries)
 
 
 @pytest.fixture

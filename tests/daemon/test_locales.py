@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import redis
+import yaml
 from sqlalchemy import Engine
 
 from promptsync.cache.protocol import GENERATION_KEY, prompt_key
@@ -16,7 +17,7 @@ from promptsync.model import PromptId, PromptType
 from promptsync.reader import PromptReader
 from promptsync.store.engine import make_engine
 from promptsync.store.state import live_prompts, read_state
-from tests.daemon.helpers import query
+from tests.daemon.helpers import query, sync_once
 from tests.support.gitrepo import GitRepo
 from tests.support.languages import bare_repo, brand_file, prompt_file, sync, syncer
 
@@ -177,3 +178,24 @@ def test_a_first_load_reads_every_brand_file(repo: GitRepo, engine: Engine,
                  for p, row in live_prompts(engine).items() if p.type is G}
     assert languages == {("default", ""): "en", ("acme", ""): "en", ("zeta", ""): "en",
                          ("zeta", "fr"): "fr"}
+
+
+def test_a_new_french_greeting_is_served_to_fr_ca_after_sync(prompt_repo: GitRepo, db_url: str,
+                                                              redis_url: str) -> None:
+    """The issue's acceptance path: add prompts/northwind/greeting.fr.yaml, sync with the real
+    command, and the reader serves it to a Canadian French reader."""
+    base = yaml.safe_load(prompt_repo.read("prompts/northwind/greeting.yaml"))
+    prompt_repo.write("prompts/northwind/brand.yaml", brand_file("en", ["de", "fr"]))
+    prompt_repo.write("prompts/northwind/greeting.fr.yaml", yaml.safe_dump({
+        "type": "GREETING", "locale": "fr", "translated_from": base["version"], "version": 1,
+        "variables": {"brand_name": base["variables"]["brand_name"]},
+        "template": "Bonjour et bienvenue chez {{ brand_name }} !\n"},
+        allow_unicode=True, sort_keys=False))
+    prompt_repo.commit("Northwind greets in French")
+    assert sync_once(prompt_repo, db_url, redis_url) == 0
+    with PromptReader(db_url=db_url, redis_url=redis_url) as reader:
+        text = reader.render("northwind", "greeting", {"brand_name": "Northwind Outfitters"},
+                             locale="fr-CA")
+        prompt = reader.get("northwind", G, locale="fr-CA")
+    assert text == "Bonjour et bienvenue chez Northwind Outfitters !"
+    assert (prompt.brand, prompt.locale, prompt.language) == ("northwind", "fr", "fr")

@@ -116,3 +116,18 @@ def test_a_fetch_killed_before_the_watchdog_flags_it_is_still_a_timeout() -> Non
     error = failure(["fetch", "origin"], killed, 2)
     assert isinstance(error, GitTimeout)
     assert str(error) == "git fetch origin timed out after 2 s"
+
+
+def test_a_fetch_git_itself_stops_for_stalling_is_a_timeout_too() -> None:
+    """The mirror sets git's stall limit to its own timeout; under load git's clock can win the
+    race with the watchdog's (CI, 2026-12-05): 'Operation too slow' is the same time limit."""
+    from git.exc import GitCommandError
+
+    from promptsync.gitio.command import GitTimeout, failure
+
+    stalled = GitCommandError(["git", "fetch", "origin"], 128, b"fatal: unable to access "
+                              b"'http://127.0.0.1:1/p.git/': Operation too slow. Less than 1 "
+                              b"bytes/sec transferred the last 2 seconds", b"")
+    error = failure(["fetch", "origin"], stalled, 2)
+    assert isinstance(error, GitTimeout)
+    assert str(error) == "git fetch origin timed out after 2 s"

@@ -217,3 +217,46 @@ def test_the_project_schema_describes_every_language_key() -> None:
         for key in keys:
             assert len(schema["properties"][key]["description"]) > 80
             assert schema["properties"][key]["examples"]
+
+
+def test_a_named_translation_is_checked_against_its_base_and_brand(
+        repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    """pre-commit names only the staged files: a translation is still checked against its
+    base text and its brand's locales, which are read but not reported."""
+    repo.write(BASE, BASE_TEXT.replace("  user_name:\n    type: string\n    default: \"\"\n",
+                                       "  user_name:\n    type: string\n    default: \"\"\n"
+                                       "  agent_name:\n    type: string\n    default: \"\"\n"))
+    repo.write(GERMAN, translation(translated_from=2))
+    run = run_cli(capsys, "validate", str(repo.path / GERMAN), "--repo", str(repo.path),
+                  "--no-cache", "--format", "json")
+    assert [(f["path"], f["code"]) for f in run.findings] == [(GERMAN, "translated-from-ahead")]
+    assert run.payload["files_checked"] == 1
+    repo.write(GERMAN, translation(locale="it"))
+    run = run_cli(capsys, "validate", str(repo.path / GERMAN), "--repo", str(repo.path),
+                  "--no-cache")
+    assert "locale-mismatch" in run.out
+    repo.write("prompts/acme/farewell.it.yaml", translation(locale="it"))
+    run = run_cli(capsys, "validate", str(repo.path / "prompts/acme/farewell.it.yaml"),
+                  "--repo", str(repo.path), "--no-cache")
+    assert "brand 'acme' does not serve it" in run.out
+
+
+def test_a_brand_schema_named_alone_rechecks_every_brand_file(
+        repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    """pre-commit passes only the staged schema: new rules can break any brand file."""
+    path = repo.path / "schema/brand.schema.json"
+    path.write_text(path.read_text().replace('"uniqueItems": true,',
+                                             '"uniqueItems": true,\n      "maxItems": 1,'))
+    run = run_cli(capsys, "validate", str(path), "--repo", str(repo.path), "--no-cache")
+    assert run.code == 1
+    assert f"{BRAND_FILE}:3:10: error: locales: " in run.out
+    assert "[schema-max-items]" in run.out
+
+
+def test_the_stale_diff_stays_inside_one_github_annotation(
+        repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    make_stale(repo)
+    run = validate(capsys, repo, "--format", "github")
+    [line] = [x for x in run.out.splitlines() if f"file={GERMAN}," in x]
+    assert line.startswith(f"::warning file={GERMAN},line=5,col=1,title=stale-translation::")
+    assert "%0A    -Have a great day.%0A    +Have a wonderful day." in line

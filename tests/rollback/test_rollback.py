@@ -87,3 +87,25 @@ def test_bad_rollbacks_are_one_line_exit_2(two_edits: tuple[GitRepo, str], args,
     assert message in proc.stderr and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert repo.git("for-each-ref") == refs_before
+
+
+@pytest.mark.timeout(60)
+def test_a_translation_rolls_back_on_a_branch_that_names_its_locale(prompt_repo: GitRepo,
+                                                                     capsys) -> None:
+    german = "prompts/default/greeting.de.yaml"
+    base = prompt_repo.read(GREETING)
+    prompt_repo.write("prompts/default/brand.yaml", "language: en\nlocales: [de]\n")
+    prompt_repo.write(german, base.replace("version: 1\n", "locale: de\ntranslated_from: 1\n"
+                                           "version: 1\n", 1).replace(
+        "How can I help you today?", "Wie kann ich helfen?"))
+    good = prompt_repo.commit("German greeting")
+    prompt_repo.bump(german, "Wie kann ich helfen?", "Was geht?")
+    prompt_repo.commit("Too casual in German")
+    assert main(["rollback", "default/greeting.de", "--to", good,
+                 "--repo", str(prompt_repo.path)]) == 0, capsys.readouterr()
+    branch = f"rollback/default-greeting.de-{good[:7]}"
+    assert f"Created branch {branch}" in capsys.readouterr().out
+    tip = prompt_repo.head(branch)
+    assert prompt_repo.git("diff", "--name-only", good, tip) == german
+    restored = prompt_repo.git("show", f"{tip}:{german}")
+    assert "Wie kann ich helfen?" in restored and read_version(restored.encode()) == 3
