@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from promptsync.errors import GitError
 from promptsync.gitio.repo import GitRepository
 from promptsync.lru import LRU
 from promptsync.tree import SourceFile
@@ -41,16 +42,16 @@ class BranchFiles:
         self.repo_path, self.ref = repo, ref
         self._lock = threading.Lock()
         self._repo: GitRepository | None = None
+        self._opener: threading.Thread | None = None
         self._snapshots: LRU[str, Snapshot] = LRU(4)
 
     def snapshot(self) -> Snapshot:
         with self._lock:
             try:
                 return self._snapshot()
-            except OSError:
-                # git children die with the thread that started them (gitio.lifetime): callers
-                # run in worker threads, and one that ended took GitPython's persistent
-                # `cat-file` with it (a broken pipe). Start it again, from this thread.
+            except (OSError, GitError):
+                # The thread that started git may have ended while this one used it (see
+                # _open): a broken pipe, or a read that never answers. Once more, afresh.
                 self._close()
                 return self._snapshot()
 
@@ -64,8 +65,14 @@ class BranchFiles:
         return found
 
     def _open(self) -> GitRepository:
+        # git children die with the thread that started them (gitio.lifetime), and GitPython
+        # keeps a `cat-file` child per repository: callers run in worker threads, and one that
+        # ended took that child with it. Start git again from this thread.
+        if self._opener is not None and not self._opener.is_alive():
+            self._close()
         if self._repo is None:
             self._repo = GitRepository(self.repo_path)
+            self._opener = threading.current_thread()
         return self._repo
 
     def close(self) -> None:
@@ -75,7 +82,7 @@ class BranchFiles:
     def _close(self) -> None:
         if self._repo is not None:
             self._repo.close()
-            self._repo = None
+            self._repo, self._opener = None, None
 
 
 def _read(repo: GitRepository, sha: str) -> Snapshot:

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from promptsync.api.problems import Problem
-from promptsync.api.snapshot import BranchFiles
+from promptsync.api.snapshot import BranchFiles, Snapshot
 from promptsync.gitio.repo import GitRepository
 from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PromptId, PromptType
 from promptsync.validate.rules import VARIABLES_PATH, VariableRule, load_rules
+from promptsync.validate.translations import base_of
 from promptsync.validate.yamldoc import read_yaml
 
 COMMIT_RE = re.compile(r"[0-9a-f]{4,40}")
@@ -39,6 +40,8 @@ class Source:
     description: str = ""
     variables: Mapping[str, Any] = field(default_factory=dict)
     samples: list[Any] = field(default_factory=list)
+    translated_from: int | None = None  # a translation: the base version it was made from
+    base_version: int | None = None  # a translation: its base text's version at this commit
 
 
 class PromptSources:
@@ -49,13 +52,28 @@ class PromptSources:
         self._rules: LRU[str, Mapping[str, VariableRule]] = LRU(8)
 
     def at_head(self, prompt: PromptId) -> Source:
+        """The brand's own file, else default's in the same locale; a translation nobody has
+        made yet starts from its base text (the brand's, else default's)."""
         snap = self.files.snapshot()
-        for path in (prompt.path, PromptId(DEFAULT_BRAND, prompt.type, prompt.locale).path):
-            data = snap.read(path)
+        default = PromptId(DEFAULT_BRAND, prompt.type, prompt.locale)
+        for candidate in (prompt, default, prompt.base, default.base):
+            data = snap.read(candidate.path)
             if data is not None:
-                return parse(path, snap.commit, data, own=path == prompt.path)
+                found = parse(candidate.path, snap.commit, data, own=candidate == prompt)
+                return self._with_base(snap, prompt, found)
         raise Problem(404, "No such prompt", f"neither {prompt.brand} nor default has a "
                       f"{prompt.type.slug} file at {snap.commit[:7]}", type="unknown-prompt")
+
+    @staticmethod
+    def _with_base(snap: Snapshot, prompt: PromptId, found: Source) -> Source:
+        if not prompt.locale:
+            return found
+        present = {p for p in map(PromptId.from_path, snap.files) if p is not None}
+        base = base_of(prompt, present)
+        data = None if base is None else snap.read(base.path)
+        if base is None or data is None:
+            return found
+        return replace(found, base_version=parse(base.path, snap.commit, data, own=True).version)
 
     def at_commit(self, prompt: PromptId, commit: str) -> Source:
         if not COMMIT_RE.fullmatch(commit):
@@ -102,7 +120,8 @@ def parse(path: str, commit: str, data: bytes, *, own: bool) -> Source:
                   template=_of(value, "template", str, ""),
                   description=_of(value, "description", str, ""),
                   variables=_of(value, "variables", dict, {}),
-                  samples=_of(value, "samples", list, []))
+                  samples=_of(value, "samples", list, []),
+                  translated_from=_of(value, "translated_from", int, None) if own else None)
 
 
 def _of(value: Mapping[str, Any], key: str, kind: type, empty: Any) -> Any:

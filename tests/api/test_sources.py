@@ -66,3 +66,31 @@ def test_key_says_what_the_key_may_do(api: Running, keys_file: Path) -> None:
         "name": "ola", "anonymous": False, "scope": "write", "brands": ["harbor-bank"]}
     assert api.client.get("/v1/key").status_code == 401  # keys exist now: reads need one
     assert api.client.get("/v1/key", headers=bearer("ps_nope")).status_code == 401
+
+
+def test_coverage_says_which_translations_are_stale_like_the_command(api: Running) -> None:
+    body = api.client.get("/v1/coverage?locale=fr&brand=northwind").json()
+    assert body["locales"] == ["fr"]
+    cells = {c["type"]: c for c in body["cells"]}
+    assert set(cells) == {"SYSTEM_PROMPT", "GREETING", "FAREWELL", "REJECTION",
+                          "CLARIFICATION", "HANDOFF"}
+    farewell = cells["FAREWELL"]
+    assert (farewell["stale"], farewell["translated_from"], farewell["base_version"]) == \
+        (True, 1, 2)
+    assert farewell["answered_by"]["path"] == "prompts/northwind/farewell.fr.yaml"
+    assert cells["REJECTION"]["source"] == "inherited"
+    every = api.client.get("/v1/coverage").json()
+    assert every["locales"] == ["de", "fr"] and every["skipped_files"] == 0
+    assert api.client.get("/v1/coverage?locale=x!").status_code == 400
+
+
+def test_source_of_a_translation_names_its_base_version(api: Running) -> None:
+    stale = api.client.get("/v1/prompts/northwind/farewell/source?locale=fr").json()
+    assert (stale["own"], stale["translated_from"], stale["base_version"]) == (True, 1, 2)
+    assert stale["prompt"] == "northwind/farewell.fr" and stale["locale"] == "fr"
+    # A translation harbor-bank lacks starts from default's; one nobody made, from the base.
+    inherited = api.client.get("/v1/prompts/harbor-bank/farewell/source?locale=de").json()
+    assert (inherited["path"], inherited["own"], inherited["version"]) == \
+        ("prompts/default/farewell.de.yaml", False, 0)
+    fresh = api.client.get("/v1/prompts/harbor-bank/greeting/source?locale=ja").json()
+    assert fresh["path"] == "prompts/harbor-bank/greeting.yaml" and fresh["base_version"] == 1

@@ -20,6 +20,7 @@ from promptsync.api.params import TYPE_SCHEMA, Ref, check_type
 from promptsync.api.problems import Problem
 from promptsync.api.sources import PromptSources, Source
 from promptsync.errors import GitError
+from promptsync.model import PromptId
 
 router = APIRouter(prefix="/v1", tags=["sources"])
 _lock = threading.Lock()
@@ -39,6 +40,12 @@ class SourceOut(BaseModel):
     description: str
     variables: dict[str, Any]
     samples: list[Any]
+    locale: str = Field("", description="the locale asked for ('' for the base text)")
+    translated_from: int | None = Field(None, description="a translation: the base text's "
+                                                          "version it was made from")
+    base_version: int | None = Field(None, description="a translation: its base text's version "
+                                                       "now (greater than translated_from: "
+                                                       "stale)")
 
 
 class RuntimeVariableOut(BaseModel):
@@ -80,13 +87,14 @@ async def source(prompt: Ref, caller: Reader, sources: Sources,
         found = await asyncio.to_thread(read)  # the executor previews read the branch in
     except GitError as exc:
         raise Problem(503, "Repository unreadable", str(exc), type="unavailable") from None
-    return _out(str(prompt), found)
+    return _out(prompt, found)
 
 
-def _out(prompt: str, s: Source) -> SourceOut:
-    return SourceOut(prompt=prompt, path=s.path, commit=s.commit, own=s.own, version=s.version,
-                     template=s.template, description=s.description,
-                     variables=dict(s.variables), samples=list(s.samples))
+def _out(prompt: PromptId, s: Source) -> SourceOut:
+    return SourceOut(prompt=str(prompt), path=s.path, commit=s.commit, own=s.own,
+                     version=s.version, template=s.template, description=s.description,
+                     variables=dict(s.variables), samples=list(s.samples), locale=prompt.locale,
+                     translated_from=s.translated_from, base_version=s.base_version)
 
 
 @router.get("/variables", response_model=VariablesOut,

@@ -47,6 +47,8 @@ export function problemText(answer) {
   return [d.title, d.detail].filter(Boolean).join(": ") || `HTTP ${answer.status}`;
 }
 
-export function promptPath(brand, type, tail = "") {
-  return `/v1/prompts/${encodeURIComponent(brand)}/${encodeURIComponent(type.toLowerCase())}${tail}`;
+/** A prompt's API path; `locale` ("" for the base text) becomes its ?locale= parameter. */
+export function promptPath(brand, type, tail = "", locale = "") {
+  const path = `/v1/prompts/${encodeURIComponent(brand)}/${encodeURIComponent(type.toLowerCase())}${tail}`;
+  return locale ? `${path}${tail.includes("?") ? "&" : "?"}locale=${encodeURIComponent(locale)}` : path;
 }

@@ -41,9 +41,10 @@ export function short(sha) {
   return sha ? String(sha).slice(0, 7) : "";
 }
 
-/** A hash link of the page (brand and type are slugs, encoded all the same). */
-export function promptHref(brand, type, tail = "") {
-  return `#/p/${encodeURIComponent(brand)}/${encodeURIComponent(type.toLowerCase())}${tail}`;
+/** A hash link of the page: `#/p/acme/greeting`, a translation `#/p/acme/greeting.de`. */
+export function promptHref(brand, type, tail = "", locale = "") {
+  const id = `${type.toLowerCase()}${locale ? `.${locale}` : ""}`;
+  return `#/p/${encodeURIComponent(brand)}/${encodeURIComponent(id)}${tail}`;
 }
 
 /** A message area; `say(kind, ...children)` shows one message (kind: info, ok, error). */

@@ -8,43 +8,44 @@ import { heading } from "./prompt.js";
 import { askMessage } from "./save.js";
 import { whyNoSave } from "./session.js";
 
-export function showHistory(main, brand, type) {
+export function showHistory(main, brand, type, locale = "") {
   const controller = new AbortController();
-  fill(main, heading(brand, type, "history"), h("p", {}, "Loading the history…"));
-  load(main, brand, type, controller.signal);
+  fill(main, heading(brand, type, "history", locale), h("p", {}, "Loading the history…"));
+  load(main, { brand, type, locale }, controller.signal);
   return () => controller.abort();
 }
 
-async function load(main, brand, type, signal) {
+async function load(main, prompt, signal) {
+  const { brand, type, locale } = prompt;
   let audit;
   let source;
   try {
     [audit, source] = await Promise.all([
-      api("GET", `/v1/audit?brand=${encodeURIComponent(brand)}&type=${encodeURIComponent(type)}&limit=200`,
-          undefined, { signal }),
-      api("GET", promptPath(brand, type, "/source"), undefined, { signal }),
+      api("GET", `/v1/audit?brand=${encodeURIComponent(brand)}&type=${encodeURIComponent(type)}` +
+          `&locale=${encodeURIComponent(locale || "base")}&limit=200`, undefined, { signal }),
+      api("GET", promptPath(brand, type, "/source", locale), undefined, { signal }),
     ]);
   } catch {
     return;
   }
   if (!audit.ok) {
-    fill(main, heading(brand, type, "history"),
+    fill(main, heading(brand, type, "history", locale),
       h("p", { class: "message error", role: "alert" }, problemText(audit)));
     return;
   }
-  const entries = audit.data.entries.filter((e) => !e.locale);
+  const entries = audit.data.entries.filter((e) => (e.locale || "") === locale);
   const current = source.ok && source.data.own ? source.data.version : null;
   const result = messageBox({ id: "restore-result", tabindex: "-1" });
   const diffBox = h("div", { id: "diff" });
-  const reload = () => load(main, brand, type, signal);
+  const reload = () => load(main, prompt, signal);
   const blocked = whyNoSave(brand);
-  fill(main, heading(brand, type, "history"),
+  fill(main, heading(brand, type, "history", locale),
     blocked ? h("p", { class: "message info" }, blocked) : null,
     result,
     entries.length === 0 ? h("p", {}, `${brand} has no ${type} file of its own yet: nothing ` +
       "to show.") : table(entries, current, blocked ? null : (entry) =>
-        restore(brand, type, entry, current, result, reload)),
-    entries.length > 1 ? compare(brand, type, entries, diffBox) : null,
+        restore(prompt, entry, current, result, reload)),
+    entries.length > 1 ? compare(prompt, entries, diffBox) : null,
     diffBox);
 }
 
@@ -72,7 +73,7 @@ function versions(e) {
   return `v${e.version_before} → v${e.version_after}`;
 }
 
-function compare(brand, type, entries, diffBox) {
+function compare({ brand, type, locale }, entries, diffBox) {
   const withText = entries.filter((e) => e.version_after != null);
   const choose = (id, picked) => {
     const select = h("select", { id }, withText.map((e) =>
@@ -83,7 +84,8 @@ function compare(brand, type, entries, diffBox) {
   const older = choose("diff-from", 1);
   const newer = choose("diff-to", 0);
   const show = async () => {
-    const at = (commit) => api("GET", promptPath(brand, type, `/source?at=${encodeURIComponent(commit)}`));
+    const at = (commit) => api("GET", promptPath(brand, type,
+      `/source?at=${encodeURIComponent(commit)}`, locale));
     const [a, b] = await Promise.all([at(older.value), at(newer.value)]);
     if (!a.ok || !b.ok) {
       fill(diffBox, h("p", { class: "message error", role: "alert" }, problemText(a.ok ? b : a)));
@@ -102,12 +104,12 @@ function compare(brand, type, entries, diffBox) {
       h("button", { type: "button", id: "show-diff", onclick: show }, "Show the differences")));
 }
 
-async function restore(brand, type, entry, current, result, reload) {
+async function restore({ brand, type, locale }, entry, current, result, reload) {
   const message = await askMessage(`Restore version ${entry.version_after} of ` +
     `${brand}/${type.toLowerCase()}`, { title: `Restore version ${entry.version_after}`,
                                         action: "Restore" });
   if (message === null) return;
-  const answer = await api("POST", promptPath(brand, type, "/rollback"),
+  const answer = await api("POST", promptPath(brand, type, "/rollback", locale),
                            { to: entry.commit, version: current, message });
   if (!answer.ok) {
     result.say("error", h("strong", {}, "Not restored. "), problemText(answer));

@@ -2,6 +2,7 @@
 //   #/                         the overview (brands x types)
 //   #/p/<brand>/<type>         a prompt: editor, variables, samples, live preview, save
 //   #/p/<brand>/<type>/history its audit entries, a diff of two versions, restore
+//   <type>.<locale>            the same for a translation (as prompt ids write it: greeting.de)
 
 import { fill, h } from "./dom.js";
 import { showHistory } from "./history.js";
@@ -21,12 +22,17 @@ function route() {
   if (parts.length === 0) {
     leaving = showOverview(main);
   } else if (parts[0] === "p" && parts.length === 3) {
-    leaving = showPrompt(main, parts[1], parts[2]);
+    leaving = showPrompt(main, parts[1], ...typeAndLocale(parts[2]));
   } else if (parts[0] === "p" && parts.length === 4 && parts[3] === "history") {
-    leaving = showHistory(main, parts[1], parts[2]);
+    leaving = showHistory(main, parts[1], ...typeAndLocale(parts[2]));
   } else {
     fill(main, h("h1", {}, "Not found"), h("p", {}, h("a", { href: "#/" }, "Back to the overview")));
   }
+}
+
+function typeAndLocale(segment) {
+  const [type, locale = ""] = segment.split(".", 2);
+  return [type, locale];
 }
 
 async function start() {

@@ -8,7 +8,7 @@ import { api, problemText } from "./api.js";
 import { fill, h, promptHref, when } from "./dom.js";
 
 export const TYPES = ["SYSTEM_PROMPT", "GREETING", "FAREWELL", "REJECTION", "CLARIFICATION", "HANDOFF"];
-const SOURCE = { own: "own", default: "inherited", builtin: "built-in" };
+const SOURCE = { own: "own", default: "from default", builtin: "built-in" };
 const SOURCE_HELP = {
   own: "the brand's own prompt",
   default: "inherited from brand default",
@@ -50,9 +50,15 @@ async function load(view) {
   const { holder, filter, count, known, signal } = view;
   const asked = chosen.locale;
   let answer;
+  let coverage;
   try {
     const query = asked ? `?locale=${encodeURIComponent(asked)}` : "";
-    answer = await api("GET", `/v1/prompts${query}`, undefined, { signal });
+    // What is live (the list), and what the branch translates (coverage: stale translations,
+    // the locales the brands declare).
+    [answer, coverage] = await Promise.all([
+      api("GET", `/v1/prompts${query}`, undefined, { signal }),
+      api("GET", `/v1/coverage${query}`, undefined, { signal }),
+    ]);
   } catch {
     return; // left the view
   }
@@ -62,10 +68,13 @@ async function load(view) {
     return;
   }
   const cells = answer.data.prompts;
-  fill(known, [...new Set(cells.flatMap((c) => c.locales || []))].sort().map((tag) =>
-    h("option", { value: tag })));
+  const declared = coverage.ok ? coverage.data.locales : [];
+  fill(known, [...new Set([...declared, ...cells.flatMap((c) => c.locales || [])])].sort()
+    .map((tag) => h("option", { value: tag })));
+  const stale = new Map((coverage.ok && asked ? coverage.data.cells : [])
+    .filter((c) => c.stale).map((c) => [`${c.brand} ${c.type}`, c]));
   const rows = byBrand(cells);
-  const table = matrix(rows, asked);
+  const table = matrix(rows, asked, stale);
   fill(holder, table);
   const apply = () => {
     chosen.words = filter.value.trim().toLowerCase();
@@ -89,14 +98,16 @@ function byBrand(cells) {
   return rows;
 }
 
-function matrix(rows, asked) {
+function matrix(rows, asked, stale) {
   const head = h("tr", {}, h("th", { scope: "col" }, "Brand"),
     TYPES.map((t) => h("th", { scope: "col" }, label(t))));
   const body = document.createDocumentFragment();
   for (const [brand, cells] of rows) {
     const tr = h("tr", {}, h("th", { scope: "row" }, brand));
     tr.dataset.brand = brand;
-    for (const type of TYPES) tr.append(cellOf(brand, type, cells.get(type), asked));
+    for (const type of TYPES) {
+      tr.append(cellOf(brand, type, cells.get(type), asked, stale.get(`${brand} ${type}`)));
+    }
     body.append(tr);
   }
   return h("table", { class: "matrix", id: "matrix" },
@@ -104,16 +115,16 @@ function matrix(rows, asked) {
     h("thead", {}, head), h("tbody", {}, body));
 }
 
-function cellOf(brand, type, cell, asked) {
+function cellOf(brand, type, cell, asked, stale) {
   if (!cell) return h("td", {}, "–");
   const source = cell.resolved_from;
-  const where = source === "default" ? "from default" : SOURCE[source];
+  const where = SOURCE[source];
   const live = cell.live_since ? `live ${when(cell.live_since)}` : "";
-  const language = asked ? languageOf(cell, asked)
+  const language = asked ? languageOf(cell, asked, stale)
     : cell.locales && cell.locales.length ? h("span", { class: "lang translated" },
       `translated: ${cell.locales.join(", ")}`) : null;
   return h("td", { class: `cell ${source}` },
-    h("a", { href: promptHref(brand, type), title: SOURCE_HELP[source],
+    h("a", { href: promptHref(brand, type, "", asked), title: SOURCE_HELP[source],
              "aria-label": `${brand} ${label(type)}: ${SOURCE_HELP[source]}, version ` +
                `${cell.version}${language ? `, ${language.textContent}` : ""}` },
       h("span", { class: `badge ${source}` }, where),
@@ -123,8 +134,12 @@ function cellOf(brand, type, cell, asked) {
 }
 
 /** Whether the text that answers is in the asked language, or a fallback to another. */
-function languageOf(cell, asked) {
+function languageOf(cell, asked, stale) {
   const got = cell.answered_locale || "";
+  if (stale) {
+    return h("span", { class: "lang stale" }, `stale: translated from v${stale.translated_from}` +
+      `, the base is at v${stale.base_version}`);
+  }
   if (got && sameLanguage(got, asked)) {
     return h("span", { class: "lang translated" }, got.toLowerCase() === asked.toLowerCase()
       ? `translated (${got})` : `translated (${got}, for ${asked})`);

@@ -81,7 +81,7 @@ export function livePreview({ brand, type, editor, state, findings, signal }) {
     const mine = ++seq;
     let answer;
     try {
-      answer = await api("POST", promptPath(brand, type, "/preview"), payload,
+      answer = await api("POST", promptPath(brand, type, "/preview", state.locale), payload,
                          { signal: inflight.signal });
     } catch {
       return; // superseded by a newer request, or the view was left

@@ -9,50 +9,53 @@ import { saveFlow } from "./save.js";
 import { mayPreview, whyNoSave } from "./session.js";
 import { variablesPanel } from "./variables.js";
 
-export function showPrompt(main, brand, type) {
+export function showPrompt(main, brand, type, locale = "") {
   const controller = new AbortController();
-  fill(main, heading(brand, type, "edit"), h("p", {}, "Loading the prompt…"));
-  load(main, brand, type, controller.signal);
+  fill(main, heading(brand, type, "edit", locale), h("p", {}, "Loading the prompt…"));
+  load(main, brand, type, locale, controller.signal);
   return () => controller.abort();
 }
 
-export function heading(brand, type, current) {
+export function heading(brand, type, current, locale = "") {
   const tab = (name, text, href) => h("a", { href, class: "tab",
     "aria-current": current === name ? "page" : null }, text);
   return h("div", { class: "prompt-head" },
     h("p", { class: "crumbs" }, h("a", { href: "#/" }, "Overview"), " / ", brand),
-    h("h1", {}, `${brand} / ${label(type.toUpperCase())}`),
+    h("h1", {}, `${brand} / ${label(type.toUpperCase())}`,
+      locale ? h("span", { class: "locale-tag" }, ` translation: ${locale}`) : null),
     h("nav", { class: "tabs", "aria-label": "This prompt" },
-      tab("edit", "Edit", promptHref(brand, type)),
-      tab("history", "History", promptHref(brand, type, "/history"))));
+      tab("edit", "Edit", promptHref(brand, type, "", locale)),
+      tab("history", "History", promptHref(brand, type, "/history", locale))));
 }
 
-async function load(main, brand, type, signal) {
+async function load(main, brand, type, locale, signal) {
   let answers;
   try {
     answers = await Promise.all([
-      api("GET", promptPath(brand, type, "/source"), undefined, { signal }),
+      api("GET", promptPath(brand, type, "/source", locale), undefined, { signal }),
       api("GET", `/v1/variables?type=${encodeURIComponent(type)}`, undefined, { signal }),
-      api("GET", promptPath(brand, type), undefined, { signal }),
+      api("GET", promptPath(brand, type, "", locale), undefined, { signal }),
     ]);
   } catch {
     return; // left the view
   }
   const [source, runtime, live] = answers;
   if (!source.ok) {
-    fill(main, heading(brand, type, "edit"),
+    fill(main, heading(brand, type, "edit", locale),
       h("p", { class: "message error", role: "alert" }, problemText(source)));
     return;
   }
-  build(main, { brand, type, source: source.data, runtime: runtime.ok ? runtime.data.variables : [],
+  build(main, { brand, type, locale, source: source.data,
+                runtime: runtime.ok ? runtime.data.variables : [],
                 live: live.ok ? live.data : null, signal });
 }
 
-function build(main, { brand, type, source, runtime, live, signal }) {
+function build(main, { brand, type, locale, source, runtime, live, signal }) {
   const state = {
-    brand, type, version: source.version, own: source.own, saved: source.template,
+    brand, type, locale, version: source.version, own: source.own, saved: source.template,
     declared: structuredClone(source.variables || {}), declaredChanged: false,
     samples: source.samples || [], description: source.description || "",
+    translatedFrom: source.translated_from, baseVersion: source.base_version, upToDate: false,
   };
   const editor = codeEditor({ id: "template", label: "Template", value: source.template,
                               describedBy: "findings-title" });
@@ -82,7 +85,8 @@ function build(main, { brand, type, source, runtime, live, signal }) {
       editor.textarea.dispatchEvent(new Event("input", { bubbles: true }));
     } }, "Undo all changes"));
 
-  fill(main, heading(brand, type, "edit"), info, notice, result, conflictBox,
+  fill(main, heading(brand, type, "edit", locale), info, locale ? translation(state) : null,
+    notice, result, conflictBox,
     h("div", { class: "workspace" },
       h("section", { class: "edit-col", "aria-label": "Edit" }, editor.root,
         h("h2", { id: "findings-title", class: "small" }, "Findings"), findings, buttons),
@@ -101,6 +105,25 @@ function saveShortcut(editor, saver) {
       saver.save();
     }
   });
+}
+
+/** A translation: the base version it was made from, stale or not, and a way to say it is
+ * up to date with the base text now (its `translated_from`, sent with the save). */
+function translation(state) {
+  const { translatedFrom: made, baseVersion: base } = state;
+  const stale = made != null && base != null && made < base;
+  const box = h("div", { class: `message ${stale ? "error" : "info"}`, id: "translation" });
+  if (base == null) return null;
+  if (!state.own) {
+    state.upToDate = true; // a new translation is made from the base text as it is now
+    return fill(box, `Saving creates this translation, made from the base text's version ${base}.`);
+  }
+  const check = h("input", { type: "checkbox", id: "up-to-date" });
+  check.addEventListener("change", () => { state.upToDate = check.checked; });
+  return fill(box, stale ? h("strong", {}, `Stale: translated from version ${made}; the base ` +
+    `text is at version ${base}. `) : `Translated from the base text's version ${made}. `,
+    h("span", { class: "check" }, check,
+      h("label", { for: "up-to-date" }, ` It now matches the base text's version ${base}`)));
 }
 
 function sourceInfo(source, live) {

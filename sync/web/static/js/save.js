@@ -8,9 +8,10 @@ import { showFindings } from "./preview.js";
 
 export function saveFlow({ brand, type, editor, state, result, conflictBox, findings, info }) {
   async function save() {
-    const message = await askMessage(`Edit ${brand}/${type.toLowerCase()}`);
+    const id = `${brand}/${type.toLowerCase()}${state.locale ? `.${state.locale}` : ""}`;
+    const message = await askMessage(`Edit ${id}`);
     if (message === null) return;
-    const answer = await api("PUT", promptPath(brand, type), body(message));
+    const answer = await api("PUT", promptPath(brand, type, "", state.locale), body(message));
     if (answer.ok) saved(answer.data);
     else if (answer.status === 409) conflict(answer.data);
     else failed(answer);
@@ -23,6 +24,9 @@ export function saveFlow({ brand, type, editor, state, result, conflictBox, find
       out.samples = state.samples.map((s) => ({ name: s.name, context: s.context || {} }));
       if (state.description) out.description = state.description;
     }
+    if (state.locale && state.upToDate && state.baseVersion != null) {
+      out.translated_from = state.baseVersion;
+    }
     return out;
   }
 
@@ -32,6 +36,7 @@ export function saveFlow({ brand, type, editor, state, result, conflictBox, find
     if (data.published) {
       state.version = data.version;
       state.own = true;
+      if (state.upToDate) state.translatedFrom = state.baseVersion;
     }
     state.saved = editor.value;
     state.declaredChanged = false;
