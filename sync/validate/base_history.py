@@ -23,6 +23,7 @@ from promptsync.versionline import read_version
 
 # A diff longer than this is cut: the warning should point at the change, not replace the file.
 MAX_DIFF_LINES = 40
+MAX_WORD_CHANGES = 5
 
 
 class GitBaseHistory:
@@ -100,10 +101,28 @@ def _template(data: bytes) -> str | None:
 
 
 def diff_lines(old: str, new: str, old_version: int, new_version: int) -> str:
-    """The template's change as indented unified-diff lines (`-` then, `+` now)."""
+    """The template's change as indented unified-diff lines (`-` then, `+` now), and the words
+    that changed: in a long line, what a translator has to find."""
     lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(),
                                       f"version {old_version}", f"version {new_version}",
                                       lineterm="", n=1))
     if len(lines) > MAX_DIFF_LINES:
         lines = [*lines[:MAX_DIFF_LINES], f"... ({len(lines) - MAX_DIFF_LINES} more lines)"]
+    words = changed_words(old, new)
+    if words:
+        lines.append(f"changed words: {words}")
     return "\n".join(f"    {line}" for line in lines)
+
+
+def changed_words(old: str, new: str) -> str:
+    """`-"dry" +"warm and dry"` for each run of words that changed, at most MAX_WORD_CHANGES;
+    "" when there are more (the diff says it better)."""
+    before, after = old.split(), new.split()
+    runs = [(before[i1:i2], after[j1:j2]) for op, i1, i2, j1, j2 in
+            difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+            if op != "equal"]
+    if not runs or len(runs) > MAX_WORD_CHANGES:
+        return ""
+    return ", ".join(" ".join(filter(None, (f'-"{" ".join(gone)}"' if gone else "",
+                                            f'+"{" ".join(came)}"' if came else "")))
+                     for gone, came in runs)

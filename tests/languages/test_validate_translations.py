@@ -158,6 +158,8 @@ def test_a_stale_translation_warns_with_both_versions_and_the_change(
             "    --- version 1\n"
             "    +++ version 2\n") in run.out
     assert "    -Have a great day.\n    +Have a wonderful day.\n" in run.out
+    # In a long line, the words are what a translator has to find.
+    assert '    changed words: -"great" +"wonderful"\n' in run.out
     assert validate(capsys, repo, "--strict").code == 1
     assert validate(capsys, repo, "--strict", "--allow", "stale-translation").code == 0
     # The translator carries the change over: no warning any more.
