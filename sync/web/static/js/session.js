@@ -72,6 +72,19 @@ export function askForKey(why = "", { required = false } = {}) {
   });
 }
 
+let asking = false;
+window.addEventListener("promptsync:key-refused", async () => {
+  if (asking) return;
+  asking = true;
+  try {
+    set({ name: "anonymous", anonymous: true, scope: "preview", brands: null });
+    await askForKey("The server no longer accepts the key this tab held (it may have been " +
+      "removed); enter another to go on.");
+  } finally {
+    asking = false;
+  }
+});
+
 export function forgetKey() {
   storeKey("");
   location.reload();
