@@ -68,7 +68,8 @@ def test_a_brand_key_says_which_brand_it_may_edit(site: WritingApi,
 
 
 def test_the_page_fits_a_phone_screen(open_page: Callable[..., Any]) -> None:
-    for path in ("/", "/#/p/default/greeting", "/#/p/default/greeting/history"):
+    for path in ("/", "/#/p/default/greeting", "/#/p/default/greeting/history",
+                 "/#/p/northwind/farewell.fr"):
         page = open_page(path, width=390)
         expect(page.locator("main h1")).to_be_visible()
         page.locator("main table, main textarea").first.wait_for()

@@ -97,8 +97,8 @@ export function mayPreview() {
 /** Why this key may not save `brand`'s prompts, or "" when it may. */
 export function whyNoSave(brand) {
   if (session.anonymous) return "Without a key you can read and preview. To save, enter a " +
-    "key with scope write (on the server, `promptsync keys add NAME --scope write " +
-    "--all-brands` prints one).";
+    "key with scope write (on the server, promptsync keys add NAME --scope write " +
+    "--all-brands prints one).";
   if (session.scope === "read") return `This key (${session.name}) may read only: it can ` +
     "neither preview nor save.";
   if (session.scope !== "write") return `This key (${session.name}) may preview but not save.`;
