@@ -3,7 +3,6 @@ style, nothing from another host, and no HTML built from data in its JavaScript.
 
 from __future__ import annotations
 
-import fnmatch
 import re
 import tomllib
 from html.parser import HTMLParser
@@ -83,7 +82,7 @@ def test_every_static_file_ships_in_the_wheel() -> None:
     package, while the editable install of development hides it."""
     config = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = config["tool"]["setuptools"]["package-data"]["promptsync"]
+    shipped = {found for p in patterns for found in (PROJECT_ROOT / "sync").glob(p)}
     for path in STATIC_DIR.rglob("*"):
         if path.is_file():
-            relative = path.relative_to(PROJECT_ROOT / "sync").as_posix()
-            assert any(fnmatch.fnmatchcase(relative, p) for p in patterns), relative
+            assert path in shipped, path.relative_to(PROJECT_ROOT)
