@@ -29,6 +29,10 @@ class PromptOut(BaseModel):
                                          "`default`, or `builtin`)")
     answered_locale: str = Field("", description="the locale of the text that answered "
                                                  "('' for a base text)")
+    answered_language: str = Field("", description="the language the answering text is "
+                                                   "written in ('' when its brand declares none)")
+    language_fallback: bool = Field(False, description="a locale was asked and the text that "
+                                                       "answers is in another language")
     resolved_from: ResolvedFrom = Field(description="own: the brand's own prompt; default: "
                                                     "inherited from brand default; builtin: "
                                                     "the text shipped in the package")

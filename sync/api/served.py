@@ -23,7 +23,7 @@ from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PromptType
 from promptsync.reader import PromptReader
 from promptsync.record import BUILTIN_COMMIT, Prompt, freeze_variables
-from promptsync.resolution import lookup_order
+from promptsync.resolution import is_language_fallback, lookup_order
 from promptsync.store.models import PromptRow, SyncStateRow
 from promptsync.store.state import as_utc
 
@@ -64,7 +64,9 @@ def as_json(asked_brand: str, t: PromptType, locale: str, prompt: Prompt, answer
     answered_by = "builtin" if source == "builtin" else prompt.brand
     return {
         "brand": asked_brand, "type": t.value, "locale": locale, "answered_by": answered_by,
-        "answered_locale": answered_locale, "resolved_from": source, "version": prompt.version,
+        "answered_locale": answered_locale, "answered_language": prompt.language,
+        "language_fallback": is_language_fallback(locale, prompt.language),
+        "resolved_from": source, "version": prompt.version,
         "commit": prompt.commit, "template": prompt.template,
         "variables": {name: dict(spec) for name, spec in prompt.variables.items()},
         "live_since": None if live_since is None else as_utc(live_since).isoformat(),
@@ -86,7 +88,8 @@ class ServedPrompts:
     async def one(self, brand: str, t: PromptType, locale: str) -> Served:
         prompt = await self.reader.aget(brand, t, locale or None)
         answered_locale = prompt.locale
-        key = (brand, t, locale, prompt.brand, answered_locale, prompt.version, prompt.commit)
+        key = (brand, t, locale, prompt.brand, answered_locale, prompt.language, prompt.version,
+               prompt.commit)
         found = self._answers.get(key)
         if found is None:
             live = None if prompt.commit == BUILTIN_COMMIT else await asyncio.to_thread(

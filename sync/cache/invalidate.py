@@ -25,6 +25,7 @@ from promptsync.cache.protocol import (
     encode_event,
     parse_prompt_key,
     prompt_key,
+    reach_pattern,
 )
 from promptsync.errors import UsageError
 from promptsync.locale import chain
@@ -34,6 +35,8 @@ from promptsync.settings import hide_password
 log = logging.getLogger(__name__)
 SOCKET_TIMEOUT = 1.0
 DELETE_BATCH = 500
+SCAN_COUNT = 5000  # keys Redis looks at per SCAN call: few round trips, each short
+MAX_PATTERNS = 4  # SCAN passes by pattern before one pass over every prompt key is cheaper
 # Everything a Redis call can raise: down, slow, or answering with a refusal (out of memory,
 # read-only replica, no permission). The daemon classifies and retries each of them.
 REDIS_ERRORS = (redis.RedisError, OSError)
@@ -85,15 +88,20 @@ class Invalidator:
 
     def _keys_of(self, ids: list[PromptId]) -> list[str]:
         keys = {prompt_key(i.brand, i.type) for i in ids if not i.locale}
-        # Keys asked in a locale, and every brand's key for a default prompt, are found by one
-        # pass over the prompt keys, however many ids changed.
+        # Keys asked in a locale, and every brand's keys for a default prompt: Redis filters by
+        # pattern, one pass each, for a commit of a few prompts; a larger one makes one pass
+        # over every prompt key, whatever its size.
+        patterns = sorted({reach_pattern(i) for i in ids})
+        if len(patterns) > MAX_PATTERNS:
+            patterns = [all_prompts_pattern()]
         stale = stale_under(ids)
-        keys.update(k for k in self._scan(all_prompts_pattern()) if stale(k))
+        for pattern in patterns:
+            keys.update(k for k in self._scan(pattern) if stale(k))
         return sorted(keys)
 
     def _scan(self, pattern: str) -> list[str]:
         return [k.decode() if isinstance(k, bytes) else str(k)
-                for k in self._client.scan_iter(match=pattern, count=1000)]
+                for k in self._client.scan_iter(match=pattern, count=SCAN_COUNT)]
 
     def _delete(self, keys: list[str]) -> None:
         for start in range(0, len(keys), DELETE_BATCH):

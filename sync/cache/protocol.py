@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from promptsync.model import PromptId, PromptType
+from promptsync.model import DEFAULT_BRAND, PromptId, PromptType
 from promptsync.record import Prompt, freeze_variables
 
 GENERATION_KEY = "promptsync:gen"
@@ -82,6 +82,15 @@ def parse_prompt_key(key: str) -> tuple[str, str, str] | None:
     if len(parts) == 3:
         return parts[0], parts[1], parts[2]
     return None
+
+
+def reach_pattern(pid: PromptId) -> str:
+    """SCAN pattern of the keys whose answer `pid` may give besides the base key: the brand's
+    keys of the type asked in a locale; for brand `default`, every brand's keys of the type (no
+    type's slug begins another's, and a brand holds no ':')."""
+    if pid.brand == DEFAULT_BRAND:
+        return f"{PROMPT_KEY_PREFIX}*:{pid.type.slug}*"
+    return f"{PROMPT_KEY_PREFIX}{pid.brand}:{pid.type.slug}:*"
 
 
 def all_prompts_pattern() -> str:

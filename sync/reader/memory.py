@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterable, Sequence
 
 from promptsync.cache.protocol import decode_event
 from promptsync.locale import LocaleError, chain, normalize
@@ -21,7 +22,7 @@ from promptsync.model import DEFAULT_BRAND, PromptId, PromptType
 from promptsync.record import Prompt
 
 # (brand, type) without a locale; (brand, type, locale as the caller spelled it) with one, so a
-# hit needs no normalising (see reaches()).
+# hit needs no normalising (see reached_by()).
 Key = tuple[str, PromptType] | tuple[str, PromptType, str]
 # How long one heartbeat (a pong or any message) keeps the tier trusted.
 HEALTH_WINDOW = 1.0
@@ -93,17 +94,19 @@ class MemoryTier:
             return
         with self._lock:
             self.generation_seen = max(self.generation_seen, event.generation)
-            for pid in event.changed:
-                self._drop(pid)
+            self._drop(event.changed)
 
-    def _drop(self, pid: PromptId) -> None:
-        if pid.brand != DEFAULT_BRAND and not pid.locale:
-            self.entries.pop((pid.brand, pid.type))
-            if not self._localized:
-                return
-        # Every brand without its own prompt of this type resolved to the default one, and
-        # every locale whose chain holds the changed one (or any, for a base text).
-        self.entries.discard_where(lambda key: reaches(pid, key))
+    def _drop(self, ids: Sequence[PromptId]) -> None:
+        # A brand's base text answers its (brand, type) key: dropped by key. Whatever may
+        # answer other keys (a default text answers every brand without its own; a base text
+        # or translation answers the locales on whose chain it is) takes one pass over the
+        # entries for the whole event, however many ids it names.
+        for pid in ids:
+            if pid.brand != DEFAULT_BRAND and not pid.locale:
+                self.entries.pop((pid.brand, pid.type))
+        wide = ids if self._localized else [i for i in ids if i.brand == DEFAULT_BRAND]
+        if wide:
+            self.entries.discard_where(reached_by(wide))
 
     def reset(self) -> None:
         """After a fork: a fresh lock, nothing trusted until the child's own subscription."""
@@ -114,15 +117,24 @@ class MemoryTier:
         self.entries.clear()
 
 
-def reaches(pid: PromptId, key: Key) -> bool:
-    """Whether the answer cached under `key` may come from the text at `pid`."""
-    if key[1] is not pid.type or (pid.brand != DEFAULT_BRAND and key[0] != pid.brand):
-        return False
-    if not pid.locale:
-        return True
-    if len(key) != 3:
-        return False
-    try:
-        return pid.locale in chain(normalize(key[2]))
-    except LocaleError:
-        return True  # never stored (a malformed tag reads the base text); drop it all the same
+def reached_by(ids: Iterable[PromptId]) -> Callable[[Key], bool]:
+    """Whether the answer cached under a key may come from one of the texts at `ids`."""
+    changed: dict[tuple[str, PromptType], set[str]] = {}
+    for i in ids:
+        changed.setdefault((i.brand, i.type), set()).add(i.locale)
+    none: set[str] = set()
+
+    def reached(key: Key) -> bool:
+        mine = changed.get((key[0], key[1]), none)
+        default = changed.get((DEFAULT_BRAND, key[1]), none)
+        if not (mine or default):
+            return False
+        asked = {""}
+        if len(key) == 3:
+            try:
+                asked.update(chain(normalize(key[2])))
+            except LocaleError:
+                return True  # never stored (a malformed tag reads the base text): drop it
+        return bool(mine & asked or default & asked)
+
+    return reached

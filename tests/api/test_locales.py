@@ -58,10 +58,13 @@ def test_a_locale_is_answered_by_the_text_of_its_language(api: Running) -> None:
     assert (body["locale"], body["answered_locale"], body["answered_by"]) == (
         "fr-CA", "fr", "northwind")
     assert (body["template"], body["commit"], body["etag"]) == (FRENCH + "\n", head, '"1-fr"')
+    assert (body["answered_language"], body["language_fallback"]) == ("fr", False)
     assert body["live_since"] is not None
     italian = _get(api, path, locale="it")  # nobody has Italian: the brand's base text
     assert (italian["answered_locale"], italian["answered_by"]) == ("", "northwind")
-    assert _get(api, path)["answered_locale"] == ""
+    assert (italian["answered_language"], italian["language_fallback"]) == ("en", True)
+    plain = _get(api, path)
+    assert (plain["answered_locale"], plain["language_fallback"]) == ("", False)
 
 
 def test_the_list_shows_translations_and_resolves_a_locale(api: Running) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fnmatch
+
 import pytest
 
 from promptsync.cache import protocol
@@ -93,4 +95,8 @@ def test_an_event_names_translations() -> None:
 def test_which_keys_a_change_reaches(changed: str, key: str, stale: bool) -> None:
     from promptsync.cache.invalidate import stale_under
 
-    assert stale_under([PromptId.parse(changed)])(key) is stale
+    pid = PromptId.parse(changed)
+    assert stale_under([pid])(key) is stale
+    # The SCAN pattern finds every key the change reaches besides the base key it deletes.
+    if stale and key != protocol.prompt_key(pid.brand, pid.type):
+        assert fnmatch.fnmatchcase(key, protocol.reach_pattern(pid))

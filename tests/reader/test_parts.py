@@ -50,6 +50,41 @@ def test_memory_default_change_drops_every_brand_of_that_type() -> None:
     assert len(memory.entries) == 0
 
 
+def test_memory_drops_the_locales_a_change_reaches_and_no_other() -> None:
+    memory = MemoryTier()
+    memory.subscribed(None)
+    keys = [(b, t, *tag) for b in ("acme", "zeta") for t in (GREETING, PromptType.FAREWELL)
+            for tag in ((), ("de",), ("de_CH",), ("fr",))]
+    for key in keys:
+        memory.store(key, prompt("acme", 1)._replace(type=key[1]), 1)  # type: ignore[arg-type]
+    memory.apply_event(event(2, "acme/greeting.de", "default/farewell.fr"))
+    gone = {("acme", GREETING, "de"), ("acme", GREETING, "de_CH"),
+            ("acme", PromptType.FAREWELL, "fr"), ("zeta", PromptType.FAREWELL, "fr")}
+    assert set(memory.entries.keys()) == set(keys) - gone
+    memory.apply_event(event(3, "zeta/greeting"))  # a base text answers every locale
+    assert not [k for k in memory.entries if k[:2] == ("zeta", GREETING)]
+
+
+def test_memory_takes_a_large_event_in_one_pass() -> None:
+    """A first load names every prompt: each id must not cost a walk over every entry."""
+    memory = MemoryTier(max_entries=20_000)
+    memory.subscribed(None)
+    for n in range(10_000):
+        memory.store((f"b{n}", GREETING, "de"), prompt(f"b{n}", 1), 1)
+    memory.store(("keep", GREETING), prompt("keep", 1), 1)
+    predicates = 0
+    discard = memory.entries.discard_where
+
+    def counting(predicate):  # type: ignore[no-untyped-def]
+        nonlocal predicates
+        predicates += 1
+        discard(predicate)
+
+    memory.entries.discard_where = counting  # type: ignore[method-assign]
+    memory.apply_event(event(2, *[f"b{n}/greeting" for n in range(10_000)]))
+    assert predicates == 1 and memory.entries.keys() == [("keep", GREETING)]
+
+
 def test_memory_is_untrusted_unless_subscribed() -> None:
     memory = MemoryTier()
     memory.store(("acme", GREETING), prompt("acme", 1), 1)

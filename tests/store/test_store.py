@@ -196,13 +196,13 @@ def test_locales_migration_keeps_existing_rows_as_base_texts(db_url: str) -> Non
     engine.dispose()
 
 
-def test_locales_migration_goes_down_dropping_translations(sqlite_url: str) -> None:
+def test_locales_migration_goes_down_dropping_translations(db_url: str) -> None:
     from alembic import command
 
     from promptsync.store.migrate import alembic_config
     from promptsync.store.state import live_prompts
 
-    engine = make_engine(sqlite_url)
+    engine = make_engine(db_url)
     upgrade(engine)
     de = PromptId("acme", PromptType.GREETING, "de")
     apply_changes(engine, _changes(None, 0, "a", PromptDoc(GREETING, 1, "Hi"),
