@@ -68,8 +68,23 @@ def test_a_brand_key_says_which_brand_it_may_edit(site: WritingApi,
 
 
 def test_the_page_fits_a_phone_screen(open_page: Callable[..., Any]) -> None:
-    for path in ("/", "/#/p/default/greeting", "/#/p/default/greeting/history"):
+    for path in ("/", "/#/p/default/greeting", "/#/p/default/greeting/history",
+                 "/#/p/northwind/farewell.fr"):
         page = open_page(path, width=390)
         expect(page.locator("main h1")).to_be_visible()
         page.locator("main table, main textarea").first.wait_for()
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390, path
+
+
+def test_a_key_removed_on_the_server_is_asked_for_again(site: WritingApi,
+                                                        open_page: Callable[..., Any]) -> None:
+    key = add_key(site, "temp", Scope.WRITE, None)
+    page = open_page("/", key=key)
+    expect(page.locator("#session")).to_contain_text("Key temp")
+    KeyStore(site.server.ctx.settings.keys_file).remove("temp")
+    page.goto(site.server.url + "/#/p/default/greeting")
+    expect(page.locator("dialog")).to_contain_text("no longer accepts the key")
+    page.get_by_label("API key", exact=True).fill(site.key)
+    page.get_by_role("button", name="Use this key").click()
+    expect(page.locator("#session")).to_contain_text("Key dana")
+    expect(page.get_by_role("button", name="Save…")).to_be_visible()

@@ -4,10 +4,12 @@ style, nothing from another host, and no HTML built from data in its JavaScript.
 from __future__ import annotations
 
 import re
+import tomllib
 from html.parser import HTMLParser
 
 from promptsync.web import STATIC_DIR
 from tests.api.server import Running
+from tests.support.gitrepo import PROJECT_ROOT
 
 # Ways of putting a string into the document as HTML: none may appear in the page's code.
 AS_HTML = re.compile(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write"
@@ -73,3 +75,14 @@ def test_the_code_never_inserts_text_as_html() -> None:
     for path in STATIC_DIR.rglob("*.js"):
         found = AS_HTML.search(path.read_text(encoding="utf-8"))
         assert found is None, f"{path.name}: {found and found.group(0)}"
+
+
+def test_every_static_file_ships_in_the_wheel() -> None:
+    """A file of the page that no package-data pattern names is missing from an installed
+    package, while the editable install of development hides it."""
+    config = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["promptsync"]
+    shipped = {found for p in patterns for found in (PROJECT_ROOT / "sync").glob(p)}
+    for path in STATIC_DIR.rglob("*"):
+        if path.is_file():
+            assert path in shipped, path.relative_to(PROJECT_ROOT)

@@ -38,6 +38,11 @@ export async function api(method, path, body = undefined, { key = storedKey(), s
     if (err.name === "AbortError") throw err; // cancelled while the body was arriving
     data = { title: response.statusText || "Unexpected answer", detail: "" };
   }
+  if (response.status === 401 && key && key === storedKey()) {
+    // The key was removed on the server: forget it and let the session ask for another.
+    storeKey("");
+    window.dispatchEvent(new CustomEvent("promptsync:key-refused"));
+  }
   return { ok: response.ok, status: response.status, data, headers: response.headers };
 }
 

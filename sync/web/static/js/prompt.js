@@ -85,7 +85,8 @@ function build(main, { brand, type, locale, source, runtime, live, signal }) {
       editor.textarea.dispatchEvent(new Event("input", { bubbles: true }));
     } }, "Undo all changes"));
 
-  fill(main, heading(brand, type, "edit", locale), info, locale ? translation(state) : null,
+  fill(main, heading(brand, type, "edit", locale), info,
+    locale ? translation(state, !saver) : null,
     notice, result, conflictBox,
     h("div", { class: "workspace" },
       h("section", { class: "edit-col", "aria-label": "Edit" }, editor.root,
@@ -109,7 +110,7 @@ function saveShortcut(editor, saver) {
 
 /** A translation: the base version it was made from, stale or not, and a way to say it is
  * up to date with the base text now (its `translated_from`, sent with the save). */
-function translation(state) {
+function translation(state, readOnly) {
   const { translatedFrom: made, baseVersion: base } = state;
   const stale = made != null && base != null && made < base;
   const box = h("div", { class: `message ${stale ? "error" : "info"}`, id: "translation" });
@@ -122,7 +123,7 @@ function translation(state) {
   check.addEventListener("change", () => { state.upToDate = check.checked; });
   return fill(box, stale ? h("strong", {}, `Stale: translated from version ${made}; the base ` +
     `text is at version ${base}. `) : `Translated from the base text's version ${made}. `,
-    h("span", { class: "check" }, check,
+    readOnly || made === base ? null : h("span", { class: "check" }, check,
       h("label", { for: "up-to-date" }, ` It now matches the base text's version ${base}`)));
 }
 

@@ -72,6 +72,19 @@ export function askForKey(why = "", { required = false } = {}) {
   });
 }
 
+let asking = false;
+window.addEventListener("promptsync:key-refused", async () => {
+  if (asking) return;
+  asking = true;
+  try {
+    set({ name: "anonymous", anonymous: true, scope: "preview", brands: null });
+    await askForKey("The server no longer accepts the key this tab held (it may have been " +
+      "removed); enter another to go on.");
+  } finally {
+    asking = false;
+  }
+});
+
 export function forgetKey() {
   storeKey("");
   location.reload();
@@ -84,8 +97,8 @@ export function mayPreview() {
 /** Why this key may not save `brand`'s prompts, or "" when it may. */
 export function whyNoSave(brand) {
   if (session.anonymous) return "Without a key you can read and preview. To save, enter a " +
-    "key with scope write (on the server, `promptsync keys add NAME --scope write " +
-    "--all-brands` prints one).";
+    "key with scope write (on the server, promptsync keys add NAME --scope write " +
+    "--all-brands prints one).";
   if (session.scope === "read") return `This key (${session.name}) may read only: it can ` +
     "neither preview nor save.";
   if (session.scope !== "write") return `This key (${session.name}) may preview but not save.`;
