@@ -9,10 +9,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.api.conftest import bearer
 from tests.api.edit_server import WritingApi
 from tests.web.browser import playwright_api, screenshot
 from tests.web.conftest import sign_in
+
+# A real browser: about half a minute of the suite on two cores, so in the slow run
+# (.ci/run runs it after the default one).
+pytestmark = pytest.mark.slow
 
 expect = playwright_api().expect
 

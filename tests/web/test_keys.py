@@ -6,9 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from promptsync.api.keys import KeyStore, Scope
 from tests.api.edit_server import WritingApi
 from tests.web.browser import playwright_api
+
+# A real browser: about half a minute of the suite on two cores, so in the slow run
+# (.ci/run runs it after the default one).
+pytestmark = pytest.mark.slow
 
 expect = playwright_api().expect
 

@@ -8,9 +8,15 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
+
 from tests.api.test_serve import serve
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 from tests.web.browser import playwright_api
+
+# A real browser: about half a minute of the suite on two cores, so in the slow run
+# (.ci/run runs it after the default one).
+pytestmark = pytest.mark.slow
 
 expect = playwright_api().expect
 

@@ -9,9 +9,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.api.conftest import bearer
 from tests.api.edit_server import WritingApi, reader_in_another_process
 from tests.web.browser import playwright_api, screenshot
+
+# A real browser: about half a minute of the suite on two cores, so in the slow run
+# (.ci/run runs it after the default one).
+pytestmark = pytest.mark.slow
 
 expect = playwright_api().expect
 GREETING = "/#/p/default/greeting"
