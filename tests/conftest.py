@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 import redis
+from sqlalchemy import Engine
 
+from promptsync.store.engine import make_engine
 from tests.support.gitrepo import GitRepo
 from tests.support.servers import PostgresServer, RedisProcess, shared_redis
 
@@ -99,6 +101,16 @@ def db_url(request: pytest.FixtureRequest) -> str:
     """Each test that takes it runs on SQLite and on PostgreSQL."""
     name = "sqlite_url" if request.param == "sqlite" else "pg_url"
     return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on `db_url` (SQLite, then PostgreSQL), disposed after the test."""
+    made = make_engine(db_url)
+    try:
+        yield made
+    finally:
+        made.dispose()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from promptsync.cache.protocol import GENERATION_KEY, prompt_key
 from promptsync.daemon.syncer import Syncer
 from promptsync.model import PromptId, PromptType
 from promptsync.reader import PromptReader
-from promptsync.store.engine import make_engine
 from promptsync.store.state import live_prompts, read_state
 from tests.daemon.helpers import query, sync_once
 from tests.support.gitrepo import GitRepo
@@ -25,14 +24,6 @@ pytestmark = pytest.mark.timeout(120)
 G = PromptType.GREETING
 BASE, DE, DE_CH = (PromptId("acme", G, tag) for tag in ("", "de", "de-CH"))
 
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ through (tests.support.languages.GAPS)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ from sqlalchemy import Engine
 from promptsync import PromptReader, PromptType
 from promptsync.defaults import builtin
 from promptsync.model import DEFAULT_BRAND, PromptId
-from promptsync.store.engine import make_engine
 from tests.reader.conftest import wait_subscribed
 from tests.support.gitrepo import GitRepo
 from tests.support.languages import bare_repo, brand_file, prompt_file, sync, syncer
@@ -74,14 +72,6 @@ def _write_brands(repo: GitRepo) -> None:
                 pid = PromptId(brand, G, STEPS[step][1])
                 repo.write(pid.path, prompt_file(G, text(brand, pid.locale), locale=pid.locale))
 
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    engine = make_engine(db_url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 def _answer(reader: PromptReader, combination: int) -> tuple[Answer, str]:

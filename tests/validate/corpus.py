@@ -15,7 +15,7 @@ import resource
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,10 +106,27 @@ def cases(kind: str) -> list[Case]:
     return [load_case(d) for d in sorted((EXAMPLES / kind).iterdir()) if d.is_dir()]
 
 
-def params(found: list[Case]) -> list[Any]:
-    """pytest params; a case that documents a known validator bug must fail (strict xfail)."""
-    return [pytest.param(c, id=c.name, marks=[pytest.mark.xfail(strict=True, reason=c.known_bug)]
-                         if c.known_bug else []) for c in found]
+def params(found: list[Case], default_run: Collection[str] | None = None) -> list[Any]:
+    """pytest params; a case that documents a known validator bug must fail (strict xfail).
+    With `default_run`, the other cases carry `slow`: the default run keeps the named ones and
+    .ci/run's slow pass runs the rest."""
+    def marks(case: Case) -> list[Any]:
+        found_marks: list[Any] = []
+        if case.known_bug:
+            found_marks.append(pytest.mark.xfail(strict=True, reason=case.known_bug))
+        if default_run is not None and case.name not in default_run:
+            found_marks.append(pytest.mark.slow)
+        return found_marks
+    return [pytest.param(c, id=c.name, marks=marks(c)) for c in found]
+
+
+def one_per_code(found: list[Case]) -> set[str]:
+    """The first case (by name) of each finding code: every code still runs by default."""
+    first: dict[str, str] = {}
+    for case in sorted(found, key=lambda c: c.name):
+        for finding in case.findings:
+            first.setdefault(finding["code"], case.name)
+    return set(first.values()) | {c.name for c in found if not c.findings}
 
 
 def project_prompt_files() -> list[str]:

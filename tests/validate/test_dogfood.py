@@ -83,7 +83,8 @@ def test_cached_runs_of_a_git_repository_print_what_a_fresh_run_prints(
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("copies", [1, 3], ids=["serial", "process-pool"])
+@pytest.mark.parametrize("copies", [1, pytest.param(3, marks=pytest.mark.slow)],
+                         ids=["serial", "process-pool"])  # the pool's own tests stay by default
 def test_every_bad_file_of_the_corpus_is_reported_in_one_run(
         copies: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Every case that breaks only acme's greeting, moved to a brand of its own; three copies

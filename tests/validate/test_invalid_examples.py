@@ -21,6 +21,7 @@ from tests.validate.corpus import (
     cases,
     expected_files_checked,
     missing,
+    one_per_code,
     params,
     place,
     run_cli,
@@ -81,8 +82,10 @@ def test_invalid_case_is_reported(case: Case, tmp_path: Path,
         assert run.payload["files_checked"] == expected_files_checked(case, plant)
 
 
+# The text form of every case is the same check as the JSON one above, printed another way: one
+# case per code by default, all of them in the slow pass.
 @pytest.mark.timeout(30)
-@pytest.mark.parametrize("case", params(INVALID))
+@pytest.mark.parametrize("case", params(INVALID, one_per_code(INVALID)))
 def test_invalid_case_in_text_form(case: Case, tmp_path: Path,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     repo = build_repository(case, tmp_path / "repo")
