@@ -24,8 +24,12 @@ TYPES = ("system_prompt", "greeting", "farewell", "rejection", "clarification", 
 def generate(dest: Path, count: int) -> list[Path]:
     """`count` valid prompt files: the project's own prompts copied under generated brands."""
     shutil.copytree(ROOT / "schema", dest / "schema")
-    shutil.copytree(ROOT / "prompts" / "default", dest / "prompts" / "default")
+    # default's six base texts only (not its translations and brand.yaml), so the files are the
+    # ones earlier runs timed and every one is a prompt file check-jsonschema can check.
     sources = {t: (ROOT / "prompts" / "default" / f"{t}.yaml").read_text() for t in TYPES}
+    (dest / "prompts" / "default").mkdir(parents=True)
+    for t, text in sources.items():
+        (dest / "prompts" / "default" / f"{t}.yaml").write_text(text, encoding="utf-8")
     files = []
     brand = 0
     while len(files) < count - len(TYPES):
