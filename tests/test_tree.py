@@ -12,7 +12,7 @@ from promptsync.gitio.repo import GitRepository
 from promptsync.tree import SourceFile, is_prompt_candidate, is_tracked, working_tree
 from promptsync.validate import Finding, Validator
 from tests.support.gitrepo import GitRepo
-from tests.validate.corpus import Case, build_repository, cases, one_per_code, params
+from tests.validate.corpus import Case, build_repository, cases, params
 
 # A named pipe cannot be committed; every other case can.
 CORPUS = [c for c in cases("invalid") + cases("valid") if not c.fifos]
@@ -40,11 +40,11 @@ def _places(findings: list[Finding]) -> list[tuple[str, int, int, str]]:
 
 
 # Which files a tree holds and the checks across files are what can differ between the two
-# sides (the per-file checks see the same blobs, asserted below): those cases and one case per
-# code run by default, the whole corpus in the slow pass.
+# sides (the per-file checks see the same blobs, asserted below): those cases run by default,
+# the whole corpus in the slow pass.
 ACROSS_FILES = ("file-", "path-", "rules-", "default-", "duplicate-", "translation", "translated-",
                 "locale-", "stale-", "brand-", "hidden", "symlink")
-DEFAULT_RUN = {c.name for c in CORPUS if c.name.startswith(ACROSS_FILES)} | one_per_code(CORPUS)
+DEFAULT_RUN = {c.name for c in CORPUS if c.name.startswith(ACROSS_FILES)}
 
 
 @pytest.mark.timeout(60)

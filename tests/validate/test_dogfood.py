@@ -56,7 +56,8 @@ def test_the_project_prompts_validate_clean_from_the_repository_root() -> None:
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("form", ["text", "json", "github"])
+@pytest.mark.parametrize("form", ["text", pytest.param("json", marks=pytest.mark.slow),
+                                  pytest.param("github", marks=pytest.mark.slow)])
 def test_two_runs_print_the_same(form: str, tmp_path: Path,
                                  capsys: pytest.CaptureFixture[str]) -> None:
     repo = mixed_repository(tmp_path / "repo")
