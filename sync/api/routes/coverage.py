@@ -5,7 +5,6 @@ language fallback."""
 from __future__ import annotations
 
 import asyncio
-import threading
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -16,11 +15,11 @@ from promptsync.api.coverage import BranchCoverage
 from promptsync.api.models import problem_responses
 from promptsync.api.params import BRAND_SCHEMA, LOCALE_SCHEMA, check_brand, check_locale
 from promptsync.api.problems import Problem
+from promptsync.api.snapshot import on_app
 from promptsync.coverage.matrix import Cell
 from promptsync.errors import GitError
 
 router = APIRouter(prefix="/v1", tags=["coverage"])
-_lock = threading.Lock()
 
 
 class AnsweredBy(BaseModel):
@@ -53,12 +52,8 @@ class CoverageOut(BaseModel):
 
 
 def branch_coverage(request: Request) -> BranchCoverage:
-    with _lock:
-        found: BranchCoverage | None = getattr(request.app.state, "branch_coverage", None)
-        if found is None:
-            found = request.app.state.branch_coverage = BranchCoverage(
-                request.app.state.previews.files)
-    return found
+    """One BranchCoverage per application, over the previews' snapshots of the branch head."""
+    return on_app(request, "branch_coverage", BranchCoverage)
 
 
 @router.get("/coverage", response_model=CoverageOut,

@@ -8,7 +8,6 @@ the chat runtime provides (`schema/variables.yaml`).
 from __future__ import annotations
 
 import asyncio
-import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -18,12 +17,12 @@ from promptsync.api.auth import Reader
 from promptsync.api.models import problem_responses
 from promptsync.api.params import TYPE_SCHEMA, Ref, check_type
 from promptsync.api.problems import Problem
+from promptsync.api.snapshot import on_app
 from promptsync.api.sources import PromptSources, Source
 from promptsync.errors import GitError
 from promptsync.model import PromptId
 
 router = APIRouter(prefix="/v1", tags=["sources"])
-_lock = threading.Lock()
 
 
 class SourceOut(BaseModel):
@@ -62,12 +61,7 @@ class VariablesOut(BaseModel):
 
 def prompt_sources(request: Request) -> PromptSources:
     """One PromptSources per application, over the previews' snapshots of the branch head."""
-    with _lock:
-        found: PromptSources | None = getattr(request.app.state, "prompt_sources", None)
-        if found is None:
-            found = request.app.state.prompt_sources = PromptSources(
-                request.app.state.previews.files)
-    return found
+    return on_app(request, "prompt_sources", PromptSources)
 
 
 Sources = Annotated[PromptSources, Depends(prompt_sources)]
