@@ -1,30 +1,30 @@
-"""The import name `promptsync` is mapped onto the sync/ folder; the mapping must list every
-sub-package, or a wheel ships without it while the editable install hides the gap."""
+"""sync/ is the source root of a src layout: every folder of sync/promptsync/ that holds code must
+be a package setuptools finds, or a wheel ships without it while the editable install hides the
+gap."""
 
 from __future__ import annotations
 
-import tomllib
+import setuptools
 
 from tests.support.gitrepo import PROJECT_ROOT
 
-
-def _listed() -> set[str]:
-    config = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    return set(config["tool"]["setuptools"]["packages"])
+SOURCE_ROOT = PROJECT_ROOT / "sync"
 
 
-def test_every_folder_with_code_is_a_listed_package() -> None:
+def test_every_folder_with_code_is_a_package_setuptools_finds() -> None:
     folders = {
-        ".".join(("promptsync", *init.parent.relative_to(PROJECT_ROOT / "sync").parts))
-        for init in (PROJECT_ROOT / "sync").rglob("__init__.py")
+        ".".join(py.parent.relative_to(SOURCE_ROOT).parts)
+        for py in (SOURCE_ROOT / "promptsync").rglob("*.py")
     }
-    assert folders == _listed()
+    found = set(setuptools.find_packages(str(SOURCE_ROOT), include=["promptsync*"]))
+    assert folders - found == set(), "add an __init__.py to these folders"
 
 
-def test_chat_services_import_promptsync() -> None:
+def test_chat_services_import_promptsync_from_the_source_root() -> None:
     import promptsync
     from promptsync import PromptReader, PromptType
 
     assert PromptReader.__module__ == "promptsync.reader.reader"
     assert PromptType.GREETING.slug == "greeting"
-    assert promptsync.__file__ is not None and promptsync.__file__.endswith("sync/__init__.py")
+    assert promptsync.__file__ is not None
+    assert promptsync.__file__.endswith("sync/promptsync/__init__.py")

@@ -2,7 +2,7 @@
 loudly, instead of quietly compiling templates without their bounds.
 
 pyproject pins jinja2 below its next minor release; when raising the pin, read
-sync/sandbox/codegen.py against the new jinja2/compiler.py and update both.
+sync/promptsync/sandbox/codegen.py against the new jinja2/compiler.py and update both.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,7 +19,6 @@ from promptsync.api.context import ApiContext, ApiSettings
 from promptsync.api.keys import KeyStore
 from promptsync.reader import PromptReader
 from promptsync.store.engine import make_engine
-from tests.support.servers import free_port
 
 START_LIMIT = 30.0
 
@@ -35,11 +35,17 @@ class Running:
 
 @contextmanager
 def serve(app: FastAPI) -> Iterator[str]:
-    """Run `app` on a free loopback port until the block ends; yield its base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True, name="test-uvicorn")
+    """Run `app` on a free loopback port until the block ends; yield its base URL.
+
+    The socket is bound here and handed to uvicorn: a port picked free and bound later can be
+    taken in between by another test worker ("address already in use")."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
+                              name="test-uvicorn")
     thread.start()
     try:
         deadline = time.monotonic() + START_LIMIT
@@ -51,6 +57,7 @@ def serve(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(START_LIMIT)
+        sock.close()
 
 
 def make_context(repo: Path, db_url: str, keys_file: Path, **settings: object) -> ApiContext:

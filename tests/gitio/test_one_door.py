@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.gitrepo import PROJECT_ROOT
 
-PACKAGE = PROJECT_ROOT / "sync"
+PACKAGE = PROJECT_ROOT / "sync" / "promptsync"
 DOOR = PACKAGE / "gitio"
 OUTSIDE = sorted(p for p in PACKAGE.rglob("*.py") if DOOR not in p.parents)
 

@@ -13,7 +13,7 @@ from promptsync.tree import from_directory
 from promptsync.validate import Validator
 from tests.support.gitrepo import PROJECT_ROOT
 
-DEFAULTS_DIR = PROJECT_ROOT / "sync" / "defaults"
+DEFAULTS_DIR = PROJECT_ROOT / "sync" / "promptsync" / "defaults"
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ROW = re.compile(r"^\| `(sync/[^`]*)` \| (.+?) \| .+ \|$")
+ROW = re.compile(r"^\| `(sync/promptsync/[^`]*)` \| (.+?) \| .+ \|$")
 
 
 def named_in_readme() -> list[str]:
@@ -24,7 +24,7 @@ def named_in_readme() -> list[str]:
 
 
 def test_every_file_of_the_package_is_named_in_the_architecture_section() -> None:
-    tracked = subprocess.run(["git", "ls-files", "sync/"], cwd=ROOT, capture_output=True,
+    tracked = subprocess.run(["git", "ls-files", "sync/promptsync/"], cwd=ROOT, capture_output=True,
                              text=True, check=True).stdout.split()
     patterns = named_in_readme()
     assert len(patterns) > 100

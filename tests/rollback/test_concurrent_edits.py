@@ -39,7 +39,7 @@ def resolve_with_bump(repo: GitRepo) -> None:
 
 
 def install_merge_driver(repo: GitRepo) -> None:
-    """What an editor's clone runs once (see sync/mergedriver.py)."""
+    """What an editor's clone runs once (see sync/promptsync/mergedriver.py)."""
     repo.git("config", "merge.promptsync-version.driver",
              f"env PYTHONPATH={PROJECT_ROOT} {sys.executable} -m promptsync.mergedriver "
              "%O %A %B %P")

@@ -82,7 +82,7 @@ def test_every_static_file_ships_in_the_wheel() -> None:
     package, while the editable install of development hides it."""
     config = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = config["tool"]["setuptools"]["package-data"]["promptsync"]
-    shipped = {found for p in patterns for found in (PROJECT_ROOT / "sync").glob(p)}
+    shipped = {found for p in patterns for found in (PROJECT_ROOT / "sync" / "promptsync").glob(p)}
     for path in STATIC_DIR.rglob("*"):
         if path.is_file():
             assert path in shipped, path.relative_to(PROJECT_ROOT)
