@@ -6,7 +6,7 @@ import pytest
 
 from promptsync.locale import LocaleError, chain, is_canonical, language, normalize
 from promptsync.model import PromptId, PromptType
-from promptsync.resolution import is_language_fallback, lookup_order, resolve
+from promptsync.core.resolution import is_language_fallback, lookup_order, resolve
 
 
 @pytest.mark.parametrize("given, tag", [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
@@ -11,7 +11,6 @@ from promptsync.model import PromptType
 
 Source = Literal["memory", "redis", "db", "fallback"]
 BUILTIN_COMMIT = "builtin"
-_EMPTY: Mapping[str, Mapping[str, Any]] = MappingProxyType({})
 
 
 class Prompt(NamedTuple):
@@ -19,7 +18,7 @@ class Prompt(NamedTuple):
 
     `brand` is the brand that answered (`default` when the asked brand has no such prompt),
     `locale` the locale of the text that answered ("" for a base text, see
-    promptsync.resolution), `language` the language it is written in ("" when its brand never
+    promptsync.core.resolution), `language` the language it is written in ("" when its brand never
     declared one), `source` the tier that answered, `generation` the sync generation the copy
     was read at (0 for the built-in defaults). `variables` maps each declared variable to its
     ``{"type", "required", "default", "description"}``.
@@ -31,7 +30,7 @@ class Prompt(NamedTuple):
     version: int
     commit: str
     source: Source
-    variables: Mapping[str, Mapping[str, Any]]
+    variables: Variables
     generation: int
     locale: str = ""
     language: str = ""
@@ -41,10 +40,51 @@ class Prompt(NamedTuple):
         return self.source == "fallback"
 
 
-def freeze_variables(raw: Any) -> Mapping[str, Mapping[str, Any]]:
+class Variables(Mapping[str, Mapping[str, Any]]):
+    """A prompt's declared variables, read-only and hashable, so that what is compiled from a
+    template and its declarations can be cached under them (promptsync.core.render): two texts
+    that share a brand, a version and a commit never share an entry."""
+
+    __slots__ = ("_hash", "_items")
+
+    def __init__(self, items: Mapping[str, Mapping[str, Any]]) -> None:
+        self._items = {str(k): MappingProxyType(dict(v or {})) for k, v in items.items()}
+        self._hash: int | None = None
+
+    def __getitem__(self, name: str) -> Mapping[str, Any]:
+        return self._items[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(json.dumps(self._items, sort_keys=True, default=dict))
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if isinstance(other, Variables):
+            return self._items == other._items
+        return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
+
+    def __repr__(self) -> str:
+        return f"Variables({ {k: dict(v) for k, v in self._items.items()} !r})"
+
+
+_EMPTY = Variables({})
+
+
+def freeze_variables(raw: Any) -> Variables:
     """The variables column/field (a dict, or its JSON text) as read-only mappings."""
+    if isinstance(raw, Variables):
+        return raw
     if isinstance(raw, str | bytes):
         raw = json.loads(raw)
     if not raw:
         return _EMPTY
-    return MappingProxyType({str(k): MappingProxyType(dict(v or {})) for k, v in raw.items()})
+    return Variables(raw)

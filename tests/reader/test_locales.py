@@ -140,3 +140,26 @@ def test_aget_and_arender_take_a_locale(acme: Publisher, db_url: str, redis_url:
         assert await reader.arender("acme", G, {}, locale="de") == "Hallo"
 
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("with_redis", [True, False], ids=["redis", "no-redis"])
+def test_one_reader_renders_every_language_in_turn(publisher: Publisher, db_url: str,
+                                                   redis_url: str, make_reader,
+                                                   with_redis: bool) -> None:
+    # Right after a sync a base text and its translations share brand, type, version and
+    # commit: a render cache keyed by those served whichever language was rendered first.
+    publisher.apply({"default/greeting": ("Hello {{ user_name }}", 1),
+                     "default/greeting.de": ("Hallo {{ user_name }}", 1),
+                     "default/greeting.fr": ("Bonjour {{ user_name }}", 1)},
+                    {"user_name": {"type": "string", "required": False, "default": "du"}},
+                    base_language="en")
+    reader = make_reader(db_url, redis_url if with_redis else None)
+    context = {"user_name": "Dana"}
+    expected = {None: "Hello Dana", "de": "Hallo Dana", "fr": "Bonjour Dana",
+                "de-CH": "Hallo Dana", "fr-CA": "Bonjour Dana"}
+    for _ in range(2):  # the second round answers from memory
+        for locale, text in expected.items():
+            assert reader.render("acme", G, context, locale=locale) == text, locale
+            assert asyncio.run(reader.arender("acme", G, context, locale=locale)) == text
+    # The declared default is the same in every language; each text renders its own words.
+    assert reader.render("acme", G, {}, locale="fr") == "Bonjour du"

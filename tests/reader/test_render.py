@@ -11,7 +11,7 @@ from prometheus_client import REGISTRY
 from promptsync import PromptType
 from promptsync.defaults import SAFE_TEXT, builtin
 from promptsync.reader.notices import Notices
-from promptsync.reader.render import Renderer
+from promptsync.reader.render import PromptRenderer
 from tests.reader.conftest import GREETING_VARS, wait_until
 from tests.support.publisher import Publisher
 
@@ -137,9 +137,9 @@ def test_a_wrongly_typed_value_warns_once_per_variable_and_cause(publisher: Publ
     ]
 
 
-def test_compiled_templates_are_cached_per_version(publisher: Publisher, reader) -> None:
+def test_compiled_templates_are_cached_per_text(publisher: Publisher, reader) -> None:
     publisher.apply({"acme/greeting": ("one {{ user_name }}", 1)}, GREETING_VARS)
-    renderer: Renderer = reader._renderer
+    renderer = reader._renderer._renderer
     assert reader.render("acme", GREETING, {"brand_name": "A"}) == "one there"
     first = {key: renderer._cache.get(key) for key in renderer._cache}
     assert reader.render("acme", GREETING, {"brand_name": "A", "user_name": "B"}) == "one B"
@@ -152,7 +152,7 @@ def test_compiled_templates_are_cached_per_version(publisher: Publisher, reader)
 
 
 def test_builtin_prompts_render_without_context() -> None:
-    renderer = Renderer(Notices())
+    renderer = PromptRenderer(Notices())
     for type_ in PromptType:
         text = renderer.render(builtin(type_), {})
         assert text.strip() and "{{" not in text
@@ -165,5 +165,5 @@ def test_a_render_leaves_the_callers_context_as_it_was() -> None:
                 "{% set items = [] %}{{ user_name }}{{ items }}")
     prompt = builtin(GREETING)._replace(template=template, variables={}, version=99)
     context = {"items": [1, 2], "user_name": "Dana", "brand_name": "Acme"}
-    assert Renderer(Notices()).render(prompt, context) == "123x[]"
+    assert PromptRenderer(Notices()).render(prompt, context) == "123x[]"
     assert context == {"items": [1, 2], "user_name": "Dana", "brand_name": "Acme"}

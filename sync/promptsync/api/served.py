@@ -23,7 +23,7 @@ from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PromptType
 from promptsync.reader import PromptReader
 from promptsync.record import BUILTIN_COMMIT, Prompt, freeze_variables
-from promptsync.resolution import is_language_fallback, lookup_order
+from promptsync.core.resolution import is_language_fallback, lookup_order
 from promptsync.store.models import PromptRow, SyncStateRow
 from promptsync.store.state import as_utc
 
@@ -131,7 +131,7 @@ class ServedPrompts:
     def table(self, brand: str | None, types: Iterable[PromptType],
               locale: str) -> list[dict[str, Any]]:
         """Every (brand, type) cell resolved from one read of the table: brand, else default,
-        else built-in (with a locale, the languages order of promptsync.resolution); each
+        else built-in (with a locale, the languages order of promptsync.core.resolution); each
         cell also lists the brand's own translations of the type."""
         rows = self._rows()
         brands = [brand] if brand else sorted({b for b, _, _ in rows} | {DEFAULT_BRAND})

@@ -4,7 +4,7 @@ entry or an event; tests/cache/test_protocol.py round-trips each.
 
 - An entry at `prompt_key(brand, type[, locale])` is the JSON of the *resolved* prompt for
   (brand, type) asked in that locale (so it may hold brand `default`'s prompt, or another
-  locale's: promptsync.resolution): ``{"brand": answering brand, "type": "GREETING", "locale":
+  locale's: promptsync.core.resolution): ``{"brand": answering brand, "type": "GREETING", "locale":
   answering locale ("" the base text), "language": the text's language, "version", "template",
   "variables", "commit", "generation"}``, written with TTL 3600 s. The key of a read without a
   locale has no suffix (`promptsync:prompt:acme:greeting`), with one the canonical tag

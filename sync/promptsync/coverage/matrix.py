@@ -1,6 +1,6 @@
 """The brand x type x locale matrix: for each cell, which file answers and how.
 
-Each cell follows the one documented order (promptsync.resolution) over the prompts a tree
+Each cell follows the one documented order (promptsync.core.resolution) over the prompts a tree
 holds, as the runtime would after a sync of that tree:
 
 - own: the brand's own text in the language asked (its `greeting.de.yaml` for de or de-CH);
@@ -23,7 +23,7 @@ from promptsync.brands import BrandInfo, effective
 from promptsync.defaults import BUILTIN_LANGUAGE
 from promptsync.locale import language
 from promptsync.model import DEFAULT_BRAND, PromptDoc, PromptId, PromptType
-from promptsync.resolution import is_language_fallback, resolve
+from promptsync.core.resolution import is_language_fallback, resolve
 from promptsync.validate.translations import base_of
 
 OWN, INHERITED, FALLBACK, BUILTIN = "own", "inherited", "fallback", "built-in"

@@ -1,6 +1,6 @@
 """Which file answers a prompt for a locale, read from a tree as the runtime would serve it.
 
-`preview acme/greeting --locale de-CH` walks the documented order (promptsync.resolution) over
+`preview acme/greeting --locale de-CH` walks the documented order (promptsync.core.resolution) over
 the files of the working tree or a commit, and says which brand and locale answered, and
 whether that is a language fallback (a text in another language than the one asked).
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from promptsync import brands
 from promptsync.locale import language
 from promptsync.model import DEFAULT_BRAND, PromptDoc, PromptId
-from promptsync.resolution import is_language_fallback, lookup_order
+from promptsync.core.resolution import is_language_fallback, lookup_order
 from promptsync.tree import Tree
 from promptsync.validate.translations import base_of
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from promptsync import brands
 from promptsync.model import DEFAULT_BRAND, PromptId, PromptType
-from promptsync.resolution import resolve
+from promptsync.core.resolution import resolve
 from promptsync.tree import SourceFile, Tree
 
 

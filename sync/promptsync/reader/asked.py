@@ -2,7 +2,7 @@
 
 A caller's tag is normalised once per spelling (`de_CH`, `DE-ch` -> `de-CH`); a malformed one
 reads the base text with one warning per tag, never an exception. An answer in another language
-than the one asked (promptsync.resolution.is_language_fallback) is a language fallback: logged
+than the one asked (promptsync.core.resolution.is_language_fallback) is a language fallback: logged
 once per (brand, type, locale) and counted on every answer, memory hits included, since each
 one is a customer reading the wrong language.
 """
@@ -18,7 +18,7 @@ from promptsync.lru import LRU
 from promptsync.reader.memory import Key
 from promptsync.reader.notices import LANGUAGE_FALLBACKS, Notices
 from promptsync.record import Prompt
-from promptsync.resolution import is_language_fallback
+from promptsync.core.resolution import is_language_fallback
 
 _MAX_TAGS = 4096
 _MAX_KEYS = 10_000

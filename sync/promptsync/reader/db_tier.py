@@ -1,6 +1,6 @@
 """The database tier: one statement reads the brand's rows, the default rows, the generation, and
 whether the brand has any row at all (a made-up brand name is never cached under its name).
-With a locale the rows are those of every step of promptsync.resolution (the tag's chain and the
+With a locale the rows are those of every step of promptsync.core.resolution (the tag's chain and the
 base text, of both brands), and the first step that has a row answers.
 
 One statement is one snapshot on SQLite and PostgreSQL alike, so the generation stamped on the
@@ -27,7 +27,7 @@ from promptsync.model import DEFAULT_BRAND, PromptType
 from promptsync.reader.generation import GENERATION_SQL, DataVersion
 from promptsync.reader.offload import Offload
 from promptsync.record import Prompt, freeze_variables
-from promptsync.resolution import lookup_order
+from promptsync.core.resolution import lookup_order
 from promptsync.store.engine import is_postgresql, with_psycopg
 
 T = TypeVar("T")

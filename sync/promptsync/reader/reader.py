@@ -18,7 +18,7 @@ from promptsync.reader.backends import Backends
 from promptsync.reader.generation import GenerationPoll
 from promptsync.reader.memory import Key, MemoryTier
 from promptsync.reader.notices import FALLBACKS, STALE_ANSWERS, Notices
-from promptsync.reader.render import Renderer
+from promptsync.reader.render import PromptRenderer
 from promptsync.reader.settings import DEFAULT_COOLDOWN, resolve
 from promptsync.reader.subscriber import Subscriber
 from promptsync.record import Prompt
@@ -81,7 +81,7 @@ class PromptReader:
         self._entries = self._memory.entries  # the hot path reads this LRU directly
         # What answers while Redis and the database are both unreachable; bounded like memory.
         self._last_good: LRU[Key, Prompt] = LRU(_MAX_LAST_GOOD)
-        self._renderer = Renderer(self._notices, seconds=self.settings.render_seconds)
+        self._renderer = PromptRenderer(self._notices, seconds=self.settings.render_seconds)
         self._backends = Backends(self.settings, self._notices)
         self._subscriber: Subscriber | None = None
         self._poll: GenerationPoll | None = None
@@ -106,7 +106,7 @@ class PromptReader:
     def get(self, brand: str, type_: PromptType | str, locale: str | None = None) -> Prompt:
         """The prompt for (brand, type): the brand's, else brand default's, else built-in.
 
-        With `locale` (any spelling: `de_CH`, `DE-ch`), the order of promptsync.resolution:
+        With `locale` (any spelling: `de_CH`, `DE-ch`), the order of promptsync.core.resolution:
         the brand's de-CH, de, default's de-CH, de, then the base texts; the answer's `brand`
         and `locale` say which text answered. A malformed tag reads the base text (one warning
         per tag); an answer in another language than the one asked is a language fallback

@@ -1,4 +1,5 @@
-"""Context values checked against the types their prompt declares, before a render.
+"""Context values checked against the types their prompt declares, before a render: the one
+coercion every front end applies (the reader, the API's preview, the CLI's `--var`).
 
 A chat service passes what it has, often text from a form or a header: `is_returning: "no"`
 would print as "no" and test as true in `{% if is_returning %}`. Each declared variable's value
@@ -12,9 +13,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
-from promptsync.record import Prompt
 
 DROPPED: Final = object()  # the value cannot mean the declared type
 _TRUE = frozenset({"true", "yes", "y", "on", "1"})
@@ -74,20 +74,31 @@ _AS_IS: Mapping[str, tuple[type, ...]] = {
     "boolean": (bool,), "integer": (int,), "number": (int, float), "string": (str,)}
 
 
-def checks_of(prompt: Prompt) -> tuple[Check, ...]:
+def checks_of(variables: Mapping[str, Mapping[str, Any]]) -> tuple[Check, ...]:
     """The declared variables whose values are checked (those with a known type)."""
     return tuple((name, str(spec.get("type")), _AS_IS[str(spec.get("type"))])
-                 for name, spec in prompt.variables.items() if spec.get("type") in _AS_IS)
+                 for name, spec in variables.items() if spec.get("type") in _AS_IS)
 
 
-# (prompt, variable name, declared type, the value given, whether it was dropped)
-Report = Callable[[Prompt, str, str, Any, bool], None]
+class Coerced(NamedTuple):
+    """One value that did not have its declared type: converted, or dropped (`dropped`) so
+    that the declared default applies."""
+
+    name: str
+    declared: str
+    given: Any
+    dropped: bool
 
 
-def typed(context: Mapping[str, Any], checks: tuple[Check, ...], prompt: Prompt,
-          report: Report) -> Mapping[str, Any]:
-    """`context` with each checked value converted or dropped; the same mapping when none is."""
+_NONE: tuple[Coerced, ...] = ()
+
+
+def typed(context: Mapping[str, Any],
+          checks: tuple[Check, ...]) -> tuple[Mapping[str, Any], tuple[Coerced, ...]]:
+    """`context` with each checked value converted or dropped, and what was; the same mapping
+    and no changes when every value already has its type (the common case costs no copy)."""
     changed: dict[str, Any] | None = None
+    notes: list[Coerced] = []
     for name, declared, as_is in checks:
         value = context.get(name, DROPPED)
         if type(value) in as_is or value is DROPPED:
@@ -101,5 +112,5 @@ def typed(context: Mapping[str, Any], checks: tuple[Check, ...], prompt: Prompt,
             del changed[name]
         else:
             changed[name] = fixed
-        report(prompt, name, declared, value, fixed is DROPPED)
-    return context if changed is None else changed
+        notes.append(Coerced(name, declared, value, fixed is DROPPED))
+    return (context, _NONE) if changed is None else (changed, tuple(notes))
