@@ -351,3 +351,19 @@ def test_a_render_that_works_is_its_text() -> None:
 def test_a_lexer_error_has_a_line_and_column_not_a_character_offset() -> None:
     failure = compile_source("Hello,\nwelcome {{ user_name $ }}")
     assert failure == RenderFailure(FailureCode.SYNTAX, "unexpected character '$'", "", 2, 22)
+
+
+@pytest.mark.parametrize("source", ["Hi {{ brand_name.upper }}", "{{ brand_name.split }}",
+                                    "{% macro m() %}x{% endmacro %}{{ m }}", "{{ range }}",
+                                    "{{ brand_name.upper | string }}"])
+def test_printing_a_function_is_a_failure_not_its_memory_address(source: str) -> None:
+    outcome = sandbox_render(compile_source(source), {"brand_name": "acme"})
+    assert isinstance(outcome, RenderFailure), outcome
+    assert outcome.code is FailureCode.ERROR
+    assert "prints" in outcome.message and "0x" not in outcome.message
+    assert "()" in outcome.hint or "parentheses" in outcome.hint
+
+
+def test_calling_the_function_still_prints_its_result() -> None:
+    assert sandbox_render(compile_source("{{ brand_name.upper() }}"),
+                          {"brand_name": "acme"}) == Rendered("ACME")

@@ -12,7 +12,7 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from promptsync.sandbox import budget
@@ -26,6 +26,7 @@ from promptsync.sandbox.limits import (
     check_predicted,
     check_repeat,
     check_str_method,
+    PrintsCallable,
     check_weight,
     replaced_size,
 )
@@ -102,6 +103,8 @@ def _guarded_filter(original: Callable[..., Any], data_index: int, *, widths: bo
                           for a in (*args[data_index + 1:], *kwargs.values())):
             raise ValueTooLarge("filter width too large")
         data = args[data_index] if len(args) > data_index else None
+        if _is_function(data):
+            raise PrintsCallable(data)  # `| string` would print its repr, as {{ }} would
         if isinstance(data, str) and WIDE_FORMAT.search(data) and original.__name__ == "do_format":
             raise ValueTooLarge("format width too large")
         _check_filter_growth(original.__name__, data, args[data_index + 1:], kwargs)
@@ -139,8 +142,15 @@ def make_environment() -> PromptEnvironment:
     return env
 
 
+def _is_function(value: Any) -> bool:
+    # Undefined is callable too (calling it raises the undefined error Jinja should give).
+    return callable(value) and not isinstance(value, str | int | float | Undefined)
+
+
 def _finalize(value: Any) -> Any:
     # Every {{ value }} passes here before it becomes text.
+    if _is_function(value):
+        raise PrintsCallable(value)
     check_weight(value)
     return value
 

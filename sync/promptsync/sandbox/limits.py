@@ -38,6 +38,17 @@ class OutputTooLarge(Exception):
     """A render produced more text than a prompt may hold."""
 
 
+class PrintsCallable(TypeError):
+    """`{{ brand_name.upper }}`: the template prints a function, not what calling it gives.
+    Jinja would print its repr (`<built-in method upper of str object at 0x7f...>`), showing a
+    customer Python internals and a memory address."""
+
+    def __init__(self, value: Any) -> None:
+        self.name = str(getattr(value, "__name__", "") or getattr(value, "name", "") or "")
+        super().__init__(f"prints the function {self.name!r}, not a value" if self.name
+                         else "prints a function, not a value")
+
+
 class ValueTooLarge(OutputTooLarge, SecurityError):
     """A value would grow past MAX_VALUE_CHARS; raised before it is built, not after."""
 

@@ -22,6 +22,7 @@ from promptsync.sandbox.limits import (
     DEFAULT_RENDER_SECONDS,
     MAX_OUTPUT_CHARS,
     OutputTooLarge,
+    PrintsCallable,
     RenderTimeout,
 )
 
@@ -90,6 +91,10 @@ def failure_of(exc: BaseException) -> RenderFailure:
     if isinstance(exc, UndefinedError):
         return RenderFailure(FailureCode.UNDEFINED, str(exc.message),
                              "add it to the context, or give the variable a default")
+    if isinstance(exc, PrintsCallable):
+        call = f"write {exc.name}() to call it" if exc.name else "call it with parentheses"
+        return RenderFailure(FailureCode.ERROR, f"the template {exc}",
+                             f"{call}, or print a variable instead")
     if isinstance(exc, RecursionError):
         return RenderFailure(FailureCode.RECURSION, "the template calls itself without end")
     return RenderFailure(FailureCode.ERROR, f"{type(exc).__name__}: {exc}")
