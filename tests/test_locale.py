@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from promptsync.core.resolution import is_language_fallback, lookup_order, resolve
 from promptsync.locale import LocaleError, chain, is_canonical, language, normalize
 from promptsync.model import PromptId, PromptType
-from promptsync.core.resolution import is_language_fallback, lookup_order, resolve
 
 
 @pytest.mark.parametrize("given, tag", [

@@ -98,6 +98,19 @@ class PromptId:
             return None
 
 
+def loose_id(path: str) -> PromptId | None:
+    """The id a path would claim, accepting .yml, upper case and any spelling of a locale: two
+    files with one loose id define one prompt twice."""
+    parts = path.split("/")
+    if len(parts) != 3 or parts[0] != PROMPTS_DIR or not parts[2].endswith((".yaml", ".yml")):
+        return None
+    stem = parts[2].rsplit(".", 1)[0]
+    try:
+        return PromptId.parse(f"{parts[1].lower()}/{stem}")
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class VariableSpec:
     """One declared template variable."""

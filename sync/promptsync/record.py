@@ -42,7 +42,7 @@ class Prompt(NamedTuple):
 
 class Variables(Mapping[str, Mapping[str, Any]]):
     """A prompt's declared variables, read-only and hashable, so that what is compiled from a
-    template and its declarations can be cached under them (promptsync.core.render): two texts
+    template and its declarations can be cached under them (promptsync.rendering): two texts
     that share a brand, a version and a commit never share an entry."""
 
     __slots__ = ("_hash", "_items")

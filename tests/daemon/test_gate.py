@@ -26,16 +26,19 @@ def test_a_one_prompt_edit_is_checked_alone_and_still_caught(prompt_repo: GitRep
     second = bump_greeting(prompt_repo, "trail")
     edit = _check(gate, prompt_repo, first)
     assert edit.incremental and not edit.errors
-    assert [str(i) for i in edit.prompts] == ["northwind/greeting"]
+    # The edited prompt and the files whose findings depend on it: its translations.
+    assert sorted(str(i) for i in edit.prompts) == [
+        "northwind/greeting", "northwind/greeting.de", "northwind/greeting.fr"]
     break_greeting(prompt_repo, "Break it")
     bad = _check(gate, prompt_repo, second)
     assert bad.incremental and bad.errors and bad.errors[0].startswith(f"{GREETING}:")
     assert gate.passed == second
 
 
-@pytest.mark.parametrize("change", ["delete", "schema", "add"])
-def test_anything_but_modified_prompts_gets_the_whole_tree(prompt_repo: GitRepo,
-                                                           change: str) -> None:
+@pytest.mark.parametrize(("change", "incremental"),
+                         [("delete", True), ("schema", False), ("add", True)])
+def test_only_a_change_of_the_rules_gets_the_whole_tree(prompt_repo: GitRepo, change: str,
+                                                         incremental: bool) -> None:
     gate = Gate()
     first = prompt_repo.head()
     _check(gate, prompt_repo, None)
@@ -48,7 +51,7 @@ def test_anything_but_modified_prompts_gets_the_whole_tree(prompt_repo: GitRepo,
         prompt_repo.write("prompts/acme/greeting.yaml", prompt_repo.read(GREETING))
     prompt_repo.commit(change)
     verdict = _check(gate, prompt_repo, first)
-    assert not verdict.incremental and not verdict.errors
+    assert verdict.incremental is incremental and not verdict.errors
 
 
 def test_a_base_the_gate_did_not_pass_gets_the_whole_tree(prompt_repo: GitRepo) -> None:

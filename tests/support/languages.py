@@ -9,13 +9,14 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from promptsync.cache.invalidate import Invalidator
-from promptsync.daemon.gate import ValidatorLike
+from promptsync.core.workspace import Checker
 from promptsync.daemon.outcome import Outcome
 from promptsync.daemon.source import GitSource
 from promptsync.daemon.syncer import Syncer
 from promptsync.model import PromptId, PromptType
 from promptsync.validate import Report, SourceFile, Validator
 from promptsync.validate.codes import DEFAULT_MISSING_TYPE, TRANSLATION_WITHOUT_BASE
+from promptsync.validate.translations import BaseHistory
 from promptsync.validate.version_check import BaseVersion
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
@@ -27,18 +28,18 @@ GAPS = (DEFAULT_MISSING_TYPE, TRANSLATION_WITHOUT_BASE)
 class _AllowingGaps:
     """The validator without its checks that every text a translation or brand needs exists."""
 
-    def __init__(self, inner: ValidatorLike) -> None:
+    def __init__(self, inner: Checker) -> None:
         self.inner = inner
 
     def validate(self, files: Sequence[SourceFile],
                  base: Mapping[PromptId, BaseVersion] | None = None, *,
-                 whole_tree: bool = True) -> Report:
-        report = self.inner.validate(files, base, whole_tree=whole_tree)
+                 whole_tree: bool = True, history: BaseHistory | None = None) -> Report:
+        report = self.inner.validate(files, base, whole_tree=whole_tree, history=history)
         report.findings = [f for f in report.findings if f.code not in GAPS]
         return report
 
 
-def validator(allow_gaps: bool = False) -> ValidatorLike:
+def validator(allow_gaps: bool = False) -> Checker:
     real = Validator(workers=1)
     return _AllowingGaps(real) if allow_gaps else real
 

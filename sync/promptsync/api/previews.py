@@ -19,11 +19,11 @@ from promptsync.api.drafts import Draft, DraftFile, synthesize
 from promptsync.api.models import FindingOut
 from promptsync.api.problems import Problem
 from promptsync.api.snapshot import BranchFiles, Snapshot
+from promptsync.core.resolution import lookup_order
 from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PromptDoc, PromptId
 from promptsync.preview.context import sample_contexts
 from promptsync.preview.render import PREVIEW_SECONDS
-from promptsync.core.resolution import lookup_order
 from promptsync.sandbox import Rendered, RenderFailure
 from promptsync.tree import SourceFile, blob_id, is_prompt_candidate
 from promptsync.validate import Validator

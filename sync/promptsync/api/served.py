@@ -18,12 +18,12 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from promptsync.core.resolution import is_language_fallback, lookup_order
 from promptsync.defaults import builtin
 from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PromptType
 from promptsync.reader import PromptReader
 from promptsync.record import BUILTIN_COMMIT, Prompt, freeze_variables
-from promptsync.core.resolution import is_language_fallback, lookup_order
 from promptsync.store.models import PromptRow, SyncStateRow
 from promptsync.store.state import as_utc
 

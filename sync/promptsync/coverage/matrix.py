@@ -20,10 +20,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from promptsync.brands import BrandInfo, effective
+from promptsync.core.resolution import is_language_fallback, resolve
 from promptsync.defaults import BUILTIN_LANGUAGE
 from promptsync.locale import language
 from promptsync.model import DEFAULT_BRAND, PromptDoc, PromptId, PromptType
-from promptsync.core.resolution import is_language_fallback, resolve
 from promptsync.validate.translations import base_of
 
 OWN, INHERITED, FALLBACK, BUILTIN = "own", "inherited", "fallback", "built-in"

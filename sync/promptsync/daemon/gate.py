@@ -1,29 +1,33 @@
 """The validation gate: nothing reaches the database that the CI validator would reject.
 
-The whole commit is validated. When the commit only modifies prompt files of the commit that
-passed the gate last (no file added, deleted or renamed, nothing under schema/), only those files
-are checked again: per-file checks are a pure function of the file's bytes and the rules in
-schema/, and the cross-file checks (duplicate ids, brand default complete) of the set of paths
-alone, so every other result is the one that already passed. That keeps the cost of a
-one-prompt commit independent of the size of the repository.
+The verdict is the core's (`Workspace.check`): on the first commit, after a restart, or when the
+commit does not follow the one that passed last, the whole tree; otherwise the files the change
+can affect (the changed files, their translations, a brand file's translations, ...: the core's
+related-files rule), which gives the same findings on them as the whole tree would. The gate
+keeps the paths of the commit that passed last, so a one-prompt commit costs that prompt and
+what relates to it, not the size of the repository.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Protocol
 
+from promptsync.core.related import FileIndex
+from promptsync.core.workspace import Checker, Workspace
 from promptsync.daemon.checkpoint import VALIDATING, checkpoint
 from promptsync.gitio.repo import GitRepository
-from promptsync.model import PROMPTS_DIR, SCHEMA_DIR, PromptDoc, PromptId
+from promptsync.model import PromptDoc, PromptId
+from promptsync.tree import is_tracked
 from promptsync.validate import Report, SourceFile, Validator
 from promptsync.validate.codes import DEFAULT_MISSING_TYPE
 from promptsync.validate.rules import CHECKS_VERSION
-from promptsync.validate.version_check import BaseVersion
 
 EMPTY_REASON = "the commit would delete every prompt (pass --allow-empty to publish that)"
+# Past this many files to read, one listing of the whole tree is cheaper than naming each path
+# (and a command line holding thousands of paths could exceed the system's limit).
+MAX_NAMED_PATHS = 400
 
 
 def package_version() -> str:
@@ -42,12 +46,6 @@ def verdict_key(allow_empty: bool, checks: str = CHECKS_VERSION,
     return f"checks={checks} promptsync={version or package_version()} allow-empty={empty}"
 
 
-class ValidatorLike(Protocol):
-    def validate(self, files: Sequence[SourceFile],
-                 base: Mapping[PromptId, BaseVersion] | None = None, *,
-                 whole_tree: bool = True) -> Report: ...
-
-
 @dataclass
 class Verdict:
     """Errors as text lines (empty: accepted) and the prompts that passed, by id."""
@@ -58,45 +56,72 @@ class Verdict:
 
 
 class Gate:
-    """Validates commits; remembers the last commit that passed, for incremental checks."""
+    """Validates commits; remembers the last commit that passed (and its paths), for
+    incremental checks."""
 
-    def __init__(self, validator: ValidatorLike | None = None, allow_empty: bool = False) -> None:
-        self.validator: ValidatorLike = validator or Validator()  # one per process: blob cache
+    def __init__(self, validator: Checker | None = None, allow_empty: bool = False) -> None:
+        self.validator: Checker = validator or Validator()  # one per process: blob cache
         self.allow_empty = allow_empty
         self.verdict = verdict_key(allow_empty)
         self.passed: str | None = None
+        self._index: tuple[str, FileIndex] | None = None  # (commit, its paths)
 
     def check(self, repo: GitRepository, base: str | None, target: str,
               has_live_prompts: Callable[[], bool]) -> Verdict:
         """Validate `target`; `base` is the published commit (the diff's other side)."""
-        changed = self._modified_prompts(repo, base, target)
+        changed = self._changed_since_passed(repo, base, target)
         checkpoint(VALIDATING)
-        if changed is not None:
-            files = repo.files(target, dirs=(SCHEMA_DIR, *changed))
-            report = self.validator.validate(files, whole_tree=False)
-            verdict = Verdict([f.as_text() for f in report.errors], report.prompts, True)
+        if changed is None:
+            files = repo.files(target)
+            index = FileIndex.of(f.path for f in files)
+            verdict = self._verdict(Workspace.of_files(target, files, self.validator), None,
+                                    has_live_prompts)
         else:
-            verdict = self._whole(repo.files(target), has_live_prompts)
+            assert self._index is not None  # _changed_since_passed checked it
+            index = self._index[1]
+            undo = _apply(index, changed)
+            scope = index.affected(changed)
+            wanted = None if scope is None else index.context(scope)
+            listed = repo.files(target) if wanted is None or len(wanted) > MAX_NAMED_PATHS \
+                else repo.files(target, dirs=tuple(sorted(wanted)))
+            held = {f.path: f for f in listed}
+            workspace = Workspace(target, index, held.__getitem__, self.validator)
+            verdict = self._verdict(workspace, changed, has_live_prompts)
+            verdict.incremental = scope is not None
+            if verdict.errors:
+                _apply(index, undo)  # the index stays the one of the commit that passed
         if not verdict.errors:
             self.passed = target
+            self._index = (target, index)
         return verdict
 
-    def _whole(self, files: list[SourceFile], has_live_prompts: Callable[[], bool]) -> Verdict:
-        empty = not any(PromptId.from_path(f.path) for f in files)
+    def _verdict(self, workspace: Workspace, changed: dict[str, bool] | None,
+                 has_live_prompts: Callable[[], bool]) -> Verdict:
+        empty = not any(PromptId.from_path(p) for p in workspace.index.paths)
         if empty and not self.allow_empty and has_live_prompts():
             return Verdict([EMPTY_REASON])
-        report = self.validator.validate(files)
+        report: Report = workspace.check(None if changed is None else list(changed))
         # An operator who allowed an empty tree has accepted that brand default is gone too.
         errors = [f for f in report.errors if not (empty and f.code == DEFAULT_MISSING_TYPE)]
         return Verdict([f.as_text() for f in errors], report.prompts)
 
-    def _modified_prompts(self, repo: GitRepository, base: str | None,
-                          target: str) -> list[str] | None:
-        """The prompt files `target` modifies relative to `base`, when that is all it does."""
-        if base is None or base != self.passed or not repo.has_commit(base):
+    def _changed_since_passed(self, repo: GitRepository, base: str | None,
+                              target: str) -> dict[str, bool] | None:
+        """{path: present in `target`} for each tracked file `target` changes relative to the
+        commit that passed last, when `base` is that commit; else None (check the whole tree)."""
+        if base is None or base != self.passed or self._index is None \
+                or self._index[0] != base or not repo.has_commit(base):
             return None
-        changes = repo.changed_paths(base, target)
-        if any(status != "M" or not path.startswith(f"{PROMPTS_DIR}/")
-                              for status, path in changes):
-            return None
-        return [path for _status, path in changes]
+        return {path: status != "D" for status, path in repo.changed_paths(base, target)
+                if is_tracked(path)}
+
+
+def _apply(index: FileIndex, changed: dict[str, bool]) -> dict[str, bool]:
+    """Bring `index` to the new commit's paths; what brings it back."""
+    undo = {path: path in index for path in changed}
+    for path, present in changed.items():
+        (index.add if present else index.remove)(path)
+    return undo
+
+
+__all__ = ["EMPTY_REASON", "Gate", "SourceFile", "Verdict", "package_version", "verdict_key"]

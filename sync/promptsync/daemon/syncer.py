@@ -16,10 +16,11 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from promptsync.cache.invalidate import Invalidator
+from promptsync.core.workspace import Checker
 from promptsync.daemon.cache_sync import CacheSync
 from promptsync.daemon.checkpoint import checkpoint
 from promptsync.daemon.faults import FaultLog, classify
-from promptsync.daemon.gate import Gate, ValidatorLike
+from promptsync.daemon.gate import Gate
 from promptsync.daemon.metrics import Metrics
 from promptsync.daemon.outcome import OK_STATUSES, UNREACHABLE_STATUSES, Outcome
 from promptsync.daemon.planner import plan
@@ -46,7 +47,7 @@ class Syncer:
     """Keeps one database (and optionally one Redis) at the head of one branch."""
 
     def __init__(self, source: GitSource, ref: str, engine: Engine,
-                 invalidator: Invalidator | None, *, validator: ValidatorLike | None = None,
+                 invalidator: Invalidator | None, *, validator: Checker | None = None,
                  allow_empty: bool = False, metrics: Metrics | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.source, self.ref, self.engine = source, ref, engine

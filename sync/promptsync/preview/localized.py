@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from promptsync import brands
+from promptsync.core.resolution import is_language_fallback, lookup_order
 from promptsync.locale import language
 from promptsync.model import DEFAULT_BRAND, PromptDoc, PromptId
-from promptsync.core.resolution import is_language_fallback, lookup_order
 from promptsync.tree import Tree
 from promptsync.validate.translations import base_of
 

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from promptsync import brands
-from promptsync.model import DEFAULT_BRAND, PromptId, PromptType
 from promptsync.core.resolution import resolve
+from promptsync.model import DEFAULT_BRAND, PromptId, PromptType
 from promptsync.tree import SourceFile, Tree
 
 

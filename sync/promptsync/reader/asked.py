@@ -13,12 +13,12 @@ import threading
 
 from prometheus_client.metrics import Counter
 
+from promptsync.core.resolution import is_language_fallback
 from promptsync.locale import LocaleError, language, normalize
 from promptsync.lru import LRU
 from promptsync.reader.memory import Key
 from promptsync.reader.notices import LANGUAGE_FALLBACKS, Notices
 from promptsync.record import Prompt
-from promptsync.core.resolution import is_language_fallback
 
 _MAX_TAGS = 4096
 _MAX_KEYS = 10_000

@@ -1,7 +1,7 @@
 """The database tier: one statement reads the brand's rows, the default rows, the generation, and
 whether the brand has any row at all (a made-up brand name is never cached under its name).
-With a locale the rows are those of every step of promptsync.core.resolution (the tag's chain and the
-base text, of both brands), and the first step that has a row answers.
+With a locale the rows are those of every step of promptsync.core.resolution (the tag's chain
+and the base text, of both brands), and the first step that has a row answers.
 
 One statement is one snapshot on SQLite and PostgreSQL alike, so the generation stamped on the
 answer is the one its row belongs to (`promptsync.cache.protocol` relies on that).
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, NamedTuple, TypeVar
 
@@ -21,13 +21,13 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.pool import QueuePool
 
+from promptsync.core.resolution import lookup_order
 from promptsync.locale import chain
 from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PromptType
 from promptsync.reader.generation import GENERATION_SQL, DataVersion
 from promptsync.reader.offload import Offload
-from promptsync.record import Prompt, freeze_variables
-from promptsync.core.resolution import lookup_order
+from promptsync.record import Prompt, Variables, freeze_variables
 from promptsync.store.engine import is_postgresql, with_psycopg
 
 T = TypeVar("T")
@@ -113,7 +113,7 @@ class DatabaseTier:
         # By the number of locales asked for: 1 is the base text alone (no locale).
         self._sql = {n: _QUERY.format(ph=ph, tags=", ".join([ph] * n))
                      for n in range(1, _MAX_TAGS + 1)}
-        self._decoded: LRU[str, Mapping[str, Mapping[str, Any]]] = LRU(1024)
+        self._decoded: LRU[str, Variables] = LRU(1024)
         # Only a server can hang while holding the connection open; a SQLite file cannot.
         self._timeout = timeout
         self._offload = Offload() if is_postgresql(self.engine) else None
@@ -176,7 +176,7 @@ class DatabaseTier:
             conn.close()  # back to the pool, or away when invalidated
         return rows
 
-    def _variables(self, raw: Any) -> Mapping[str, Mapping[str, Any]]:
+    def _variables(self, raw: Any) -> Variables:
         # SQLite hands the JSON column over as text: decode each distinct text once.
         if not isinstance(raw, str):
             return freeze_variables(raw)

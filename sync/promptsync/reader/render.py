@@ -1,4 +1,4 @@
-"""The reader's renders: the core's rule (promptsync.core.render), with the reader's promise on
+"""The reader's renders: the one rule (promptsync.rendering), with the reader's promise on
 top: a render never raises; on any failure the built-in default answers, then a fixed text.
 
 Templates reaching the reader passed the daemon's validation; the bound is a second line.
@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from promptsync import defaults
-from promptsync.core.coercion import Coerced
-from promptsync.core.render import NO_CONTEXT, Renderer, render_text
 from promptsync.reader.notices import RENDER_FAILURES, Notices
 from promptsync.record import BUILTIN_COMMIT, Prompt
+from promptsync.rendering.coercion import Coerced
+from promptsync.rendering.renderer import NO_CONTEXT, Renderer, render_text
 from promptsync.sandbox import DEFAULT_RENDER_SECONDS, MAX_OUTPUT_CHARS, RenderFailure, failure_of
 
 _CHECK_EVERY = 16  # chunks between deadline checks: a clock read per chunk is measurable

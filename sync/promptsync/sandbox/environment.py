@@ -20,13 +20,13 @@ from promptsync.sandbox.codegen import BoundedCodeGenerator
 from promptsync.sandbox.limits import (
     MAX_VALUE_CHARS,
     WIDE_FORMAT,
+    PrintsCallable,
     ValueTooLarge,
     bounded_list,
     check_power,
     check_predicted,
     check_repeat,
     check_str_method,
-    PrintsCallable,
     check_weight,
     replaced_size,
 )

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from promptsync import brands
 from promptsync.lru import LRU
-from promptsync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptId, PromptType
+from promptsync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptId, PromptType, loose_id
 from promptsync.tree import SourceFile
 from promptsync.validate import codes, pool
 from promptsync.validate.file_check import FileResult, check_file
@@ -178,7 +178,7 @@ def _duplicate_ids(files: Sequence[SourceFile]) -> list[Finding]:
     seen: dict[PromptId, str] = {}
     findings = []
     for f in files:
-        prompt_id = _loose_id(f.path)
+        prompt_id = loose_id(f.path)
         if prompt_id is None:
             continue
         if prompt_id in seen:
@@ -188,19 +188,6 @@ def _duplicate_ids(files: Sequence[SourceFile]) -> list[Finding]:
         else:
             seen[prompt_id] = f.path
     return findings
-
-
-def _loose_id(path: str) -> PromptId | None:
-    """The id a path would claim, accepting .yml and upper case (and any spelling of a locale),
-    to catch two files for one id."""
-    parts = path.split("/")
-    if len(parts) != 3 or not parts[2].endswith((".yaml", ".yml")):
-        return None
-    stem = parts[2].rsplit(".", 1)[0]
-    try:
-        return PromptId.parse(f"{parts[1].lower()}/{stem}")
-    except ValueError:
-        return None
 
 
 def _ids(files: Sequence[SourceFile]) -> list[PromptId]:

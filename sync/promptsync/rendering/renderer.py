@@ -5,7 +5,7 @@ preview and the validator's sample renders all follow.
     text = render_text(compiled, context)                    # raises what the sandbox raises
     outcome = renderer.outcome(template_text, variables, context)   # Rendered | RenderFailure
 
-The rule: the context's values are checked against the declared types (promptsync.core.coercion:
+The rule: the context's values are checked against the declared types (rendering.coercion:
 "no" is False for a boolean, a value that cannot mean its type is dropped), the declared defaults
 fill what the context leaves out, a required variable without a value fails the render
 (`MissingVariable`), and the template runs in the one sandbox, bounded in time and size.
@@ -24,9 +24,9 @@ from typing import Any, NamedTuple
 
 from jinja2 import Template, UndefinedError
 
-from promptsync.core.coercion import Check, Coerced, checks_of, typed
 from promptsync.lru import LRU
 from promptsync.record import Variables, freeze_variables
+from promptsync.rendering.coercion import Check, Coerced, checks_of, typed
 from promptsync.sandbox import (
     DEFAULT_RENDER_SECONDS,
     ENV,
@@ -50,7 +50,7 @@ class Compiled(NamedTuple):
     template: Template
     base: dict[str, Any]  # Jinja's globals, then the declared defaults: what a context extends
     required: tuple[str, ...]
-    checks: tuple[Check, ...]  # declared types, applied to the context (core.coercion)
+    checks: tuple[Check, ...]  # declared types, applied to the context (rendering.coercion)
 
 
 def compile_declared(template: Template, variables: Mapping[str, Mapping[str, Any]]) -> Compiled:
