@@ -145,6 +145,22 @@ def from_directory(root: Path, paths: Iterable[str] = ()) -> list[SourceFile]:
     return [_source(root, p) for p in sorted(files) if is_tracked(p.relative_to(root).as_posix())]
 
 
+def listed(root: Path) -> list[str]:
+    """The tracked paths of the working directory, read from the folders alone: a check that
+    needs a few files reads only those (see `read_file`)."""
+    root = root.resolve()
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a directory")
+    paths = (p.relative_to(root).as_posix() for d in TRACKED_DIRS for p in _walk(root / d))
+    return sorted(p for p in paths if is_tracked(p))
+
+
+def read_file(root: Path, path: str) -> SourceFile:
+    """The working directory's file at repository path `path` (as `from_directory` reads it)."""
+    root = root.resolve()
+    return _source(root, root / path)
+
+
 def _is_nested_repository(path: Path) -> bool:
     """A checked-out submodule (or any repository inside ours): its files are not ours."""
     return not path.is_symlink() and path.is_dir() and os.path.lexists(path / ".git")

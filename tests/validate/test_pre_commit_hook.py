@@ -60,18 +60,34 @@ def test_a_staged_broken_prompt_fails_the_commit(prompt_repo: GitRepo) -> None:
     assert run.code == 1, run.out + run.err
     assert "prompts/acme/greeting.yaml:5:9: error:" in run.out
     assert "[variable-undeclared]" in run.out
-    assert "farewell.yaml" not in run.out
-    assert "2 checked" in run.out
+    assert "prompts/default/farewell.yaml:" not in run.out  # the bump alone is fine
+    # The two staged files and the translations whose findings the bump moves.
+    assert "(1 file with errors, 4 checked)" in run.out
 
 
 @pytest.mark.timeout(60)
 def test_staged_good_prompts_pass(prompt_repo: GitRepo) -> None:
-    prompt_repo.bump("prompts/default/farewell.yaml", "", "")  # only the version
+    prompt_repo.bump("prompts/harbor-bank/greeting.yaml", "", "")  # only the version
     prompt_repo.write("README.md", "not a prompt")
     prompt_repo.git("add", "-A")
     run = run_hook(prompt_repo)
     assert run.code == 0, run.out + run.err
     assert run.out.startswith("all good: 1 prompt files checked")
+
+
+@pytest.mark.timeout(60)
+def test_staging_only_a_base_text_warns_that_its_translations_went_stale(
+        prompt_repo: GitRepo) -> None:
+    # What a whole-tree run says about the translations, the hook says too: the related-files
+    # rule puts the translations of a staged base text in the check.
+    prompt_repo.bump("prompts/default/farewell.yaml", "", "")  # only the version
+    prompt_repo.git("add", "-A")
+    run = run_hook(prompt_repo)
+    assert run.code == 0, run.out + run.err
+    stale = [line for line in run.out.splitlines() if "[stale-translation]" in line]
+    assert [line.split(":", 1)[0] for line in stale] == [
+        "prompts/default/farewell.de.yaml", "prompts/default/farewell.fr.yaml"]
+    assert run.out.endswith("0 errors, 2 warnings (0 files with errors, 3 checked)\n")
 
 
 @pytest.mark.timeout(60)

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from promptsync import brands, settings
+from promptsync import settings
 from promptsync.cli.options import add_format, add_repo
+from promptsync.core.workspace import Workspace
 from promptsync.errors import UsageError
-from promptsync.model import DEFAULT_BRAND, PromptId
-from promptsync.tree import SourceFile, from_directory
+from promptsync.tree import from_directory
 from promptsync.validate import Report, Validator, codes
 from promptsync.validate.base_history import GitBaseHistory
 from promptsync.validate.base_ref import version_base
@@ -70,19 +70,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 def validate(s: ValidateSettings) -> int:
-    """Check the files, print the findings; 0 clean, 1 errors (or warnings when strict)."""
-    files = from_directory(s.root, list(s.paths))
-    if not any(f.path.startswith("schema/") for f in files):
+    """Check the files, print the findings; 0 clean, 1 errors (or warnings when strict).
+
+    With PATHs (pre-commit names only what is staged), the core checks those files and every
+    file whose findings they can move (a base text's translations go stale), reading only what
+    those checks need; the findings on them are the ones a whole-tree run gives."""
+    named = _named(s.root, s.paths) if s.paths else None
+    store = ResultCache.for_repository(s.root) if s.cache else None
+    workspace = Workspace.of_directory(s.root, Validator(store=store))
+    if not workspace.index.rule_files() & {SCHEMA_PATH, VARIABLES_PATH}:
         raise UsageError(f"{s.root} has no schema/ folder "
                          "(hint: is --repo the prompt repository?)")
-    context = _translation_context(s.root, files) if s.paths else []
     base = version_base(s.root, s.base)
-    store = ResultCache.for_repository(s.root) if s.cache else None
     with GitBaseHistory(s.root) as history:
-        report = Validator(store=store).validate([*files, *context],
-                                                 base.versions if base else None,
-                                                 whole_tree=not s.paths, history=history)
-    _leave_out(report, {f.path for f in context})
+        report = workspace.check(named, base=base.versions if base else None, history=history)
     report.base = base.label if base else None
     if store is not None:
         store.save()
@@ -90,24 +91,12 @@ def validate(s: ValidateSettings) -> int:
     return _exit_code(report, s.strict, s.allow)
 
 
-def _translation_context(root: Path, files: list[SourceFile]) -> list[SourceFile]:
-    """For a translation named on the command line (pre-commit names only what is staged): the
-    files it is checked against, its base texts and the brand files, read but not reported."""
-    named = {f.path for f in files}
-    wanted: list[str] = []
-    for f in files:
-        prompt_id = PromptId.from_path(f.path)
-        if prompt_id is not None and prompt_id.locale:
-            wanted += [prompt_id.base.path, PromptId(DEFAULT_BRAND, prompt_id.type).path,
-                       brands.brand_file_path(prompt_id.brand),
-                       brands.brand_file_path(DEFAULT_BRAND)]
-    extra = [p for p in dict.fromkeys(wanted) if p not in named and (root / p).is_file()]
-    return [f for f in from_directory(root, extra) if f.path in extra] if extra else []
-
-
-def _leave_out(report: Report, paths: set[str]) -> None:
-    report.findings = [f for f in report.findings if f.path not in paths]
-    report.files_checked -= len(paths)
+def _named(root: Path, paths: tuple[str, ...]) -> list[str]:
+    """The tracked files PATHs name (a folder names what is under it)."""
+    wanted = [Path(os.path.abspath(p)) for p in paths]
+    found = from_directory(root, list(paths))
+    return [f.path for f in found
+            if any(root / f.path == w or w in (root / f.path).parents for w in wanted)]
 
 
 def _known_code(code: str) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from promptsync import brands
@@ -24,7 +25,7 @@ from promptsync.core.related import FileIndex, is_rule_file
 from promptsync.core.resolution import is_language_fallback, lookup_order
 from promptsync.locale import language
 from promptsync.model import DEFAULT_BRAND, PromptId
-from promptsync.tree import SourceFile, Tree, blob_id, is_prompt_candidate
+from promptsync.tree import SourceFile, Tree, blob_id, is_prompt_candidate, listed, read_file
 from promptsync.validate import Report, Validator
 from promptsync.validate.translations import BaseHistory
 from promptsync.validate.version_check import BaseVersion
@@ -94,6 +95,19 @@ class Workspace:
     @classmethod
     def of_tree(cls, tree: Tree, validator: Checker | None = None) -> Workspace:
         return cls.of_files(tree.label, tree.files, validator)
+
+    @classmethod
+    def of_directory(cls, root: Path, validator: Checker | None = None) -> Workspace:
+        """The working tree: its paths listed now, each file read when first needed."""
+        held: dict[str, SourceFile] = {}
+
+        def load(path: str) -> SourceFile:
+            found = held.get(path)
+            if found is None:
+                found = held[path] = read_file(root, path)
+            return found
+
+        return cls("the working tree", FileIndex.of(listed(root)), load, validator)
 
     # -- files -------------------------------------------------------------------------------
 
