@@ -12,7 +12,7 @@ from promptsync.edit.service import EditService, review_branch
 from promptsync.model import PromptId
 from tests.edit.conftest import DANA, GREETING, NEW_TEXT, update
 from tests.support.editing import history
-from tests.support.gitrepo import GitRepo
+from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
 
 def show(repo: GitRepo, rev: str, path: str = GREETING.path) -> str:
@@ -120,6 +120,46 @@ def test_delete_checks_the_version_and_default_keeps_every_type(
     refused = service.apply(EditRequest(GREETING, "delete", 1, DANA, write_to="main"))
     assert isinstance(refused, Rejected)
     assert [f.code for f in refused.findings] == ["default-missing-type"]
+
+
+GERMAN = """type: GREETING
+locale: de
+translated_from: 1
+version: 1
+variables:
+  brand_name: {type: string, required: true}
+  agent_name: {type: string, default: ""}
+template: |
+  Hallo, willkommen bei {{ brand_name }}!{% if agent_name %} Ich bin {{ agent_name }}.{% endif %}
+samples:
+  - name: one
+    context: {brand_name: Acme}
+"""
+
+
+def test_an_edit_that_breaks_a_translation_is_refused_as_the_daemon_would_refuse_it(
+        prompt_repo: GitRepo, service: EditService) -> None:
+    # Only findings on the edited file counted: the commit was written, and the daemon then
+    # refused it for what it did to the translation.
+    for rule in (PROJECT_ROOT / "schema").iterdir():  # the snapshot's predate translations
+        prompt_repo.write(f"schema/{rule.name}", rule.read_bytes())
+    prompt_repo.write("prompts/default/greeting.de.yaml", GERMAN)
+    before = prompt_repo.commit("German greeting")
+    current = yaml.safe_load(show(prompt_repo, "main"))
+    variables = {k: v for k, v in current["variables"].items() if k != "agent_name"}
+    template = "Hi, welcome to {{ brand_name }}{% if user_name %}, {{ user_name }}{% endif %}!" \
+        "{% if is_returning %} Again.{% endif %}\n"
+    samples = [{"name": "one", "context": {"brand_name": "Acme"}}]
+    refused = service.apply(update(template=template, variables=variables, samples=samples))
+    assert isinstance(refused, Rejected)
+    assert [(f.path, f.code) for f in refused.findings] == [
+        ("prompts/default/greeting.de.yaml", "translation-variable")]
+    deleted = service.apply(EditRequest(GREETING, "delete", 1, DANA, write_to="main"))
+    assert isinstance(deleted, Rejected)
+    assert sorted((f.path, f.code) for f in deleted.findings) == [
+        ("prompts/default/greeting.de.yaml", "translation-without-base"),
+        ("prompts/default/greeting.yaml", "default-missing-type")]
+    assert prompt_repo.head("main") == before
 
 
 def test_a_review_branch_is_made_from_main_and_a_second_editor_of_that_version_conflicts(

@@ -29,6 +29,7 @@ from promptsync.tree import SourceFile, Tree, blob_id, is_prompt_candidate, list
 from promptsync.validate import Report, Validator
 from promptsync.validate.translations import BaseHistory
 from promptsync.validate.version_check import BaseVersion
+from promptsync.versionline import read_version
 
 Load = Callable[[str], SourceFile]
 
@@ -209,6 +210,26 @@ class Workspace:
         report.prompts = {i: doc for i, doc in report.prompts.items() if i.path in scope}
         report.files_checked = sum(1 for p in scope if p in self.index and is_prompt_candidate(p))
         return report
+
+    def check_edit(self, path: str, data: bytes | None) -> Report:
+        """The verdict on one file holding `data` (None: deleted) on top of this snapshot, as
+        a save and a preview of a draft give it: the findings on the file and on the files it
+        affects (a base text's translations go stale; deleting it leaves them without one),
+        with the version rule against this snapshot (an edit raises the version by one)."""
+        edited = self.with_files({path: data})
+        scope = edited.index.affected([path]) or set(edited.index.paths)
+        return edited.check([path], base=self.versions(edited.index.context(scope)))
+
+    def versions(self, paths: Iterable[str]) -> dict[PromptId, BaseVersion]:
+        """The `version:` of each prompt file among `paths` in this snapshot, for the version
+        rule of a change made on top of it."""
+        found = {}
+        for path in paths:
+            prompt, data = PromptId.from_path(path), self.read(path)
+            version = None if prompt is None or data is None else read_version(data)
+            if prompt is not None and version is not None:
+                found[prompt] = BaseVersion(version, blob_id(data or b""))
+        return found
 
     def check_file(self, path: str, *,
                    base: Mapping[PromptId, BaseVersion] | None = None) -> Report:

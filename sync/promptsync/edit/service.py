@@ -98,8 +98,7 @@ class _Edit:
         if conflict is not None:
             return conflict
         change, version = self._change(head, current)
-        findings = check_change(self.repo, self.validator, head, request.prompt, change.data,
-                                current)
+        findings = check_change(self.repo, self.validator, head, request.prompt, change.data)
         errors = tuple(f for f in findings if f.is_error)
         if errors:
             return Rejected(request.prompt, errors)

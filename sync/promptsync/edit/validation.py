@@ -1,48 +1,21 @@
-"""The new file checked by the same Validator as CI and the daemon, before anything is written.
+"""The new file checked by the core as CI and the daemon check it, before anything is written.
 
-The edited file is checked with the rule files and the prompts it relates to (its base text,
-default's, its translations: the checks that span a prompt and its translations need them),
-against its current version (the version rule: exactly one more). Only findings on the edited
-file count: an edit is not refused for what is wrong elsewhere on the branch. A delete is
-checked with the whole tree, for what only the whole tree shows (default must keep every type).
+`Workspace.check_edit` gives the findings on the edited file and on the files it affects (its
+translations go stale; deleting a base text leaves them without one), with the version rule
+against the branch head. An edit is refused for an error among those: the daemon would refuse
+the commit it makes. What is wrong elsewhere on the branch does not block it.
 """
 
 from __future__ import annotations
 
+from promptsync.core.workspace import Checker, Workspace
 from promptsync.gitio.repo import GitRepository
-from promptsync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptId
-from promptsync.tree import SourceFile, Tree, blob_id
-from promptsync.validate import Finding, Validator
-from promptsync.validate.version_check import BaseVersion
-from promptsync.versionline import read_version
+from promptsync.model import PromptId
+from promptsync.validate import Finding
 
 
-def check_change(repo: GitRepository, validator: Validator, head: str, prompt: PromptId,
-                 data: bytes | None, current: tuple[str, bytes] | None) -> list[Finding]:
-    """The findings on `prompt`'s file once it holds `data` (None: deleted) on top of `head`."""
-    files = [f for f in repo.files(head) if f.path != prompt.path]
-    if data is None:
-        report = validator.validate(files)
-    else:
-        edited = SourceFile(prompt.path, blob_id(data), lambda: data)
-        tree = Tree(head, (*files, edited))
-        report = validator.validate(tree.subset(_related(prompt, tree)),
-                                    _base(prompt, current), whole_tree=False)
-    return [f for f in report.findings if f.path == prompt.path]
-
-
-def _related(prompt: PromptId, tree: Tree) -> set[str]:
-    base = prompt.base
-    wanted = {prompt.path, base.path, PromptId(DEFAULT_BRAND, prompt.type).path}
-    siblings = f"{PROMPTS_DIR}/{base.brand}/{base.type.slug}."
-    wanted |= {f.path for f in tree.files if f.path.startswith(siblings)}
-    return wanted
-
-
-def _base(prompt: PromptId, current: tuple[str, bytes] | None) -> dict[PromptId, BaseVersion]:
-    if current is None:
-        return {}
-    version = read_version(current[1])
-    if version is None:
-        return {}
-    return {prompt: BaseVersion(version, blob_id(current[1]))}
+def check_change(repo: GitRepository, validator: Checker, head: str, prompt: PromptId,
+                 data: bytes | None) -> list[Finding]:
+    """The findings once `prompt`'s file holds `data` (None: deleted) on top of `head`."""
+    workspace = Workspace.of_files(head, repo.files(head), validator)
+    return workspace.check_edit(prompt.path, data).findings
