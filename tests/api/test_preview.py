@@ -45,19 +45,36 @@ def test_an_inherited_prompt_previews_default_s_file(api: Running) -> None:
 
 
 def test_a_draft_renders_with_its_own_variables_and_samples(api: Running) -> None:
+    url = "/v1/prompts/harbor-bank/greeting/preview"  # no translations to keep in step
     body = post(api, {"template": "Hello {{ user_name }}!", "variables": DECLARED,
-                      "samples": [{"name": "bo", "context": {"user_name": "Bo"}}]}).json()
-    assert body == {"text": "Hello Bo!", "findings": [], "path": "prompts/default/greeting.yaml",
-                    "commit": body["commit"], "draft": True}
+                      "samples": [{"name": "bo", "context": {"user_name": "Bo"}}]}, url).json()
+    assert body == {"text": "Hello Bo!", "findings": [],
+                    "path": "prompts/harbor-bank/greeting.yaml", "commit": body["commit"],
+                    "draft": True}
+
+
+def test_a_draft_that_breaks_a_translation_is_refused_as_its_save_would_be(
+        api: Running) -> None:
+    # default's greeting has German and French translations that declare brand_name: a base
+    # text without it leaves them declaring a variable their base does not have.
+    body = problem(post(api, {"template": "Hello {{ user_name }}!", "variables": DECLARED,
+                              "samples": [{"name": "bo", "context": {"user_name": "Bo"}}]}),
+                   422)
+    broken = {(f["path"], f["code"]) for f in body["findings"] if f["severity"] == "error"}
+    assert broken == {("prompts/default/greeting.de.yaml", "translation-variable"),
+                      ("prompts/default/greeting.fr.yaml", "translation-variable")}
 
 
 def test_a_draft_keeps_the_files_variables_and_reports_warnings_with_template_places(
         api: Running) -> None:
     body = post(api, {"template": "Hi {{ user_name }}, this is {{ brand_name }}.\n"}).json()
     assert body["text"] == "Hi , this is Acme."  # Jinja drops one trailing line break
-    unused = {f["message"].split("'")[1] for f in body["findings"]}
-    assert unused == {"agent_name", "is_returning"}
-    assert {f["field"] for f in body["findings"]} == {"variables"}
+    own = [f for f in body["findings"] if not f["path"]]
+    assert {f["message"].split("'")[1] for f in own} == {"agent_name", "is_returning"}
+    assert {f["field"] for f in own} == {"variables"}
+    # As its save would say: the draft is the next version, so the translations go stale.
+    stale = {f["path"] for f in body["findings"] if f["code"] == "stale-translation"}
+    assert stale == {"prompts/default/greeting.de.yaml", "prompts/default/greeting.fr.yaml"}
 
 
 def test_a_findings_line_and_column_are_in_the_drafts_template(api: Running) -> None:
@@ -99,7 +116,7 @@ def test_loops_huge_outputs_and_ssti_payloads_are_stopped_and_reported(api: Runn
 def test_a_context_that_leaves_a_required_variable_out_is_a_422_that_names_it(
         api: Running) -> None:
     response = post(api, {"context": {"user_name": "Dana"}})
-    assert "'brand_name' is undefined" in str(problem(response, 422)["detail"])
+    assert "required variable 'brand_name' missing" in str(problem(response, 422)["detail"])
     assert "its samples: 'new visitor'" in str(problem(post(api, {"sample": "nope"}), 422)[
         "detail"])
 

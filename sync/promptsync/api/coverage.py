@@ -14,7 +14,6 @@ from promptsync.api.snapshot import BranchFiles, Snapshot
 from promptsync.coverage.matrix import Matrix, build
 from promptsync.lru import LRU
 from promptsync.model import PromptDoc, PromptId
-from promptsync.validate import Validator
 
 
 class BranchCoverage:
@@ -22,7 +21,6 @@ class BranchCoverage:
 
     def __init__(self, files: BranchFiles) -> None:
         self.files = files
-        self._validator = Validator(workers=1)  # its per-blob cache serves every commit
         self._lock = threading.Lock()
         self._validated: LRU[str, tuple[dict[PromptId, PromptDoc], dict[str, brands.BrandInfo],
                                         int]] = LRU(2)
@@ -39,10 +37,8 @@ class BranchCoverage:
         with self._lock:  # one validation of a commit, however many ask at once
             found = self._validated.get(snap.commit)
             if found is None:
-                files = list(snap.files.values())
-                report = self._validator.validate(files)
-                declared = brands.read_all((f.path, f.read()) for f in files
-                                           if brands.brand_of_file(f.path) is not None)
+                report = snap.workspace.check()
+                declared = snap.workspace.brand_infos()
                 # Files that do not validate are left out, as the daemon would refuse them.
                 skipped = len({f.path for f in report.errors} & set(snap.files))
                 found = (dict(report.prompts), declared, skipped)

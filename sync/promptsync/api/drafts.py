@@ -1,24 +1,29 @@
-"""An unsaved draft as a prompt file the validator can check, and its findings mapped back.
+"""A draft as the file a save would write, and the validator's findings placed in its parts.
 
-The file is written with the template last, as a block scalar indented by two spaces, so that
-template line N is file line `template_line + N - 1`: a finding of the validator (which speaks
-in file lines) becomes a line and column in the draft's template, which is what the editor
-shows. Findings elsewhere in the file name the part of the draft they are about.
+The file is built by the edit's own writer (`promptsync.edit.document.build`, on the branch
+head's file with the next version), so what is previewed is byte for byte what a save commits.
+A finding of the validator speaks in file lines; the editor shows the draft's template and
+fields, so each finding is placed where the validator itself read the template
+(`validate.file_check.template_place`): a line and column in the template, or the field it is
+about. Findings on other files (the translations a base text's change makes stale) name their
+file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from promptsync.api.models import FindingOut
+from promptsync.edit.document import build
+from promptsync.edit.request import Fields
 from promptsync.model import PromptId
+from promptsync.validate.file_check import template_place
 from promptsync.validate.finding import Finding
-
-INDENT = 2
+from promptsync.validate.template_check import TemplatePlace
+from promptsync.validate.yamldoc import read_yaml
+from promptsync.versionline import read_version
 
 
 @dataclass(frozen=True)
@@ -28,76 +33,82 @@ class Draft:
     template: str
     description: str | None = None
     variables: Mapping[str, Any] | None = None
-    samples: list[Any] | None = None
+    samples: Sequence[Mapping[str, Any]] | None = None
+    translated_from: int | None = None
+
+    def fields(self) -> Fields:
+        return Fields(self.template, self.description, self.variables, self.samples,
+                      self.translated_from)
 
 
 @dataclass(frozen=True)
 class DraftFile:
-    """The synthesized file: its bytes and where each part of it starts."""
+    """A prompt file and where its parts are: the template's place and each top-level key's
+    line."""
 
+    path: str
     data: bytes
-    template_line: int  # the file line of the template's first line
-    template_indent: int  # what the validator takes for the block's indentation
-    key_lines: tuple[tuple[int, str], ...] = field(default_factory=tuple)
+    place: TemplatePlace | None
+    key_lines: tuple[tuple[int, str], ...]
+
+    @classmethod
+    def of(cls, path: str, data: bytes) -> DraftFile:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return cls(path, data, None, ())
+        doc, _ = read_yaml(path, text)
+        if doc is None or not isinstance(doc.value, dict):
+            return cls(path, data, None, ())
+        keys = tuple(sorted((mark[0], str(key[0])) for key, mark in doc.key_marks.items()
+                            if len(key) == 1))
+        template = doc.value.get("template")
+        place = template_place(path, doc, template, text.splitlines()) \
+            if isinstance(template, str) else None
+        return cls(path, data, place, keys)
 
     def finding(self, f: Finding) -> FindingOut:
         """`f` (file coordinates) in the draft's terms."""
-        if f.line >= self.template_line:
-            return FindingOut.of(f, field="template", line=f.line - self.template_line + 1,
-                                 column=max(f.column - self.template_indent, 1))
+        if f.path != self.path:
+            return FindingOut.of(f, field="file", path=f.path)
+        place = self.place
+        if place is not None and not place.folded and f.line >= place.line and \
+                self._part(f.line) == "template":
+            return FindingOut.of(f, field="template", line=f.line - place.line + 1,
+                                 column=max(f.column - place.indent, 1))
         if (f.line, f.column) == (1, 1):  # about the file as a whole (size, encoding, path)
             return FindingOut.of(f, field="file")
+        return FindingOut.of(f, field=self._part(f.line))
+
+    def _part(self, line: int) -> str:
         part = "file"
-        for line, key in self.key_lines:
-            if line <= f.line:
+        for key_line, key in self.key_lines:
+            if key_line <= line:
                 part = key
-        return FindingOut.of(f, field=part)
+        return part
+
+    def findings(self, found: Sequence[Finding]) -> list[FindingOut]:
+        return [self.finding(f) for f in found]
 
 
-def synthesize(prompt: PromptId, base: Mapping[str, Any] | None, draft: Draft) -> DraftFile:
-    """The file `draft` makes of `base` (the parsed file it starts from, or None for a prompt
-    the brand does not have yet)."""
-    base = base or {}
-    head: dict[str, Any] = {"type": prompt.type.value, "version": _version(base)}
-    for key in ("locale", "translated_from"):
-        if key in base:
-            head[key] = base[key]
-    description = draft.description if draft.description is not None \
-        else base.get("description")
-    if description is not None:
-        head["description"] = description
-    for key, value in (("variables", draft.variables), ("samples", draft.samples)):
-        chosen = value if value is not None else base.get(key)
-        if chosen is not None:
-            head[key] = chosen
-    text = yaml.safe_dump(head, sort_keys=False, allow_unicode=True, width=10**9)
-    key_lines = tuple((n, line.split(":", 1)[0]) for n, line in enumerate(text.splitlines(), 1)
-                      if line[:1].isalpha())
-    template = draft.template.replace("\r\n", "\n").replace("\r", "\n")
-    header_line = text.count("\n") + 1
-    body = "".join(" " * INDENT + line if line else line
-                   for line in template.splitlines(keepends=True))
-    text += f"template: |{INDENT}{_chomping(template)}\n{body}"
-    if body and not body.endswith("\n"):
-        text += "\n"
-    return DraftFile(text.encode("utf-8", "surrogatepass"), header_line + 1,
-                     _validator_indent(template), (*key_lines, (header_line, "template")))
+def draft_file(prompt: PromptId, current: bytes | None, draft: Draft) -> DraftFile:
+    """The file a save of `draft` on top of `current` (the prompt's own file on the branch
+    head; None: it has none yet) would write: the next version."""
+    version = (read_version(current) or 0) + 1 if current is not None else 1
+    return DraftFile.of(prompt.path, build(prompt, current, draft.fields(), version))
 
 
-def _version(base: Mapping[str, Any]) -> int:
-    version = base.get("version")
-    return version if isinstance(version, int) and not isinstance(version, bool) else 1
+def placed(prompt: PromptId, data: bytes | None,
+           findings: Sequence[Finding]) -> list[FindingOut]:
+    """Findings as a preview of the same draft places them (a line of the template, a field,
+    or another file), never as lines of a file the editor does not see."""
+    if data is not None:
+        return DraftFile.of(prompt.path, data).findings(findings)
+    return [FindingOut.of(f, path=f.path) for f in findings]  # a delete: the files it affects
 
 
-def _chomping(template: str) -> str:
-    """YAML's block chomping that gives back the template's own trailing line breaks."""
-    trailing = len(template) - len(template.rstrip("\n"))
-    return "-" if trailing == 0 else "" if trailing == 1 else "+"
-
-
-def _validator_indent(template: str) -> int:
-    # The validator takes a block's indentation from its first non-blank line.
-    for line in template.splitlines():
-        if line.strip():
-            return INDENT + len(line) - len(line.lstrip(" "))
-    return INDENT
+def where(f: FindingOut) -> str:
+    if f.path:
+        return f"in {f.path}"
+    return f"template line {f.line}, column {f.column}" if f.field == "template" and f.line \
+        else f"in {f.field}"

@@ -65,13 +65,15 @@ class FindingOut(BaseModel):
                                                "file")
     line: int = 0
     column: int = 0
+    path: str = Field(default="", description="another file the change affects (a translation "
+                      "of an edited base text); empty: the prompt's own file")
 
     @classmethod
     def of(cls, finding: Finding, *, field: str = "file", line: int = 0,
-           column: int = 0) -> FindingOut:
+           column: int = 0, path: str = "") -> FindingOut:
         return cls(severity=finding.severity.value, code=finding.code,
                    message=finding.message, hint=finding.hint, field=field, line=line,
-                   column=column)
+                   column=column, path=path)
 
 
 class ProblemOut(BaseModel):

@@ -16,18 +16,21 @@ from typing import TypeVar
 
 from fastapi import Request
 
+from promptsync.core.workspace import Workspace
 from promptsync.errors import GitError
 from promptsync.gitio.repo import GitRepository
 from promptsync.lru import LRU
 from promptsync.tree import SourceFile
+from promptsync.validate import Validator
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The tracked files of one commit, with their bytes."""
+    """The tracked files of one commit, with their bytes, and the core's view of them."""
 
     commit: str
     files: Mapping[str, SourceFile]
+    workspace: Workspace
 
     def has_brand(self, brand: str) -> bool:
         prefix = f"prompts/{brand}/"
@@ -41,8 +44,10 @@ class Snapshot:
 class BranchFiles:
     """`snapshot()`: the files of `ref`'s head now; re-read only when the head moved."""
 
-    def __init__(self, repo: Path, ref: str) -> None:
+    def __init__(self, repo: Path, ref: str, validator: Validator | None = None) -> None:
         self.repo_path, self.ref = repo, ref
+        # One per application: its per-blob cache serves every commit and every route.
+        self.validator = validator or Validator(workers=1)
         self._lock = threading.Lock()
         self._repo: GitRepository | None = None
         self._opener: threading.Thread | None = None
@@ -63,7 +68,7 @@ class BranchFiles:
         sha = repo.resolve(self.ref)
         found = self._snapshots.get(sha)
         if found is None:
-            found = _read(repo, sha)
+            found = _read(repo, sha, self.validator)
             self._snapshots.put(sha, found)
         return found
 
@@ -88,11 +93,11 @@ class BranchFiles:
             self._repo, self._opener = None, None
 
 
-def _read(repo: GitRepository, sha: str) -> Snapshot:
+def _read(repo: GitRepository, sha: str, validator: Validator) -> Snapshot:
     listed = [f for f in repo.files(sha) if not (f.is_symlink or f.is_gitlink)]
     contents = repo.read_blobs([f.blob for f in listed])
     files = {f.path: _held(f, contents.get(f.blob, b"")) for f in listed}
-    return Snapshot(sha, files)
+    return Snapshot(sha, files, Workspace.of_files(sha, files.values(), validator))
 
 
 def _held(f: SourceFile, data: bytes) -> SourceFile:

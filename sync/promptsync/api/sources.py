@@ -16,12 +16,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from promptsync.api.problems import Problem
-from promptsync.api.snapshot import BranchFiles, Snapshot
+from promptsync.api.snapshot import BranchFiles
 from promptsync.gitio.repo import GitRepository
 from promptsync.lru import LRU
-from promptsync.model import DEFAULT_BRAND, PromptId, PromptType
+from promptsync.model import PromptId, PromptType
 from promptsync.validate.rules import VARIABLES_PATH, VariableRule, load_rules
-from promptsync.validate.translations import base_of
 from promptsync.validate.yamldoc import read_yaml
 
 COMMIT_RE = re.compile(r"[0-9a-f]{4,40}")
@@ -52,28 +51,23 @@ class PromptSources:
         self._rules: LRU[str, Mapping[str, VariableRule]] = LRU(8)
 
     def at_head(self, prompt: PromptId) -> Source:
-        """The brand's own file, else default's in the same locale; a translation nobody has
-        made yet starts from its base text (the brand's, else default's)."""
+        """The file that answers `prompt` (brand, type, locale) at the branch head, in the
+        runtime's order (`Workspace.answer`): the brand's own, else what it inherits or falls
+        back to; a translation nobody has made yet starts from the text that answers now."""
         snap = self.files.snapshot()
-        default = PromptId(DEFAULT_BRAND, prompt.type, prompt.locale)
-        for candidate in (prompt, default, prompt.base, default.base):
-            data = snap.read(candidate.path)
-            if data is not None:
-                found = parse(candidate.path, snap.commit, data, own=candidate == prompt)
-                return self._with_base(snap, prompt, found)
-        raise Problem(404, "No such prompt", f"neither {prompt.brand} nor default has a "
-                      f"{prompt.type.slug} file at {snap.commit[:7]}", type="unknown-prompt")
-
-    @staticmethod
-    def _with_base(snap: Snapshot, prompt: PromptId, found: Source) -> Source:
-        if not prompt.locale:
-            return found
-        present = {p for p in map(PromptId.from_path, snap.files) if p is not None}
-        base = base_of(prompt, present)
-        data = None if base is None else snap.read(base.path)
-        if base is None or data is None:
-            return found
-        return replace(found, base_version=parse(base.path, snap.commit, data, own=True).version)
+        found = snap.workspace.answer(prompt).answer
+        data = None if found is None else snap.read(found.path)
+        if found is None or data is None:
+            raise Problem(404, "No such prompt", f"neither {prompt.brand} nor default has a "
+                          f"{prompt.type.slug} file at {snap.commit[:7]}",
+                          type="unknown-prompt")
+        source = parse(found.path, snap.commit, data, own=found == prompt)
+        base = snap.workspace.base_of(prompt)
+        base_data = None if base is None else snap.read(base.path)
+        if base is None or base_data is None:
+            return source
+        return replace(source, base_version=parse(base.path, snap.commit, base_data,
+                                                  own=True).version)
 
     def at_commit(self, prompt: PromptId, commit: str) -> Source:
         if not COMMIT_RE.fullmatch(commit):

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from promptsync.cli.options import add_format, add_ref, add_repo, prompt_id, repo_dir
+from promptsync.core.workspace import Workspace
 from promptsync.errors import UsageError
 from promptsync.gitio.repo import GitRepository
 from promptsync.locale import LocaleError, normalize
@@ -22,10 +23,10 @@ from promptsync.preview import markdown as preview_markdown
 from promptsync.preview import text as preview_text
 from promptsync.preview.changes import changed_prompts
 from promptsync.preview.context import build_context
-from promptsync.preview.localized import answering, candidate_paths, with_base_samples
 from promptsync.preview.reach import reach
-from promptsync.preview.render import render
-from promptsync.tree import Tree, working_tree
+from promptsync.preview.render import coerced_text, render
+from promptsync.sandbox import FailureCode
+from promptsync.tree import working_tree
 from promptsync.validate import Validator
 from promptsync.validate.result_cache import ResultCache
 
@@ -49,6 +50,9 @@ class PreviewSettings:
     base: str | None  # with --changed
     format: str
     locale: str | None = None  # render what the runtime serves a customer asking in it
+
+    def vars_given(self) -> set[str]:
+        return {a.partition("=")[0] for a in self.assignments}
 
 
 def add_parser(subparsers: Any) -> None:
@@ -117,36 +121,35 @@ def run(args: argparse.Namespace) -> int:
     return preview_one(s, s.prompt) if s.prompt is not None else preview_changed(s)
 
 
-def _tree(s: PreviewSettings, repo: GitRepository, only: Sequence[str] | None = None) -> Tree:
-    return repo.tree(s.ref) if s.ref else working_tree(repo.path, only)
+def _workspace(s: PreviewSettings, repo: GitRepository) -> Workspace:
+    return Workspace.of_tree(repo.tree(s.ref)) if s.ref else Workspace.of_directory(repo.path)
 
 
 def _load(s: PreviewSettings, wanted: PromptId) -> PromptDoc:
-    """The prompt `wanted` (or, with --locale, the one that answers for it), validated; a
-    translation without samples of its own borrows its base text's."""
+    """The prompt `wanted` (or, with --locale, the one that answers for it), validated as CI
+    validates it; a translation without samples of its own borrows its base text's."""
     # A commit's files read their bytes through the open repository: check them inside `with`.
     with GitRepository(s.root) as repo:
-        tree = _tree(s, repo, candidate_paths(wanted, s.locale))
-        found = answering(tree, wanted, s.locale)
-        if found.answer is None:
-            raise UsageError(f"there is no prompt {wanted} in {tree.label} "
+        workspace = _workspace(s, repo)
+        found = workspace.answer(wanted, s.locale if s.locale is not None else wanted.locale)
+        if found.answer is None or (s.locale is None and not found.own):
+            raise UsageError(f"there is no prompt {wanted} in {workspace.label} "
                              f"(no file {wanted.path})" if s.locale is None else
-                             f"nothing in {tree.label} answers {wanted} in {s.locale}: the "
+                             f"nothing in {workspace.label} answers {wanted} in {s.locale}: the "
                              "runtime would serve its built-in text")
         target = found.answer
-        # The prompt's own checks need only its file (its base's, for the samples) and the rules.
-        report = Validator().validate(tree.subset({target.path, *found.base_paths}),
-                                      whole_tree=False)
+        report = workspace.check_file(target.path)
+        doc = report.prompts.get(target)
+        base = None
+        if doc is not None and found.base is not None and not doc.samples:
+            base = workspace.check_file(found.base.path).prompts.get(found.base)
     if s.locale is not None:
-        print(found.describe(s.locale), file=sys.stderr, flush=True)
-    doc = report.prompts.get(target)
+        print(found.describe(), file=sys.stderr, flush=True)
     if doc is None:
         for finding in report.errors:
-            if finding.path in (target.path, "schema/prompt.schema.json",
-                                "schema/variables.yaml"):
-                print(finding.as_text(), file=sys.stderr)
+            print(finding.as_text(), file=sys.stderr)
         raise _Invalid(f"{target.path} does not pass validation; fix the errors above first")
-    return with_base_samples(doc, report.prompts)
+    return replace(doc, samples=base.samples) if base is not None else doc
 
 
 def preview_one(s: PreviewSettings, wanted: PromptId) -> int:
@@ -155,11 +158,22 @@ def preview_one(s: PreviewSettings, wanted: PromptId) -> int:
     context = build_context(doc, sample=s.sample, context_file=s.context,
                             assignments=s.assignments)
     result = render(doc, context)
+    dropped = [n for n in result.coerced if n.dropped and n.name in s.vars_given()]
+    if dropped:
+        raise UsageError(f"--var {dropped[0].name}={dropped[0].given}: {coerced_text(dropped[0])}")
     if result.text is None:
         print(f"promptsync preview: {wanted} does not render: {result.error}", file=sys.stderr)
+        if result.failure is not None and result.failure.code is FailureCode.UNDEFINED:
+            print(_how_to_give(doc), file=sys.stderr)
         return 1
     sys.stdout.write(result.text if result.text.endswith("\n") else result.text + "\n")
     return 0
+
+
+def _how_to_give(doc: PromptDoc) -> str:
+    samples = ", ".join(repr(x.name) for x in doc.samples)
+    hint = f"--sample NAME (its samples: {samples})" if samples else "--context FILE.json"
+    return f"hint: pass a value with --var NAME=VALUE, or use {hint}"
 
 
 def preview_changed(s: PreviewSettings) -> int:
@@ -167,7 +181,7 @@ def preview_changed(s: PreviewSettings) -> int:
     assert s.base is not None  # build_settings requires it with --changed
     with GitRepository(s.root) as repo:
         base = repo.tree(s.base)
-        head = _tree(s, repo)
+        head = repo.tree(s.ref) if s.ref else working_tree(repo.path)
         # In CI the validate step has just checked the working tree and kept each file's result
         # in .git/promptsync: read them. Not saved: saving keeps only the entries this run used,
         # and a preview checks only the changed prompts.

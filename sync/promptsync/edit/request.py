@@ -71,6 +71,7 @@ class Written:
     on_target: bool
     pushed_to: str | None = None  # the remote a review branch was pushed to
     warnings: tuple[Finding, ...] = ()
+    data: bytes | None = None  # the file written (None: deleted), to place its findings
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Rejected:
 
     prompt: PromptId
     findings: tuple[Finding, ...]
+    data: bytes | None = None  # the file that was refused (None: a delete)
 
 
 @dataclass(frozen=True)

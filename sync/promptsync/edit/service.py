@@ -101,13 +101,14 @@ class _Edit:
         findings = check_change(self.repo, self.validator, head, request.prompt, change.data)
         errors = tuple(f for f in findings if f.is_error)
         if errors:
-            return Rejected(request.prompt, errors)
+            return Rejected(request.prompt, errors, change.data)
         commit = write_commit(self.repo, head, [change], self._message(version),
                               author=request.editor.identity, committer=COMMITTER)
         warnings = tuple(f for f in findings if not f.is_error)
-        if request.write_to == "main":
-            return self._to_target(head, commit, version, warnings)
-        return self._to_review_branch(head, commit, version, warnings)
+        outcome: Outcome | None = (
+            self._to_target(head, commit, version, warnings) if request.write_to == "main"
+            else self._to_review_branch(head, commit, version, warnings))
+        return replace(outcome, data=change.data) if isinstance(outcome, Written) else outcome
 
     def _check(self, head: str, current: tuple[str, bytes] | None) -> Conflict | None:
         request = self.request

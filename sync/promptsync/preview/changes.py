@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from promptsync.core.workspace import Workspace
 from promptsync.model import PromptDoc, PromptId
-from promptsync.preview.context import sample_contexts
 from promptsync.preview.render import Preview, render_each
+from promptsync.rendering.samples import sample_contexts
 from promptsync.tree import SourceFile, Tree
 from promptsync.validate import Finding, Report, Validator
 
@@ -88,10 +89,10 @@ def changed_prompts(base: Tree, head: Tree,
                  if _blob(old_files.get(i)) != _blob(new_files.get(i)))
     if not ids:
         return []
-    # Checking a file depends only on its bytes and the rules: check just the changed ones.
-    paths = {i.path for i in ids}
-    old_report = validator.validate(base.subset(paths), whole_tree=False)
-    new_report = validator.validate(head.subset(paths), whole_tree=False)
+    # The core checks the changed files and what they relate to, as CI's whole run would.
+    paths = [i.path for i in ids]
+    old_report = Workspace.of_tree(base, validator).check(paths)
+    new_report = Workspace.of_tree(head, validator).check(paths)
     changes = []
     for prompt_id in ids:
         before = _side(prompt_id, old_report) if prompt_id in old_files else None

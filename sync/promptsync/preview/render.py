@@ -1,7 +1,6 @@
-"""Rendering one prompt for a person to read, in the same sandbox as everything else.
-
-A template from a pull request is untrusted: any failure becomes a message, never a crash.
-"""
+"""Rendering one prompt for a person to read: the one render rule (promptsync.rendering), with
+its outcome told in words. A template from a pull request is untrusted: any failure becomes a
+message, never a crash."""
 
 from __future__ import annotations
 
@@ -9,19 +8,25 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from promptsync import sandbox
 from promptsync.model import PromptDoc
-from promptsync.sandbox import FailureCode, Rendered, RenderFailure, RenderOutcome
+from promptsync.rendering.coercion import Coerced
+from promptsync.rendering.renderer import Renderer
+from promptsync.sandbox import FailureCode, Rendered, RenderFailure
 
 PREVIEW_SECONDS = 2.0
+# Previews render few distinct texts (a pull request's, an editor's drafts); bounded all the same.
+RENDERER = Renderer(max_entries=256)
 
 
 @dataclass(frozen=True)
 class Preview:
-    """The text, or why there is none, in words for the reader of a preview."""
+    """The text, or why there is none, in words for the reader of a preview; and the values
+    that did not have their declared type (converted, or dropped as the runtime drops them)."""
 
     text: str | None
     error: str | None = None
+    coerced: tuple[Coerced, ...] = ()
+    failure: RenderFailure | None = None
 
     @property
     def ok(self) -> bool:
@@ -34,18 +39,30 @@ def render(doc: PromptDoc, context: Mapping[str, Any]) -> Preview:
 
 def render_each(doc: PromptDoc, contexts: Sequence[Mapping[str, Any]]) -> list[Preview]:
     """One Preview per context; the template is compiled once for them all."""
-    template = sandbox.compile_source(doc.template)
-    if isinstance(template, RenderFailure):
-        return [_shown(template)] * len(contexts)
-    return [_shown(sandbox.render(template, context, seconds=PREVIEW_SECONDS))
-            for context in contexts]
+    variables = doc.variables_json()
+    previews = []
+    for context in contexts:
+        done = RENDERER.outcome(doc.template, variables, context, seconds=PREVIEW_SECONDS)
+        previews.append(_shown(done.outcome, done.coerced))
+    return previews
 
 
-def _shown(outcome: RenderOutcome) -> Preview:
+def _shown(outcome: Rendered | RenderFailure, coerced: tuple[Coerced, ...]) -> Preview:
     if isinstance(outcome, Rendered):
-        return Preview(outcome.text)
+        return Preview(outcome.text, coerced=coerced)
     if outcome.code is FailureCode.SYNTAX:
         where = f"template line {outcome.line}" + (f", column {outcome.column}"
                                                    if outcome.column else "")
-        return Preview(None, f"template syntax error on {where}: {outcome.message}")
-    return Preview(None, outcome.message + (f" ({outcome.hint})" if outcome.hint else ""))
+        return Preview(None, f"template syntax error on {where}: {outcome.message}", coerced,
+                       outcome)
+    return Preview(None, outcome.message + (f" ({outcome.hint})" if outcome.hint else ""),
+                   coerced, outcome)
+
+
+def coerced_text(note: Coerced) -> str:
+    """What happened to a value of the wrong type, as the runtime would treat it."""
+    given = repr(note.given)[:80]
+    if note.dropped:
+        return (f"{note.name} is declared {note.declared}, and {given} is not one: the runtime "
+                "drops it and the declared default applies")
+    return f"{note.name} is declared {note.declared}: {given} is read as one"

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from promptsync.api.drafts import placed, where
 from promptsync.api.models import FindingOut
 from promptsync.api.problems import Problem
 from promptsync.edit.request import Conflict, PushFailed, Rejected, Written
 from promptsync.history.log import Change
-from promptsync.locale import normalize
-from promptsync.model import BRAND_RE, PromptId, PromptType, Scalar
-from promptsync.validate.finding import Finding
+from promptsync.model import PromptId, Scalar
 
 MAX_TEMPLATE = 100_000  # the validator says 10,000; past this the request itself is refused
 _ETAG = re.compile(r'\s*(?:W/)?"(\d+)(?:-[A-Za-z0-9-]+)?"\s*')
@@ -110,22 +109,6 @@ class AuditPageOut(BaseModel):
     next_cursor: str | None = Field(None, description="pass as ?cursor= for the next page")
 
 
-def prompt_id(brand: str, type_: str, locale: str | None) -> PromptId:
-    """The id a route names; 404 for a brand or type that cannot exist, 400 for a bad locale."""
-    if not BRAND_RE.fullmatch(brand):
-        raise Problem(404, "Not Found", f"{brand!r} is not a brand (lower-case letters, digits "
-                      "and -)", type="not-found")
-    try:
-        kind = PromptType.parse(type_)
-    except ValueError as exc:
-        raise Problem(404, "Not Found", str(exc), type="not-found") from None
-    try:
-        tag = normalize(locale) if locale else ""
-    except ValueError as exc:
-        raise Problem(400, "Bad Request", f"locale: {exc}", type="bad-locale") from None
-    return PromptId(brand, kind, tag)
-
-
 def etag_version(header: str | None) -> int | None:
     """The version in an If-Match header as GET sent it (`"3"`, `"3-de"`, W/"3")."""
     if header is None:
@@ -145,19 +128,15 @@ def written(done: Written, live: bool | None) -> EditOut:
     return EditOut(prompt=str(done.prompt), action=done.action, version=done.version,
                    commit=done.commit, parent=done.parent, branch=done.branch,
                    published=done.on_target, pushed_to=done.pushed_to, live=live,
-                   warnings=[FindingOut.of(f, line=f.line, column=f.column)
-                             for f in done.warnings])
+                   warnings=placed(done.prompt, done.data, done.warnings))
 
 
 def rejected(outcome: Rejected) -> Problem:
-    first = outcome.findings[0]
+    findings = placed(outcome.prompt, outcome.data, outcome.findings)
+    first = findings[0]
     return Problem(422, "Invalid prompt", f"the new {outcome.prompt} does not validate: "
-                   f"{first.message} (line {first.line} of {first.path})", type="invalid-prompt",
-                   prompt=str(outcome.prompt), findings=[_finding(f) for f in outcome.findings])
-
-
-def _finding(f: Finding) -> dict[str, Any]:
-    return {**FindingOut.of(f, line=f.line, column=f.column).model_dump(), "path": f.path}
+                   f"{first.message} ({where(first)})", type="invalid-prompt",
+                   prompt=str(outcome.prompt), findings=[f.model_dump() for f in findings])
 
 
 def conflict(outcome: Conflict) -> Problem:

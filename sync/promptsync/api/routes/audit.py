@@ -11,13 +11,14 @@ from starlette.concurrency import run_in_threadpool
 from promptsync.api.auth import Reader
 from promptsync.api.context import Ctx
 from promptsync.api.models import problem_responses
+from promptsync.api.params import check_brand
 from promptsync.api.problems import Problem
 from promptsync.api.routes._edit_io import AuditPageOut, audit_entry
 from promptsync.errors import PromptSyncError
 from promptsync.history.audit import MAX_LIMIT, AuditLog, AuditQuery, BadCursor
 from promptsync.history.view import HistoryFilter, parse_when
 from promptsync.locale import normalize
-from promptsync.model import BRAND_RE, PromptType
+from promptsync.model import PromptType
 
 router = APIRouter(tags=["audit"])
 _lock = threading.Lock()
@@ -62,8 +63,8 @@ async def audit(caller: Reader, log: Annotated[AuditLog, Depends(audit_log)],
 
 def _filter(brand: str | None, type_: str | None, author: str | None, since: str | None,
             until: str | None) -> HistoryFilter:
-    if brand is not None and not BRAND_RE.fullmatch(brand):
-        raise _bad(f"brand {brand!r} is not a brand (lower-case letters, digits and -)")
+    if brand is not None:
+        check_brand(brand)  # the one parser of a brand: 400 bad-brand, as every route says
     try:
         return HistoryFilter(brand=brand, type=PromptType.parse(type_) if type_ else None,
                              author=author, since=parse_when(since) if since else None,

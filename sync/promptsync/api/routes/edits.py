@@ -20,6 +20,7 @@ from promptsync.api.auth import Caller, Writer
 from promptsync.api.context import ApiContext, Ctx
 from promptsync.api.limits import require_json
 from promptsync.api.models import problem_responses
+from promptsync.api.params import checked_ref
 from promptsync.api.problems import Problem
 from promptsync.api.routes._edit_io import (
     EditIn,
@@ -28,7 +29,6 @@ from promptsync.api.routes._edit_io import (
     conflict,
     etag,
     etag_version,
-    prompt_id,
     push_failed,
     rejected,
     written,
@@ -78,7 +78,7 @@ async def put_prompt(brand: str, type: str, body: EditIn, caller: Writer, ctx: C
                      if_none_match: Annotated[str | None, Header()] = None) -> EditOut:
     """The new text, written as a commit whose file has version N+1, where N is the version
     edited (`version`, or `If-Match`); `version: 0` or `If-None-Match: *` creates the prompt."""
-    prompt = prompt_id(brand, type, locale)
+    prompt = checked_ref(brand, type, locale)
     caller.check_brand(prompt.brand)
     expected = _expected(body.version, if_match, if_none_match)
     fields = _fields(body)
@@ -93,7 +93,7 @@ async def delete_prompt(brand: str, type: str, caller: Writer, ctx: Ctx, service
                         response: Response, locale: Locale = None,
                         if_match: Annotated[str | None, Header()] = None,
                         message: Annotated[str, Query(max_length=5000)] = "") -> EditOut:
-    prompt = prompt_id(brand, type, locale)
+    prompt = checked_ref(brand, type, locale)
     caller.check_brand(prompt.brand)
     expected = etag_version(if_match)
     if expected is None:
@@ -108,7 +108,7 @@ async def delete_prompt(brand: str, type: str, caller: Writer, ctx: Ctx, service
 async def rollback_prompt(brand: str, type: str, body: RollbackIn, caller: Writer, ctx: Ctx,
                           service: Service, response: Response, locale: Locale = None,
                           if_match: Annotated[str | None, Header()] = None) -> EditOut:
-    prompt = prompt_id(brand, type, locale)
+    prompt = checked_ref(brand, type, locale)
     caller.check_brand(prompt.brand)
     expected = body.version if body.version is not None else etag_version(if_match)
     if expected is None:

@@ -33,6 +33,8 @@ class PreviewIn(BaseModel):
     variables: dict[str, Any] | None = None
     samples: list[Any] | None = None
     description: str | None = None
+    translated_from: int | None = Field(None, ge=1, description="a translation's draft: the "
+                                        "base version it was made from (omitted: kept)")
 
 
 class PreviewOut(BaseModel):
@@ -58,7 +60,8 @@ async def preview(prompt: Ref, body: PreviewIn, caller: Previewer,
     invalid draft is 422 with them. Rendering is the bounded sandbox: a loop, a huge output
     or an unsafe construct is stopped and reported (422), never a hang."""
     draft = None if body.template is None else Draft(body.template, body.description,
-                                                     body.variables, body.samples)
+                                                     body.variables, body.samples,
+                                                     body.translated_from)
     try:
         result = await asyncio.to_thread(previews.preview, prompt, draft=draft,
                                          sample=body.sample, context=body.context)
