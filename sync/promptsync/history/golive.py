@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.exc import SQLAlchemyError
 
 from promptsync.errors import UnreachableError
+from promptsync.gitio.log import ancestry
 from promptsync.gitio.repo import GitRepository
 from promptsync.settings import hide_password
 from promptsync.store import state
@@ -31,23 +32,12 @@ def applied_runs(db_url: str) -> list[tuple[str, datetime]]:
         engine.dispose()
 
 
-def _parents(repo: GitRepository, tips: list[str]) -> dict[str, list[str]]:
-    if not tips:
-        return {}
-    out = repo.run("rev-list", "--parents", "--stdin", input="".join(f"{t}\n" for t in tips))
-    graph: dict[str, list[str]] = {}
-    for line in out.splitlines():
-        sha, *parents = line.split()
-        graph[sha] = parents
-    return graph
-
-
 def live_times(repo: GitRepository, runs: list[tuple[str, datetime]]) -> dict[str, datetime]:
     """For each commit reachable from a run: when the first run that contained it finished."""
     shas = sorted({sha for sha, _ in runs})
     known = repo.known_commits(shas)  # a run may name a commit never fetched here
     tips = [s for s in shas if s in known]
-    graph = _parents(repo, tips)
+    graph = ancestry(repo, tips)
     live: dict[str, datetime] = {}
     for tip, finished in runs:
         if tip not in graph or tip in live:

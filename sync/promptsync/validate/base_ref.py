@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from promptsync.errors import GitError
 from promptsync.gitio import short
 from promptsync.gitio.repo import GitRepository
 from promptsync.model import PROMPTS_DIR, PromptId
@@ -78,10 +77,10 @@ def base_versions(repo: GitRepository, ref: str) -> dict[PromptId, BaseVersion]:
     """
     sha = repo.resolve(ref)
     versions = _versions_at(repo, sha)
-    fork = _fork_point(repo, sha)
+    fork = repo.merge_base(sha, "HEAD")
     if fork is None or fork == sha:
         return versions
-    changed = _changed_since(repo, fork)
+    changed = repo.paths_changed_since(fork, PROMPTS_DIR)
     for prompt_id, version in _versions_at(repo, fork).items():
         if prompt_id.path not in changed:
             versions[prompt_id] = version
@@ -101,20 +100,3 @@ def _versions_at(repo: GitRepository, sha: str) -> dict[PromptId, BaseVersion]:
         if prompt_id is not None and version is not None:
             versions[prompt_id] = BaseVersion(version, source.blob)
     return versions
-
-
-def _fork_point(repo: GitRepository, sha: str) -> str | None:
-    try:
-        return repo.run("merge-base", sha, "HEAD").strip() or None
-    except GitError:  # no HEAD yet, or unrelated histories: compare with REF alone
-        return None
-
-
-def _changed_since(repo: GitRepository, fork: str) -> set[str]:
-    """Paths under prompts/ that differ between `fork` and the working tree (or HEAD if bare)."""
-    try:
-        out = repo.run("diff", "--name-only", "-z", "--no-renames", fork, "--", PROMPTS_DIR)
-    except GitError:
-        out = repo.run("diff-tree", "-r", "--name-only", "-z", "--no-renames", fork, "HEAD",
-                       "--", PROMPTS_DIR)
-    return {path for path in out.split("\0") if path}
