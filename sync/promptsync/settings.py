@@ -15,10 +15,8 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote, urlsplit
 
-from promptsync.credentials import hide_password, redact
+from promptsync.credentials import redact
 from promptsync.errors import UsageError
-
-__all__ = ["hide_password", "redact"]  # re-exported: the daemon, reader and store import them here
 
 T = TypeVar("T")
 
@@ -58,9 +56,11 @@ def resolve_as(explicit: T | None, env_name: str, default: T, parse: Callable[[s
 
 def resolve_folder(explicit: str | None, environ: Mapping[str, str] | None = None) -> Path:
     """The prompt repository's folder: --repo, then PROMPTSYNC_REPO, then the current folder."""
-    root = Path(resolve(explicit, REPO_ENV, ".", environ) or ".")
-    if not root.is_dir():
-        raise UsageError(f"{root} is not a directory (hint: pass --repo DIR or set {REPO_ENV})")
+    given = resolve(explicit, REPO_ENV, ".", environ) or "."
+    root = Path(given)
+    if not root.is_dir():  # the text as given: Path would fold a URL's `//` out of the mask
+        raise UsageError(f"{redact(given)} is not a directory "
+                         f"(hint: pass --repo DIR or set {REPO_ENV})")
     return root.resolve()
 
 
@@ -89,12 +89,12 @@ def check_database_url(url: str) -> str:
     try:
         backend = make_url(url).get_backend_name()
     except ArgumentError:
-        raise UsageError(f"{hide_password(url)} is not a database URL ({example})") from None
+        raise UsageError(f"{redact(url)} is not a database URL ({example})") from None
     except ValueError:  # the one thing make_url converts: the port
-        raise UsageError(f"{hide_password(url)} is not a database URL: the port is not a "
+        raise UsageError(f"{redact(url)} is not a database URL: the port is not a "
                          f"number ({example})") from None
     if backend not in DATABASE_BACKENDS:
-        raise UsageError(f"unsupported database {backend!r} in {hide_password(url)} "
+        raise UsageError(f"unsupported database {backend!r} in {redact(url)} "
                          "(use sqlite or postgresql)")
     return url
 
@@ -105,11 +105,11 @@ def check_redis_url(url: str) -> str:
     example = "e.g. redis://localhost:6379/0"
     parts = urlsplit(url)
     if parts.scheme not in REDIS_SCHEMES or "://" not in url:
-        raise UsageError(f"{hide_password(url)} is not a Redis URL ({example})")
+        raise UsageError(f"{redact(url)} is not a Redis URL ({example})")
     try:
         parts.port  # noqa: B018 - urlsplit checks the port only when asked for it
     except ValueError:
-        raise UsageError(f"{hide_password(url)} is not a Redis URL: the port is not a number "
+        raise UsageError(f"{redact(url)} is not a Redis URL: the port is not a number "
                          f"between 0 and 65535 ({example})") from None
     return url
 

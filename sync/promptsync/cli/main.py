@@ -126,7 +126,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return int(_command(args.command).run(args))
     except PromptSyncError as exc:
-        print(f"promptsync {args.command}: error: {exc}", file=sys.stderr)
+        print(f"promptsync {args.command}: error: {redact(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("promptsync: interrupted", file=sys.stderr)

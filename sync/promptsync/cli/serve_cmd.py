@@ -23,8 +23,8 @@ from promptsync import settings
 from promptsync.api.context import ApiContext, ApiSettings
 from promptsync.api.keys import KEYS_FILE_ENV, KeyStore, resolve_keys_file
 from promptsync.cli.options import add_db, add_followed_ref, add_redis, add_repo, repo_dir
+from promptsync.credentials import redact
 from promptsync.errors import UsageError
-from promptsync.settings import hide_password
 
 log = logging.getLogger("promptsync.cli.serve")
 WRITE_TO_ENV = "PROMPTSYNC_WRITE_TO"
@@ -177,5 +177,5 @@ def _announce(s: ServeSettings, ctx: ApiContext) -> None:
     keys = "no keys yet: reads and previews are open, edits need a key (promptsync keys add)" \
         if not ctx.keys.any() else f"keys from {Path(s.api.keys_file).resolve()}"
     log.info("serving %s of %s on http://%s:%d (docs: /docs); database %s; %s; daemon %s",
-             s.api.ref, s.api.repo, s.host, s.port, hide_password(s.api.db_url), keys,
+             s.api.ref, s.api.repo, s.host, s.port, redact(s.api.db_url), keys,
              "in this process" if s.sync else "elsewhere (--no-sync)")

@@ -15,8 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from promptsync import settings
 from promptsync.cli.options import add_db, add_format
+from promptsync.credentials import redact
 from promptsync.errors import PromptSyncError, UnreachableError
-from promptsync.settings import hide_password
 from promptsync.store.engine import first_line, make_engine
 from promptsync.store.state import PublishedState, RunRecord, last_runs, read_state
 
@@ -33,12 +33,12 @@ def run(args: argparse.Namespace) -> int:
     engine = make_engine(settings.read_only_database(url), writer=False)
     try:
         if not inspect(engine).has_table("sync_state"):
-            raise PromptSyncError(f"{hide_password(url)} holds no promptsync tables "
+            raise PromptSyncError(f"{redact(url)} holds no promptsync tables "
                                   "(hint: run `promptsync sync` first)")
         state = read_state(engine)
         applied, attempted = last_runs(engine)
     except SQLAlchemyError as exc:
-        raise UnreachableError(f"database {hide_password(url)}: {first_line(exc)}") from None
+        raise UnreachableError(f"database {redact(url)}: {first_line(exc)}") from None
     finally:
         engine.dispose()
     print(render_json(state, applied, attempted) if args.format == "json"

@@ -11,10 +11,10 @@ from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from promptsync.credentials import redact
 from promptsync.errors import UnreachableError
 from promptsync.gitio.log import ancestry
 from promptsync.gitio.repo import GitRepository
-from promptsync.settings import hide_password
 from promptsync.store import state
 from promptsync.store.engine import first_line, make_engine
 
@@ -26,7 +26,7 @@ def applied_runs(db_url: str) -> list[tuple[str, datetime]]:
     try:
         return state.applied_runs(engine)
     except SQLAlchemyError as exc:
-        raise UnreachableError(f"could not read sync_runs from {hide_password(db_url)}: "
+        raise UnreachableError(f"could not read sync_runs from {redact(db_url)}: "
                                f"{first_line(exc)}") from None
     finally:
         engine.dispose()

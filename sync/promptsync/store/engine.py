@@ -17,8 +17,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from promptsync.credentials import redact
 from promptsync.errors import UsageError
-from promptsync.settings import hide_password, redact
 
 SQLITE_BUSY_SECONDS = 30
 PG_CONNECT_SECONDS = 5
@@ -29,7 +29,7 @@ def make_engine(url: str, *, writer: bool = True) -> Engine:
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):  # ValueError: a port that is not a number
-        raise UsageError(f"{hide_password(url)} is not a database URL "
+        raise UsageError(f"{redact(url)} is not a database URL "
                          "(e.g. sqlite:///promptsync.db or postgresql+psycopg://...)") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -39,7 +39,7 @@ def make_engine(url: str, *, writer: bool = True) -> Engine:
     if backend == "postgresql":
         return create_engine(with_psycopg(parsed), pool_pre_ping=True,
                              connect_args={"connect_timeout": PG_CONNECT_SECONDS})
-    raise UsageError(f"unsupported database {backend!r} in {hide_password(url)} "
+    raise UsageError(f"unsupported database {backend!r} in {redact(url)} "
                      "(use sqlite or postgresql)")
 
 
