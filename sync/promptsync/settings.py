@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from promptsync.credentials import redact
 from promptsync.errors import UsageError
@@ -96,6 +96,12 @@ def check_database_url(url: str) -> str:
     if backend not in DATABASE_BACKENDS:
         raise UsageError(f"unsupported database {backend!r} in {redact(url)} "
                          "(use sqlite or postgresql)")
+    host = make_url(url).host
+    if backend == "sqlite" and host:
+        # sqlite://promptsync.db: two slashes make the file's name a host, which SQLite has not.
+        raise UsageError(f"{redact(url)} names no SQLite file ({host!r} is read as a host "
+                         f"name): write {redact(url.replace('://', ':///', 1))} (three slashes "
+                         "before a relative path, four before an absolute one)")
     return url
 
 
@@ -112,20 +118,3 @@ def check_redis_url(url: str) -> str:
         raise UsageError(f"{redact(url)} is not a Redis URL: the port is not a number "
                          f"between 0 and 65535 ({example})") from None
     return url
-
-
-def read_only_database(url: str) -> str:
-    """For a command that only reads: a SQLite file opened read-only (`mode=ro`), so a command
-    run in the wrong folder never leaves an empty database behind, and an error that says
-    where it looked. Other databases are returned as they are (reading creates nothing)."""
-    parts = urlsplit(check_database_url(url))
-    where = parts.path[1:] if parts.path.startswith("/") else parts.path
-    if not parts.scheme.startswith("sqlite") or where in ("", ":memory:") or parts.query:
-        return url
-    path = Path(where).absolute()
-    if not path.is_file():
-        raise UsageError(f"no promptsync database at {path} (hint: run `promptsync sync` first, "
-                         "or pass --db URL)")
-    # SQLAlchemy hands a `file:` database to sqlite3 as a URI when uri=true; it unquotes the
-    # path once and sqlite3 once more, hence the two quotes.
-    return f"{parts.scheme}:///file:{quote(quote(str(path)))}?mode=ro&uri=true"

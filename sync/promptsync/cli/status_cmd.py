@@ -17,7 +17,7 @@ from promptsync import settings
 from promptsync.cli.options import add_db, add_format
 from promptsync.credentials import redact
 from promptsync.errors import PromptSyncError, UnreachableError
-from promptsync.store.engine import first_line, make_engine
+from promptsync.store.engine import first_line, read_only_engine
 from promptsync.store.state import PublishedState, RunRecord, last_runs, read_state
 
 
@@ -30,7 +30,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     url = settings.resolve_db_url(args.db)
-    engine = make_engine(settings.read_only_database(url), writer=False)
+    engine = read_only_engine(url)
     try:
         if not inspect(engine).has_table("sync_state"):
             raise PromptSyncError(f"{redact(url)} holds no promptsync tables "

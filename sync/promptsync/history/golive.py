@@ -16,13 +16,13 @@ from promptsync.errors import UnreachableError
 from promptsync.gitio.log import ancestry
 from promptsync.gitio.repo import GitRepository
 from promptsync.store import state
-from promptsync.store.engine import first_line, make_engine
+from promptsync.store.engine import first_line, read_only_engine
 
 
 def applied_runs(db_url: str) -> list[tuple[str, datetime]]:
     """(to_commit, finished_at) of every applied run in the database at `db_url`, in the order
     they finished."""
-    engine = make_engine(db_url, writer=False)
+    engine = read_only_engine(db_url)
     try:
         return state.applied_runs(engine)
     except SQLAlchemyError as exc:
