@@ -24,6 +24,7 @@ REPO_ENV = "PROMPTSYNC_REPO"
 REF_ENV = "PROMPTSYNC_REF"
 DB_URL_ENV = "PROMPTSYNC_DB_URL"
 REDIS_URL_ENV = "PROMPTSYNC_REDIS_URL"
+WEBHOOK_SECRET_ENV = "PROMPTSYNC_WEBHOOK_SECRET"
 DEFAULT_REF = "main"
 DEFAULT_DB_URL = "sqlite:///promptsync.db"
 DATABASE_BACKENDS = ("sqlite", "postgresql")
@@ -52,6 +53,11 @@ def resolve_as(explicit: T | None, env_name: str, default: T, parse: Callable[[s
         return parse(text)
     except ValueError:
         raise UsageError(f"{env_name}={text!r} is not {expected}") from None
+
+
+def resolve_ref(explicit: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """The published branch, the one the daemon follows: --ref, then PROMPTSYNC_REF, then main."""
+    return resolve(explicit, REF_ENV, DEFAULT_REF, environ) or DEFAULT_REF
 
 
 def resolve_folder(explicit: str | None, environ: Mapping[str, str] | None = None) -> Path:

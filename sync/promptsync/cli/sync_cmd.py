@@ -71,7 +71,7 @@ def parse_settings(args: argparse.Namespace) -> SyncSettings:
     if args.interval <= 0:
         raise UsageError("--interval must be a positive number of seconds")
     return SyncSettings(
-        repo=repo, ref=settings.resolve(args.ref, settings.REF_ENV, settings.DEFAULT_REF) or "main",
+        repo=repo, ref=settings.resolve_ref(args.ref),
         db_url=settings.resolve_db_url(args.db), redis_url=settings.resolve_redis_url(args.redis),
         once=args.once, interval=args.interval, allow_empty=args.allow_empty,
         metrics_port=args.metrics_port, metrics_host=args.metrics_host,

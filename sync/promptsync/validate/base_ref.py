@@ -11,14 +11,13 @@ published branch itself at the same commit (there is nothing to compare).
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from promptsync.gitio import short
 from promptsync.gitio.repo import GitRepository
 from promptsync.model import PROMPTS_DIR, PromptId
+from promptsync.settings import resolve_ref
 from promptsync.validate.version_check import BaseVersion
 from promptsync.versionline import read_version
 
@@ -31,20 +30,14 @@ class VersionBase:
     versions: dict[PromptId, BaseVersion]
 
 
-def published_name(environ: Mapping[str, str] = os.environ) -> str:
-    """The branch the daemon follows: PROMPTSYNC_REF, else main. (Read here rather than through
-    promptsync.settings, which loads SQLAlchemy: validate runs in every pre-commit hook.)"""
-    return environ.get("PROMPTSYNC_REF", "").strip() or "main"
-
-
 def version_base(root: Path, explicit: str | None,
                  published: str | None = None) -> VersionBase | None:
     """The base `validate` uses: `explicit` (an error if it is no commit), else the published
-    branch (see the module's doc), else None. `published` defaults to `published_name()`."""
+    branch (see the module's doc), else None. `published` defaults to PROMPTSYNC_REF, else main."""
     if explicit is None and not (root / ".git").exists():
         return None  # a plain folder: nothing to compare with
     with GitRepository(root) as repo:
-        ref = explicit or choose_base(repo, published or published_name())
+        ref = explicit or choose_base(repo, published or resolve_ref(None))
         if ref is None:
             return None
         sha = repo.resolve(ref)
