@@ -41,6 +41,7 @@ MASKED = [
     ("query key", "https://h/p.git?key=s3cr3t-Val&ref=main", "https://h/p.git?key=***&ref=main"),
     ("query sig, a pre-signed URL", "https://b.example/x?sv=2022&sig=s3cr3t-Val",
      "https://b.example/x?sv=2022&sig=***"),
+    ("api_key in free text", "refused: api_key=s3cr3t-Val", "refused: api_key=***"),
     ("query, upper case key", "postgresql://h/db?PASSWORD=s3cr3t-Val", "postgresql://h/db?PASSWORD=***"),
     ("https token as user", "https://s3cr3t-Val@github.com/org/prompts.git",
      "https://***@github.com/org/prompts.git"),
@@ -71,6 +72,8 @@ KEPT = [
     "Error 111 connecting to 127.0.0.1:6379. Connection refused.",
     'FATAL:  password authentication failed for user "app"',
     "prompts/acme/greeting.yaml:7:5: error: the template uses 'token' [variable-undeclared]",
+    "--var 'brand_name' is not KEY=VALUE, e.g. --var user_name=Dana",
+    "a design=3 or a monkey=2 is no credential",
 ]
 
 

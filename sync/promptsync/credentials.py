@@ -24,11 +24,12 @@ _TOKEN_USER = re.compile(r"(?P<head>\bhttps?://)(?P<secret>[^\s:/@?#]+)@", re.IG
 _BARE_USERINFO = re.compile(
     r"(?<![^\s'\"(<=,\[])(?P<head>[^\s:/@'\"]*):(?P<secret>[^\s@/]+)@")
 # `password=X` as a query parameter or a libpq keyword, quoted or not: any name that ends in
-# password, secret, token or key (access_token, private_token, api_key), and a signature (sig=,
-# a pre-signed URL's).
+# password, secret or token (access_token, private_token), a named key (api_key, access-key);
+# in a URL's query also a bare `key=` and a signature (`sig=`, a pre-signed URL's), which in
+# free text are ordinary words (`--var KEY=VALUE`).
 _PAIR = re.compile(
-    r"(?P<head>(?<![\w-])(?:[\w-]*(?:password|passwd|pwd|secret|token|key)|sig|signature)"
-    r"\s*=\s*)"
+    r"(?P<head>(?<![\w-])(?:[\w-]*(?:password|passwd|pwd|secret|token)"
+    r"|[\w-]*(?:api|access|private|secret)[_-]?key|(?<=[?&])(?:key|sig|signature))\s*=\s*)"
     r"(?P<secret>'[^']*'|\"[^\"]*\"|[^\s&;#'\",)]+)", re.IGNORECASE)
 
 
