@@ -93,16 +93,17 @@ def check_database_url(url: str) -> str:
 
     example = "e.g. sqlite:///promptsync.db or postgresql+psycopg://user@host/db"
     try:
-        backend = make_url(url).get_backend_name()
+        parsed = make_url(url)
     except ArgumentError:
         raise UsageError(f"{redact(url)} is not a database URL ({example})") from None
     except ValueError:  # the one thing make_url converts: the port
         raise UsageError(f"{redact(url)} is not a database URL: the port is not a "
                          f"number ({example})") from None
+    backend = parsed.get_backend_name()
     if backend not in DATABASE_BACKENDS:
         raise UsageError(f"unsupported database {backend!r} in {redact(url)} "
                          "(use sqlite or postgresql)")
-    host = make_url(url).host
+    host = parsed.host
     if backend == "sqlite" and host:
         # sqlite://promptsync.db: two slashes make the file's name a host, which SQLite has not.
         raise UsageError(f"{redact(url)} names no SQLite file ({host!r} is read as a host "

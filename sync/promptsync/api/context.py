@@ -33,7 +33,7 @@ class ApiSettings:
     """`repo` is the prompt repository's folder (edits are commits in it), `ref` the
     published branch, `write_to` where an edit's commit goes: a review branch or `ref` itself.
     `open_reads`: reads and previews need no key even when keys exist. `webhook_secret`:
-    WEBHOOK_SECRET_ENV (None: the webhook answers 503). `lag_budget`: /readyz fails
+    PROMPTSYNC_WEBHOOK_SECRET (None: the webhook answers 503). `lag_budget`: /readyz fails
     when the in-process daemon has not reached its servers for this long."""
 
     repo: Path

@@ -50,15 +50,14 @@ def read_only_engine(url: str) -> Engine:
     """For a command that only reads: a SQLite file opened read-only (a command run in the
     wrong folder never leaves an empty database behind), an error that says where it looked
     when there is none; other databases as `make_engine` opens them (reading creates nothing)."""
-    connect = sqlite_reader(url, SQLITE_BUSY_SECONDS)
-    if connect is None:
+    path = sqlite_file(make_url(check_database_url(url)))
+    if path is None:
         return make_engine(url, writer=False)
-    path = sqlite_file(make_url(url))
-    assert path is not None  # sqlite_reader answered for it
     if not path.is_file():
         raise UsageError(f"no promptsync database at {path.absolute()} (hint: run "
                          "`promptsync sync` first, or pass --db URL)")
-    engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool)
+    engine = create_engine("sqlite://", creator=_read_only(path, SQLITE_BUSY_SECONDS),
+                           poolclass=QueuePool)
     return _sqlite_rules(engine, writer=False, wal=False)
 
 
@@ -66,8 +65,10 @@ def sqlite_reader(url: str, timeout: float) -> SQLiteConnect | None:
     """Opens the SQLite file of `url` read-only (`mode=ro`); None when `url` names no SQLite
     file (another database, memory, or a `file:` URI the caller spelled out itself)."""
     path = sqlite_file(make_url(check_database_url(url)))
-    if path is None:
-        return None
+    return None if path is None else _read_only(path, timeout)
+
+
+def _read_only(path: Path, timeout: float) -> SQLiteConnect:
     # A URI, to say mode=ro: the path is quoted, or a `#`, `?` or `%` in a folder's name would
     # cut it short (SQLite would open, even create, another file).
     uri = f"file:{quote(str(path))}?mode=ro"
