@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from promptsync.gitio.repo import GitRepository
 from tests.support.gitrepo import PROJECT_ROOT
 
 PACKAGE = PROJECT_ROOT / "sync" / "promptsync"
@@ -79,6 +80,4 @@ def test_no_module_outside_gitio_writes_a_git_command_line(path: Path) -> None:
 
 
 def test_a_repository_runs_git_only_from_inside_gitio() -> None:
-    from promptsync.gitio.repo import GitRepository
-
     assert not hasattr(GitRepository, "run") and not hasattr(GitRepository, "run_bytes")
