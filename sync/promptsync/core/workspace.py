@@ -64,7 +64,7 @@ class Answer:
 
     def describe(self) -> str:
         """`acme/greeting in de-CH: answered by default/greeting.de` and why, for a person."""
-        asked, locale = self.asked, self.locale
+        asked, locale = self.asked.base, self.locale
         if self.answer is None:
             return f"{asked} in {locale}: nothing answers; the built-in text would"
         head = f"{asked} in {locale}: answered by {self.answer}"
