@@ -34,7 +34,7 @@ PACKAGE = PROJECT_ROOT / "sync" / "promptsync"
 FACE = "__init__"
 FLOORS: dict[str, int] = {
     **dict.fromkeys(["errors", "credentials", "settings", "version", "locale", "model", "record",
-                     "lru", "tree", "versionline", "brands", "defaults"], 0),
+                     "lru", "tree", "versionline", "trailers", "brands", "defaults"], 0),
     **dict.fromkeys(["sandbox", "gitio", "store", "cache", "rendering"], 1),
     "validate": 2,
     "core": 3,

@@ -25,9 +25,8 @@ from promptsync.gitio.commits import (
 )
 from promptsync.gitio.repo import GitRepository
 from promptsync.model import PromptId
+from promptsync.trailers import ROLLED_BACK_TO, with_trailers
 from promptsync.versionline import content_key, read_version, set_version
-
-TRAILER = "Rolled-back-to"
 
 
 @dataclass(frozen=True)
@@ -69,11 +68,11 @@ def resolve(repo: GitRepository, rev: str, what: str = "") -> str:
 
 def _message(prompt: PromptId, rev_sha: str, version: int,
              trailers: Sequence[tuple[str, str]]) -> str:
-    extra = "".join(f"{key}: {value}\n" for key, value in trailers)
-    return (f"Roll back {prompt} to {short(rev_sha)}\n\n"
-            f"Restores {prompt.path} as it was at {short(rev_sha)}, as version {version}.\n"
-            "Made by `promptsync rollback`; review it like any other change.\n\n"
-            f"{TRAILER}: {rev_sha}\n{extra}")
+    return with_trailers(
+        f"Roll back {prompt} to {short(rev_sha)}\n\n"
+        f"Restores {prompt.path} as it was at {short(rev_sha)}, as version {version}.\n"
+        "Made by `promptsync rollback`; review it like any other change.",
+        [(ROLLED_BACK_TO, rev_sha), *trailers])
 
 
 def restored_content(repo: GitRepository, prompt: PromptId, rev_sha: str,

@@ -229,3 +229,14 @@ def test_a_review_branch_put_is_pushed_to_the_remote(prompt_repo: GitRepo, sqlit
         assert prompt_repo.head("main") == main
         again = problem(put(api, {"version": 1, "template": "Other text\n"}), 409)
         assert again["reason"] == "being-edited"
+
+
+@pytest.mark.parametrize("line", ["Rolled-back-to: 1234567890abcdef", "admin-key: sha256:abcdef12",
+                                  "Action: rollback", "This reverts commit 1234567890abcdef."])
+def test_a_message_cannot_carry_the_lines_the_server_writes(api: WritingApi, line: str) -> None:
+    # A write key could make its edit read as a rollback, or as another key's, in the audit,
+    # `promptsync history` and prompt_versions.
+    before = api.repo.head()
+    body = problem(put(api, {"version": 1, "template": NEW, "message": f"Tidy\n\n{line}"}), 422)
+    assert "server writes" in str(body["detail"])
+    assert api.repo.head() == before

@@ -20,8 +20,8 @@ from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptDoc, PromptId
 from promptsync.store.changeset import ChangeSet, CommitMeta
 from promptsync.store.state import LivePrompt, PublishedState
+from promptsync.trailers import rolled_back_to
 
-REVERT_MARK = "This reverts commit"
 LiveRows = Callable[[], dict[PromptId, LivePrompt]]
 Languages = dict[PromptId, str]
 # The brand files of recent commits (a commit's files never change): a commit that touches no
@@ -48,7 +48,7 @@ def plan(repo: GitRepository, state: PublishedState, target: str,
     # A ref moved back to an ancestor never gets here (syncer: a rollback is a new commit).
     return ChangeSet(from_commit=old, from_generation=state.generation, commit=meta,
                      upserts=tuple(upserts), deletes=tuple(deletes),
-                     rollback=REVERT_MARK in message, languages=languages)
+                     rollback=rolled_back_to(message) is not None, languages=languages)
 
 
 def brand_infos(repo: GitRepository, sha: str) -> dict[str, BrandInfo]:

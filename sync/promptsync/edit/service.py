@@ -43,7 +43,8 @@ from promptsync.gitio.push import push, remotes
 from promptsync.gitio.repo import FileAt, GitRepository
 from promptsync.history.log import read_history
 from promptsync.model import PromptId
-from promptsync.rollback import TRAILER, resolve, restored_content
+from promptsync.rollback import resolve, restored_content
+from promptsync.trailers import ACTION, ADMIN_KEY, ROLLED_BACK_TO, forged_line, with_trailers
 from promptsync.validate import Finding, Validator
 from promptsync.versionline import read_version
 
@@ -80,6 +81,12 @@ class _Edit:
         self.restores: str | None = None  # the commit a rollback brings back
 
     def run(self) -> Outcome:
+        forged = forged_line(self.request.message)
+        if forged is not None:
+            # Only the server writes these: a key that may write must not make its edit read
+            # as a rollback, or as another key's, in the audit and in prompt_versions.
+            raise EditError(f"the message's line {forged[:80]!r} is one the server writes "
+                            "itself; remove it from the message", "invalid")
         for _attempt in range(ATTEMPTS):
             head = ref_value(self.repo, self.target)
             if head is None:
@@ -173,11 +180,11 @@ class _Edit:
         if not text:
             after = f" as v{version}" if version is not None else ""
             text = f"{request.action.capitalize()} {request.prompt}{after}"
-        trailers = [f"Admin-Key: sha256:{request.editor.key_prefix}",
-                    f"Action: {request.action}"]
+        trailers = [(ADMIN_KEY, f"sha256:{request.editor.key_prefix}"),
+                    (ACTION, request.action)]
         if request.action == "rollback":
-            trailers.insert(0, f"{TRAILER}: {self.restores}")
-        return f"{text}\n\n" + "".join(f"{t}\n" for t in trailers)
+            trailers.insert(0, (ROLLED_BACK_TO, str(self.restores)))
+        return with_trailers(text, trailers)
 
     def _to_target(self, head: str, commit: str, version: int | None,
                    warnings: tuple[Finding, ...]) -> Written | None:

@@ -9,7 +9,6 @@ combined diff, `-c`); everything else is credited to the commit that made it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -17,12 +16,8 @@ from datetime import datetime
 from promptsync.gitio.log import DiffEntry, LogCommit, read_log
 from promptsync.gitio.repo import GitRepository
 from promptsync.model import PROMPTS_DIR, PromptId
+from promptsync.trailers import ROLLED_BACK_TO, admin_key, rolled_back_to, trailer_block
 from promptsync.versionline import content_key, read_version
-
-REVERT_RE = re.compile(r"This reverts commit ([0-9a-f]{7,64})")
-TRAILER_RE = re.compile(r"^Rolled-back-to:\s*([0-9a-f]{7,64})\s*$", re.MULTILINE)
-# The API's commits name the key that made them (the last such line: the trailers end it).
-ADMIN_KEY_RE = re.compile(r"^Admin-Key:\s*(sha256:[0-9a-f]{6,64})\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -77,7 +72,7 @@ class _Classifier:
                       self.version(entry.new_blob) if entry.status != "D" else None,
                       commit.subject,
                       old_id if entry.status == "R" and old_id != new_id else None, restores,
-                      admin_key=_admin_key(commit.message))
+                      admin_key=admin_key(commit.message))
 
     def _action(self, commit: LogCommit, entry: DiffEntry, prompt: PromptId,
                 old_id: PromptId | None) -> tuple[str, str | None]:
@@ -91,24 +86,22 @@ class _Classifier:
         previous = self.contents.get(entry.old_blob)
         earlier = history.get(key)
         history.setdefault(key, commit.sha)
-        # `promptsync rollback` names the revision it restores; an earlier content that comes
-        # back names itself; `git revert` names only the commit it undoes.
-        trailer = TRAILER_RE.search(commit.message)
-        if trailer:
-            return "rollback", trailer.group(1)
-        if earlier and (previous is None or content_key(previous) != key):
-            return "rollback", earlier
-        reverted = REVERT_RE.search(commit.message)
-        if reverted:
-            return "rollback", reverted.group(1)
+        # A rollback is what says it is one (the one rule, promptsync.trailers: the daemon's
+        # prompt_versions agrees); an earlier text that comes back by hand is an update that
+        # restores it.
+        brought_back = earlier if earlier and (previous is None
+                                               or content_key(previous) != key) else None
+        restored = rolled_back_to(commit.message)
+        if restored is not None:
+            # `promptsync rollback` names the revision it restores; `git revert` names only
+            # the commit it undoes, so the text that came back names itself when it can.
+            named = ROLLED_BACK_TO in trailer_block(commit.message)
+            return "rollback", restored if named else (brought_back or restored)
         if entry.status == "R":
-            return "rename", None
-        return ("create", None) if entry.status in "AC" else ("update", None)
+            return "rename", brought_back
+        return ("create" if entry.status in "AC" else "update"), brought_back
 
 
-def _admin_key(message: str) -> str | None:
-    keys = ADMIN_KEY_RE.findall(message)
-    return keys[-1] if keys else None
 
 
 def _classify(commits: Iterator[LogCommit], contents: dict[str, bytes]) -> list[Change]:
