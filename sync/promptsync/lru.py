@@ -23,12 +23,21 @@ D = TypeVar("D")
 
 
 class LRU(Generic[K, V]):
-    """A mapping of at most `max_entries` entries; thread-safe."""
+    """A mapping of at most `max_entries` entries, and with `weigh`, of at most `max_bytes`
+    (what `weigh` says each entry costs): an entry count alone lets a cache of texts a caller
+    chooses grow with the size of each text; thread-safe."""
 
-    def __init__(self, max_entries: int) -> None:
+    def __init__(self, max_entries: int, *, max_bytes: int | None = None,
+                 weigh: Callable[[K, V], int] | None = None) -> None:
         if max_entries < 1:
             raise ValueError("an LRU holds at least one entry")
+        if (max_bytes is None) != (weigh is None):
+            raise ValueError("max_bytes and weigh go together")
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._weigh = weigh
+        self._weights: dict[K, int] = {}
+        self.weight = 0
         self._data: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -52,8 +61,14 @@ class LRU(Generic[K, V]):
         with self._lock:
             self._data[key] = value
             self._data.move_to_end(key)
-            while len(self._data) > self.max_entries:
-                self._data.popitem(last=False)
+            if self._weigh is not None:
+                self.weight += self._weigh(key, value) - self._weights.get(key, 0)
+                self._weights[key] = self._weigh(key, value)
+            while len(self._data) > self.max_entries or (
+                    self.max_bytes is not None and self.weight > self.max_bytes
+                    and len(self._data) > 1):
+                old, _ = self._data.popitem(last=False)
+                self.weight -= self._weights.pop(old, 0)
 
     def get_or_put(self, key: K, make: Callable[[], V]) -> V:
         """The cached value, or `make()` stored and returned (`make` runs outside the lock)."""
@@ -66,16 +81,20 @@ class LRU(Generic[K, V]):
 
     def pop(self, key: K) -> V | None:
         with self._lock:
+            self.weight -= self._weights.pop(key, 0)
             return self._data.pop(key, None)
 
     def discard_where(self, predicate: Callable[[K], bool]) -> None:
         with self._lock:
             for key in [k for k in self._data if predicate(k)]:
                 del self._data[key]
+                self.weight -= self._weights.pop(key, 0)
 
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+            self._weights.clear()
+            self.weight = 0
 
     def reset_lock(self) -> None:
         """A fresh lock, in a forked child whose parent may have held this one."""

@@ -35,6 +35,9 @@ class SourceFile:
     is_symlink: bool = False
     symlink_target: str = ""
     is_gitlink: bool = False
+    # A draft's bytes (a preview, an edit before it is written): checked, never cached, since
+    # anyone who may preview can send a new one with every request.
+    transient: bool = False
 
     @property
     def link_leaves_repository(self) -> bool:

@@ -133,7 +133,7 @@ class Workspace:
                    ) -> Workspace:
         """This snapshot with `changes` laid over it (bytes: the file's new content; None:
         deleted): a draft, an edit before it is committed."""
-        drafted = {path: SourceFile(path, blob_id(data), _constant(data))
+        drafted = {path: SourceFile(path, blob_id(data), _constant(data), transient=True)
                    for path, data in changes.items() if data is not None}
         index = FileIndex.of(self.index.paths)
         for path, data in changes.items():

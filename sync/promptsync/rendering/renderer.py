@@ -99,8 +99,9 @@ class PromptRender:
 class Renderer:
     """Compiled templates keyed by (template text, declared variables); thread-safe."""
 
-    def __init__(self, max_entries: int = 4096) -> None:
-        self._cache: LRU[tuple[str, Variables], Compiled] = LRU(max_entries)
+    def __init__(self, max_entries: int = 4096, max_bytes: int = 64 * 2**20) -> None:
+        self._cache: LRU[tuple[str, Variables], Compiled] = LRU(
+            max_entries, max_bytes=max_bytes, weigh=_weight)
 
     def compiled(self, template: str, variables: Mapping[str, Mapping[str, Any]]) -> Compiled:
         """Raises jinja2's TemplateSyntaxError (or what else compiling raises) on a bad one."""
@@ -127,6 +128,11 @@ class Renderer:
     def reset(self) -> None:
         """After a fork: the parent's lock may be held by a thread that does not exist here."""
         self._cache.reset_lock()
+
+
+def _weight(key: tuple[str, Variables], compiled: Compiled) -> int:
+    # Jinja's compiled module is Python code of roughly 20 times the template's length.
+    return 4096 + 20 * len(key[0])
 
 
 def outcome_of(compiled: Compiled, context: Mapping[str, Any], *,

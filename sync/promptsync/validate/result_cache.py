@@ -41,8 +41,8 @@ _KEY_BYTES = 32
 _PACKAGE = Path(__file__).resolve().parents[1]
 # The code whose output the cache holds: the checks, the sandbox that renders samples, and
 # the records they fill, and the locale tags and brand files a file check reads.
-_VALIDATOR_SOURCES = ("validate/*.py", "sandbox/*.py", "model.py", "tree.py", "locale.py",
-                      "brands.py")
+_VALIDATOR_SOURCES = ("validate/*.py", "sandbox/*.py", "rendering/*.py", "model.py", "tree.py",
+                      "locale.py", "brands.py", "record.py")
 
 
 @functools.cache

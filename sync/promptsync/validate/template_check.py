@@ -14,16 +14,15 @@ from promptsync.model import (
     PromptType,
     Sample,
     VariableSpec,
-    declared_defaults,
     made_up_values,
 )
+from promptsync.rendering.renderer import compile_declared, outcome_of
 from promptsync.sandbox import (
     ENV,
     FailureCode,
     Rendered,
     RenderFailure,
     failure_of,
-    render,
     syntax_failure,
 )
 from promptsync.validate import codes
@@ -274,7 +273,11 @@ def check_samples(place: TemplatePlace, ast: nodes.Template, declared: Mapping[s
         failure = failure_of(exc)
         return [error(place.path, place.line, 1, codes.JINJA_SYNTAX,
                       f"template error: {failure.message}", failure.hint)]
-    defaults = declared_defaults(declared.values())
+    # The one render rule (promptsync.rendering): declared defaults, types and required
+    # variables as the runtime applies them, so a sample CI renders is one the runtime renders.
+    compiled = compile_declared(template, {name: {"type": v.type, "required": v.required,
+                                                  "default": v.default}
+                                           for name, v in declared.items()})
     runs = [(s.name, s.context, sample_marks.get(i, (place.line, 1)))
             for i, s in enumerate(samples)]
     if not runs:
@@ -288,7 +291,7 @@ def check_samples(place: TemplatePlace, ast: nodes.Template, declared: Mapping[s
         seconds = min(SAMPLE_SECONDS, deadline - time.monotonic())
         if not rendering or seconds <= 0:
             continue  # one sample that never ends says it for all: they share the template
-        outcome = render(template, {**defaults, **context}, seconds=seconds)
+        outcome = outcome_of(compiled, context, seconds=seconds)
         if isinstance(outcome, Rendered):
             if not outcome.text.strip():
                 findings.append(error(place.path, line, col, codes.SAMPLE_BLANK,

@@ -34,12 +34,13 @@ class Validator:
     """Checks a tree of files; safe to keep for the life of a process (the daemon does)."""
 
     def __init__(self, *, workers: int | None = None, cache_size: int = 50_000,
-                 store: ResultStore | None = None) -> None:
+                 cache_bytes: int = 256 * 2**20, store: ResultStore | None = None) -> None:
         self.workers = workers if workers is not None else pool.usable_cpus()
         self.store = store
         # Least recently used results go first: a cache that stopped adding when full stayed
         # cold for every file that changed after that.
-        self._cache: LRU[str, FileResult] = LRU(cache_size)
+        self._cache: LRU[str, FileResult] = LRU(cache_size, max_bytes=cache_bytes,
+                                                 weigh=_weight)
         self._rules_by_digest: LRU[str, Rules] = LRU(16)
 
     def validate(self, files: Sequence[SourceFile],
@@ -90,7 +91,7 @@ class Validator:
         results: dict[str, FileResult] = {}
         todo: list[tuple[SourceFile, bytes]] = []
         for f in files:
-            cached = self._cached(_key(f, rules))
+            cached = None if f.transient else self._cached(_key(f, rules))
             if cached is not None:
                 results[f.path] = cached
             elif f.is_symlink or f.is_gitlink:
@@ -105,7 +106,8 @@ class Validator:
         checked = self._run([(f.path, data, f.blob) for f, data in todo], rules, rule_files)
         for (f, _), result in zip(todo, checked, strict=True):
             results[f.path] = result
-            self._remember(_key(f, rules), result)
+            if not f.transient:
+                self._remember(_key(f, rules), result)
         return [results[f.path] for f in files]
 
     def _cached(self, key: str) -> FileResult | None:
@@ -155,6 +157,14 @@ class ResultStore(Protocol):
 
     def get(self, key: str) -> FileResult | None: ...
     def put(self, key: str, result: FileResult) -> None: ...
+
+
+def _weight(key: str, result: FileResult) -> int:
+    """About what a result holds in memory: its texts, twice over for the objects around them."""
+    texts = sum(len(f.message) + len(f.hint) for f in result.findings)
+    if result.prompt is not None:
+        texts += len(result.prompt.template) + len(result.prompt.description)
+    return 1024 + 2 * (len(key) + texts)
 
 
 def _key(f: SourceFile, rules: Rules) -> str:
