@@ -144,7 +144,7 @@ def test_a_brand_that_declares_another_language_relabels_its_texts(
     repo.commit("acme in German")
     sync(daemon)
     before = read_state(engine).generation
-    repo.write("prompts/acme/brand.yaml", brand_file("fr"))
+    repo.write("prompts/acme/brand.yaml", brand_file("fr", ["de"]))
     repo.commit("acme's base texts are French after all")
     outcome = sync(daemon)
     assert outcome.updated == 1

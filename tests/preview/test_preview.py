@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from promptsync import tree
 from promptsync.cli.main import main
+from promptsync.core import workspace as workspace_module
 from promptsync.model import PromptDoc, PromptId, PromptType
 from promptsync.preview.render import render, render_each
 from promptsync.tree import SourceFile
@@ -88,21 +88,25 @@ def test_ref_reads_the_blobs_before_closing_the_repository(prompt_repo: GitRepo,
     assert late == []
 
 
-def test_the_working_tree_reads_only_the_prompt_and_the_rules(prompt_repo: GitRepo, capsys,
-                                                              monkeypatch) -> None:
+def test_the_working_tree_reads_only_what_the_prompts_check_needs(prompt_repo: GitRepo, capsys,
+                                                                  monkeypatch) -> None:
+    # The folders are listed; a file is read only when the check of the previewed prompt needs
+    # it (the core's related-files rule): its translations, default's base texts, the rules.
     read: list[str] = []
-    from_directory = tree.from_directory
+    read_file = tree.read_file
 
-    def spy(root: Path, paths: Sequence[str] = ()) -> list[SourceFile]:
-        files = from_directory(root, paths)
-        read.extend(f.path for f in files)
-        return files
+    def spy(root: Path, path: str) -> SourceFile:
+        read.append(path)
+        return read_file(root, path)
 
-    monkeypatch.setattr(tree, "from_directory", spy)
+    monkeypatch.setattr(workspace_module, "read_file", spy)
     code, out, _ = preview(capsys, prompt_repo, "default/greeting", "--sample", "new visitor")
     assert code == 0 and "How can I help you today?" in out
-    assert [p for p in read if not p.startswith("schema/")] == [GREETING]
+    assert GREETING in read
     assert "schema/prompt.schema.json" in read and "schema/variables.yaml" in read
+    others = {p for p in read if p.startswith("prompts/") and "/greeting" not in p}
+    assert others <= {f"prompts/default/{t.slug}.yaml" for t in PromptType} | {
+        "prompts/default/brand.yaml", "prompts/northwind/brand.yaml"}, others
 
     read.clear()
     assert preview(capsys, prompt_repo, "acme/greeting")[2] == (
@@ -123,7 +127,8 @@ def test_the_working_tree_reads_only_the_prompt_and_the_rules(prompt_repo: GitRe
     (["default/greeting", "--var", "colour=red"], "declares no variable 'colour'"),
     (["default/greeting", "--var", "brand_name=A", "--var", "is_returning=perhaps"],
      "is declared boolean"),
-    (["default/greeting"], "needs brand_name: pass --var brand_name=VALUE or --sample NAME"),
+    (["default/greeting", "--var", "user_name=Dana"],
+     "needs brand_name: pass --var brand_name=VALUE or --sample NAME"),
     (["default/greeting", "--ref", "no-such-branch"], "is not a commit"),
     (["default/greeting", "--sample", "x", "--context", "y"], "not allowed with argument"),
     ([], "name a prompt"),
@@ -149,7 +154,8 @@ def test_bad_input_through_the_real_entry_point(prompt_repo: GitRepo) -> None:
                str(prompt_repo.path))
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr == ("promptsync preview: error: --var is_returning=perhaps: is_returning "
-                           "is declared boolean (use true or false)\n")
+                           "is declared boolean, and 'perhaps' is not one: the runtime drops it "
+                           "and the declared default applies\n")
 
 
 def test_a_template_that_fails_to_render_is_exit_1(prompt_repo: GitRepo) -> None:
@@ -179,3 +185,10 @@ def test_an_invalid_file_shows_its_errors_and_exits_1(prompt_repo: GitRepo) -> N
     assert "prompts/acme/greeting.yaml:12:" in proc.stderr
     assert "[variable-undeclared]" in proc.stderr
     assert "does not pass validation" in proc.stderr
+
+
+def test_with_nothing_given_the_first_sample_renders_as_the_api_preview_does(
+        prompt_repo: GitRepo, capsys) -> None:
+    code, out, _ = preview(capsys, prompt_repo, "default/greeting")
+    assert code == 0 and out == preview(capsys, prompt_repo, "default/greeting", "--sample",
+                                        "new visitor")[1]

@@ -9,9 +9,11 @@ import pytest
 
 from promptsync.cli.main import main
 from promptsync.model import PromptDoc, PromptId, PromptType
+from promptsync.preview import render as preview_render
 from promptsync.preview.changes import PromptChange, SampleRender, Side
 from promptsync.preview.markdown import MARKER, MAX_CHARS, fence, write
 from promptsync.preview.render import Preview
+from promptsync.rendering.renderer import Renderer
 from promptsync.sandbox import ENV
 from promptsync.validate import validator
 from tests.support.editing import GREETING, blobs_read_after_close
@@ -137,6 +139,7 @@ def test_each_side_compiles_its_template_once(prompt_repo: GitRepo, capsys,
         return from_string(source, *args, **kwargs)
 
     monkeypatch.setattr(ENV, "from_string", spy)
+    monkeypatch.setattr(preview_render, "RENDERER", Renderer())  # none compiled before
     out = run_preview(capsys, prompt_repo)
     assert "  sample 'new visitor': 52 → 55 characters (+3)\n" in out
     assert "  sample 'returning customer': " in out  # two samples, rendered on both sides

@@ -25,7 +25,6 @@ from promptsync.preview.changes import changed_prompts
 from promptsync.preview.context import build_context
 from promptsync.preview.reach import reach
 from promptsync.preview.render import coerced_text, render
-from promptsync.sandbox import FailureCode
 from promptsync.tree import working_tree
 from promptsync.validate import Validator
 from promptsync.validate.result_cache import ResultCache
@@ -161,19 +160,19 @@ def preview_one(s: PreviewSettings, wanted: PromptId) -> int:
     dropped = [n for n in result.coerced if n.dropped and n.name in s.vars_given()]
     if dropped:
         raise UsageError(f"--var {dropped[0].name}={dropped[0].given}: {coerced_text(dropped[0])}")
+    if result.missing is not None:  # what the command line left out: a usage error
+        raise UsageError(f"{doc.id} needs {result.missing}: pass --var {result.missing}=VALUE "
+                         f"or {_sample_hint(doc)}")
     if result.text is None:
         print(f"promptsync preview: {wanted} does not render: {result.error}", file=sys.stderr)
-        if result.failure is not None and result.failure.code is FailureCode.UNDEFINED:
-            print(_how_to_give(doc), file=sys.stderr)
         return 1
     sys.stdout.write(result.text if result.text.endswith("\n") else result.text + "\n")
     return 0
 
 
-def _how_to_give(doc: PromptDoc) -> str:
+def _sample_hint(doc: PromptDoc) -> str:
     samples = ", ".join(repr(x.name) for x in doc.samples)
-    hint = f"--sample NAME (its samples: {samples})" if samples else "--context FILE.json"
-    return f"hint: pass a value with --var NAME=VALUE, or use {hint}"
+    return f"--sample NAME (its samples: {samples})" if samples else "--context FILE.json"
 
 
 def preview_changed(s: PreviewSettings) -> int:

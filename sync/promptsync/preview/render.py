@@ -5,7 +5,7 @@ message, never a crash."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from promptsync.model import PromptDoc
@@ -27,6 +27,7 @@ class Preview:
     error: str | None = None
     coerced: tuple[Coerced, ...] = ()
     failure: RenderFailure | None = None
+    missing: str | None = None  # the required variable the context lacked
 
     @property
     def ok(self) -> bool:
@@ -43,7 +44,7 @@ def render_each(doc: PromptDoc, contexts: Sequence[Mapping[str, Any]]) -> list[P
     previews = []
     for context in contexts:
         done = RENDERER.outcome(doc.template, variables, context, seconds=PREVIEW_SECONDS)
-        previews.append(_shown(done.outcome, done.coerced))
+        previews.append(replace(_shown(done.outcome, done.coerced), missing=done.missing))
     return previews
 
 

@@ -45,6 +45,10 @@ class MissingVariable(UndefinedError):
     """The context lacks a variable the prompt declares as required (to the sandbox's table
     of failures, a variable without a value like any other)."""
 
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"required variable {name!r} missing from the context")
+
 
 class Compiled(NamedTuple):
     template: Template
@@ -79,7 +83,7 @@ def render_text(compiled: Compiled, context: Mapping[str, Any], *,
     values = {**compiled.base, **context}
     for name in compiled.required:
         if name not in values:
-            raise MissingVariable(f"required variable {name!r} missing from the context")
+            raise MissingVariable(name)
     # root_render_func is what Template.render joins; calling it directly skips jinja's
     # traceback rewriting, which nobody is shown anyway.
     template = compiled.template
@@ -94,6 +98,7 @@ class PromptRender:
 
     outcome: RenderOutcome
     coerced: tuple[Coerced, ...] = ()
+    missing: str | None = None  # the required variable the context lacked
 
 
 class Renderer:
@@ -122,7 +127,8 @@ class Renderer:
             text = render_text(compiled, context, seconds=seconds, max_chars=max_chars,
                                on_coerced=noted.extend)
         except Exception as exc:  # an untrusted template may fail in any way
-            return PromptRender(failure_of(exc), tuple(noted))
+            missing = exc.name if isinstance(exc, MissingVariable) else None
+            return PromptRender(failure_of(exc), tuple(noted), missing)
         return PromptRender(Rendered(text), tuple(noted))
 
     def reset(self) -> None:
