@@ -22,6 +22,7 @@ from promptsync.sandbox.limits import (
     WIDE_FORMAT,
     ValueTooLarge,
     bounded_list,
+    bounded_range,
     check_power,
     check_predicted,
     check_repeat,
@@ -136,6 +137,7 @@ def make_environment() -> PromptEnvironment:
                                             materialize=name in _MATERIALIZING_FILTERS)
     for name in ("lipsum", "cycler", "joiner", "namespace"):
         env.globals.pop(name, None)
+    env.globals["range"] = bounded_range  # the sandbox's own says "MAX_RANGE" to an editor
     return env
 
 

@@ -22,6 +22,7 @@ from promptsync.sandbox.limits import (
     DEFAULT_RENDER_SECONDS,
     MAX_OUTPUT_CHARS,
     OutputTooLarge,
+    RangeTooLong,
     RenderTimeout,
 )
 
@@ -90,6 +91,8 @@ def failure_of(exc: BaseException) -> RenderFailure:
     if isinstance(exc, UndefinedError):
         return RenderFailure(FailureCode.UNDEFINED, str(exc.message),
                              "add it to the context, or give the variable a default")
+    if isinstance(exc, RangeTooLong):
+        return RenderFailure(FailureCode.ERROR, str(exc), "loop over fewer items, e.g. range(10)")
     if isinstance(exc, RecursionError):
         return RenderFailure(FailureCode.RECURSION, "the template calls itself without end")
     return RenderFailure(FailureCode.ERROR, f"{type(exc).__name__}: {exc}")
