@@ -20,6 +20,7 @@ from promptsync.api.snapshot import BranchFiles, Snapshot
 from promptsync.gitio.repo import GitRepository
 from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PromptId, PromptType
+from promptsync.validate.base_history import GitBaseHistory
 from promptsync.validate.rules import VARIABLES_PATH, VariableRule, load_rules
 from promptsync.validate.translations import base_of
 from promptsync.validate.yamldoc import read_yaml
@@ -42,6 +43,10 @@ class Source:
     samples: list[Any] = field(default_factory=list)
     translated_from: int | None = None  # a translation: the base version it was made from
     base_version: int | None = None  # a translation: its base text's version at this commit
+    base_template: str | None = None  # a translation: its base text's template at this commit
+    # A stale translation: the base text's template at `translated_from` (what it translates),
+    # None when the history does not hold that version.
+    base_template_then: str | None = None
 
 
 class PromptSources:
@@ -64,8 +69,7 @@ class PromptSources:
         raise Problem(404, "No such prompt", f"neither {prompt.brand} nor default has a "
                       f"{prompt.type.slug} file at {snap.commit[:7]}", type="unknown-prompt")
 
-    @staticmethod
-    def _with_base(snap: Snapshot, prompt: PromptId, found: Source) -> Source:
+    def _with_base(self, snap: Snapshot, prompt: PromptId, found: Source) -> Source:
         if not prompt.locale:
             return found
         present = {p for p in map(PromptId.from_path, snap.files) if p is not None}
@@ -73,7 +77,15 @@ class PromptSources:
         data = None if base is None else snap.read(base.path)
         if base is None or data is None:
             return found
-        return replace(found, base_version=parse(base.path, snap.commit, data, own=True).version)
+        now = parse(base.path, snap.commit, data, own=True)
+        made = found.translated_from
+        then = None
+        if made is not None and made < now.version:
+            # What `validate`'s stale-translation warning shows: the base text it was made from.
+            with GitBaseHistory(self.files.repo_path, snap.commit) as history:
+                then = history.template_at(base.path, made)
+        return replace(found, base_version=now.version, base_template=now.template,
+                       base_template_then=then)
 
     def at_commit(self, prompt: PromptId, commit: str) -> Source:
         if not COMMIT_RE.fullmatch(commit):

@@ -48,7 +48,7 @@ class GitBaseHistory:
             return (f"no git history here to show what changed since version {since} "
                     "(compare with the base file's earlier version by hand)")
         try:
-            old = self._template_at(base, since)
+            old = self.template_at(base.id.path, since)
         except GitError as exc:
             return f"the git history could not be read to show the change ({exc})"
         if old is None:
@@ -63,12 +63,14 @@ class GitBaseHistory:
             self._repo = GitRepository(self.root)
         return self._repo
 
-    def _template_at(self, base: PromptDoc, version: int) -> str | None:
+    def template_at(self, path: str, version: int) -> str | None:
+        """The template of the newest commit in the history whose file at `path` carried
+        `version`, or None when the history holds no such version."""
         repo = self._repository()
         if repo.find(self.rev) is None:
             return None
         out = repo.run("log", "--raw", "--no-abbrev", "--no-renames", "--format=", self.rev,
-                       "--", base.id.path)
+                       "--", path)
         blobs = [line.split()[3] for line in out.splitlines() if line.startswith(":")]
         contents = repo.read_blobs(blobs)
         for blob in blobs:  # newest first
