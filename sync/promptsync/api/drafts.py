@@ -3,7 +3,9 @@
 The file is written with the template last, as a block scalar indented by two spaces, so that
 template line N is file line `template_line + N - 1`: a finding of the validator (which speaks
 in file lines) becomes a line and column in the draft's template, which is what the editor
-shows. Findings elsewhere in the file name the part of the draft they are about.
+shows. Findings elsewhere in the file name the part of the draft they are about. A file laid
+out otherwise (the one an edit would commit) is mapped the same way once `laid_out` has found
+where its parts are.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import yaml
 
 from promptsync.api.models import FindingOut
 from promptsync.model import PromptId
+from promptsync.validate.file_check import template_place
 from promptsync.validate.finding import Finding
+from promptsync.validate.yamldoc import read_yaml
 
 INDENT = 2
 
@@ -42,16 +46,34 @@ class DraftFile:
 
     def finding(self, f: Finding) -> FindingOut:
         """`f` (file coordinates) in the draft's terms."""
-        if f.line >= self.template_line:
+        part = "file"
+        for line, key in sorted(self.key_lines):
+            if line <= f.line:
+                part = key
+        if part == "template" and 0 < self.template_line <= f.line:
             return FindingOut.of(f, field="template", line=f.line - self.template_line + 1,
                                  column=max(f.column - self.template_indent, 1))
         if (f.line, f.column) == (1, 1):  # about the file as a whole (size, encoding, path)
             return FindingOut.of(f, field="file")
-        part = "file"
-        for line, key in self.key_lines:
-            if line <= f.line:
-                part = key
         return FindingOut.of(f, field=part)
+
+
+def laid_out(path: str, data: bytes) -> DraftFile:
+    """Where the parts of any prompt file are (`template_line` 0: its template's lines are not
+    the file's one by one, as in a folded scalar, so findings in it name the field only)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return DraftFile(data, 0, 0)
+    doc, _ = read_yaml(path, text)
+    if doc is None or not isinstance(doc.value, dict):
+        return DraftFile(data, 0, 0)
+    keys = tuple((mark[0], str(key[0])) for key, mark in doc.key_marks.items() if len(key) == 1)
+    template = doc.value.get("template")
+    if not isinstance(template, str):
+        return DraftFile(data, 0, 0, keys)
+    place = template_place(path, doc, template, text.splitlines())
+    return DraftFile(data, 0 if place.folded else place.line, place.indent, keys)
 
 
 def synthesize(prompt: PromptId, base: Mapping[str, Any] | None, draft: Draft) -> DraftFile:

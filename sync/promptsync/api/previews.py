@@ -92,7 +92,7 @@ class Previews:
         errors = [f for f in findings if f.severity == "error"]
         if doc is None or errors:
             first = errors[0] if errors else None
-            where = "" if first is None else f"; the first ({_place(first)}): {first.message}"
+            where = "" if first is None else f"; the first ({first.place()}): {first.message}"
             raise Problem(422, "The prompt does not validate", f"{len(errors)} error(s) in "
                           f"{path}{where}", type="invalid-prompt",
                           findings=[f.model_dump() for f in findings])
@@ -113,10 +113,6 @@ class Previews:
         raise Problem(422, "The prompt does not render", f"{outcome.message}"
                       + (f" ({outcome.hint})" if outcome.hint else ""), type="render-failed",
                       findings=[finding.model_dump()])
-
-
-def _place(f: FindingOut) -> str:
-    return f"{f.field} line {f.line}, column {f.column}" if f.line else f.field
 
 
 def choose_context(doc: PromptDoc, sample: str | None,

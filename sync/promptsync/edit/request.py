@@ -79,6 +79,7 @@ class Rejected:
 
     prompt: PromptId
     findings: tuple[Finding, ...]
+    data: bytes | None = None  # the file that was refused (None: a delete)
 
 
 @dataclass(frozen=True)

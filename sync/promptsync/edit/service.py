@@ -102,7 +102,7 @@ class _Edit:
                                 current)
         errors = tuple(f for f in findings if f.is_error)
         if errors:
-            return Rejected(request.prompt, errors)
+            return Rejected(request.prompt, errors, change.data)
         commit = write_commit(self.repo, head, [change], self._message(version),
                               author=request.editor.identity, committer=COMMITTER)
         warnings = tuple(f for f in findings if not f.is_error)

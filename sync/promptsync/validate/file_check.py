@@ -141,7 +141,7 @@ def _check_content(path: str, doc: YamlDoc, rules: Rules, prompt_id: PromptId | 
     declared = _declared(path, doc, findings)
     samples, sample_marks = _samples(path, doc, findings)
     prompt_type = prompt_id.type if prompt_id else _type_of(value)
-    place = _template_place(path, doc, template, text_lines)
+    place = template_place(path, doc, template, text_lines)
     var_marks = {name: doc.mark(("variables", name), key=True) for name in declared}
     try:
         found, ast = check_template(place, template, prompt_type, declared, rules, var_marks)
@@ -215,8 +215,10 @@ def _samples(path: str, doc: YamlDoc, findings: list[Finding]
     return tuple(samples), marks
 
 
-def _template_place(path: str, doc: YamlDoc, template: str,
-                    text_lines: list[str]) -> TemplatePlace:
+def template_place(path: str, doc: YamlDoc, template: str,
+                   text_lines: list[str]) -> TemplatePlace:
+    """Where the template's text sits in the file (the lines of a folded or quoted scalar
+    that spans several lines are in `folded`)."""
     line, col = doc.mark(("template",))
     lines = tuple(template.splitlines())
     style = doc.styles.get(("template",))

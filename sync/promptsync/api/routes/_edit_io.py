@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from promptsync.api.drafts import laid_out
 from promptsync.api.models import FindingOut
 from promptsync.api.problems import Problem
 from promptsync.edit.request import Conflict, PushFailed, Rejected, Written
 from promptsync.history.log import Change
 from promptsync.locale import normalize
 from promptsync.model import BRAND_RE, PromptId, PromptType, Scalar
-from promptsync.validate.finding import Finding
 
 MAX_TEMPLATE = 100_000  # the validator says 10,000; past this the request itself is refused
 _ETAG = re.compile(r'\s*(?:W/)?"(\d+)(?:-[A-Za-z0-9-]+)?"\s*')
@@ -150,14 +150,17 @@ def written(done: Written, live: bool | None) -> EditOut:
 
 
 def rejected(outcome: Rejected) -> Problem:
-    first = outcome.findings[0]
+    """A 422 whose findings say where they are as a preview's do (the template's line and
+    column, or the field), for an editor who never sees the file; the file's own place stays
+    in `path`, `file_line` and `file_column`."""
+    made = laid_out(outcome.prompt.path, outcome.data) if outcome.data is not None else None
+    shown = [(f, made.finding(f) if made else FindingOut.of(f)) for f in outcome.findings]
+    first = shown[0][1]
     return Problem(422, "Invalid prompt", f"the new {outcome.prompt} does not validate: "
-                   f"{first.message} (line {first.line} of {first.path})", type="invalid-prompt",
-                   prompt=str(outcome.prompt), findings=[_finding(f) for f in outcome.findings])
-
-
-def _finding(f: Finding) -> dict[str, Any]:
-    return {**FindingOut.of(f, line=f.line, column=f.column).model_dump(), "path": f.path}
+                   f"{first.message} ({first.place()})", type="invalid-prompt",
+                   prompt=str(outcome.prompt), findings=[
+                       {**out.model_dump(), "path": f.path, "file_line": f.line,
+                        "file_column": f.column} for f, out in shown])
 
 
 def conflict(outcome: Conflict) -> Problem:
