@@ -54,3 +54,42 @@ def test_a_stale_translation_is_brought_up_to_date(site: WritingApi,
     expect(page.get_by_label("Language")).to_have_value("fr")
     expect(cell.locator(".lang")).to_have_text("translated (fr)")
     assert page.errors == []
+
+
+def test_without_a_language_a_stale_translation_is_not_shown_as_translated(
+        open_page: Callable[..., Any]) -> None:
+    page = open_page("/")
+    cell = page.locator("#matrix a[href='#/p/northwind/farewell']")
+    expect(cell.locator(".lang.translated")).to_have_text("translated: de")
+    expect(cell.locator(".lang.stale")).to_have_text("stale: fr")
+    expect(cell).to_have_attribute("aria-label", re.compile("translated: de, stale: fr"))
+    fresh = page.locator("#matrix a[href='#/p/northwind/greeting']")
+    expect(fresh.locator(".lang.translated")).to_have_text("translated: de, fr")
+    expect(fresh.locator(".lang.stale")).to_have_count(0)
+
+
+def test_the_language_box_applies_as_you_type(open_page: Callable[..., Any]) -> None:
+    page = open_page("/")
+    expect(page.locator("#matrix")).to_be_visible()
+    language = page.get_by_label("Language")
+    language.press_sequentially("ja")  # no Enter, no leaving the field: like the brand filter
+    greeting = page.locator("#matrix a[href^='#/p/harbor-bank/greeting']")
+    expect(greeting.locator(".lang")).to_have_text("no ja: base text")
+    expect(language).to_be_focused()
+    language.fill("")
+    expect(greeting.locator(".lang")).to_have_count(0)
+
+
+def test_a_stale_translation_shows_what_changed_in_its_base_text(
+        site: WritingApi, open_page: Callable[..., Any]) -> None:
+    site.repo.bump("prompts/default/greeting.yaml", "How can I help you today?",
+                   "What can I do for you today?")
+    site.repo.commit("Reword the greeting")
+    page = open_page("/#/p/default/greeting.de")
+    expect(page.locator("#translation")).to_contain_text(
+        "Stale: translated from version 1; the base text is at version 2")
+    change = page.locator("#base-change")
+    expect(change).to_contain_text("What changed in the base text since version 1")
+    expect(change.locator(".del")).to_contain_text(["How can I help you today?"])
+    expect(change.locator(".ins")).to_contain_text(["What can I do for you today?"])
+    assert page.errors == []
