@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.api.edit_server import WritingApi
-from tests.web.browser import playwright_api
+from tests.web.browser import playwright_api, screenshot
 
 # A real browser: about half a minute of the suite on two cores, so in the slow run
 # (.ci/run runs it after the default one).
@@ -81,7 +82,7 @@ def test_the_language_box_applies_as_you_type(open_page: Callable[..., Any]) -> 
 
 
 def test_a_stale_translation_shows_what_changed_in_its_base_text(
-        site: WritingApi, open_page: Callable[..., Any]) -> None:
+        site: WritingApi, open_page: Callable[..., Any], shots: Path) -> None:
     site.repo.bump("prompts/default/greeting.yaml", "How can I help you today?",
                    "What can I do for you today?")
     site.repo.commit("Reword the greeting")
@@ -92,4 +93,5 @@ def test_a_stale_translation_shows_what_changed_in_its_base_text(
     expect(change).to_contain_text("What changed in the base text since version 1")
     expect(change.locator(".del")).to_contain_text(["How can I help you today?"])
     expect(change.locator(".ins")).to_contain_text(["What can I do for you today?"])
+    screenshot(page, "stale-translation", shots)
     assert page.errors == []

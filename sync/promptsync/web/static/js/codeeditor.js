@@ -5,7 +5,7 @@
 // the text can take several rows: the gutter's numbers and the findings' notes take each
 // line's place and height from the copy.
 
-import { fill, h } from "./dom.js";
+import { append, fill, h } from "./dom.js";
 import { highlightLines } from "./highlight.js";
 
 export function codeEditor({ id, label, value = "", describedBy = "" }) {
@@ -27,25 +27,40 @@ export function codeEditor({ id, label, value = "", describedBy = "" }) {
   const root = h("div", { class: "field" }, h("label", { for: id }, label), why, frame);
   let marks = new Map(); // line -> the most severe finding there
   let places = []; // per line: {top, height} in px from the first line's top
+  let drawn = []; // per line of the coloured copy: what it shows (see lineKey)
+  let marked = true; // the findings changed since the gutter was drawn
 
+  /** Draw the coloured copy; only the lines that changed are made anew (a keystroke changes
+   * one), so a template at its 10,000-character limit still types without a lag. */
   function paint() {
-    const rows = document.createDocumentFragment();
-    for (const segments of highlightLines(textarea.value)) {
-      rows.append(h("div", { class: "code-line" }, segments.map(({ kind, parts }) => kind
-        ? h("span", { class: `tok ${kind}` }, parts.map((p) => p.kind
-          ? h("span", { class: p.kind }, p.text) : p.text))
-        : parts.map((p) => p.text))));
-    }
-    lines.replaceChildren(rows);
+    const fresh = highlightLines(textarea.value);
+    const keys = fresh.map(lineKey);
+    let head = 0;
+    while (head < keys.length && head < drawn.length && keys[head] === drawn[head]) head += 1;
+    let tail = 0;
+    while (tail < keys.length - head && tail < drawn.length - head
+           && keys[keys.length - 1 - tail] === drawn[drawn.length - 1 - tail]) tail += 1;
+    const stale = [...lines.children].slice(head, drawn.length - tail);
+    const after = lines.children[drawn.length - tail] || null;
+    stale.forEach((line) => line.remove());
+    lines.insertBefore(append(document.createDocumentFragment(),
+                              fresh.slice(head, keys.length - tail).map(lineOf)), after);
+    drawn = keys;
   }
 
   /** Lay the copy out as the textarea is, then put numbers and notes at its lines. */
   function sync() {
     layer.style.width = `${textarea.clientWidth}px`; // the textarea's scrollbar is not text
     paint();
-    places = [...lines.children].map((line) => ({ top: line.offsetTop, height: line.offsetHeight }));
-    drawNumbers();
-    drawNotes();
+    const now = [...lines.children].map((line) => ({ top: line.offsetTop, height: line.offsetHeight }));
+    const moved = now.length !== places.length
+      || now.some((p, i) => p.top !== places[i].top || p.height !== places[i].height);
+    places = now;
+    if (moved || marked) {
+      drawNumbers();
+      drawNotes();
+      marked = false;
+    }
     follow();
   }
 
@@ -121,6 +136,7 @@ export function codeEditor({ id, label, value = "", describedBy = "" }) {
         const seen = marks.get(f.line);
         if (!seen || (seen.severity !== "error" && f.severity === "error")) marks.set(f.line, f);
       }
+      marked = true;
       sync();
     },
     /** Put `text` where the cursor is (replacing a selection), as if typed. */
@@ -142,4 +158,18 @@ export function codeEditor({ id, label, value = "", describedBy = "" }) {
       textarea.scrollTop = Math.max(0, place.top - textarea.clientHeight / 2);
     },
   };
+}
+
+/** A line of the coloured copy: plain text, and a span per tag with spans for its parts. */
+function lineOf(segments) {
+  return h("div", { class: "code-line" }, segments.map(({ kind, parts }) => kind
+    ? h("span", { class: `tok ${kind}` }, parts.map((p) => p.kind
+      ? h("span", { class: p.kind }, p.text) : p.text))
+    : parts.map((p) => p.text)));
+}
+
+/** What a line of the copy shows, as one string: equal strings, equal lines. */
+function lineKey(segments) {
+  return segments.map(({ kind, parts }) => `${kind}\u0001${parts.map((p) => `${p.kind}\u0002${p.text}`)
+    .join("\u0003")}`).join("\u0004");
 }
