@@ -97,21 +97,28 @@ def test_a_key_removed_on_the_server_is_asked_for_again(site: WritingApi,
     expect(page.get_by_role("button", name="Save…")).to_be_visible()
 
 
+def save_after_the_key_is_removed(site: WritingApi, open_page: Callable[..., Any], text: str,
+                                  message: str) -> Any:
+    """A page with a write key and `text` typed; the key removed on the server, then Save:
+    the server answers 401 and the page asks for another key."""
+    page = open_page("/#/p/default/greeting", key=add_key(site, "temp", Scope.WRITE, None))
+    expect(page.locator("#preview-text")).not_to_have_text("")
+    page.get_by_label("Template").fill(text)
+    expect(page.locator("#findings li.error")).to_have_count(0)
+    KeyStore(site.server.ctx.settings.keys_file).remove("temp")
+    page.get_by_role("button", name="Save…").click()
+    page.get_by_label("What did you change? (the commit message)").fill(message)
+    page.locator("#confirm-save").click()
+    expect(page.locator("dialog")).to_contain_text("no longer accepts the key")
+    return page
+
+
 def test_a_save_refused_for_a_removed_key_keeps_the_text_and_goes_through_with_a_new_key(
         site: WritingApi, open_page: Callable[..., Any]) -> None:
     """Issue 16 item 10: the 401 used to re-render the view and throw the unsaved text away."""
-    page = open_page("/#/p/default/greeting", key=add_key(site, "temp", Scope.WRITE, None))
-    template = page.get_by_label("Template")
-    expect(page.locator("#preview-text")).not_to_have_text("")
     mine = "Unsaved words for {{ brand_name }}.\n"
-    template.fill(mine)
-    expect(page.locator("#preview-text")).to_have_text("Unsaved words for Acme.\n")
-    KeyStore(site.server.ctx.settings.keys_file).remove("temp")
-    page.get_by_role("button", name="Save…").click()
-    page.get_by_label("What did you change? (the commit message)").fill("Kept through a new key")
-    page.locator("#confirm-save").click()
-    expect(page.locator("dialog")).to_contain_text("no longer accepts the key")
-    expect(template).to_have_value(mine)  # under the key dialog
+    page = save_after_the_key_is_removed(site, open_page, mine, "Kept through a new key")
+    expect(page.get_by_label("Template")).to_have_value(mine)  # under the key dialog
     page.get_by_label("API key", exact=True).fill(site.key)
     page.get_by_role("button", name="Use this key").click()
     expect(page.locator("#save-result")).to_contain_text("Saved version 2")
@@ -123,14 +130,8 @@ def test_a_save_refused_for_a_removed_key_keeps_the_text_and_goes_through_with_a
 
 def test_a_refused_key_dialog_cancelled_keeps_the_text_unsaved(
         site: WritingApi, open_page: Callable[..., Any]) -> None:
-    page = open_page("/#/p/default/greeting", key=add_key(site, "temp", Scope.WRITE, None))
-    template = page.get_by_label("Template")
-    expect(page.locator("#preview-text")).not_to_have_text("")
     mine = "Words nobody saved, {{ brand_name }}.\n"
-    template.fill(mine)
-    KeyStore(site.server.ctx.settings.keys_file).remove("temp")
-    page.get_by_role("button", name="Save…").click()
-    page.locator("#confirm-save").click()
+    page = save_after_the_key_is_removed(site, open_page, mine, "Never saved")
     page.locator("dialog").get_by_role("button", name="Cancel").click()
     expect(page.locator("#save-result")).to_contain_text("Not saved")
     expect(page.get_by_label("Template")).to_have_value(mine)

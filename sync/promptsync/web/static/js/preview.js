@@ -136,8 +136,8 @@ export function livePreview({ brand, type, editor, state, findings, signal, onCh
 /** Where a finding is, as the editor shows it: "Line 2, column 5" of the template, or its field
  * ("In variables"); never a line of the file, which the page does not show. */
 export function findingPlace(f) {
-  return f.field === "template" && f.line > 0 ? `Line ${f.line}, column ${f.column}`
-    : `In ${f.field || "the prompt"}`;
+  if (f.field === "template" && f.line > 0) return `Line ${f.line}, column ${f.column}`;
+  return `In ${!f.field || f.field === "file" ? "the prompt" : f.field}`; // "file": as a whole
 }
 
 /** The findings as a list (each one moves the cursor to its place) and as gutter marks. */
