@@ -212,6 +212,8 @@ def test_the_template_editor_wraps_prose_and_keeps_its_line_numbers_beside_their
     page = open_page("/#/p/default/greeting")
     template = page.get_by_label("Template")
     template.fill(f"{PROSE}\nFrom all of us at {{{{ brand_name }}}}.\n")
+    # Measured once the preview has answered: its findings redraw the gutter.
+    expect(page.locator("#preview-text")).to_contain_text("From all of us at Acme.")
     assert template.get_attribute("wrap") != "off"
     assert template.evaluate("t => t.scrollWidth <= t.clientWidth")  # nothing off the edge
     lines = page.locator("#template-highlight .code-line")
@@ -251,6 +253,7 @@ def test_template_tags_are_highlighted_behind_the_text_and_typing_still_works(
 
     # The text layer and the highlight stay on one another: same box, same scroll.
     template.fill("\n".join(f"line {n} {{{{ brand_name }}}}" for n in range(1, 61)))
+    expect(page.locator("#preview-text")).to_contain_text("line 60 Acme")
     template.evaluate("t => { t.scrollTop = t.scrollHeight; "
                       "t.dispatchEvent(new Event('scroll')); }")
     last = page.locator("#template-highlight .code-line").last.bounding_box()
