@@ -7,7 +7,9 @@ A temporary repository (the project's prompts plus `--brands` brands, each with 
 prompts), synced into SQLite, served by the real app on uvicorn in this process; the system
 Chromium (Debian package `chromium`) driven by Playwright. Reported: the time from asking for
 the overview to the matrix being drawn, on a fresh load of the page and on a switch from a
-prompt's page (modules already loaded), and the brand filter's time to redraw; p50 and max.
+prompt's page (modules already loaded), and the brand filter's time to redraw; and a keystroke
+in a template of 10,000 characters (the most a template may hold): the editor's work before the
+browser can paint it (its coloured copy, each wrapped line's height, the gutter); p50 and max.
 """
 
 from __future__ import annotations
@@ -50,6 +52,24 @@ def prepare(tmp: Path, brands: int) -> tuple[Path, str, int]:
     return repo.path, db, prompts
 
 
+LINE = ("{% if user_name %}Hi {{ user_name }}{% else %}Hello{% endif %}, thanks for writing to "
+        "{{ brand_name }}; {# why #}we answer every message as soon as we can, in order.\n")
+LONG_TEMPLATE = (LINE * (10_000 // len(LINE) + 1))[:10_000]
+# Typed at the end, one character each: the time from the input event to the editor's layout
+# being done (the synchronous part: the browser paints right after).
+KEYSTROKES = """(t, n) => {
+  const times = [];
+  for (let i = 0; i < n; i += 1) {
+    t.value = t.value.slice(0, -1);
+    const start = performance.now();
+    t.setRangeText("x", t.value.length, t.value.length, "end");
+    t.dispatchEvent(new Event("input", { bubbles: true }));
+    times.push(performance.now() - start);
+  }
+  return times;
+}"""
+
+
 def timed(action, done) -> float:  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     action()
@@ -84,12 +104,16 @@ def main() -> None:
                                        lambda: count.filter(has_text="10 of").wait_for()))
                 page.get_by_label("Filter brands").fill("")
             rows = page.locator("#matrix tbody tr").count()
+            page.goto(served.url + "/#/p/default/greeting")
+            page.locator("#template").fill(LONG_TEMPLATE)
+            typing = page.locator("#template").evaluate(KEYSTROKES, args.rounds * 10)
             browser.close()
     print(f"{prompts} prompts, {rows} brands x 6 types, {args.rounds} rounds (ms)\n")
     print("| | p50 | max |\n|--|--:|--:|")
     for name, values in (("overview, fresh page load", fresh),
                          ("overview, from a prompt's page", switch),
-                         ("brand filter redraw", filtering)):
+                         ("brand filter redraw", filtering),
+                         ("a keystroke in a 10,000-character template", typing)):
         print(f"| {name} | {statistics.median(values):.0f} | {max(values):.0f} |")
 
 

@@ -367,3 +367,19 @@ def test_printing_a_function_is_a_failure_not_its_memory_address(source: str) ->
 def test_calling_the_function_still_prints_its_result() -> None:
     assert sandbox_render(compile_source("{{ brand_name.upper() }}"),
                           {"brand_name": "acme"}) == Rendered("ACME")
+
+
+@pytest.mark.parametrize("source", ["{% for i in range(10**9) %}x{% endfor %}",
+                                    "{% for i in range(10**40) %}x{% endfor %}"])
+def test_a_loop_bomb_says_a_sentence_an_editor_understands(source: str) -> None:
+    """Jinja's own refusal reads `OverflowError: Range too big ... MAX_RANGE (100000)`: the
+    failure names the loop and its limit instead, and keeps its code."""
+    template = compile_source(source)
+    assert not isinstance(template, RenderFailure)
+    outcome = sandbox_render(template, {})
+    assert isinstance(outcome, RenderFailure) and outcome.code is FailureCode.ERROR
+    assert "loop" in outcome.message and "100,000 times" in outcome.message
+    assert "MAX_RANGE" not in outcome.message and "Error" not in outcome.message
+    assert outcome.hint
+    assert sandbox_render(compile_source("{% for i in range(3) %}{{ i }}{% endfor %}"),
+                          {}) == Rendered("012")

@@ -130,6 +130,26 @@ def test_an_invalid_template_is_422_with_findings_and_writes_nothing(api: Writin
     assert api.repo.head() == before
 
 
+def test_a_422_says_where_in_the_template_or_which_field_not_the_file_line(
+        api: WritingApi) -> None:
+    """The editor never sees the committed file (its samples come after the template there):
+    a finding names the template's line and column, or the field, as a preview's does; the
+    file's place stays in file_line and file_column."""
+    body = problem(put(api, {"version": 1, "template": "Hello {{ brand_name }},\n"
+                                                        "nice to see you {{ usr_name }}!\n"}), 422)
+    undeclared = {f["code"]: f for f in body["findings"]}["variable-undeclared"]  # type: ignore
+    assert (undeclared["field"], undeclared["line"]) == ("template", 2)
+    assert undeclared["column"] == len("nice to see you {{ ") + 1
+    assert undeclared["path"] == "" and undeclared["file_line"] > 2  # "": the prompt's own
+    assert " of prompts/" not in str(body["detail"])
+    assert "(template line 2, column" in str(body["detail"])
+    body = problem(put(api, {"version": 1, "template": NEW,
+                             "samples": [{"name": "odd", "context": {"brand_name": 5}}]}), 422)
+    mistyped = {f["code"]: f for f in body["findings"]}["variable-type"]  # type: ignore
+    assert (mistyped["field"], mistyped["line"]) == ("samples", 0)
+    assert str(body["detail"]).endswith("(samples)")
+
+
 def test_the_version_comes_from_if_match_and_without_one_it_is_428(api: WritingApi) -> None:
     assert problem(put(api, {"template": NEW}), 428)["type"].endswith("version-required")
     response = put(api, {"template": NEW}, **{"If-Match": '"1"'})

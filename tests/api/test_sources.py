@@ -94,3 +94,25 @@ def test_source_of_a_translation_names_its_base_version(api: Running) -> None:
         ("prompts/default/farewell.de.yaml", False, 0)
     fresh = api.client.get("/v1/prompts/harbor-bank/greeting/source?locale=ja").json()
     assert fresh["path"] == "prompts/harbor-bank/greeting.yaml" and fresh["base_version"] == 1
+
+
+def test_source_of_a_stale_translation_shows_what_changed_in_its_base(
+        api: Running, synced: tuple[GitRepo, str]) -> None:
+    """What `promptsync validate`'s stale-translation warning shows (the base text then and
+    now, from git history) the page shows too: both texts come with the translation's source."""
+    repo, _ = synced
+    fresh = api.client.get("/v1/prompts/default/greeting/source?locale=de").json()
+    assert fresh["base_template_then"] is None  # up to date: nothing changed
+    assert "{{ brand_name }}" in fresh["base_template"]
+    before = fresh["base_template"]
+    repo.bump("prompts/default/greeting.yaml", "How can I help", "What can I do")
+    repo.commit("Reword the greeting")
+    stale = api.client.get("/v1/prompts/default/greeting/source?locale=de").json()
+    assert (stale["translated_from"], stale["base_version"]) == (1, 2)
+    assert stale["base_template_then"] == before
+    assert "What can I do" in stale["base_template"]
+    assert "What can I do" not in stale["base_template_then"]
+    # Stale in a history that starts after the version it names: the base now, no "then".
+    far = api.client.get("/v1/prompts/northwind/farewell/source?locale=fr").json()
+    assert far["base_template_then"] is None and "stay warm and dry" in far["base_template"]
+    assert api.client.get("/v1/prompts/default/greeting/source").json()["base_template"] is None

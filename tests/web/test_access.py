@@ -86,7 +86,10 @@ def test_every_view_names_its_controls_and_keeps_contrast(
     page.goto(site.server.url + "/#/p/default/greeting")
     page.get_by_label("Template").fill("Hi {{ usr_name }}\n{{ brand_name }}\n")
     expect(page.locator("#findings li.error")).to_be_visible()
+    expect(page.locator("#save-why")).to_be_visible()
     check(page)
+    page.get_by_label("Template").fill("Hi {{ user_name }}\n{{ brand_name }}\n")
+    expect(page.get_by_role("button", name="Save…")).to_be_enabled()
     put = site.server.client.put("/v1/prompts/default/greeting", headers=bearer(site.key),
                                  json={"version": 1, "template": "Other {{ brand_name }}\n"})
     assert put.status_code == 201

@@ -187,3 +187,82 @@ def test_a_language_shows_which_cells_are_translated_and_which_fall_back(
     expect(greeting.locator(".lang")).to_have_count(0)  # harbor-bank translates nothing itself
     default = page.locator("#matrix a[href^='#/p/default/greeting']")
     expect(default.locator(".lang")).to_contain_text("translated: de")
+
+
+def test_a_loop_bomb_says_a_sentence_an_editor_understands(
+        open_page: Callable[..., Any]) -> None:
+    page = open_page("/#/p/default/greeting")
+    expect(page.locator("#preview-text")).not_to_have_text("")
+    page.get_by_label("Template").fill("{% for i in range(10**9) %}x{% endfor %}"
+                                       "{{ brand_name }}\n")
+    finding = page.locator("#findings li.error").first
+    expect(finding).to_contain_text("a loop would repeat 1,000,000,000 times")
+    expect(finding).to_contain_text("at most 100,000 times")
+    for jargon in ("MAX_RANGE", "OverflowError", "Range too big"):
+        expect(page.locator("main")).not_to_contain_text(jargon)
+
+
+PROSE = ("Thank you for getting in touch with us today; we read every message and answer it "
+         "as soon as we can, usually within the hour, and never later than the next working "
+         "day, whatever the season and however busy the shop may be.")
+
+
+def test_the_template_editor_wraps_prose_and_keeps_its_line_numbers_beside_their_lines(
+        open_page: Callable[..., Any]) -> None:
+    page = open_page("/#/p/default/greeting")
+    template = page.get_by_label("Template")
+    template.fill(f"{PROSE}\nFrom all of us at {{{{ brand_name }}}}.\n")
+    # Measured once the preview has answered: its findings redraw the gutter.
+    expect(page.locator("#preview-text")).to_contain_text("From all of us at Acme.")
+    assert template.get_attribute("wrap") != "off"
+    assert template.evaluate("t => t.scrollWidth <= t.clientWidth")  # nothing off the edge
+    lines = page.locator("#template-highlight .code-line")
+    expect(lines).to_have_count(3)
+    first, second = lines.nth(0).bounding_box(), lines.nth(1).bounding_box()
+    assert first and second and first["height"] >= 3 * 20 - 1  # the prose wraps
+    number = page.locator(".gutter .line[data-line='2']").bounding_box()
+    assert number and abs(number["y"] - second["y"]) < 1.5  # "2" beside the second line
+
+
+def test_template_tags_are_highlighted_behind_the_text_and_typing_still_works(
+        open_page: Callable[..., Any]) -> None:
+    page = open_page("/#/p/default/greeting")
+    template = page.get_by_label("Template")
+    template.fill("Hi {{ user_name }}!\n{% if agent_name %}I'm {{ agent_name }}.{% endif %}\n"
+                  "{# says who we are #}{{ brand_name | upper }}")
+    shown = page.locator("#template-highlight")
+    expect(shown.locator(".tok-expr")).to_have_text(
+        ["{{ user_name }}", "{{ agent_name }}", "{{ brand_name | upper }}"])
+    expect(shown.locator(".tok-stmt")).to_have_text(["{% if agent_name %}", "{% endif %}"])
+    expect(shown.locator(".tok-keyword")).to_have_text(["if", "endif"])
+    expect(shown.locator(".tok-comment")).to_have_text(["{# says who we are #}"])
+    assert shown.get_attribute("aria-hidden") == "true"
+
+    template.focus()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" and {{ user_name")
+    page.keyboard.type(" }}!")
+    value = "Hi {{ user_name }}!\n{% if agent_name %}I'm {{ agent_name }}.{% endif %}\n" \
+            "{# says who we are #}{{ brand_name | upper }} and {{ user_name }}!"
+    expect(template).to_have_value(value)
+    expect(shown.locator(".tok-expr").last).to_have_text("{{ user_name }}")
+    assert shown.evaluate("p => [...p.querySelectorAll('.code-line')].map((l) => "
+                          "l.textContent).join('\\n')") == value
+    assert template.evaluate("t => t.selectionStart") == len(value)  # the caret where typed
+    expect(page.locator("#preview-text")).to_contain_text("ACME and ")
+
+    # The text layer and the highlight stay on one another: same box, same scroll.
+    template.fill("\n".join(f"line {n} {{{{ brand_name }}}}" for n in range(1, 61)))
+    expect(page.locator("#preview-text")).to_contain_text("line 60 Acme")
+    template.evaluate("t => { t.scrollTop = t.scrollHeight; "
+                      "t.dispatchEvent(new Event('scroll')); }")
+    last = page.locator("#template-highlight .code-line").last.bounding_box()
+    number = page.locator(".gutter .line[data-line='60']").bounding_box()
+    box = template.bounding_box()
+    assert last and number and box
+    assert abs(last["y"] - number["y"]) < 1.5
+    assert box["y"] <= last["y"] <= box["y"] + box["height"] - 20
+    page.keyboard.press("Control+a")
+    page.keyboard.type("Replaced {{ brand_name }}")  # a selection typed over
+    expect(template).to_have_value("Replaced {{ brand_name }}")
+    expect(shown.locator(".tok-expr")).to_have_text(["{{ brand_name }}"])

@@ -3,6 +3,7 @@ the key may do (a read-only key gets no save button; a brand's key says which br
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -47,7 +48,7 @@ def test_a_read_only_key_gets_no_save_button(site: WritingApi,
                                              open_page: Callable[..., Any]) -> None:
     page = open_page("/#/p/default/greeting", key=add_key(site, "reader", Scope.READ, None))
     expect(page.get_by_label("Template")).to_be_visible()
-    expect(page.locator("#notice")).to_contain_text("This key (reader) may read only")
+    expect(page.locator("#template-why")).to_contain_text("This key (reader) may read only")
     assert page.get_by_role("button", name="Save…").count() == 0
     page.get_by_role("link", name="History").click()
     expect(page.locator("#history")).to_be_visible()
@@ -94,3 +95,63 @@ def test_a_key_removed_on_the_server_is_asked_for_again(site: WritingApi,
     page.get_by_role("button", name="Use this key").click()
     expect(page.locator("#session")).to_contain_text("Key dana")
     expect(page.get_by_role("button", name="Save…")).to_be_visible()
+
+
+def save_after_the_key_is_removed(site: WritingApi, open_page: Callable[..., Any], text: str,
+                                  message: str) -> Any:
+    """A page with a write key and `text` typed; the key removed on the server, then Save:
+    the server answers 401 and the page asks for another key."""
+    page = open_page("/#/p/default/greeting", key=add_key(site, "temp", Scope.WRITE, None))
+    expect(page.locator("#preview-text")).not_to_have_text("")
+    page.get_by_label("Template").fill(text)
+    expect(page.locator("#findings li.error")).to_have_count(0)
+    KeyStore(site.server.ctx.settings.keys_file).remove("temp")
+    page.get_by_role("button", name="Save…").click()
+    page.get_by_label("What did you change? (the commit message)").fill(message)
+    page.locator("#confirm-save").click()
+    expect(page.locator("dialog")).to_contain_text("no longer accepts the key")
+    return page
+
+
+def test_a_save_refused_for_a_removed_key_keeps_the_text_and_goes_through_with_a_new_key(
+        site: WritingApi, open_page: Callable[..., Any]) -> None:
+    """Issue 16 item 10: the 401 used to re-render the view and throw the unsaved text away."""
+    mine = "Unsaved words for {{ brand_name }}.\n"
+    page = save_after_the_key_is_removed(site, open_page, mine, "Kept through a new key")
+    expect(page.get_by_label("Template")).to_have_value(mine)  # under the key dialog
+    page.get_by_label("API key", exact=True).fill(site.key)
+    page.get_by_role("button", name="Use this key").click()
+    expect(page.locator("#save-result")).to_contain_text("Saved version 2")
+    expect(page.get_by_label("Template")).to_have_value(mine)
+    assert "Unsaved words for" in site.repo.git("show", "main:prompts/default/greeting.yaml")
+    assert site.repo.git("log", "-1", "--format=%an %s", "main") == "dana Kept through a new key"
+    assert page.errors == []
+
+
+def test_a_refused_key_dialog_cancelled_keeps_the_text_unsaved(
+        site: WritingApi, open_page: Callable[..., Any]) -> None:
+    mine = "Words nobody saved, {{ brand_name }}.\n"
+    page = save_after_the_key_is_removed(site, open_page, mine, "Never saved")
+    page.locator("dialog").get_by_role("button", name="Cancel").click()
+    expect(page.locator("#save-result")).to_contain_text("Not saved")
+    expect(page.get_by_label("Template")).to_have_value(mine)
+    assert site.repo.git("rev-list", "--count", "main") == "1"
+
+
+def test_a_read_only_key_cannot_type_into_the_template_and_is_told_why(
+        site: WritingApi, open_page: Callable[..., Any]) -> None:
+    page = open_page("/#/p/default/greeting", key=add_key(site, "reader", Scope.READ, None))
+    template = page.locator("#template")
+    expect(template).to_be_visible()
+    expect(template).not_to_be_editable()
+    why = page.locator("#template-why")
+    expect(why).to_contain_text("Read-only")
+    expect(why).to_contain_text("This key (reader) may read only")
+    expect(template).to_have_attribute("aria-describedby", re.compile(r"\btemplate-why\b"))
+    before = template.input_value()
+    template.focus()
+    page.keyboard.type("typed anyway")
+    expect(template).to_have_value(before)
+    for button in page.locator("#runtime button, #declared button").all():
+        expect(button).to_be_disabled()
+    assert page.get_by_role("button", name="Undo all changes").count() == 0

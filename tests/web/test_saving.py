@@ -32,16 +32,19 @@ def save(page: Any, message: str) -> None:
 def test_save_goes_live_and_the_runtime_reads_it(site: WritingApi,
                                                  open_page: Callable[..., Any]) -> None:
     page = open_page(GREETING)
-    page.get_by_label("Template").fill("Welcome {{ usr_name }}\n")
-    page.get_by_label("Template").press("Control+s")  # the editor's shortcut
-    page.locator("#confirm-save").click()
-    expect(page.locator("#save-result")).to_contain_text("Not saved")
+    template = page.get_by_label("Template")
+    template.fill("Welcome {{ usr_name }}\n")
+    template.press("Control+s")  # the editor's shortcut: the draft's error says no first
+    expect(page.locator("#save-why")).to_contain_text("usr_name")
     expect(page.locator("#findings")).to_contain_text("usr_name")
+    assert page.locator("dialog").count() == 0
     assert site.repo.git("rev-list", "--count", "main") == "1"
 
-    page.get_by_label("Template").fill("Welcome to {{ brand_name }}, saved from the page.\n")
+    template.fill("Welcome to {{ brand_name }}, saved from the page.\n")
     expect(page.locator("#preview-text")).to_contain_text("saved from the page")
-    save(page, "Greet from the page")
+    template.press("Control+s")
+    page.get_by_label("What did you change? (the commit message)").fill("Greet from the page")
+    page.locator("#confirm-save").click()
     result = page.locator("#save-result")
     expect(result).to_contain_text("Saved version 2")
     expect(result).to_contain_text("on main, live now")
@@ -78,6 +81,11 @@ def test_two_editors_the_second_gets_the_conflict_view_and_saves_after_it(
     expect(second.locator("#conflict-yours")).to_have_text(mine)
     expect(second.locator("#conflict-current")).to_have_text(
         "Hi from the first editor, {{ brand_name }}.\n")
+    # What differs, as the history compares two versions: red then green, no @@/---/+++.
+    expect(conflict.locator(".diff .del")).to_have_text(["- " + mine.rstrip("\n")])
+    expect(conflict.locator(".diff .ins")).to_have_text(
+        ["+ Hi from the first editor, {{ brand_name }}."])
+    expect(conflict.locator(".diff")).not_to_contain_text("@@")
     screenshot(second, "conflict", shots)
 
     second.get_by_role("button", name="Take the current text").click()
@@ -140,3 +148,47 @@ def test_on_a_review_branch_a_second_save_says_the_first_awaits_review(
     expect(conflict).to_contain_text("waiting for review")
     expect(page.locator("#conflict-current")).to_have_text(
         "Reviewed greeting for {{ brand_name }}.\n")
+
+
+def test_save_is_off_with_the_reason_while_the_draft_has_an_error(
+        open_page: Callable[..., Any]) -> None:
+    page = open_page(GREETING)
+    save_button = page.get_by_role("button", name="Save…")
+    expect(page.locator("#preview-text")).not_to_have_text("")
+    expect(save_button).to_be_enabled()
+    template = page.get_by_label("Template")
+    template.fill("Hello {{ brand_name }},\nnice to see you {{ usr_name }}!\n")
+    expect(save_button).to_be_disabled()
+    why = page.locator("#save-why")
+    expect(why).to_contain_text("line 2")
+    expect(why).to_contain_text("usr_name")
+    expect(save_button).to_have_attribute("aria-describedby", re.compile(r"\bsave-why\b"))
+    template.press("Control+s")  # the shortcut opens no dialog either
+    expect(why).to_be_focused()
+    assert page.locator("dialog").count() == 0
+    template.fill("Hello {{ brand_name }},\nnice to see you {{ user_name }}!\n")
+    expect(save_button).to_be_enabled()
+    expect(why).to_be_hidden()
+
+
+def test_a_refused_save_names_the_field_and_its_banner_goes_once_the_text_changes(
+        site: WritingApi, open_page: Callable[..., Any]) -> None:
+    page = open_page(GREETING)
+    expect(page.locator("#preview-text")).to_contain_text("welcome to Acme")
+    # The branch's rules change under the open editor: the greeting may no longer use
+    # agent_name, which it declares; the preview shown was right when it was made.
+    rules = site.repo.read("schema/variables.yaml")
+    site.repo.write("schema/variables.yaml", rules.replace(
+        "types: [GREETING, HANDOFF, SYSTEM_PROMPT, FAREWELL]",
+        "types: [HANDOFF, SYSTEM_PROMPT, FAREWELL]"))
+    site.repo.commit("agent_name: not for greetings any more")
+    save(page, "After the rules changed")
+    result = page.locator("#save-result")
+    expect(result).to_contain_text("Not saved")
+    expect(result).not_to_contain_text("prompts/default/greeting.yaml")
+    finding = page.locator("#findings li.error", has_text="agent_name").first
+    expect(finding).to_contain_text("In variables")
+    expect(page.locator("#findings")).not_to_contain_text("In file")
+    expect(page.locator("#findings")).not_to_contain_text(" of prompts/")
+    page.get_by_label("Template").fill("Hello {{ brand_name }}.\n")
+    expect(result).to_be_hidden()

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.api.edit_server import WritingApi
-from tests.web.browser import playwright_api
+from tests.web.browser import playwright_api, screenshot
 
 # A real browser: about half a minute of the suite on two cores, so in the slow run
 # (.ci/run runs it after the default one).
@@ -53,4 +54,44 @@ def test_a_stale_translation_is_brought_up_to_date(site: WritingApi,
     page.get_by_role("link", name="Overview").first.click()
     expect(page.get_by_label("Language")).to_have_value("fr")
     expect(cell.locator(".lang")).to_have_text("translated (fr)")
+    assert page.errors == []
+
+
+def test_without_a_language_a_stale_translation_is_not_shown_as_translated(
+        open_page: Callable[..., Any]) -> None:
+    page = open_page("/")
+    cell = page.locator("#matrix a[href='#/p/northwind/farewell']")
+    expect(cell.locator(".lang.translated")).to_have_text("translated: de")
+    expect(cell.locator(".lang.stale")).to_have_text("stale: fr")
+    expect(cell).to_have_attribute("aria-label", re.compile("translated: de, stale: fr"))
+    fresh = page.locator("#matrix a[href='#/p/northwind/greeting']")
+    expect(fresh.locator(".lang.translated")).to_have_text("translated: de, fr")
+    expect(fresh.locator(".lang.stale")).to_have_count(0)
+
+
+def test_the_language_box_applies_as_you_type(open_page: Callable[..., Any]) -> None:
+    page = open_page("/")
+    expect(page.locator("#matrix")).to_be_visible()
+    language = page.get_by_label("Language")
+    language.press_sequentially("ja")  # no Enter, no leaving the field: like the brand filter
+    greeting = page.locator("#matrix a[href^='#/p/harbor-bank/greeting']")
+    expect(greeting.locator(".lang")).to_have_text("no ja: base text")
+    expect(language).to_be_focused()
+    language.fill("")
+    expect(greeting.locator(".lang")).to_have_count(0)
+
+
+def test_a_stale_translation_shows_what_changed_in_its_base_text(
+        site: WritingApi, open_page: Callable[..., Any], shots: Path) -> None:
+    site.repo.bump("prompts/default/greeting.yaml", "How can I help you today?",
+                   "What can I do for you today?")
+    site.repo.commit("Reword the greeting")
+    page = open_page("/#/p/default/greeting.de")
+    expect(page.locator("#translation")).to_contain_text(
+        "Stale: translated from version 1; the base text is at version 2")
+    change = page.locator("#base-change")
+    expect(change).to_contain_text("What changed in the base text since version 1")
+    expect(change.locator(".del")).to_contain_text(["How can I help you today?"])
+    expect(change.locator(".ins")).to_contain_text(["What can I do for you today?"])
+    screenshot(page, "stale-translation", shots)
     assert page.errors == []

@@ -109,6 +109,6 @@ def placed(prompt: PromptId, data: bytes | None,
 
 def where(f: FindingOut) -> str:
     if f.path:
-        return f"in {f.path}"
+        return f.path
     return f"template line {f.line}, column {f.column}" if f.field == "template" and f.line \
-        else f"in {f.field}"
+        else f.field

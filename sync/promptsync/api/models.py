@@ -75,6 +75,10 @@ class FindingOut(BaseModel):
                    message=finding.message, hint=finding.hint, field=field, line=line,
                    column=column, path=path)
 
+    def place(self) -> str:
+        """Where it is, as the editor shows it: `template line 2, column 5`, or the field."""
+        return f"{self.field} line {self.line}, column {self.column}" if self.line else self.field
+
 
 class ProblemOut(BaseModel):
     """An RFC 9457 problem document; extension members (`findings`, `errors`, `current`, ...)

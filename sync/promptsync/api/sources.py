@@ -20,6 +20,7 @@ from promptsync.api.snapshot import BranchFiles
 from promptsync.gitio.repo import GitRepository
 from promptsync.lru import LRU
 from promptsync.model import PromptId, PromptType
+from promptsync.validate.base_history import GitBaseHistory
 from promptsync.validate.rules import VARIABLES_PATH, VariableRule, load_rules
 from promptsync.validate.yamldoc import read_yaml
 
@@ -41,6 +42,10 @@ class Source:
     samples: list[Any] = field(default_factory=list)
     translated_from: int | None = None  # a translation: the base version it was made from
     base_version: int | None = None  # a translation: its base text's version at this commit
+    base_template: str | None = None  # a translation: its base text's template at this commit
+    # A stale translation: the base text's template at `translated_from` (what it translates),
+    # None when the history does not hold that version.
+    base_template_then: str | None = None
 
 
 class PromptSources:
@@ -66,8 +71,14 @@ class PromptSources:
         base_data = None if base is None else snap.read(base.path)
         if base is None or base_data is None:
             return source
-        return replace(source, base_version=parse(base.path, snap.commit, base_data,
-                                                  own=True).version)
+        now = parse(base.path, snap.commit, base_data, own=True)
+        made, then = source.translated_from, None
+        if made is not None and made < now.version:
+            # What `validate`'s stale-translation warning shows: the base text it was made from.
+            with GitBaseHistory(self.files.repo_path, snap.commit) as history:
+                then = history.template_at(base.path, made)
+        return replace(source, base_version=now.version, base_template=now.template,
+                       base_template_then=then)
 
     def at_commit(self, prompt: PromptId, commit: str) -> Source:
         if not COMMIT_RE.fullmatch(commit):

@@ -23,6 +23,7 @@ from promptsync.sandbox.limits import (
     PrintsCallable,
     ValueTooLarge,
     bounded_list,
+    bounded_range,
     check_power,
     check_predicted,
     check_repeat,
@@ -139,6 +140,7 @@ def make_environment() -> PromptEnvironment:
                                             materialize=name in _MATERIALIZING_FILTERS)
     for name in ("lipsum", "cycler", "joiner", "namespace"):
         env.globals.pop(name, None)
+    env.globals["range"] = bounded_range  # the sandbox's own says "MAX_RANGE" to an editor
     return env
 
 

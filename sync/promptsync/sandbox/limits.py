@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from jinja2.exceptions import SecurityError
+from jinja2.sandbox import MAX_RANGE
 
 MAX_TEMPLATE_CHARS = 10_000
 MAX_OUTPUT_CHARS = 10_000
@@ -32,6 +33,28 @@ class RenderTimeout(Exception):
     def __init__(self, seconds: float) -> None:
         super().__init__(f"rendering took longer than {seconds:g} s")
         self.seconds = seconds
+
+
+class RangeTooLong(OverflowError):
+    """A `range()` longer than a loop of a prompt may run (Jinja's sandbox says it in terms
+    of its MAX_RANGE constant, which no prompt editor knows)."""
+
+    def __init__(self, steps: int | None) -> None:
+        count = "more times than can be counted" if steps is None else f"{steps:,} times"
+        super().__init__(f"a loop would repeat {count}; a loop over range() may repeat at most "
+                         f"{MAX_RANGE:,} times")
+
+
+def bounded_range(*args: int) -> range:
+    """`range(*args)`, refused when it is longer than MAX_RANGE."""
+    found = range(*args)
+    try:
+        steps: int | None = len(found)
+    except OverflowError:  # longer than the machine's largest size: len() itself gives up
+        steps = None
+    if steps is None or steps > MAX_RANGE:
+        raise RangeTooLong(steps)
+    return found
 
 
 class OutputTooLarge(Exception):

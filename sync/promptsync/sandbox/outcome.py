@@ -23,6 +23,7 @@ from promptsync.sandbox.limits import (
     MAX_OUTPUT_CHARS,
     OutputTooLarge,
     PrintsCallable,
+    RangeTooLong,
     RenderTimeout,
 )
 
@@ -95,6 +96,8 @@ def failure_of(exc: BaseException) -> RenderFailure:
         call = f"write {exc.name}() to call it" if exc.name else "call it with parentheses"
         return RenderFailure(FailureCode.ERROR, f"the template {exc}",
                              f"{call}, or print a variable instead")
+    if isinstance(exc, RangeTooLong):
+        return RenderFailure(FailureCode.ERROR, str(exc), "loop over fewer items, e.g. range(10)")
     if isinstance(exc, RecursionError):
         return RenderFailure(FailureCode.RECURSION, "the template calls itself without end")
     return RenderFailure(FailureCode.ERROR, f"{type(exc).__name__}: {exc}")

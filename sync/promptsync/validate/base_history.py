@@ -49,7 +49,7 @@ class GitBaseHistory:
             return (f"no git history here to show what changed since version {since} "
                     "(compare with the base file's earlier version by hand)")
         try:
-            old = self._template_at(base, since)
+            old = self.template_at(base.id.path, since)
         except GitError as exc:
             return f"the git history could not be read to show the change ({exc})"
         if old is None:
@@ -64,12 +64,13 @@ class GitBaseHistory:
             self._repo = GitRepository(self.root)
         return self._repo
 
-    def _template_at(self, base: PromptDoc, version: int) -> str | None:
+    def template_at(self, path: str, version: int) -> str | None:
+        """The template of the newest commit in the history whose file at `path` carried
+        `version`, or None when the history holds no such version."""
         repo = self._repository()
         if repo.find(self.rev) is None:
             return None
-        blobs = [e.new_blob for c in read_log(repo, self.rev, [base.id.path])
-                 for e in c.changes]
+        blobs = [e.new_blob for c in read_log(repo, self.rev, [path]) for e in c.changes]
         contents = repo.read_blobs(blobs)
         for blob in blobs:  # newest first
             data = contents.get(blob)

@@ -216,7 +216,9 @@ def _samples(path: str, doc: YamlDoc, findings: list[Finding]
 
 
 def template_place(path: str, doc: YamlDoc, template: str,
-                    text_lines: list[str]) -> TemplatePlace:
+                   text_lines: list[str]) -> TemplatePlace:
+    """Where the template's text sits in the file (the lines of a folded or quoted scalar
+    that spans several lines are in `folded`)."""
     line, col = doc.mark(("template",))
     lines = tuple(template.splitlines())
     style = doc.styles.get(("template",))

@@ -136,7 +136,10 @@ def rejected(outcome: Rejected) -> Problem:
     first = findings[0]
     return Problem(422, "Invalid prompt", f"the new {outcome.prompt} does not validate: "
                    f"{first.message} ({where(first)})", type="invalid-prompt",
-                   prompt=str(outcome.prompt), findings=[f.model_dump() for f in findings])
+                   prompt=str(outcome.prompt), findings=[
+                       # The file's own place too, for a client that shows the file.
+                       {**out.model_dump(), "file_line": f.line, "file_column": f.column}
+                       for f, out in zip(outcome.findings, findings, strict=True)])
 
 
 def conflict(outcome: Conflict) -> Problem:

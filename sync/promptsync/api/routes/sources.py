@@ -45,6 +45,12 @@ class SourceOut(BaseModel):
     base_version: int | None = Field(None, description="a translation: its base text's version "
                                                        "now (greater than translated_from: "
                                                        "stale)")
+    base_template: str | None = Field(None, description="a translation: its base text's "
+                                                        "template now")
+    base_template_then: str | None = Field(None, description=(
+        "a stale translation: its base text's template at `translated_from`, to compare with "
+        "`base_template` (what changed since it was translated); null when not stale or when "
+        "the repository's history does not hold that version"))
 
 
 class RuntimeVariableOut(BaseModel):
@@ -89,7 +95,8 @@ def _out(prompt: PromptId, s: Source) -> SourceOut:
     return SourceOut(prompt=str(prompt), path=s.path, commit=s.commit, own=s.own,
                      version=s.version, template=s.template, description=s.description,
                      variables=dict(s.variables), samples=list(s.samples), locale=prompt.locale,
-                     translated_from=s.translated_from, base_version=s.base_version)
+                     translated_from=s.translated_from, base_version=s.base_version,
+                     base_template=s.base_template, base_template_then=s.base_template_then)
 
 
 @router.get("/variables", response_model=VariablesOut,

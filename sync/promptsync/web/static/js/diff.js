@@ -1,5 +1,16 @@
 // A line diff of two texts (longest common subsequence): what a person needs to compare two
 // versions of a prompt. Templates are at most 10,000 characters, so the table stays small.
+// One way to show it, wherever two texts are compared (two versions in the history, a
+// conflict, a translation's base text then and now): removed lines red, added green.
+
+import { h } from "./dom.js";
+
+/** The diff of `a` into `b` as a block: "- " lines in red, "+ " lines in green. */
+export function diffView(a, b, attrs = {}) {
+  return h("pre", { class: "diff", tabindex: "0", ...attrs },
+    lineDiff(a, b).map((d) =>
+      h("span", { class: { "+": "ins", "-": "del", " ": "same" }[d.op] }, `${d.op} ${d.text}\n`)));
+}
 
 /** [{op: " " | "-" | "+", text}] turning `a` into `b`. */
 export function lineDiff(a, b) {

@@ -51,12 +51,14 @@ export function promptHref(brand, type, tail = "", locale = "") {
 export function messageBox(attrs = {}) {
   const box = h("div", { class: "message", role: "status", ...attrs });
   box.hidden = true;
+  box.kind = ""; // what it shows now ("" when hidden)
   box.say = (kind, ...children) => {
     box.className = `message ${kind}`;
+    box.kind = kind;
     box.hidden = false;
     fill(box, ...children);
   };
-  box.clear = () => { box.hidden = true; box.replaceChildren(); };
+  box.clear = () => { box.hidden = true; box.kind = ""; box.replaceChildren(); };
   return box;
 }
 

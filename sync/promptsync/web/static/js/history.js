@@ -2,7 +2,7 @@
 // any two versions, and "restore this version" through the rollback endpoint.
 
 import { api, problemText, promptPath } from "./api.js";
-import { lineDiff } from "./diff.js";
+import { diffView } from "./diff.js";
 import { fill, h, messageBox, short, when } from "./dom.js";
 import { heading } from "./prompt.js";
 import { askMessage } from "./save.js";
@@ -92,9 +92,7 @@ function compare({ brand, type, locale }, entries, diffBox) {
       return;
     }
     fill(diffBox, h("h3", {}, `From version ${a.data.version} to version ${b.data.version}`),
-      h("pre", { class: "diff", tabindex: "0", "aria-label": "Differences" },
-        lineDiff(a.data.template, b.data.template).map((d) =>
-          h("span", { class: { "+": "ins", "-": "del", " ": "same" }[d.op] }, `${d.op} ${d.text}\n`))));
+      diffView(a.data.template, b.data.template, { "aria-label": "Differences" }));
   };
   return h("section", { class: "compare", "aria-labelledby": "compare-title" },
     h("h2", { id: "compare-title" }, "Compare two versions"),

@@ -11,23 +11,30 @@ import { showPrompt } from "./prompt.js";
 import { onSessionChange, startSession } from "./session.js";
 
 const main = document.getElementById("main");
-let leaving = null; // the shown view's clean-up (timers, pending requests)
+// The shown view: `leave()` cleans up (timers, pending requests); a view with unsaved work
+// has `sessionChanged()`, to show what the new key may do without being drawn afresh.
+let view = null;
 
 function route() {
   const hash = location.hash || "#/";
   if (!hash.startsWith("#/")) return; // an in-page anchor (the skip link), not a view
   const parts = hash.slice(2).split("/").filter(Boolean).map(decodeURIComponent);
-  if (leaving) leaving();
-  leaving = null;
+  if (view) view.leave();
+  view = null;
   if (parts.length === 0) {
-    leaving = showOverview(main);
+    view = { leave: showOverview(main) };
   } else if (parts[0] === "p" && parts.length === 3) {
-    leaving = showPrompt(main, parts[1], ...typeAndLocale(parts[2]));
+    view = showPrompt(main, parts[1], ...typeAndLocale(parts[2]));
   } else if (parts[0] === "p" && parts.length === 4 && parts[3] === "history") {
-    leaving = showHistory(main, parts[1], ...typeAndLocale(parts[2]));
+    view = { leave: showHistory(main, parts[1], ...typeAndLocale(parts[2])) };
   } else {
     fill(main, h("h1", {}, "Not found"), h("p", {}, h("a", { href: "#/" }, "Back to the overview")));
   }
+}
+
+function sessionChanged() {
+  if (view && view.sessionChanged) view.sessionChanged();
+  else route();
 }
 
 function typeAndLocale(segment) {
@@ -43,7 +50,7 @@ async function start() {
     return;
   }
   window.addEventListener("hashchange", route);
-  onSessionChange(route);
+  onSessionChange(sessionChanged);
   route();
 }
 

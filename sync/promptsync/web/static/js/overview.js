@@ -1,8 +1,8 @@
 // The overview: brands x the six prompt types, each cell saying where the runtime's text
 // comes from (the brand's own, inherited from default, built-in), its version and when it
-// went live; with a language chosen, whether the cell is translated into it or falls back to
-// another language. One request, one pass that builds the table off-document: 200 prompts
-// draw at once.
+// went live; its translations, stale ones said so; with a language chosen (applied as it is
+// typed), whether the cell is translated into it or falls back to another language. One
+// request, one pass that builds the table off-document: 200 prompts draw at once.
 
 import { api, problemText } from "./api.js";
 import { fill, h, promptHref, when } from "./dom.js";
@@ -15,6 +15,7 @@ const SOURCE_HELP = {
   builtin: "the built-in text shipped with promptsync",
 };
 const chosen = { locale: "", words: "" }; // kept while the page is open, across views
+const TYPING = 200; // ms of quiet in the Language box before the matrix is asked for it
 
 export function showOverview(main) {
   const filter = h("input", { id: "brand-filter", type: "search", autocomplete: "off",
@@ -37,17 +38,25 @@ export function showOverview(main) {
         h("span", { class: "help", id: "locale-help" }, "a locale tag; empty: the base texts"))),
     legend(), count, holder);
   const controller = new AbortController();
-  const view = { holder, filter, count, known, signal: controller.signal };
+  const view = { holder, filter, count, known, signal: controller.signal, loading: null };
   load(view);
-  locale.addEventListener("change", () => {
-    chosen.locale = locale.value.trim();
-    load(view);
+  let typing = 0;
+  locale.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => {
+      if (locale.value.trim() === chosen.locale) return;
+      chosen.locale = locale.value.trim();
+      load(view);
+    }, TYPING);
   });
-  return () => controller.abort();
+  return () => { clearTimeout(typing); controller.abort(); };
 }
 
 async function load(view) {
-  const { holder, filter, count, known, signal } = view;
+  const { holder, filter, count, known } = view;
+  if (view.loading) view.loading.abort(); // the language asked before: its answer is moot
+  view.loading = new AbortController();
+  const signal = AbortSignal.any([view.signal, view.loading.signal]);
   const asked = chosen.locale;
   let answer;
   let coverage;
@@ -71,8 +80,7 @@ async function load(view) {
   const declared = coverage.ok ? coverage.data.locales : [];
   fill(known, [...new Set([...declared, ...cells.flatMap((c) => c.locales || [])])].sort()
     .map((tag) => h("option", { value: tag })));
-  const stale = new Map((coverage.ok && asked ? coverage.data.cells : [])
-    .filter((c) => c.stale).map((c) => [`${c.brand} ${c.type}`, c]));
+  const stale = staleCells(coverage.ok ? coverage.data.cells : [], asked);
   const rows = byBrand(cells);
   const table = matrix(rows, asked, stale);
   fill(holder, table);
@@ -87,6 +95,20 @@ async function load(view) {
   };
   filter.oninput = apply;
   apply();
+}
+
+/** "brand TYPE" -> the stale coverage cell of the language asked; with none asked, the
+ * locales of the brand's own translations that are stale. */
+function staleCells(cells, asked) {
+  const found = new Map();
+  for (const c of cells.filter((cell) => cell.stale)) {
+    const key = `${c.brand} ${c.type}`;
+    if (asked) found.set(key, c);
+    else if (c.answered_by && c.answered_by.brand === c.brand) {
+      found.set(key, [...(found.get(key) || []), c.answered_by.locale]);
+    }
+  }
+  return found;
 }
 
 function byBrand(cells) {
@@ -120,17 +142,27 @@ function cellOf(brand, type, cell, asked, stale) {
   const source = cell.resolved_from;
   const where = SOURCE[source];
   const live = cell.live_since ? `live ${when(cell.live_since)}` : "";
-  const language = asked ? languageOf(cell, asked, stale)
-    : cell.locales && cell.locales.length ? h("span", { class: "lang translated" },
-      `translated: ${cell.locales.join(", ")}`) : null;
+  const language = asked ? [languageOf(cell, asked, stale)] : translations(cell, stale || []);
+  const said = language.map((span) => `, ${span.textContent}`).join("");
   return h("td", { class: `cell ${source}` },
     h("a", { href: promptHref(brand, type, "", asked), title: SOURCE_HELP[source],
              "aria-label": `${brand} ${label(type)}: ${SOURCE_HELP[source]}, version ` +
-               `${cell.version}${language ? `, ${language.textContent}` : ""}` },
+               `${cell.version}${said}` },
       h("span", { class: `badge ${source}` }, where),
       h("span", { class: "version" }, `v${cell.version}`),
       language,
       live ? h("span", { class: "live" }, live) : null));
+}
+
+/** The brand's own translations of the cell, the stale ones apart: a translation whose base
+ * text changed since is not one to show in green. */
+function translations(cell, stale) {
+  const own = cell.locales || [];
+  const fresh = own.filter((tag) => !stale.includes(tag));
+  const old = own.filter((tag) => stale.includes(tag));
+  return [fresh.length ? h("span", { class: "lang translated" }, `translated: ${fresh.join(", ")}`) : null,
+          old.length ? h("span", { class: "lang stale" }, `stale: ${old.join(", ")}`) : null]
+    .filter(Boolean);
 }
 
 /** Whether the text that answers is in the asked language, or a fallback to another. */

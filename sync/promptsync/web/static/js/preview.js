@@ -8,7 +8,11 @@ import { fill, h } from "./dom.js";
 const DELAY = 250; // ms of quiet typing before a preview request
 const CUSTOM = "\u0000custom";
 
-export function livePreview({ brand, type, editor, state, findings, signal }) {
+/**
+ * `onChecked(blocking)` hears after each answer: the first error finding of the draft itself
+ * (what the server would refuse a save for), or null. `signal` ends the preview's listeners.
+ */
+export function livePreview({ brand, type, editor, state, findings, signal, onChecked }) {
   const select = h("select", { id: "sample" },
     state.samples.map((s) => h("option", { value: s.name }, `Sample: ${s.name}`)),
     h("option", { value: CUSTOM }, "Your own context (JSON)"));
@@ -27,6 +31,7 @@ export function livePreview({ brand, type, editor, state, findings, signal }) {
 
   let timer = 0;
   let inflight = null;
+  let running = null; // the latest refresh, until it has answered
   let seq = 0;
 
   const sampleContext = () => {
@@ -36,9 +41,9 @@ export function livePreview({ brand, type, editor, state, findings, signal }) {
   const showSample = () => {
     if (select.value !== CUSTOM) context.value = JSON.stringify(sampleContext(), null, 2);
   };
-  select.addEventListener("change", () => { showSample(); refresh(); });
+  select.addEventListener("change", () => { showSample(); start(); });
   context.addEventListener("input", () => { select.value = CUSTOM; schedule(); });
-  editor.textarea.addEventListener("input", () => schedule());
+  editor.textarea.addEventListener("input", () => schedule(), { signal });
   signal.addEventListener("abort", () => { clearTimeout(timer); if (inflight) inflight.abort(); });
   if (state.samples.length === 0) select.value = CUSTOM;
   showSample();
@@ -46,7 +51,23 @@ export function livePreview({ brand, type, editor, state, findings, signal }) {
   function schedule() {
     clearTimeout(timer);
     status.textContent = "Updating…";
-    timer = setTimeout(refresh, DELAY);
+    timer = setTimeout(start, DELAY);
+  }
+
+  function start() {
+    clearTimeout(timer);
+    timer = 0;
+    const mine = refresh().finally(() => { if (running === mine) running = null; });
+    running = mine;
+    return mine;
+  }
+
+  /** Resolves once the preview has answered for the editor's text as it is now. */
+  async function settled() {
+    for (let tries = 0; tries < 5 && (timer || running); tries += 1) {
+      if (timer) start();
+      await running;
+    }
   }
 
   function body() {
@@ -65,7 +86,6 @@ export function livePreview({ brand, type, editor, state, findings, signal }) {
   }
 
   async function refresh() {
-    clearTimeout(timer);
     let payload;
     try {
       payload = body();
@@ -93,6 +113,10 @@ export function livePreview({ brand, type, editor, state, findings, signal }) {
   function show(answer) {
     const list = answer.ok ? answer.data.findings : (answer.data.findings || []);
     showFindings(findings, list, editor);
+    // A draft the validator refuses would be refused on save too; a context of one's own that
+    // does not render is not the draft's fault.
+    const refused = answer.status === 422 && /[:/]invalid-prompt$/.test(answer.data.type || "");
+    if (onChecked) onChecked(refused ? list.find((f) => f.severity === "error") || null : null);
     output.classList.toggle("stale", !answer.ok);
     if (answer.ok) {
       output.textContent = answer.data.text;
@@ -106,7 +130,14 @@ export function livePreview({ brand, type, editor, state, findings, signal }) {
       : `Preview failed: ${problemText(answer)}`;
   }
 
-  return { root, refresh, schedule };
+  return { root, refresh: start, schedule, settled };
+}
+
+/** Where a finding is, as the editor shows it: "Line 2, column 5" of the template, or its field
+ * ("In variables"); never a line of the file, which the page does not show. */
+export function findingPlace(f) {
+  if (f.field === "template" && f.line > 0) return `Line ${f.line}, column ${f.column}`;
+  return `In ${!f.field || f.field === "file" ? "the prompt" : f.field}`; // "file": as a whole
 }
 
 /** The findings as a list (each one moves the cursor to its place) and as gutter marks. */
@@ -124,7 +155,7 @@ export function showFindings(list, unsorted, editor) {
   }
   fill(list, found.map((f) => {
     const inTemplate = f.field === "template" && f.line > 0;
-    const where = inTemplate ? `Line ${f.line}, column ${f.column}` : `In ${f.field}`;
+    const where = findingPlace(f);
     const item = h("li", { class: `finding ${f.severity}`, "data-line": inTemplate ? f.line : null },
       h("span", { class: "severity" }, f.severity), " ",
       inTemplate ? h("button", { type: "button", class: "link", onclick: () => editor.goTo(f.line, f.column) }, where)

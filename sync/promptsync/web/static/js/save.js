@@ -1,20 +1,46 @@
 // Saving: ask for a message, PUT the text with the version the editor started from. A 201
 // says where the commit went and whether it is live; a 409 shows the conflict as a person
-// needs it: their text beside the current one, who changed it and when, and a way on.
+// needs it: their text beside the current one, who changed it and when, and a way on; a 401
+// (the key was removed) keeps the text, asks for a key over it and saves with the new one.
 
 import { api, problemText, promptPath } from "./api.js";
+import { diffView } from "./diff.js";
 import { fill, h, modal, short, when } from "./dom.js";
 import { showFindings } from "./preview.js";
+import { keyRefused, whyNoSave } from "./session.js";
 
-export function saveFlow({ brand, type, editor, state, result, conflictBox, findings, info }) {
+/** `blocked()` resolves to why the draft may not be saved now (an error it has), or "". */
+export function saveFlow({ brand, type, editor, state, result, conflictBox, findings, info,
+                           blocked }) {
   async function save() {
+    if (await blocked()) return;
     const id = `${brand}/${type.toLowerCase()}${state.locale ? `.${state.locale}` : ""}`;
     const message = await askMessage(`Edit ${id}`);
     if (message === null) return;
+    await send(message);
+  }
+
+  /** PUT the editor's text now, with `message`. */
+  async function send(message) {
     const answer = await api("PUT", promptPath(brand, type, "", state.locale), body(message));
     if (answer.ok) saved(answer.data);
     else if (answer.status === 409) conflict(answer.data);
+    else if (answer.status === 401) refused(message);
     else failed(answer);
+  }
+
+  /** The key was refused: the session asks for another over the page; once it has one, the
+   * view (drawn again for the new key) sends `state.resave`. */
+  async function refused(message) {
+    state.resave = message;
+    result.say("error", h("strong", {}, "Not saved yet. "), "The server no longer accepts " +
+      "this tab's key. Your text is kept: enter a key and the save goes through.");
+    const gotKey = await keyRefused();
+    if (state.resave !== message) return; // taken up by the view for the new key
+    state.resave = null;
+    result.say("error", h("strong", {}, "Not saved. "), gotKey ? whyNoSave(brand)
+      : "Without a key the server takes no save. Your text is still here: enter a key " +
+        "(top right), then save again.");
   }
 
   function body(message) {
@@ -54,13 +80,16 @@ export function saveFlow({ brand, type, editor, state, result, conflictBox, find
   }
 
   function failed(answer) {
-    if (answer.status === 422 && answer.data.findings) {
-      // The server's findings of the whole file: its lines are the file's, not the template's,
-      // so they are listed without a place in the editor (the preview's findings have that).
-      showFindings(findings, answer.data.findings.map((f) => ({ ...f, field: "file", line: 0 })),
-                   editor);
+    const found = answer.status === 422 ? answer.data.findings : null;
+    if (!found) {
+      result.say("error", h("strong", {}, "Not saved. "), problemText(answer));
+      return;
     }
-    result.say("error", h("strong", {}, "Not saved. "), problemText(answer));
+    // In the template's lines or the draft's fields, as a preview's are.
+    showFindings(findings, found, editor);
+    const errors = found.filter((f) => f.severity === "error").length;
+    result.say("error", h("strong", {}, "Not saved. "), `The server found ${errors} ` +
+      `error${errors === 1 ? "" : "s"} in the prompt, listed under the editor.`);
   }
 
   function conflict(data) {
@@ -100,8 +129,9 @@ export function saveFlow({ brand, type, editor, state, result, conflictBox, find
       data.reason !== "version-moved" && data.detail ? h("p", {}, data.detail) : null,
       howTo,
       h("div", { class: "sides" }, yours, theirs),
-      data.diff ? h("details", {}, h("summary", {}, "What differs (your text → the current text)"),
-        h("pre", { class: "diff" }, data.diff)) : null,
+      current.template == null ? null : h("details", { open: true },
+        h("summary", {}, "What differs (your text → the current text)"),
+        diffView(mine, current.template, { "aria-label": "Your text compared with the current text" })),
       h("div", { class: "buttons" }, take));
     conflictBox.hidden = false;
     result.clear();
@@ -126,7 +156,7 @@ export function saveFlow({ brand, type, editor, state, result, conflictBox, find
     conflictBox.querySelector("h2").focus();
   }
 
-  return { save };
+  return { save, send };
 }
 
 function variablesIn(declared) {

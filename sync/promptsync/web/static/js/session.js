@@ -72,18 +72,27 @@ export function askForKey(why = "", { required = false } = {}) {
   });
 }
 
-let asking = false;
-window.addEventListener("promptsync:key-refused", async () => {
-  if (asking) return;
-  asking = true;
-  try {
-    set({ name: "anonymous", anonymous: true, scope: "preview", brands: null });
-    await askForKey("The server no longer accepts the key this tab held (it may have been " +
-      "removed); enter another to go on.");
-  } finally {
-    asking = false;
+let asking = null; // the dialog asking for another key, while it is open
+
+// The server refused the stored key (api.js forgot it): ask for another, once however many
+// requests were refused. The view stays as it is until the session changes, so an editor's
+// unsaved text is still there under the dialog.
+window.addEventListener("promptsync:key-refused", () => { keyRefused(); });
+
+/** The dialog for a key after the server refused this tab's; resolves true once the server
+ * knows the new key (the session has changed to it), false when cancelled (no key now). */
+export function keyRefused() {
+  if (!asking) {
+    asking = askForKey("The server no longer accepts the key this tab held (it may have been " +
+      "removed); enter another to go on.")
+      .then((ok) => {
+        if (!ok) set({ name: "anonymous", anonymous: true, scope: "preview", brands: null });
+        return ok;
+      })
+      .finally(() => { asking = null; });
   }
-});
+  return asking;
+}
 
 export function forgetKey() {
   storeKey("");

@@ -7,7 +7,8 @@ import { label } from "./overview.js";
 
 const EMPTY = { string: "", integer: 0, number: 0, boolean: false };
 
-export function variablesPanel({ type, state, editor, runtime, original }) {
+/** `disabled`: the template is read-only, so nothing can be inserted. */
+export function variablesPanel({ type, state, editor, runtime, original, disabled = false }) {
   const declaredList = h("ul", { class: "var-list", id: "declared" });
 
   function insert(name, spec) {
@@ -24,7 +25,7 @@ export function variablesPanel({ type, state, editor, runtime, original }) {
   function showDeclared() {
     const entries = Object.entries(state.declared);
     fill(declaredList, entries.length === 0 ? h("li", { class: "help" }, "none")
-      : entries.map(([name, spec]) => h("li", {}, button(name, () => insert(name)), " ",
+      : entries.map(([name, spec]) => h("li", {}, button(name, () => insert(name), disabled), " ",
         h("span", { class: "var-type" }, describe(spec)))));
   }
 
@@ -39,20 +40,21 @@ export function variablesPanel({ type, state, editor, runtime, original }) {
   showDeclared();
   const root = h("section", { class: "vars-col", "aria-labelledby": "variables-title" },
     h("h2", { id: "variables-title" }, "Variables"),
-    h("p", { class: "help" }, "Click a variable to insert it at the cursor."),
+    h("p", { class: "help" }, disabled ? "The variables this prompt may use."
+      : "Click a variable to insert it at the cursor."),
     h("h3", {}, "Declared in this prompt"),
     declaredList,
     h("h3", {}, `Provided by the chat runtime for ${label(type.toUpperCase())}`),
     h("ul", { class: "var-list", id: "runtime" }, runtime.map((v) =>
-      h("li", {}, button(v.name, () => insert(v.name, v)), " ",
+      h("li", {}, button(v.name, () => insert(v.name, v), disabled), " ",
         h("span", { class: "var-type" }, v.type), " ",
         h("span", { class: "var-desc" }, v.description)))));
   return { root, reset };
 }
 
-function button(name, onclick) {
-  return h("button", { type: "button", class: "var", "aria-label": `Insert ${name}`, onclick },
-    `{{ ${name} }}`);
+function button(name, onclick, disabled) {
+  return h("button", { type: "button", class: "var", "aria-label": `Insert ${name}`, onclick,
+                       disabled }, `{{ ${name} }}`);
 }
 
 function describe(spec) {
