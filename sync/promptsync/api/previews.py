@@ -18,11 +18,13 @@ from promptsync.api.drafts import Draft, draft_file, where
 from promptsync.api.models import FindingOut
 from promptsync.api.problems import Problem
 from promptsync.api.snapshot import BranchFiles, Snapshot
+from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PromptDoc, PromptId
 from promptsync.preview.render import PREVIEW_SECONDS, coerced_text
 from promptsync.rendering.renderer import Renderer
 from promptsync.rendering.samples import UnknownSample, context_for
 from promptsync.sandbox import Rendered
+from promptsync.validate import Report
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class Previews:
     def __init__(self, files: BranchFiles) -> None:
         self.files = files
         self.renderer = Renderer(max_entries=512)
+        # A commit never changes: the verdict on one of its files is read once per commit.
+        self._checked: LRU[tuple[str, str], Report] = LRU(256)
 
     def preview(self, prompt: PromptId, *, draft: Draft | None, sample: str | None,
                 context: Mapping[str, Any] | None) -> PreviewResult:
@@ -66,7 +70,11 @@ class Previews:
         if answer is None:
             raise Problem(404, "No such prompt", f"neither {prompt.brand} nor default has a "
                           f"{prompt.type.slug} file at {snap.commit[:7]}", type="unknown-prompt")
-        report = ws.check_file(answer.path)
+        key = (snap.commit, answer.path)
+        report = self._checked.get(key)
+        if report is None:
+            report = ws.check_file(answer.path)
+            self._checked.put(key, report)
         findings = [FindingOut.of(f, line=f.line, column=f.column) for f in report.findings
                     if f.path == answer.path]
         return _valid(report.prompts.get(answer), findings, answer.path), findings, answer.path
