@@ -188,6 +188,9 @@ def test_a_refused_save_names_the_field_and_its_banner_goes_once_the_text_change
     expect(result).not_to_contain_text("prompts/default/greeting.yaml")
     finding = page.locator("#findings li.error", has_text="agent_name").first
     expect(finding).to_contain_text("In variables")
+    # Its translations declare agent_name too: named, as files this change affects.
+    expect(page.locator("#findings li.error", has_text="greeting.de.yaml")).to_contain_text(
+        "In prompts/default/greeting.de.yaml, which this change affects")
     expect(page.locator("#findings")).not_to_contain_text("In file")
     expect(page.locator("#findings")).not_to_contain_text(" of prompts/")
     page.get_by_label("Template").fill("Hello {{ brand_name }}.\n")

@@ -134,19 +134,23 @@ export function livePreview({ brand, type, editor, state, findings, signal, onCh
 }
 
 /** Where a finding is, as the editor shows it: "Line 2, column 5" of the template, or its field
- * ("In variables"); never a line of the file, which the page does not show. */
+ * ("In variables"); never a line of the file, which the page does not show. A finding on
+ * another file the change affects (a translation of this base text) names that file. */
 export function findingPlace(f) {
+  if (f.path) return `In ${f.path}, which this change affects`;
   if (f.field === "template" && f.line > 0) return `Line ${f.line}, column ${f.column}`;
   return `In ${!f.field || f.field === "file" ? "the prompt" : f.field}`; // "file": as a whole
 }
 
 /** The findings as a list (each one moves the cursor to its place) and as gutter marks. */
 export function showFindings(list, unsorted, editor) {
-  // Errors first, then by line: what blocks a save is what to read first.
-  const rank = (f) => [f.severity === "error" ? 0 : 1, f.line || Infinity, f.column || 0];
+  // Errors first, this prompt's own before other files', then by line: what blocks a save
+  // is what to read first.
+  const rank = (f) => [f.severity === "error" ? 0 : 1, f.path ? 1 : 0, f.line || Infinity,
+    f.column || 0];
   const found = [...unsorted].sort((a, b) => {
     const [x, y] = [rank(a), rank(b)];
-    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2] || x[3] - y[3];
   });
   editor.mark(found);
   if (found.length === 0) {
