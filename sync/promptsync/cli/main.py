@@ -14,10 +14,10 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 from types import ModuleType
 from typing import Any
 
+from promptsync import installed_version
 from promptsync.cli.options import add_logging
 from promptsync.credentials import redact
 from promptsync.errors import PromptSyncError
@@ -38,6 +38,8 @@ COMMANDS = {
     "sync": "follow the published branch into the database and Redis",
     "status": "show what the database holds and the last syncs",
     "serve": "run the HTTP API (and the sync daemon) on one port",
+    "fleet": "show every reader process, what it serves, and whether it keeps up",
+    "notifications": "list the notifications not yet delivered, and those given up",
     "keys": "add, list and remove the API's keys",
 }
 
@@ -68,10 +70,7 @@ class _Summaries:
 
 
 def package_version() -> str:
-    try:
-        return version("promptsync")
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        return "unknown (not installed)"
+    return installed_version("unknown (not installed)")
 
 
 def _chosen(argv: Sequence[str]) -> str | None:

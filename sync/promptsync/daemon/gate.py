@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from typing import Protocol
 
+from promptsync import installed_version
 from promptsync.daemon.checkpoint import VALIDATING, checkpoint
 from promptsync.gitio.repo import GitRepository
 from promptsync.model import PROMPTS_DIR, SCHEMA_DIR, PromptDoc, PromptId
@@ -27,10 +27,7 @@ EMPTY_REASON = "the commit would delete every prompt (pass --allow-empty to publ
 
 
 def package_version() -> str:
-    try:
-        return metadata.version("promptsync")
-    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
-        return "unknown"
+    return installed_version()
 
 
 def verdict_key(allow_empty: bool, checks: str = CHECKS_VERSION,
