@@ -24,8 +24,7 @@ from promptsync.model import DEFAULT_BRAND, PromptType
 from promptsync.reader import PromptReader
 from promptsync.record import BUILTIN_COMMIT, Prompt, freeze_variables
 from promptsync.resolution import is_language_fallback, lookup_order
-from promptsync.store.models import PromptRow, SyncStateRow
-from promptsync.store.state import as_utc
+from promptsync.store.models import PromptRow, SyncStateRow, as_utc
 
 BRANDS_RECHECK_SECONDS = 0.5
 

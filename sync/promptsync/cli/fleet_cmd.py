@@ -17,7 +17,7 @@ from promptsync.cli.options import add_format, add_redis
 from promptsync.cli.status_cmd import reading
 from promptsync.errors import UnreachableError, UsageError
 from promptsync.fleet.reporters import REPORTERS
-from promptsync.fleet.view import DEFAULT_GRACE, GRACE_ENV, Fleet, Published, read
+from promptsync.fleet.view import DEFAULT_GRACE, GRACE_ENV, Fleet, Published, read, resolve_grace
 from promptsync.settings import hide_password, redact
 
 NEEDS_REDIS = ("fleet needs Redis: readers report themselves there (without Redis they poll the "
@@ -38,18 +38,11 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     fleet = look(settings.resolve_redis_url(args.redis),
-                 settings.resolve(args.db, settings.DB_URL_ENV, None), grace(args.grace))
+                 settings.resolve(args.db, settings.DB_URL_ENV, None),
+                 resolve_grace(args.grace))
     fleet = fleet.only(args.service)
     print(REPORTERS[args.format](fleet))
     return fleet.exit_code
-
-
-def grace(explicit: float | None) -> float:
-    value = settings.resolve_as(explicit, GRACE_ENV, DEFAULT_GRACE, float,
-                                expected="a number of seconds")
-    if value < 0:
-        raise UsageError(f"the grace must be 0 or more seconds, got {value:g}")
-    return value
 
 
 def look(redis_url: str | None, db_url: str | None, grace: float) -> Fleet:

@@ -20,6 +20,7 @@ from promptsync.gitio.repo import GitRepository
 from promptsync.model import PROMPTS_DIR, SCHEMA_DIR, PromptDoc, PromptId
 from promptsync.validate import Report, SourceFile, Validator
 from promptsync.validate.codes import DEFAULT_MISSING_TYPE
+from promptsync.validate.finding import Finding
 from promptsync.validate.rules import CHECKS_VERSION
 from promptsync.validate.version_check import BaseVersion
 
@@ -47,11 +48,13 @@ class ValidatorLike(Protocol):
 
 @dataclass
 class Verdict:
-    """Errors as text lines (empty: accepted) and the prompts that passed, by id."""
+    """Errors as text lines (empty: accepted) and the prompts that passed, by id; `findings`
+    are the errors that point at a place in a file (what a notification lists)."""
 
     errors: list[str] = field(default_factory=list)
     prompts: dict[PromptId, PromptDoc] = field(default_factory=dict)
     incremental: bool = False
+    findings: list[Finding] = field(default_factory=list)
 
 
 class Gate:
@@ -71,7 +74,8 @@ class Gate:
         if changed is not None:
             files = repo.files(target, dirs=(SCHEMA_DIR, *changed))
             report = self.validator.validate(files, whole_tree=False)
-            verdict = Verdict([f.as_text() for f in report.errors], report.prompts, True)
+            verdict = Verdict([f.as_text() for f in report.errors], report.prompts, True,
+                              list(report.errors))
         else:
             verdict = self._whole(repo.files(target), has_live_prompts)
         if not verdict.errors:
@@ -85,7 +89,7 @@ class Gate:
         report = self.validator.validate(files)
         # An operator who allowed an empty tree has accepted that brand default is gone too.
         errors = [f for f in report.errors if not (empty and f.code == DEFAULT_MISSING_TYPE)]
-        return Verdict([f.as_text() for f in errors], report.prompts)
+        return Verdict([f.as_text() for f in errors], report.prompts, findings=errors)
 
     def _modified_prompts(self, repo: GitRepository, base: str | None,
                           target: str) -> list[str] | None:

@@ -16,6 +16,7 @@ hosts' clocks may disagree without changing a verdict.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -27,11 +28,22 @@ from promptsync.cache.protocol import (
     decode_report,
     readers_pattern,
 )
+from promptsync.errors import UsageError
+from promptsync.settings import resolve_as
 
 DEFAULT_GRACE = 5.0
 GRACE_ENV = "PROMPTSYNC_FLEET_GRACE"
 STATES = ("synced", "syncing", "stale", "gone")
 SCAN_COUNT = 1000
+
+
+def resolve_grace(explicit: float | None, environ: Mapping[str, str] | None = None) -> float:
+    """--grace, then PROMPTSYNC_FLEET_GRACE, then 5 s."""
+    value = resolve_as(explicit, GRACE_ENV, DEFAULT_GRACE, float, environ,
+                       expected="a number of seconds")
+    if value < 0:
+        raise UsageError(f"the fleet's grace must be 0 or more seconds, got {value:g}")
+    return value
 
 
 def silent_after(heartbeat: float) -> float:
