@@ -15,10 +15,10 @@ from typing import Any
 from promptsync import settings
 from promptsync.cli.options import add_format, add_redis
 from promptsync.cli.status_cmd import reading
-from promptsync.errors import UnreachableError, UsageError
+from promptsync.errors import UsageError
 from promptsync.fleet.reporters import REPORTERS
-from promptsync.fleet.view import DEFAULT_GRACE, GRACE_ENV, Fleet, Published, read, resolve_grace
-from promptsync.settings import hide_password, redact
+from promptsync.fleet.source import FleetSource
+from promptsync.fleet.view import DEFAULT_GRACE, GRACE_ENV, Fleet, resolve_grace
 
 NEEDS_REDIS = ("fleet needs Redis: readers report themselves there (without Redis they poll the "
                f"database and write nothing); pass --redis URL or set {settings.REDIS_URL_ENV}")
@@ -50,19 +50,14 @@ def look(redis_url: str | None, db_url: str | None, grace: float) -> Fleet:
     is named."""
     if redis_url is None:
         raise UsageError(NEEDS_REDIS)
-    from promptsync.reader.redis_tier import REDIS_ERRORS, connect
-    from promptsync.store.state import read_state
+    if db_url is None:
+        return _look(FleetSource(redis_url, None, grace))
+    with reading(settings.check_database_url(db_url)) as engine:
+        return _look(FleetSource(redis_url, engine, grace))
 
-    database = None
-    if db_url is not None:
-        with reading(settings.check_database_url(db_url)) as engine:
-            state = read_state(engine)
-        database = Published(state.generation, state.commit)
-    client = connect(redis_url, 2.0)
+
+def _look(source: FleetSource) -> Fleet:
     try:
-        return read(client, database, grace)
-    except REDIS_ERRORS as exc:
-        raise UnreachableError(f"Redis at {hide_password(redis_url)}: "
-                               f"{redact(str(exc))}") from None
+        return source.look()
     finally:
-        client.close()
+        source.close()

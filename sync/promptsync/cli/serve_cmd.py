@@ -165,6 +165,8 @@ def _serve(s: ServeSettings, sock: socket.socket, verbose: int) -> int:
             daemon.stop()
             daemon.daemon.syncer.engine.dispose()
         app.state.previews.files.close()  # ends the git cat-file children previews keep
+        if app.state.fleet is not None:
+            app.state.fleet.close()
         reader.close()
         engine.dispose()
     return 0

@@ -8,12 +8,10 @@ import logging
 
 from sqlalchemy import Engine
 
-from promptsync.fleet.view import Published, read
+from promptsync.errors import UnreachableError
+from promptsync.fleet.source import FleetSource
 from promptsync.notify.events import fleet_stale
-from promptsync.reader.redis_tier import REDIS_ERRORS, connect
-from promptsync.settings import hide_password, redact
 from promptsync.store import outbox
-from promptsync.store.state import read_state
 
 log = logging.getLogger(__name__)
 IDLE = 5.0  # seconds between looks while no publish waits for its grace
@@ -22,35 +20,33 @@ MARGIN = 0.2  # past the grace, so a reader exactly at it counts as behind
 
 class FleetWatch:
     def __init__(self, redis_url: str, engine: Engine, grace: float) -> None:
-        self.redis_url, self.engine, self.grace = redis_url, engine, grace
-        self._client = connect(redis_url, 2.0)
+        self.engine = engine
+        self.source = FleetSource(redis_url, engine, grace)
         self._done: int | None = None  # the generation looked at last
         self._down = False
 
     def check(self) -> float:
         """Look when a publish's grace is over; seconds until the next look is due."""
-        state = read_state(self.engine)
-        if state.commit is None or state.generation == self._done:
-            return IDLE
         try:
-            fleet = read(self._client, Published(state.generation, state.commit), self.grace)
-        except REDIS_ERRORS as exc:
+            fleet = self.source.look()
+        except UnreachableError as exc:
             if not self._down:
-                log.warning("fleet watch: Redis at %s unreachable (%s); looking again later",
-                            hide_password(self.redis_url), redact(str(exc)))
+                log.warning("fleet watch: %s; looking again later", exc)
             self._down = True
             return IDLE
         self._down = False
-        at = fleet.published.at_ms
-        if at is None:
+        published = fleet.published
+        if published.commit is None or published.generation == self._done:
+            return IDLE
+        if published.at_ms is None:
             return IDLE  # Redis has not been told of this generation yet
-        due = (at - fleet.now_ms) / 1000 + self.grace + MARGIN
+        due = (published.at_ms - fleet.now_ms) / 1000 + fleet.grace + MARGIN
         if due > 0:
             return due
-        self._done = state.generation
+        self._done = published.generation
         if fleet.stale and outbox.add_once(self.engine, fleet_stale(fleet)) is not None:
             log.warning("fleet: %s", fleet.summary())
         return IDLE
 
     def close(self) -> None:
-        self._client.close()
+        self.source.close()
