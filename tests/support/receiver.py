@@ -47,7 +47,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 with receiver._changed:
                     status = receiver.statuses.pop(0) if receiver.statuses else 204
@@ -91,8 +91,9 @@ class Receiver:
                     return found[:count]
                 left = deadline - time.monotonic()
                 if left <= 0:
+                    kinds = [r.headers.get("X-Promptsync-Event") for r in self.requests]
                     raise AssertionError(f"no {count} matching requests within {timeout} s; "
-                                         f"got {[r.headers.get('X-Promptsync-Event') for r in self.requests]}")
+                                         f"got {kinds}")
                 self._changed.wait(min(left, 0.5))
 
     def events(self, kind: str) -> list[Received]:
