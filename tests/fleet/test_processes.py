@@ -21,14 +21,14 @@ from tests.daemon.helpers import bump_greeting, sync_once
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
 pytestmark = pytest.mark.timeout(150)
-HEARTBEAT = "1"  # seconds: stale after 3 s of silence, gone after 6 s (promptsync.fleet.view)
+HEARTBEAT = 1.0  # seconds: stale after 3 s of silence, gone after 6 s (promptsync.fleet.view)
 
 
 @contextmanager
-def reader_processes(services: list[str], db: str, redis_url: str
+def reader_processes(services: list[str], db: str, redis_url: str, heartbeat: float = HEARTBEAT
                      ) -> Iterator[list[subprocess.Popen[bytes]]]:
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT),
-           "PROMPTSYNC_FLEET_HEARTBEAT": HEARTBEAT}
+           "PROMPTSYNC_FLEET_HEARTBEAT": str(heartbeat)}
     procs = [subprocess.Popen([sys.executable, "-m", "tests.fleet.reader_process", service,
                                db, redis_url], env=env, stdout=subprocess.DEVNULL)
              for service in services]

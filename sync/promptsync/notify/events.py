@@ -22,7 +22,7 @@ def published(commit: str, from_commit: str | None, generation: int, author: str
     """A commit went live: `changed` holds (id, version, action) of each prompt it changed."""
     return Event("published", {
         "commit": commit, "from_commit": from_commit, "generation": generation,
-        "author": author, "message": message, "live_at": live_at.isoformat(),
+        "author": author, "message": message.rstrip(), "live_at": live_at.isoformat(),
         "changed": [{"id": str(pid), "brand": pid.brand, "type": pid.type.value,
                      "locale": pid.locale, "version": version, "action": action}
                     for pid, version, action in sorted(changed)]})
