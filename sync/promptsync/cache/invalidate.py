@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 
 import redis
 
+from promptsync.cache.client import REDIS_ERRORS
 from promptsync.cache.protocol import (
     EVENTS_CHANNEL,
     GENERATION_KEY,
@@ -36,13 +37,11 @@ from promptsync.model import DEFAULT_BRAND, PromptId
 from promptsync.settings import hide_password
 
 log = logging.getLogger(__name__)
+__all__ = ["REDIS_ERRORS", "Invalidator", "stale_under"]  # the daemon classifies these errors
 SOCKET_TIMEOUT = 1.0
 DELETE_BATCH = 500
 SCAN_COUNT = 5000  # keys Redis looks at per SCAN call: few round trips, each short
 MAX_PATTERNS = 4  # SCAN passes by pattern before one pass over every prompt key is cheaper
-# Everything a Redis call can raise: down, slow, or answering with a refusal (out of memory,
-# read-only replica, no permission). The daemon classifies and retries each of them.
-REDIS_ERRORS = (redis.RedisError, OSError)
 
 
 class Invalidator:

@@ -14,7 +14,6 @@ from typing import Any
 
 from promptsync import settings
 from promptsync.cli.options import add_format, add_redis
-from promptsync.cli.status_cmd import reading
 from promptsync.errors import UsageError
 from promptsync.fleet.reporters import REPORTERS
 from promptsync.fleet.source import FleetSource
@@ -52,6 +51,9 @@ def look(redis_url: str | None, db_url: str | None, grace: float) -> Fleet:
         raise UsageError(NEEDS_REDIS)
     if db_url is None:
         return _look(FleetSource(redis_url, None, grace))
+    # Here: SQLAlchemy costs most of the command's start, and only --db needs it.
+    from promptsync.cli.status_cmd import reading
+
     with reading(settings.check_database_url(db_url)) as engine:
         return _look(FleetSource(redis_url, engine, grace))
 

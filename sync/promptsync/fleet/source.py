@@ -1,17 +1,20 @@
 """Where the fleet is read from: a Redis connection kept open, and the database whose published
-commit readers should serve (the truth; Redis's own generation when there is no database)."""
+commit readers should serve (the truth; Redis's own generation when there is no database).
+
+Light without a database: `promptsync fleet` alone loads neither SQLAlchemy nor the reader.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from typing import TYPE_CHECKING
 
+from promptsync.cache.client import REDIS_ERRORS, connect
 from promptsync.errors import UnreachableError
 from promptsync.fleet.view import DEFAULT_GRACE, Fleet, Published, read
-from promptsync.reader.redis_tier import REDIS_ERRORS, connect
 from promptsync.settings import hide_password, redact
-from promptsync.store.engine import first_line
-from promptsync.store.state import read_state
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 TIMEOUT = 2.0
 
@@ -25,13 +28,7 @@ class FleetSource:
     def look(self) -> Fleet:
         """The fleet now; UnreachableError (a usage-level error, exit 2) when Redis or the
         database cannot be read."""
-        database = None
-        if self.engine is not None:
-            try:
-                state = read_state(self.engine)
-            except SQLAlchemyError as exc:
-                raise UnreachableError(f"database: {first_line(exc)}") from None
-            database = Published(state.generation, state.commit)
+        database = None if self.engine is None else _published(self.engine)
         try:
             return read(self._client, database, self.grace)
         except REDIS_ERRORS as exc:
@@ -40,3 +37,17 @@ class FleetSource:
 
     def close(self) -> None:
         self._client.close()
+
+
+def _published(engine: Engine) -> Published:
+    # Imported here: with an engine SQLAlchemy is loaded already; without one it never is.
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from promptsync.store.engine import first_line
+    from promptsync.store.state import read_state
+
+    try:
+        state = read_state(engine)
+    except SQLAlchemyError as exc:
+        raise UnreachableError(f"database: {first_line(exc)}") from None
+    return Published(state.generation, state.commit)

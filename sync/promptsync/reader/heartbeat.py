@@ -23,11 +23,11 @@ from collections.abc import Callable
 from typing import Any
 
 from promptsync import installed_version
+from promptsync.cache.client import REDIS_ERRORS, connect
 from promptsync.cache.protocol import READER_KEEP_MS, REPORT_READER, ReaderReport, reader_key
 from promptsync.cache.protocol import report_fields as fields_of
 from promptsync.reader.memory import MemoryTier
 from promptsync.reader.notices import Notices
-from promptsync.reader.redis_tier import REDIS_ERRORS, connect
 from promptsync.settings import hide_password, redact
 
 logger = logging.getLogger("promptsync.reader")
