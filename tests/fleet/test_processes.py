@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from promptsync.cli.main import main
+from promptsync.fleet.view import lease
 from tests.daemon.helpers import bump_greeting, sync_once
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
@@ -96,4 +97,9 @@ def test_readers_in_their_own_processes(prompt_repo: GitRepo, pg_url: str, redis
         assert by_pid(found)[procs[2].pid]["state"] == "synced"
         code, found = wait_fleet(capsys, redis_url, pg_url,
                                  lambda c, f: by_pid(f)[killed.pid]["state"] == "gone")
-        assert "lease" in by_pid(found)[killed.pid]["why"]
+        assert "its connection is closed" in by_pid(found)[killed.pid]["why"]
+        # Frozen for longer than a lease, it is still stale, not gone: its socket is open.
+        code, found = wait_fleet(capsys, redis_url, pg_url, lambda c, f: by_pid(f)[frozen.pid][
+            "silent_seconds"] > lease(float(HEARTBEAT)) + 1)
+        assert code == 1 and by_pid(found)[frozen.pid]["state"] == "stale"
+        assert "its connection is open: frozen or hung" in by_pid(found)[frozen.pid]["why"]

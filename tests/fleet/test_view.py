@@ -3,10 +3,19 @@ the convergence; then the same read from a real Redis that real readers report t
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import redis
 
-from promptsync.cache.protocol import READER_KEEP_MS, REPORT_READER, ReaderReport, reader_key
+from promptsync.cache.client import connect
+from promptsync.cache.protocol import (
+    READER_KEEP_MS,
+    REPORT_READER,
+    ReaderReport,
+    reader_connection,
+    reader_key,
+)
 from promptsync.cache.protocol import report_fields as fields_of
 from promptsync.errors import UsageError
 from promptsync.fleet.view import (
@@ -48,6 +57,17 @@ def report(generation: int | None = 12, *, silent: float = 0.5, heartbeat: float
 def test_a_reader_is_judged_by_its_report(given: ReaderReport, state: str, why: str) -> None:
     judged = judge(given, PUBLISHED, NOW)
     assert judged.state == state and why in judged.why
+
+
+def test_a_silent_reader_is_stale_while_its_connection_is_open_and_gone_once_closed() -> None:
+    silent = report(silent=lease(2.0) + 60)  # frozen for a minute past its lease
+    frozen = judge(silent, PUBLISHED, NOW, connected={silent.id, "another"})
+    assert (frozen.state, frozen.why) == ("stale", "silent 70.0 s, past its heartbeat (2 s); "
+                                          "its connection is open: frozen or hung")
+    ended = judge(report(silent=silent_after(2.0) + 0.1), PUBLISHED, NOW, connected=set())
+    assert ended.state == "gone" and "its connection is closed" in ended.why
+    fresh = judge(report(), PUBLISHED, NOW, connected=set())  # between two connections
+    assert fresh.state == "synced"
 
 
 def test_behind_past_the_grace_is_stale_and_an_unknown_publish_time_counts_as_past() -> None:
@@ -114,16 +134,25 @@ def test_read_judges_real_readers_on_the_redis_clock(publisher: Publisher, sqlit
                                           f"{fleet.published.commit[:7]} (generation 2), "
                                           "converged ")  # type: ignore[index]
         assert fleet.convergence is not None and 0 <= fleet.convergence < 5
-        # A reader that fell silent (its report written by the protocol's own script):
-        frozen = ReaderReport("frozen:1:aaaaaa", "bot", "frozen", 1, "1.0", generation - 1, "",
-                              {"memory": "ok"}, 0.1)
-        client.register_script(REPORT_READER)(
-            keys=[reader_key(frozen.id)], args=[READER_KEEP_MS, "0", *fields_of(frozen)])
-        assert wait_until(lambda: read(client).stale, timeout=silent_after(0.1) + 5)
-        stale = read(client).stale
-        assert [r.report.id for r in stale] == [frozen.id] and "silent" in stale[0].why
+        # Two readers that fell silent (reports written by the protocol's own script): one
+        # holds its named connection open (a frozen process), the other's is gone (a dead one).
+        frozen, dead = (ReaderReport(f"{name}:1:aaaaaa", "bot", name, 1, "1.0",
+                                     generation - 1, "", {"memory": "ok"}, 0.1)
+                        for name in ("frozen", "dead"))
+        held = connect(redis_url, 1.0, name=reader_connection(frozen.id))
+        for silent in (frozen, dead):
+            held.register_script(REPORT_READER)(
+                keys=[reader_key(silent.id)], args=[READER_KEEP_MS, "0", *fields_of(silent)])
+        try:
+            assert wait_until(lambda: read(client).stale, timeout=silent_after(0.1) + 5)
+            judged = {r.report.id: r for r in read(client).readers}
+            assert judged[frozen.id].state == "stale" and "frozen or hung" in \
+                judged[frozen.id].why
+            assert judged[dead.id].state == "gone"
+        finally:
+            held.close()
         # Judged against the database, as `promptsync fleet --db` does:
         ahead = read(client, Published(generation + 1, "f" * 40, None))
-        assert {r.state for r in ahead.readers} == {"stale"}
+        assert [r.state for r in ahead.readers if r.report.pid == os.getpid()] == ["stale"] * 3
     finally:
         client.close()

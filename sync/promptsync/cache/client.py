@@ -13,11 +13,13 @@ from redis.retry import Retry
 REDIS_ERRORS: tuple[type[Exception], ...] = (redis.RedisError, OSError)
 
 
-def connect(url: str, timeout: float, *, max_connections: int | None = None) -> redis.Redis:
+def connect(url: str, timeout: float, *, max_connections: int | None = None,
+            name: str | None = None) -> redis.Redis:
     """A client that gives up after `timeout` seconds and never retries by itself: a retry
-    here would multiply the cost of a dead server by the retry count."""
+    here would multiply the cost of a dead server by the retry count. `name` is given to each
+    of its connections (CLIENT SETNAME), so the server can tell whose they are."""
     return redis.Redis.from_url(
         url, socket_timeout=timeout, socket_connect_timeout=timeout,
         retry=Retry(NoBackoff(), 0), max_connections=max_connections,
-        health_check_interval=0,
+        health_check_interval=0, client_name=name,
     )

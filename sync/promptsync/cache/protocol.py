@@ -32,6 +32,7 @@ entry or an event; tests/cache/test_protocol.py round-trips each.
   generation changes, through `REPORT_READER`, which stamps `reported_ms` (and `picked_up_ms`
   when the generation changed) with the same server clock and keeps the key READER_KEEP_MS.
   Every time the fleet compares is so read on one clock, whatever the hosts' clocks say.
+  The report's connection is named `promptsync-reader:{id}` (`reader_connection`).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ GENERATION_KEY = "promptsync:gen"
 # The last raise of `promptsync:gen`: generation, commit, at_ms (Redis server time).
 LAST_PUBLISH_KEY = "promptsync:last-publish"
 READERS_PREFIX = "promptsync:readers:"
+READER_CONNECTION_PREFIX = "promptsync-reader:"
 # How long a reader's report outlives its last heartbeat: `promptsync fleet` shows it as gone
 # (its lease ran out) for this long, then forgets it.
 READER_KEEP_MS = 600_000
@@ -229,6 +231,19 @@ def reader_key(reader_id: str) -> str:
 def readers_pattern() -> str:
     """SCAN pattern of every reader's report."""
     return f"{READERS_PREFIX}*"
+
+
+def reader_connection(reader_id: str) -> str:
+    """The name of a reader's report connection (CLIENT SETNAME). A stopped process keeps its
+    connections open, a dead one's are closed by its kernel: CLIENT LIST tells them apart."""
+    return f"{READER_CONNECTION_PREFIX}{reader_id}"
+
+
+def connected_readers(clients: list[dict[str, Any]]) -> set[str]:
+    """The reader ids among CLIENT LIST's connections."""
+    names = (str(c.get("name") or "") for c in clients)
+    return {n[len(READER_CONNECTION_PREFIX):] for n in names
+            if n.startswith(READER_CONNECTION_PREFIX)}
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,11 @@ fleet-stale check. A reader is
 - `synced`: it serves the published generation (or keeps no memory tier, so every read goes to
   Redis or the database, which never answer older);
 - `syncing`: behind, but the publish is younger than the grace;
-- `stale`: behind for longer than the grace, or silent past its heartbeat (a frozen process, a
-  lost connection);
-- `gone`: it said goodbye, or its lease ran out (a killed process); its report is kept for
-  READER_KEEP_MS, then forgotten.
+- `stale`: behind for longer than the grace, or silent past its heartbeat while its connection
+  to Redis is still open (a frozen or hung process: a stopped process keeps its sockets);
+- `gone`: it said goodbye, or it is silent and its connection is closed (a killed process: its
+  kernel closed it); where Redis refuses CLIENT LIST, a silent reader is gone once its lease
+  ran out. Its report is kept for READER_KEEP_MS, then forgotten.
 Every time compared is the Redis server's (protocol: REPORT_READER, STAMP_PUBLISH), so the
 hosts' clocks may disagree without changing a verdict.
 """
@@ -16,7 +17,7 @@ hosts' clocks may disagree without changing a verdict.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -24,6 +25,7 @@ from promptsync.cache.protocol import (
     GENERATION_KEY,
     LAST_PUBLISH_KEY,
     ReaderReport,
+    connected_readers,
     decode_last_publish,
     decode_report,
     readers_pattern,
@@ -91,7 +93,8 @@ class Judged:
 
 
 def judge(report: ReaderReport, published: Published, now_ms: int,
-          grace: float = DEFAULT_GRACE) -> Judged:
+          grace: float = DEFAULT_GRACE, connected: Collection[str] | None = None) -> Judged:
+    """`connected`: the ids of the readers whose report connection is open (None: unknown)."""
     silent = max(now_ms - report.reported_ms, 0) / 1000
     commit = report.commit or (published.commit or "" if report.generation is not None and
                                report.generation == published.generation else "")
@@ -101,12 +104,17 @@ def judge(report: ReaderReport, published: Published, now_ms: int,
 
     if report.closed:
         return verdict("gone", "stopped")
+    silent_why = f"silent {silent:.1f} s, past its heartbeat ({report.heartbeat:g} s)"
+    if silent > silent_after(report.heartbeat) and connected is not None:
+        if report.id in connected:
+            return verdict("stale", f"{silent_why}; its connection is open: frozen or hung")
+        return verdict("gone", f"{silent_why}; its connection is closed: the process ended "
+                       "(or lost Redis)")
     if silent > lease(report.heartbeat):
         return verdict("gone", f"silent {silent:.0f} s: its lease ({lease(report.heartbeat):g} "
                        "s) ran out")
     if silent > silent_after(report.heartbeat):
-        return verdict("stale", f"silent {silent:.1f} s, past its heartbeat "
-                       f"({report.heartbeat:g} s)")
+        return verdict("stale", silent_why)
     if report.generation is None:
         return verdict("synced", "no memory tier: reads Redis and the database")
     if published.generation is None or report.generation >= published.generation:
@@ -223,9 +231,15 @@ def read(client: Any, database: Published | None = None,
     pipe.time()
     pipe.get(GENERATION_KEY)
     pipe.hgetall(LAST_PUBLISH_KEY)
+    pipe.client_list()
     for key in keys:
         pipe.hgetall(key)
-    now, gen, last, *raws = pipe.execute()
+    now, gen, last, clients, *raws = pipe.execute(raise_on_error=False)
+    for answer in (now, gen, last, *raws):
+        if isinstance(answer, Exception):
+            raise answer
+    # CLIENT LIST may be refused (an ACL, a managed Redis): the leases decide alone then.
+    connected = None if isinstance(clients, Exception) else connected_readers(clients)
     now_ms = int(now[0]) * 1000 + int(now[1]) // 1000
     published = _published(database, gen, decode_last_publish(last))
     reports = []
@@ -234,7 +248,7 @@ def read(client: Any, database: Published | None = None,
             reports.append(decode_report(raw))
         except ValueError:
             continue  # expired between SCAN and HGETALL (empty), or not a report
-    judged = [judge(r, published, now_ms, grace) for r in reports]
+    judged = [judge(r, published, now_ms, grace, connected) for r in reports]
     judged.sort(key=lambda j: (STATES.index(j.state) if j.state != "stale" else -1,
                                j.report.service, j.report.host, j.report.pid))
     return Fleet(published, now_ms, grace, tuple(judged))

@@ -7,7 +7,8 @@ reads what it reports (the generation and commit memory serves, when an event wa
 the breakers) from plain attributes, without a lock: `get` never waits for it and costs the same
 with reporting on or off. A dead Redis is one warning; the report simply resumes. On a clean
 stop it says goodbye (the fleet shows it gone at once); a killed process falls silent and its
-lease runs out.
+lease runs out, and its connection closes with it: the fleet tells a dead process (gone) from
+a frozen one (stale) by the connection the report is written on.
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ from typing import Any
 
 from promptsync import installed_version
 from promptsync.cache.client import REDIS_ERRORS, connect
-from promptsync.cache.protocol import READER_KEEP_MS, REPORT_READER, ReaderReport, reader_key
+from promptsync.cache.protocol import (
+    READER_KEEP_MS,
+    REPORT_READER,
+    ReaderReport,
+    reader_connection,
+    reader_key,
+)
 from promptsync.cache.protocol import report_fields as fields_of
 from promptsync.reader.memory import MemoryTier
 from promptsync.reader.notices import Notices
@@ -126,7 +133,7 @@ class Heartbeat:
 
     def _call(self, report: ReaderReport) -> None:
         if self._client is None:
-            self._client = connect(self.url, TIMEOUT)
+            self._client = connect(self.url, TIMEOUT, name=reader_connection(self.id))
             self._script = self._client.register_script(REPORT_READER)
         self._script(keys=[reader_key(report.id)],
                      args=[READER_KEEP_MS, "1" if self._picked_up else "0", *fields_of(report)])
