@@ -99,6 +99,9 @@ def test_the_summary_and_the_exit_code() -> None:
     assert fleet.exit_code == 1 and fleet.convergence is None
     assert fleet.counts()[("checkout-bot", "stale")] == 1
     assert [r.report.pid for r in fleet.only("support-bot").readers] == [3]
+    two = Fleet(PUBLISHED, NOW, 5.0, (judge(report(pid=1), PUBLISHED, NOW),
+                                      judge(report(11, pid=2, silent=9.0), PUBLISHED, NOW)))
+    assert two.summary() == "2 readers in 1 service: 1 serves 3f2a1c9 (generation 12), 1 stale"
     empty = Fleet(PUBLISHED, NOW, 5.0, ())
     assert empty.summary() == "no reader reports to this Redis" and empty.exit_code == 0
 

@@ -190,7 +190,8 @@ class Fleet:
             after = "" if converged is None else f", converged {_duration(converged)} after " \
                                                  "publish"
             return f"{head}all serve {serving}{after}{tail}"
-        parts = [f"{states['synced']} serve {serving}"] if states["synced"] else []
+        synced = states["synced"]
+        parts = [f"{synced} serve{'s' if synced == 1 else ''} {serving}"] if synced else []
         parts += [f"{states[s]} {s}" for s in ("syncing", "stale") if states[s]]
         return head + ", ".join(parts) + tail
 
