@@ -104,3 +104,12 @@ def _reported(redis_url: str, pid: int) -> bool:
                           "--format", "json"], capture_output=True, text=True, timeout=60,
                          env={**os.environ})
     return f'"pid": {pid}' in out.stdout
+
+
+def test_sync_once_delivers_what_it_wrote(prompt_repo: GitRepo, sqlite_url: str,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROMPTSYNC_NOTIFY_SECRET", SECRET["PROMPTSYNC_NOTIFY_SECRET"])
+    with Receiver() as http:
+        assert sync_once(prompt_repo, sqlite_url, None, "--notify", http.url) == 0
+        (got,) = http.requests  # sent before the command returned
+    assert got.json["event"] == "published" and signed(got)

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from promptsync.cli.options import notify_format, notify_urls
 from promptsync.errors import UsageError
 from promptsync.notify import events
 from promptsync.notify.sender import Receiver, receivers, send, verify
@@ -71,3 +72,15 @@ def test_urls_are_checked_told_apart_and_shown_masked() -> None:
     assert receivers([plain.url], "slack")[0].format == "slack"
     with pytest.raises(UsageError, match="is not an http:// or https:// URL"):
         receivers(["ftp://files.example.com/x"])
+
+
+def test_the_urls_come_from_the_flags_then_the_environment() -> None:
+    env = {"PROMPTSYNC_NOTIFY_URLS": "http://a.example/x, http://b.example/y  http://c.example/",
+           "PROMPTSYNC_NOTIFY_FORMAT": "slack"}
+    assert notify_urls(None, env) == ("http://a.example/x", "http://b.example/y",
+                                      "http://c.example/")
+    assert notify_urls(["http://given.example/"], env) == ("http://given.example/",)
+    assert notify_urls(None, {}) == ()
+    assert notify_format(None, env) == "slack" and notify_format("json", env) == "json"
+    with pytest.raises(UsageError, match="PROMPTSYNC_NOTIFY_FORMAT='xml' is not one of"):
+        notify_format(None, {"PROMPTSYNC_NOTIFY_FORMAT": "xml"})

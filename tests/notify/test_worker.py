@@ -115,3 +115,24 @@ def test_an_event_is_given_up_only_after_two_days_and_then_listed(
     listed = json.loads(capsys.readouterr().out)
     assert listed["given_up"][0]["id"] == old and listed["receivers"][0]["pending"] == 1
     notifier.stop()
+
+
+def test_what_every_receiver_is_done_with_is_forgotten_after_a_month(engine: Engine) -> None:
+    dead = Receiver(f"http://127.0.0.1:{free_port()}/down")
+    with HttpReceiver() as http:
+        notifier = Notifier(engine, [Receiver(http.url), dead], None)
+        notifier.register()
+        _old, recent = write(engine, "published", "published")
+        notifier.deliver()
+    assert len(http.requests) == 2
+    month_ago = datetime.now(UTC) - timedelta(days=31)
+    execute(str(engine.url), "UPDATE notifications SET created_at = :at", at=month_ago)
+    cutoff = datetime.now(UTC) - timedelta(days=30)
+    assert outbox.prune(engine, cutoff) == 0  # the dead receiver still owes both
+    execute(str(engine.url), "DELETE FROM notification_receivers WHERE id = :id", id=dead.id)
+    execute(str(engine.url), "UPDATE notifications SET created_at = :at WHERE event_id = :id",
+            at=datetime.now(UTC), id=recent)
+    assert outbox.prune(engine, cutoff) == 1
+    assert [r["event_id"] for r in query(str(engine.url), "SELECT event_id FROM "
+                                         "notifications")] == [recent]
+    assert len(query(str(engine.url), "SELECT id FROM notification_deliveries")) == 1

@@ -36,6 +36,8 @@ from promptsync.daemon.runner import Runner
 from promptsync.daemon.source import GitSource
 from promptsync.daemon.syncer import Syncer
 from promptsync.errors import UsageError
+from promptsync.fleet.metrics import FleetCollector
+from promptsync.fleet.source import FleetSource
 from promptsync.fleet.view import resolve_grace
 from promptsync.notify.fleetwatch import FleetWatch
 from promptsync.notify.sender import receivers
@@ -177,6 +179,9 @@ def _deliver_once(notifier: Notifier) -> None:
 def _metrics_server(syncer: Syncer, s: SyncSettings) -> MetricsServer | None:
     if s.metrics_port is None:
         return None
+    if s.redis_url:  # the fleet's gauges beside the daemon's, read at each scrape
+        source = FleetSource(s.redis_url, syncer.engine, resolve_grace(None))
+        syncer.metrics.registry.register(FleetCollector(source))
     try:
         return MetricsServer(syncer.metrics, s.metrics_port, s.metrics_host).start()
     except OSError as exc:
