@@ -7,8 +7,9 @@
 For each tier: p50, p99 and single-thread throughput of the reader, then of its raw peer
 (redis-py GET of the same key, a SQL SELECT of the same row on a kept-open connection, a bare
 jinja2 Template.render of the same template). The memory and Redis tiers also run beside the
-same reader with its fleet report off (`report=False`): the report must not cost a read. A get with a locale (answered by a translation,
-or by a language fallback) runs beside the same get without one. Reader and peer run in
+same reader with its fleet report off (`report=False`): the report must not cost a read. A get
+with a locale (answered by a translation, or by a language fallback) runs beside the same get
+without one. Reader and peer run in
 alternating blocks, so noise from other processes hits both alike. Sub-microsecond calls are
 timed in batches.
 """

@@ -9,21 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from promptsync.model import PromptId, PromptType
 
-__all__ = ["PromptId", "PromptReader", "PromptType", "installed_version"]
+__all__ = ["PromptId", "PromptReader", "PromptType"]
 
 if TYPE_CHECKING:
     from promptsync.reader import PromptReader
-
-
-def installed_version(missing: str = "unknown") -> str:
-    """The installed package's version (what the CLI, the daemon's verdicts and the readers'
-    fleet reports say); `missing` when run from a source tree that was never installed."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("promptsync")
-    except PackageNotFoundError:
-        return missing
 
 
 def __getattr__(name: str) -> Any:

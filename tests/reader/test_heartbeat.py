@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 import redis
 
-from promptsync import installed_version
 from promptsync.cache.protocol import (
     LAST_PUBLISH_KEY,
     ReaderReport,
@@ -22,6 +21,7 @@ from promptsync.cache.protocol import (
 )
 from promptsync.model import PromptType
 from promptsync.reader.settings import program_name, resolve
+from promptsync.version import package_version
 from tests.reader.conftest import wait_subscribed, wait_until
 from tests.support.publisher import Publisher
 from tests.support.servers import RedisProcess
@@ -60,7 +60,7 @@ def test_a_reader_reports_who_it_is_and_what_it_serves(publisher: Publisher, db_
     assert wait_until(lambda: any(r.generation == generation for r in reports(redis_url).values()))
     (report,) = reports(redis_url).values()
     assert (report.service, report.host, report.pid, report.version) == \
-        ("checkout-bot", socket.gethostname(), os.getpid(), installed_version())
+        ("checkout-bot", socket.gethostname(), os.getpid(), package_version())
     assert report.id.startswith(f"{socket.gethostname()}:{os.getpid()}:")
     assert report.tiers == {"memory": "ok", "redis": "ok", "database": "ok"}
     assert report.heartbeat == 0.2 and not report.closed

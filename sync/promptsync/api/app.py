@@ -26,10 +26,10 @@ from promptsync.api.previews import Previews
 from promptsync.api.problems import install
 from promptsync.api.served import ServedPrompts
 from promptsync.api.snapshot import BranchFiles
-from promptsync.cli.main import package_version
 from promptsync.fleet.metrics import FleetCollector
 from promptsync.fleet.source import FleetSource
 from promptsync.fleet.view import resolve_grace
+from promptsync.version import package_version
 from promptsync.web import install_page
 
 ROUTE_ORDER = ("prompts", "preview", "edits", "audit", "status", "fleet", "hooks", "health")

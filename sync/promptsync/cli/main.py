@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
-from promptsync import installed_version
 from promptsync.cli.options import add_logging
 from promptsync.credentials import redact
 from promptsync.errors import PromptSyncError
+from promptsync.version import package_version
 
 # `promptsync` alone prints the help and fails, as `git` alone does: a script that calls it
 # without a command did not get what it asked for, so it must not look like success. git's
@@ -67,10 +67,6 @@ class _Summaries:
         parser: argparse.ArgumentParser = self._subparsers.add_parser(
             name, help=COMMANDS[name], parents=[self._common], **kwargs)
         return parser
-
-
-def package_version() -> str:
-    return installed_version("unknown (not installed)")
 
 
 def _chosen(argv: Sequence[str]) -> str | None:
@@ -125,7 +121,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return int(_command(args.command).run(args))
     except PromptSyncError as exc:
-        print(f"promptsync {args.command}: error: {exc}", file=sys.stderr)
+        print(f"promptsync {args.command}: error: {redact(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("promptsync: interrupted", file=sys.stderr)

@@ -12,15 +12,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from promptsync import settings
 from promptsync.cli.options import add_db, add_format
+from promptsync.credentials import redact
 from promptsync.errors import PromptSyncError, UnreachableError
-from promptsync.settings import hide_password
-from promptsync.store.engine import first_line, make_engine
-from promptsync.store.state import PublishedState, RunRecord, last_runs, read_state
+from promptsync.store.engine import first_line, read_only_engine
+from promptsync.store.state import (
+    PublishedState,
+    RunRecord,
+    has_tables,
+    last_runs,
+    read_state,
+    status_dict,
+)
 
 
 def add_parser(subparsers: Any) -> None:
@@ -44,28 +51,21 @@ def reading(url: str) -> Iterator[Engine]:
     """A read-only engine on promptsync's database at `url` (a SQLite file is opened read-only,
     never created), disposed after; what a user can act on is one clear error: no tables there,
     the server unreachable."""
-    engine = make_engine(settings.read_only_database(url), writer=False)
+    engine = read_only_engine(url)
     try:
-        if not inspect(engine).has_table("sync_state"):
-            raise PromptSyncError(f"{hide_password(url)} holds no promptsync tables "
+        if not has_tables(engine):
+            raise PromptSyncError(f"{redact(url)} holds no promptsync tables "
                                   "(hint: run `promptsync sync` first)")
         yield engine
     except SQLAlchemyError as exc:
-        raise UnreachableError(f"database {hide_password(url)}: {first_line(exc)}") from None
+        raise UnreachableError(f"database {redact(url)}: {first_line(exc)}") from None
     finally:
         engine.dispose()
 
 
-def as_dict(state: PublishedState, applied: RunRecord | None,
-            attempted: RunRecord | None) -> dict[str, Any]:
-    return {"published": {"commit": state.commit, "generation": state.generation},
-            "last_applied": applied.as_dict() if applied else None,
-            "last_attempted": attempted.as_dict() if attempted else None}
-
-
 def render_json(state: PublishedState, applied: RunRecord | None,
                 attempted: RunRecord | None) -> str:
-    return json.dumps(as_dict(state, applied, attempted), indent=2)
+    return json.dumps(status_dict(state, applied, attempted), indent=2)
 
 
 def render_text(state: PublishedState, applied: RunRecord | None,

@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from promptsync import installed_version
 from promptsync.daemon.checkpoint import VALIDATING, checkpoint
 from promptsync.gitio.repo import GitRepository
 from promptsync.model import PROMPTS_DIR, SCHEMA_DIR, PromptDoc, PromptId
@@ -23,12 +22,9 @@ from promptsync.validate.codes import DEFAULT_MISSING_TYPE
 from promptsync.validate.finding import Finding
 from promptsync.validate.rules import CHECKS_VERSION
 from promptsync.validate.version_check import BaseVersion
+from promptsync.version import package_version
 
 EMPTY_REASON = "the commit would delete every prompt (pass --allow-empty to publish that)"
-
-
-def package_version() -> str:
-    return installed_version()
 
 
 def verdict_key(allow_empty: bool, checks: str = CHECKS_VERSION,

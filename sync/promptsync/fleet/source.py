@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from promptsync.cache.client import REDIS_ERRORS, connect
+from promptsync.credentials import redact
 from promptsync.errors import UnreachableError
 from promptsync.fleet.view import DEFAULT_GRACE, Fleet, Published, read
-from promptsync.settings import hide_password, redact
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -32,7 +32,7 @@ class FleetSource:
         try:
             return read(self._client, database, self.grace)
         except REDIS_ERRORS as exc:
-            raise UnreachableError(f"Redis at {hide_password(self.redis_url)}: "
+            raise UnreachableError(f"Redis at {redact(self.redis_url)}: "
                                    f"{redact(str(exc))}") from None
 
     def close(self) -> None:

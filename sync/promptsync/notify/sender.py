@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from promptsync import installed_version
+from promptsync.credentials import redact
 from promptsync.errors import UsageError
 from promptsync.notify.events import slack
-from promptsync.settings import redact
+from promptsync.version import package_version
 
 TIMEOUT = 10.0
 SLACK_HOSTS = ("hooks.slack.com",)
@@ -96,7 +96,7 @@ def send(receiver: Receiver, event_id: str, event: str, stored: str, secret: str
     body: dict[str, Any] = {**json.loads(stored), "sent_at": now}
     payload = json.dumps(slack(body) if receiver.format == "slack" else body).encode()
     headers = {"Content-Type": "application/json", "User-Agent":
-               f"promptsync/{installed_version()}", "X-Promptsync-Event": event,
+               f"promptsync/{package_version()}", "X-Promptsync-Event": event,
                "X-Promptsync-Delivery": event_id, "X-Promptsync-Timestamp": str(now)}
     if secret:
         headers["X-Promptsync-Signature-256"] = sign(secret, payload)

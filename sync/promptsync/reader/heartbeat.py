@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from promptsync import installed_version
 from promptsync.cache.client import REDIS_ERRORS, connect
 from promptsync.cache.protocol import (
     READER_KEEP_MS,
@@ -33,9 +32,10 @@ from promptsync.cache.protocol import (
     reader_key,
 )
 from promptsync.cache.protocol import report_fields as fields_of
+from promptsync.credentials import redact
 from promptsync.reader.memory import MemoryTier
 from promptsync.reader.notices import Notices
-from promptsync.settings import hide_password, redact
+from promptsync.version import package_version
 
 logger = logging.getLogger("promptsync.reader")
 TIMEOUT = 1.0  # a background call: generous next to the hot path's 50 ms
@@ -55,7 +55,7 @@ class Heartbeat:
                  tiers: Callable[[], dict[str, str]], notices: Notices) -> None:
         self.url, self.service, self.every = url, service, every
         self.memory, self.tiers, self.notices = memory, tiers, notices
-        self.version = installed_version()
+        self.version = package_version()
         self.host = socket.gethostname()
         self._fresh()
 
@@ -122,7 +122,7 @@ class Heartbeat:
         except REDIS_ERRORS as exc:
             self.notices.warn_once(("fleet", type(exc).__name__), "fleet report to Redis at %s "
                                    "failed (%s: %s); reads go on, the report is tried again "
-                                   "every %g s", hide_password(self.url),
+                                   "every %g s", redact(self.url),
                                    type(exc).__name__, redact(str(exc)), self.every)
             self._close()  # a new connection next time
             return

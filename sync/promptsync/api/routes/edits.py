@@ -9,7 +9,6 @@ waits briefly to say whether the change is live.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from typing import Annotated
 
@@ -17,7 +16,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from promptsync.api.auth import Caller, Writer
-from promptsync.api.context import ApiContext, Ctx
+from promptsync.api.context import ApiContext, Ctx, per_app
 from promptsync.api.limits import require_json
 from promptsync.api.models import problem_responses
 from promptsync.api.problems import Problem
@@ -55,16 +54,11 @@ PATH = "/v1/prompts/{brand}/{type}"
 LIVE_WAIT = 2.0  # s a write to the published branch waits for the daemon to publish it
 ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
 Locale = Annotated[str | None, Query(max_length=35, description="the locale's file, e.g. de")]
-_lock = threading.Lock()
 
 
 def edit_service(request: Request, ctx: Ctx) -> EditService:
     """One EditService per application: its Validator's cache serves every edit."""
-    with _lock:
-        service: EditService | None = getattr(request.app.state, "edit_service", None)
-        if service is None:
-            service = request.app.state.edit_service = EditService(ctx.settings.repo)
-    return service
+    return per_app(request, "edit_service", lambda: EditService(ctx.settings.repo))
 
 
 Service = Annotated[EditService, Depends(edit_service)]
