@@ -136,3 +136,20 @@ def test_what_every_receiver_is_done_with_is_forgotten_after_a_month(engine: Eng
     assert [r["event_id"] for r in query(str(engine.url), "SELECT event_id FROM "
                                          "notifications")] == [recent]
     assert len(query(str(engine.url), "SELECT id FROM notification_deliveries")) == 1
+
+
+def test_notifications_reads_a_database_an_older_daemon_keeps(
+        sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from alembic import command
+
+    from promptsync.store.migrate import alembic_config
+
+    older = make_engine(sqlite_url)
+    try:
+        command.upgrade(alembic_config(older), "0003")  # before the outbox
+    finally:
+        older.dispose()
+    assert main(["notifications", "--db", sqlite_url]) == 0
+    assert capsys.readouterr().out == ("no receivers: the daemon notifies none (0 events in the "
+                                       "outbox); start it with --notify URL or "
+                                       "PROMPTSYNC_NOTIFY_URLS\n")

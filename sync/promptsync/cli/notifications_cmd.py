@@ -12,8 +12,6 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import inspect
-
 from promptsync import settings
 from promptsync.cli.options import add_db, add_format
 from promptsync.cli.status_cmd import reading
@@ -28,7 +26,7 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     with reading(settings.resolve_db_url(args.db)) as engine:
-        if inspect(engine).has_table("notifications"):
+        if outbox.exists(engine):
             found = (outbox.receivers(engine), outbox.given_up(engine), outbox.count(engine))
         else:  # a database no daemon of this version has migrated yet
             found = ([], [], 0)

@@ -17,7 +17,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    delete,
+    func,
+    insert,
+    inspect,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from promptsync.store.models import (
@@ -224,6 +235,11 @@ def given_up(engine: Engine, limit: int = 50) -> list[GivenUp]:
     with engine.connect() as conn:
         return [GivenUp(r.shown, r.event_id, r.event, as_utc(r.created_at), r.attempts,
                         r.error, as_utc(r.finished_at)) for r in conn.execute(query)]
+
+
+def exists(engine: Engine) -> bool:
+    """Whether the database has the outbox (a daemon of this version migrated it)."""
+    return bool(inspect(engine).has_table(N.__tablename__))
 
 
 def count(engine: Engine) -> int:
