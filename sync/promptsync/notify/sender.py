@@ -62,8 +62,8 @@ def receivers(urls: Iterable[str], fmt: str = "auto") -> list[Receiver]:
     for url in urls:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise UsageError(f"--notify {Receiver(url).shown if parts.hostname else url!r} is "
-                             "not an http:// or https:// URL")
+            shown = Receiver(url).shown if parts.hostname else redact(url)
+            raise UsageError(f"--notify {shown!r} is not an http:// or https:// URL")
         shape = fmt if fmt != "auto" else \
             "slack" if parts.hostname.lower() in SLACK_HOSTS else "json"
         found.setdefault(url, Receiver(url, shape))
