@@ -112,4 +112,8 @@ def test_sync_once_delivers_what_it_wrote(prompt_repo: GitRepo, sqlite_url: str,
     with Receiver() as http:
         assert sync_once(prompt_repo, sqlite_url, None, "--notify", http.url) == 0
         (got,) = http.requests  # sent before the command returned
+        head = bump_greeting(prompt_repo, "again")
+        # The next run delivers at once: the last one let go of the receiver when it ended.
+        assert sync_once(prompt_repo, sqlite_url, None, "--notify", http.url) == 0
+        assert [r.json["commit"] for r in http.requests[1:]] == [head]
     assert got.json["event"] == "published" and signed(got)
