@@ -6,8 +6,10 @@
 
 For each tier: p50, p99 and single-thread throughput of the reader, then of its raw peer
 (redis-py GET of the same key, a SQL SELECT of the same row on a kept-open connection, a bare
-jinja2 Template.render of the same template). A get with a locale (answered by a translation,
-or by a language fallback) runs beside the same get without one. Reader and peer run in
+jinja2 Template.render of the same template). The memory and Redis tiers also run beside the
+same reader with its fleet report off (`report=False`): the report must not cost a read. A get
+with a locale (answered by a translation, or by a language fallback) runs beside the same get
+without one. Reader and peer run in
 alternating blocks, so noise from other processes hits both alike. Sub-microsecond calls are
 timed in batches.
 """
@@ -154,7 +156,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_all(publisher: Publisher, db_url: str, redis_url: str,
             calls: int) -> list[tuple[str, Any, str, Any, str]]:
-    memory = PromptReader(db_url=db_url, redis_url=redis_url)
+    memory = PromptReader(db_url=db_url, redis_url=redis_url)  # reports to the fleet
+    quiet = PromptReader(db_url=db_url, redis_url=redis_url, report=False)
+    quiet_redis = PromptReader(db_url=db_url, redis_url=redis_url, memory=False, report=False)
     # No Redis (the embedded default): memory follows the database's generation.
     polling = PromptReader(db_url=db_url)
     via_redis = PromptReader(db_url=db_url, redis_url=redis_url, memory=False)
@@ -163,6 +167,9 @@ def run_all(publisher: Publisher, db_url: str, redis_url: str,
     while memory.get("acme", TYPE).source != "memory" and time.monotonic() < deadline:
         time.sleep(0.01)
     assert memory.get("acme", TYPE).source == "memory", "subscription did not come up"
+    while quiet.get("acme", TYPE).source != "memory" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert quiet_redis.get("acme", TYPE).source in ("db", "redis")
     assert polling.get("acme", TYPE).source == "db"
     assert polling.get("acme", TYPE).source == "memory"
     assert via_redis.get("acme", TYPE).source in ("db", "redis")
@@ -190,11 +197,17 @@ def run_all(publisher: Publisher, db_url: str, redis_url: str,
         ("memory get, fallback", compare(lambda: memory.get("acme", TYPE, locale="fr"),
                                          lambda: memory.get("acme", TYPE), calls * 5, 100),
          "memory get", "(counted)"),
+        ("memory get, fleet on", compare(lambda: memory.get("acme", TYPE),
+                                         lambda: quiet.get("acme", TYPE), calls * 5, 100),
+         "fleet off", "within 5%"),
         ("no-Redis memory get", compare(lambda: polling.get("acme", TYPE),
                                          lambda: {}.get(key), calls * 5, 100),
          "dict.get (floor)", "< 2 µs p50"),
         ("redis get", compare(lambda: via_redis.get("acme", TYPE), lambda: client.get(key),
                               slow, 1), "redis-py GET", "<= 1.3x"),
+        ("redis get, fleet on", compare(lambda: via_redis.get("acme", TYPE),
+                                        lambda: quiet_redis.get("acme", TYPE), slow, 1),
+         "fleet off", "within 5%"),
         ("db get", compare(lambda: via_db.get("acme", TYPE), select, slow, 1),
          "raw SELECT", "-"),
         ("redis get, locale", compare(lambda: via_redis.get("acme", TYPE, locale="de-CH"),
@@ -214,7 +227,7 @@ def run_all(publisher: Publisher, db_url: str, redis_url: str,
     rows.append(("commit -> get", (delays, delays), "(none)", "< 100 ms"))
     delays = propagation(publisher, polling)
     rows.append(("no-Redis commit->get", (delays, delays), "(none)", "< 100 ms"))
-    for reader in (memory, polling, via_redis, via_db):
+    for reader in (memory, quiet, quiet_redis, polling, via_redis, via_db):
         reader.close()
     client.close()
     return [(name, summary(a), peer, summary(b), target) for name, (a, b), peer, target in rows]

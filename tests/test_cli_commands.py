@@ -66,13 +66,17 @@ ON_PURPOSE = {
     ("history", "--db"): "no default: live times are shown only when a database is named",
     ("sync", "--ref"): "the branch the daemon follows, not a revision to read (--ref BRANCH)",
     ("serve", "--ref"): "the branch the daemon follows, not a revision to read (--ref BRANCH)",
+    ("fleet", "--db"): "no default: judged against Redis's generation unless a database is named",
 }
 SHARED = {  # option -> the commands that must have it
     "--repo": {"validate", "preview", "history", "rollback", "serve", "coverage"},
-    "--db": {"sync", "status", "serve"},
-    "--redis": {"sync", "serve"},
+    "--db": {"sync", "status", "serve", "notifications"},
+    "--redis": {"sync", "serve", "fleet"},
     "--ref": {"preview", "coverage"},
-    "--format": {"validate", "preview", "history", "status", "coverage"},
+    "--format": {"validate", "preview", "history", "status", "coverage", "fleet",
+                 "notifications"},
+    "--notify": {"sync", "serve"},
+    "--notify-format": {"sync", "serve"},
     "--verbose": set(COMMANDS),
     "--traceback": set(COMMANDS),
 }

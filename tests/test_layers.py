@@ -10,7 +10,8 @@ has them:
     2  validate    the checks of files
     3  core        the one core every front end asks: which file answers, which files a check
                    must see, the verdict on a change (the Workspace over validate)
-    4  uses of git and the core: preview, history, coverage, rollback, mergedriver
+    4  uses of git, the core and the stores: preview, history, coverage, rollback, mergedriver,
+       fleet (readers judged against what is published), notify (the outbox delivered)
     5  front ends' engines: daemon, reader, edit, web (the page's files)
     6  api         the HTTP application over all of the above
     7  cli         the `promptsync` command, which also starts the API
@@ -38,7 +39,8 @@ FLOORS: dict[str, int] = {
     **dict.fromkeys(["sandbox", "gitio", "store", "cache", "rendering"], 1),
     "validate": 2,
     "core": 3,
-    **dict.fromkeys(["preview", "history", "coverage", "rollback", "mergedriver"], 4),
+    **dict.fromkeys(["preview", "history", "coverage", "rollback", "mergedriver", "fleet",
+                     "notify"], 4),
     **dict.fromkeys(["daemon", "reader", "edit", "web"], 5),
     "api": 6,
     "cli": 7,

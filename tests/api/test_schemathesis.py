@@ -63,6 +63,6 @@ def test_every_endpoint_of_the_issue_is_in_the_document(api_schema: schemathesis
 
     paths = httpx.get(f"{served_url}/openapi.json").json()["paths"]
     for path in ("/v1/prompts", "/v1/prompts/{brand}/{type}",
-                 "/v1/prompts/{brand}/{type}/preview", "/v1/status", "/v1/hooks/github",
-                 "/healthz", "/readyz", "/metrics"):
+                 "/v1/prompts/{brand}/{type}/preview", "/v1/status", "/v1/fleet",
+                 "/v1/hooks/github", "/healthz", "/readyz", "/metrics"):
         assert path in paths, path

@@ -107,3 +107,28 @@ def test_bad_settings_are_usage_errors(prompt_repo: GitRepo, tmp_path: Path) -> 
     assert "not a git repository" in run("--repo", str(tmp_path)).stderr.lower() or \
         "is not a git" in run("--repo", str(tmp_path)).stderr
     assert "PROMPTSYNC_WRITE_TO='sideways'" in run(env={"PROMPTSYNC_WRITE_TO": "sideways"}).stderr
+
+
+def test_serve_passes_notify_to_its_daemon(prompt_repo: GitRepo,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from promptsync.notify.sender import verify
+    from tests.support.receiver import Receiver
+
+    secret = "shared-with-the-receiver"
+    monkeypatch.setenv("PROMPTSYNC_NOTIFY_SECRET", secret)
+    with Receiver() as http, serve(prompt_repo, "--interval", "0.5", "--notify", http.url):
+        (first,) = http.wait_for(lambda r: r.json["event"] == "published")
+        prompt_repo.bump("prompts/northwind/greeting.yaml", "Hey there", "Hello there")
+        head = prompt_repo.commit("Friendlier")
+        (got,) = http.wait_for(lambda r: r.json.get("commit") == head)
+    assert first.json["generation"] == 1 and got.json["generation"] == 2
+    assert verify(secret, got.body, got.headers["X-Promptsync-Signature-256"])
+
+
+def test_notify_without_the_daemon_is_a_usage_error(prompt_repo: GitRepo) -> None:
+    proc = subprocess.run([sys.executable, "-m", "promptsync", "serve", "--no-sync", "--notify",
+                           "http://127.0.0.1:1/x"], cwd=prompt_repo.path, capture_output=True,
+                          text=True, timeout=LIMIT,
+                          env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+    assert proc.returncode == 2
+    assert "--notify needs the daemon in this process" in proc.stderr

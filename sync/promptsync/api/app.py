@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import CollectorRegistry
 
 from promptsync.api import routes
 from promptsync.api.context import ApiContext
@@ -25,10 +26,13 @@ from promptsync.api.previews import Previews
 from promptsync.api.problems import install
 from promptsync.api.served import ServedPrompts
 from promptsync.api.snapshot import BranchFiles
+from promptsync.fleet.metrics import FleetCollector
+from promptsync.fleet.source import FleetSource
+from promptsync.fleet.view import resolve_grace
 from promptsync.version import package_version
 from promptsync.web import install_page
 
-ROUTE_ORDER = ("prompts", "preview", "edits", "audit", "status", "hooks", "health")
+ROUTE_ORDER = ("prompts", "preview", "edits", "audit", "status", "fleet", "hooks", "health")
 # Swagger UI 5 (OpenAPI 3.1), shipped as package data by fastapi-offline: no CDN, so /docs
 # works on a machine without internet access.
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
@@ -46,6 +50,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
     app.state.served = ServedPrompts(ctx.reader, ctx.engine)
     app.state.previews = Previews(BranchFiles(ctx.settings.repo, ctx.settings.ref))
     app.state.metrics = ApiMetrics()
+    app.state.fleet = fleet_source(ctx, app.state.metrics.registry)
     install(app)
     app.add_middleware(BodyLimit)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
@@ -54,6 +59,15 @@ def create_app(ctx: ApiContext) -> FastAPI:
     _add_docs(app)
     install_page(app)  # the editors' page at /
     return app
+
+
+def fleet_source(ctx: ApiContext, registry: CollectorRegistry) -> FleetSource | None:
+    """With Redis: where GET /v1/fleet and /metrics read the fleet."""
+    if ctx.settings.redis_url is None:
+        return None
+    source = FleetSource(ctx.settings.redis_url, ctx.engine, resolve_grace(None))
+    registry.register(FleetCollector(source))
+    return source
 
 
 def route_modules() -> list[APIRouter]:

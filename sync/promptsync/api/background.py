@@ -1,5 +1,5 @@
 """The sync daemon inside the API's process: the existing Daemon loop in a thread, woken at once
-by a webhook push or a write to the published branch."""
+by a webhook push or a write to the published branch; its notifications' worker beside it."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ class DaemonThread:
 
     def start(self) -> DaemonThread:
         self._thread.start()
+        if self.daemon.syncer.notifier is not None:
+            self.daemon.syncer.notifier.start()
         return self
 
     def wake(self) -> None:
@@ -39,6 +41,8 @@ class DaemonThread:
         if self._thread.is_alive():
             log.warning("the sync cycle in progress did not end within %.0f s; leaving it "
                         "(a transaction it holds rolls back when the process exits)", grace)
+        if self.daemon.syncer.notifier is not None:
+            self.daemon.syncer.notifier.stop(grace)  # what it did not send stays in the outbox
 
     def _run(self) -> None:
         try:

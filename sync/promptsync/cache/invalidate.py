@@ -2,8 +2,9 @@
 publish, record.
 
 After the database transaction for generation N commits, `Invalidator.publish` raises
-`promptsync:gen` to N (never lowers it), deletes the keys whose answer the changed ids may
-change (`stale_under`), publishes the event, then raises
+`promptsync:gen` to N (never lowers it; the raise stamps `promptsync:last-publish` with the
+server's time, from which the fleet's convergence is measured), deletes the keys whose answer
+the changed ids may change (`stale_under`), publishes the event, then raises
 `promptsync:published` to N. Every step is idempotent, so a publish that failed or was killed
 half-way is simply run again; `published` behind `gen` says it has to be.
 """
@@ -15,12 +16,15 @@ from collections.abc import Callable, Iterable
 
 import redis
 
+from promptsync.cache.client import REDIS_ERRORS
 from promptsync.cache.protocol import (
     EVENTS_CHANNEL,
     GENERATION_KEY,
+    LAST_PUBLISH_KEY,
     PUBLISHED_KEY,
     RAISE_GENERATION,
     RESET_GENERATION,
+    STAMP_PUBLISH,
     all_prompts_pattern,
     encode_event,
     parse_prompt_key,
@@ -33,13 +37,11 @@ from promptsync.locale import chain
 from promptsync.model import DEFAULT_BRAND, PromptId
 
 log = logging.getLogger(__name__)
+__all__ = ["REDIS_ERRORS", "Invalidator", "stale_under"]  # the daemon classifies these errors
 SOCKET_TIMEOUT = 1.0
 DELETE_BATCH = 500
 SCAN_COUNT = 5000  # keys Redis looks at per SCAN call: few round trips, each short
 MAX_PATTERNS = 4  # SCAN passes by pattern before one pass over every prompt key is cheaper
-# Everything a Redis call can raise: down, slow, or answering with a refusal (out of memory,
-# read-only replica, no permission). The daemon classifies and retries each of them.
-REDIS_ERRORS = (redis.RedisError, OSError)
 
 
 class Invalidator:
@@ -54,6 +56,7 @@ class Invalidator:
                              "e.g. redis://localhost:6379/0)") from None
         self._raise_gen = self._client.register_script(RAISE_GENERATION)
         self._reset_gen = self._client.register_script(RESET_GENERATION)
+        self._stamp = self._client.register_script(STAMP_PUBLISH)
 
     def close(self) -> None:
         self._client.close()
@@ -69,7 +72,7 @@ class Invalidator:
         """Raise the generation, delete the changed keys, publish the event, record it as
         published (each step idempotent)."""
         ids = sorted(set(changed))
-        self._raise_gen(keys=[GENERATION_KEY], args=[generation])
+        self._stamp(keys=[GENERATION_KEY, LAST_PUBLISH_KEY], args=[generation, commit, ""])
         on_step("raised")
         self._delete(self._keys_of(ids))
         self._client.publish(EVENTS_CHANNEL, encode_event(commit, generation, ids))
@@ -83,6 +86,8 @@ class Invalidator:
         self._delete(self._scan(all_prompts_pattern()))
         done = self._reset_gen(keys=[GENERATION_KEY, PUBLISHED_KEY], args=[ahead, generation])
         if done:
+            self._stamp(keys=[GENERATION_KEY, LAST_PUBLISH_KEY], args=[generation, commit,
+                                                                      "force"])
             self._client.publish(EVENTS_CHANNEL, encode_event(commit, generation, known, True))
         return bool(done)
 

@@ -26,6 +26,13 @@ entry or an event; tests/cache/test_protocol.py round-trips each.
 - A reader treats an entry as a hit only when `is_current(entry generation, promptsync:gen)`,
   both read in one round trip (MGET); an older stamp is a miss. With `promptsync:gen` absent
   (Redis restarted), entries are misses until the daemon repairs the key.
+- The fleet. Raising `promptsync:gen` also stamps `promptsync:last-publish` (a hash: generation,
+  commit, `at_ms`) with the Redis server's clock (`STAMP_PUBLISH`). Each reader reports itself
+  under `promptsync:readers:{id}` (a hash, `ReaderReport`) every heartbeat, and at once when its
+  generation changes, through `REPORT_READER`, which stamps `reported_ms` (and `picked_up_ms`
+  when the generation changed) with the same server clock and keeps the key READER_KEEP_MS.
+  Every time the fleet compares is so read on one clock, whatever the hosts' clocks say.
+  The report's connection is named `promptsync-reader:{id}` (`reader_connection`).
 """
 
 from __future__ import annotations
@@ -39,6 +46,13 @@ from promptsync.model import DEFAULT_BRAND, PromptId, PromptType
 from promptsync.record import Prompt, freeze_variables
 
 GENERATION_KEY = "promptsync:gen"
+# The last raise of `promptsync:gen`: generation, commit, at_ms (Redis server time).
+LAST_PUBLISH_KEY = "promptsync:last-publish"
+READERS_PREFIX = "promptsync:readers:"
+READER_CONNECTION_PREFIX = "promptsync-reader:"
+# How long a reader's report outlives its last heartbeat: `promptsync fleet` shows it as gone
+# (its lease ran out) for this long, then forgets it.
+READER_KEEP_MS = 600_000
 # The last generation whose event was published (the daemon's own bookkeeping).
 PUBLISHED_KEY = "promptsync:published"
 EVENTS_CHANNEL = "promptsync:events"
@@ -61,6 +75,39 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[2], ARGV[2])
 return 1
+"""
+
+
+# Raise `promptsync:gen` (KEYS[1]) to ARGV[1] and, when it moved (or ARGV[3] is "force": a
+# rebuild set it), stamp KEYS[2] with the generation, the commit ARGV[2] and the server's time.
+STAMP_PUBLISH = """
+local current = tonumber(redis.call('GET', KEYS[1])) or -1
+local wanted = tonumber(ARGV[1])
+if wanted > current then redis.call('SET', KEYS[1], ARGV[1]) end
+if wanted > current or ARGV[3] == 'force' then
+  local t = redis.call('TIME')
+  redis.call('HSET', KEYS[2], 'generation', ARGV[1], 'commit', ARGV[2],
+             'at_ms', string.format('%d', t[1] * 1000 + math.floor(t[2] / 1000)))
+end
+return math.max(wanted, current)
+"""
+
+# A reader's report: KEYS[1] its key; ARGV[1] how long to keep it (ms), ARGV[2] "1" when its
+# generation changed since its last report, then field/value pairs. The times are the server's.
+REPORT_READER = """
+local t = redis.call('TIME')
+local now = string.format('%d', t[1] * 1000 + math.floor(t[2] / 1000))
+if ARGV[2] == '1' then redis.call('HSET', KEYS[1], 'picked_up_ms', now) end
+redis.call('HSETNX', KEYS[1], 'started_ms', now)
+redis.call('HSET', KEYS[1], 'reported_ms', now, unpack(ARGV, 3))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return now
+"""
+
+# The server's time in milliseconds, the one clock of the fleet.
+SERVER_MS = """
+local t = redis.call('TIME')
+return string.format('%d', t[1] * 1000 + math.floor(t[2] / 1000))
 """
 
 
@@ -157,3 +204,96 @@ def decode_event(payload: bytes | str) -> Event:
                      data.get("reset") is True)
     except (KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
         raise ValueError(f"not a promptsync event: {type(exc).__name__}") from None
+
+
+@dataclass(frozen=True)
+class LastPublish:
+    """The last raise of the generation: what was published, and when on the server's clock."""
+
+    generation: int
+    commit: str
+    at_ms: int
+
+
+def decode_last_publish(raw: dict[bytes, bytes] | None) -> LastPublish | None:
+    """The `promptsync:last-publish` hash; None when absent or damaged (a daemon from before)."""
+    try:
+        return LastPublish(int(raw[b"generation"]), raw[b"commit"].decode(),  # type: ignore[index]
+                           int(raw[b"at_ms"]))  # type: ignore[index]
+    except (TypeError, KeyError, ValueError):
+        return None
+
+
+def reader_key(reader_id: str) -> str:
+    return f"{READERS_PREFIX}{reader_id}"
+
+
+def readers_pattern() -> str:
+    """SCAN pattern of every reader's report."""
+    return f"{READERS_PREFIX}*"
+
+
+def reader_connection(reader_id: str) -> str:
+    """The name of a reader's report connection (CLIENT SETNAME). A stopped process keeps its
+    connections open, a dead one's are closed by its kernel: CLIENT LIST tells them apart."""
+    return f"{READER_CONNECTION_PREFIX}{reader_id}"
+
+
+def connected_readers(clients: list[dict[str, Any]]) -> set[str]:
+    """The reader ids among CLIENT LIST's connections."""
+    names = (str(c.get("name") or "") for c in clients)
+    return {n[len(READER_CONNECTION_PREFIX):] for n in names
+            if n.startswith(READER_CONNECTION_PREFIX)}
+
+
+@dataclass(frozen=True)
+class ReaderReport:
+    """What one reader says of itself. `generation` None: it keeps no memory tier (every read
+    goes to Redis or the database, which are never behind). `tiers` maps memory, redis and
+    database to ok, down or off. `event_age`: seconds since it last heard an event (None: never).
+    The `*_ms` fields are set by the server (REPORT_READER); `picked_up_ms` is when it reported
+    its current generation first (None: it started at it)."""
+
+    id: str
+    service: str
+    host: str
+    pid: int
+    version: str
+    generation: int | None
+    commit: str
+    tiers: dict[str, str]
+    heartbeat: float
+    event_age: float | None = None
+    closed: bool = False
+    reported_ms: int = 0
+    started_ms: int = 0
+    picked_up_ms: int | None = None
+
+
+def report_fields(report: ReaderReport) -> list[str]:
+    """The field/value pairs REPORT_READER writes (the server's times are its own)."""
+    values: dict[str, object] = {
+        "id": report.id, "service": report.service, "host": report.host, "pid": report.pid,
+        "version": report.version,
+        "generation": "" if report.generation is None else report.generation,
+        "commit": report.commit, "tiers": json.dumps(report.tiers, sort_keys=True),
+        "heartbeat": report.heartbeat,
+        "event_age": "" if report.event_age is None else f"{report.event_age:.3f}",
+        "closed": "1" if report.closed else "0"}
+    return [str(part) for pair in values.items() for part in pair]
+
+
+def decode_report(raw: dict[bytes, bytes]) -> ReaderReport:
+    """A reader's hash as written by REPORT_READER; ValueError when it is not one."""
+    try:
+        f = {k.decode(): v.decode() for k, v in raw.items()}
+        tiers = json.loads(f.get("tiers") or "{}")
+        return ReaderReport(
+            f["id"], f["service"], f["host"], int(f["pid"]), f.get("version", ""),
+            int(f["generation"]) if f.get("generation") else None, f.get("commit", ""),
+            {str(k): str(v) for k, v in tiers.items()}, float(f["heartbeat"]),
+            float(f["event_age"]) if f.get("event_age") else None, f.get("closed") == "1",
+            int(f["reported_ms"]), int(f.get("started_ms") or f["reported_ms"]),
+            int(f["picked_up_ms"]) if f.get("picked_up_ms") else None)
+    except (KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"not a reader report: {type(exc).__name__}") from None

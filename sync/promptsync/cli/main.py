@@ -38,6 +38,8 @@ COMMANDS = {
     "sync": "follow the published branch into the database and Redis",
     "status": "show what the database holds and the last syncs",
     "serve": "run the HTTP API (and the sync daemon) on one port",
+    "fleet": "show what every reader process serves, and which lag behind",
+    "notifications": "list the notifications not yet delivered, and those given up",
     "keys": "add, list and remove the API's keys",
 }
 

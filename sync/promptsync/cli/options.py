@@ -65,6 +65,39 @@ def add_redis(parser: argparse.ArgumentParser) -> None:
                         "default: none, no cache tier)")
 
 
+NOTIFY_URLS_ENV = "PROMPTSYNC_NOTIFY_URLS"
+NOTIFY_FORMAT_ENV = "PROMPTSYNC_NOTIFY_FORMAT"
+NOTIFY_SECRET_ENV = "PROMPTSYNC_NOTIFY_SECRET"
+NOTIFY_FORMATS = ("auto", "json", "slack")
+
+
+def add_notify(parser: argparse.ArgumentParser) -> None:
+    """The daemon's notifications (sync, and serve for its daemon)."""
+    parser.add_argument("--notify", metavar="URL", action="append", help="POST every event "
+                        "(published, rejected, failed, fleet-stale) to this URL, signed with "
+                        f"{NOTIFY_SECRET_ENV}; repeatable (env {NOTIFY_URLS_ENV}, separated by "
+                        "commas or spaces)")
+    parser.add_argument("--notify-format", choices=NOTIFY_FORMATS, help="the body: auto (the "
+                        "default) sends Slack's message shape to hooks.slack.com and JSON "
+                        f"elsewhere (env {NOTIFY_FORMAT_ENV})")
+
+
+def notify_urls(explicit: list[str] | None,
+                environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """--notify URL ..., else PROMPTSYNC_NOTIFY_URLS split on commas and spaces."""
+    if explicit:
+        return tuple(explicit)
+    text = settings.resolve(None, NOTIFY_URLS_ENV, "", environ) or ""
+    return tuple(u for u in text.replace(",", " ").split() if u)
+
+
+def notify_format(explicit: str | None, environ: Mapping[str, str] | None = None) -> str:
+    fmt = settings.resolve(explicit, NOTIFY_FORMAT_ENV, "auto", environ) or "auto"
+    if fmt not in NOTIFY_FORMATS:
+        raise UsageError(f"{NOTIFY_FORMAT_ENV}={fmt!r} is not one of {', '.join(NOTIFY_FORMATS)}")
+    return fmt
+
+
 def add_format(parser: argparse.ArgumentParser, choices: Iterable[str],
                default: str = "text") -> None:
     others = sorted(set(choices) - {default})

@@ -2,6 +2,7 @@
 
     promptsync serve [--repo DIR] [--ref main] [--db URL] [--redis URL] [--host 127.0.0.1]
                      [--port 8080] [--write-to branch|main] [--sync/--no-sync]
+                     [--notify URL ...] [--notify-format auto|json|slack]
 
 On a fresh machine, in a prompt repository, `promptsync serve` alone gives a working server:
 the embedded SQLite database, no Redis, the daemon publishing the branch into it. SIGTERM and
@@ -26,7 +27,16 @@ from promptsync.api.app import create_app
 from promptsync.api.background import DaemonThread
 from promptsync.api.context import ApiContext, ApiSettings
 from promptsync.api.keys import KEYS_FILE_ENV, KeyStore, resolve_keys_file
-from promptsync.cli.options import add_db, add_followed_ref, add_redis, add_repo, repo_dir
+from promptsync.cli.options import (
+    add_db,
+    add_followed_ref,
+    add_notify,
+    add_redis,
+    add_repo,
+    notify_format,
+    notify_urls,
+    repo_dir,
+)
 from promptsync.cli.sync_cmd import SyncSettings, build_syncer
 from promptsync.credentials import redact
 from promptsync.daemon.metrics import Metrics, stale_after
@@ -49,6 +59,8 @@ class ServeSettings:
     port: int
     sync: bool
     interval: float
+    notify: tuple[str, ...] = ()
+    notify_format: str = "auto"
 
 
 def add_parser(subparsers: Any) -> None:
@@ -73,6 +85,7 @@ def add_parser(subparsers: Any) -> None:
                         f"(env {OPEN_READS_ENV})")
     p.add_argument("--keys-file", metavar="FILE", help=f"the API keys (env {KEYS_FILE_ENV}, "
                    "default: promptsync-keys.json here)")
+    add_notify(p)  # for the daemon in this process
 
 
 def parse_settings(args: argparse.Namespace) -> ServeSettings:
@@ -88,7 +101,12 @@ def parse_settings(args: argparse.Namespace) -> ServeSettings:
         open_reads=settings.resolve_as(args.open_reads, OPEN_READS_ENV, False, _flag,
                                        expected="true or false"),
         webhook_secret=settings.resolve(None, settings.WEBHOOK_SECRET_ENV, None))
-    return ServeSettings(api, args.host, args.port, args.sync, args.interval)
+    urls = notify_urls(args.notify)
+    if urls and not args.sync:
+        raise UsageError("--notify needs the daemon in this process: the daemon that publishes "
+                         "sends the notifications (pass --notify to it, or drop --no-sync)")
+    return ServeSettings(api, args.host, args.port, args.sync, args.interval, urls,
+                         notify_format(args.notify_format))
 
 
 def _write_to(explicit: str | None) -> WriteTo:
@@ -152,6 +170,8 @@ def _serve(s: ServeSettings, sock: socket.socket, verbose: int) -> int:
             daemon.stop()
             daemon.daemon.syncer.engine.dispose()
         app.state.previews.files.close()  # ends the git cat-file children previews keep
+        if app.state.fleet is not None:
+            app.state.fleet.close()
         reader.close()
         engine.dispose()
     return 0
@@ -165,7 +185,7 @@ def _start_daemon(s: ServeSettings) -> DaemonThread:
     sync = SyncSettings(repo=str(s.api.repo), ref=s.api.ref, db_url=s.api.db_url,
                         redis_url=s.api.redis_url, once=False, interval=s.interval,
                         allow_empty=False, metrics_port=None, metrics_host="127.0.0.1",
-                        cache_dir=None)
+                        cache_dir=None, notify=s.notify, notify_format=s.notify_format)
     syncer = build_syncer(sync, Metrics(stale_after=stale_after(s.interval)))
     # The first cycle before the port answers: a fresh database has the branch when the
     # first request comes. The daemon goes on in its thread.

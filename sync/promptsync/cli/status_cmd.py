@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from promptsync import settings
@@ -35,21 +38,29 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    url = settings.resolve_db_url(args.db)
+    with reading(settings.resolve_db_url(args.db)) as engine:
+        state = read_state(engine)
+        applied, attempted = last_runs(engine)
+    print(render_json(state, applied, attempted) if args.format == "json"
+          else render_text(state, applied, attempted))
+    return 0
+
+
+@contextmanager
+def reading(url: str) -> Iterator[Engine]:
+    """A read-only engine on promptsync's database at `url` (a SQLite file is opened read-only,
+    never created), disposed after; what a user can act on is one clear error: no tables there,
+    the server unreachable."""
     engine = read_only_engine(url)
     try:
         if not has_tables(engine):
             raise PromptSyncError(f"{redact(url)} holds no promptsync tables "
                                   "(hint: run `promptsync sync` first)")
-        state = read_state(engine)
-        applied, attempted = last_runs(engine)
+        yield engine
     except SQLAlchemyError as exc:
         raise UnreachableError(f"database {redact(url)}: {first_line(exc)}") from None
     finally:
         engine.dispose()
-    print(render_json(state, applied, attempted) if args.format == "json"
-          else render_text(state, applied, attempted))
-    return 0
 
 
 def render_json(state: PublishedState, applied: RunRecord | None,

@@ -1,6 +1,7 @@
 """`promptsync sync`: follow the published branch into the database and Redis.
 
     promptsync sync --repo PATH_OR_URL [--ref BRANCH] [--db URL] [--redis URL] [--once]
+                    [--notify URL ...] [--notify-format auto|json|slack]
 """
 
 from __future__ import annotations
@@ -12,9 +13,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
 from promptsync import settings
 from promptsync.cache.invalidate import Invalidator
-from promptsync.cli.options import add_db, add_followed_ref, add_redis, add_repo_or_url
+from promptsync.cli.options import (
+    NOTIFY_SECRET_ENV,
+    add_db,
+    add_followed_ref,
+    add_notify,
+    add_redis,
+    add_repo_or_url,
+    notify_format,
+    notify_urls,
+)
 from promptsync.credentials import redact
 from promptsync.daemon.loop import Daemon
 from promptsync.daemon.metrics import Metrics, stale_after
@@ -24,7 +37,13 @@ from promptsync.daemon.runner import Runner
 from promptsync.daemon.source import GitSource
 from promptsync.daemon.syncer import Syncer
 from promptsync.errors import UsageError
-from promptsync.store.engine import make_engine
+from promptsync.fleet.metrics import FleetCollector
+from promptsync.fleet.source import FleetSource
+from promptsync.fleet.view import resolve_grace
+from promptsync.notify.fleetwatch import FleetWatch
+from promptsync.notify.sender import receivers
+from promptsync.notify.worker import Notifier
+from promptsync.store.engine import first_line, make_engine
 
 log = logging.getLogger("promptsync.cli.sync")
 
@@ -41,6 +60,8 @@ class SyncSettings:
     metrics_port: int | None
     metrics_host: str
     cache_dir: Path | None
+    notify: tuple[str, ...] = ()
+    notify_format: str = "auto"
 
 
 def add_parser(subparsers: Any) -> None:
@@ -62,6 +83,7 @@ def add_parser(subparsers: Any) -> None:
                    help="address the metrics port listens on (default 127.0.0.1, this machine "
                         "only; 0.0.0.0 for every interface)")
     p.add_argument("--cache-dir", type=Path, help="where mirrors of git URLs are kept")
+    add_notify(p)
 
 
 def parse_settings(args: argparse.Namespace) -> SyncSettings:
@@ -75,7 +97,8 @@ def parse_settings(args: argparse.Namespace) -> SyncSettings:
         db_url=settings.resolve_db_url(args.db), redis_url=settings.resolve_redis_url(args.redis),
         once=args.once, interval=args.interval, allow_empty=args.allow_empty,
         metrics_port=args.metrics_port, metrics_host=args.metrics_host,
-        cache_dir=args.cache_dir)
+        cache_dir=args.cache_dir, notify=notify_urls(args.notify),
+        notify_format=notify_format(args.notify_format))
 
 
 def build_syncer(s: SyncSettings, metrics: Metrics) -> Syncer:
@@ -83,8 +106,22 @@ def build_syncer(s: SyncSettings, metrics: Metrics) -> Syncer:
     invalidator = Invalidator(s.redis_url) if s.redis_url else None
     if invalidator is None:
         log.warning("no Redis configured: the database is the only shared tier")
-    return Syncer(source, s.ref, make_engine(s.db_url), invalidator,
-                  allow_empty=s.allow_empty, metrics=metrics)
+    engine = make_engine(s.db_url)
+    return Syncer(source, s.ref, engine, invalidator, allow_empty=s.allow_empty,
+                  metrics=metrics, notifier=build_notifier(s, engine))
+
+
+def build_notifier(s: SyncSettings, engine: Engine) -> Notifier | None:
+    """The delivery worker for --notify (None without one), watching the fleet with Redis."""
+    if not s.notify:
+        return None
+    to = receivers(s.notify, s.notify_format)
+    secret = settings.resolve(None, NOTIFY_SECRET_ENV, None)
+    if secret is None:
+        log.warning("%s is not set: notifications are sent unsigned", NOTIFY_SECRET_ENV)
+    watch = FleetWatch(s.redis_url, engine, resolve_grace(None)) if s.redis_url else None
+    log.info("notifying %s", ", ".join(f"{r.shown} ({r.format})" for r in to))
+    return Notifier(engine, to, secret, watch=watch)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -96,6 +133,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         return run_once(syncer) if s.once else run_daemon(syncer, s)
     finally:
+        if syncer.notifier is not None:
+            syncer.notifier.stop()
         syncer.engine.dispose()
         if syncer.invalidator is not None:
             syncer.invalidator.close()
@@ -104,6 +143,8 @@ def run(args: argparse.Namespace) -> int:
 def run_once(syncer: Syncer) -> int:
     outcome = syncer.cycle()
     _print_outcome(outcome)
+    if syncer.notifier is not None:
+        _deliver_once(syncer.notifier)
     return outcome.exit_code  # 2 when Redis missed the change, though the database has it
 
 
@@ -125,9 +166,22 @@ def _print_outcome(o: Outcome) -> None:
               f"({o.created} created, {o.updated} updated, {o.deleted} deleted)")
 
 
+def _deliver_once(notifier: Notifier) -> None:
+    """One delivery pass: what fails stays in the outbox for the next run or the daemon."""
+    try:
+        notifier.deliver()
+        notifier.release()
+    except SQLAlchemyError as exc:
+        log.warning("notifications not sent (the database: %s); they stay in the outbox",
+                    first_line(exc))
+
+
 def _metrics_server(syncer: Syncer, s: SyncSettings) -> MetricsServer | None:
     if s.metrics_port is None:
         return None
+    if s.redis_url:  # the fleet's gauges beside the daemon's, read at each scrape
+        source = FleetSource(s.redis_url, syncer.engine, resolve_grace(None))
+        syncer.metrics.registry.register(FleetCollector(source))
     try:
         return MetricsServer(syncer.metrics, s.metrics_port, s.metrics_host).start()
     except OSError as exc:
@@ -138,6 +192,8 @@ def _metrics_server(syncer: Syncer, s: SyncSettings) -> MetricsServer | None:
 def run_daemon(syncer: Syncer, s: SyncSettings) -> int:
     daemon = Daemon(syncer, interval=s.interval)
     server = _metrics_server(syncer, s)
+    if syncer.notifier is not None:
+        syncer.notifier.start()
     try:
         # Cycles run in a worker thread: a long validation cannot hold SIGTERM back.
         Runner(daemon.run, daemon.request_stop).run()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import metadata
 
 from promptsync.core.related import FileIndex
 from promptsync.core.workspace import Checker, Workspace
@@ -22,19 +21,14 @@ from promptsync.model import PromptDoc, PromptId
 from promptsync.tree import is_tracked
 from promptsync.validate import Report, SourceFile, Validator
 from promptsync.validate.codes import DEFAULT_MISSING_TYPE
+from promptsync.validate.finding import Finding
 from promptsync.validate.rules import CHECKS_VERSION
+from promptsync.version import package_version
 
 EMPTY_REASON = "the commit would delete every prompt (pass --allow-empty to publish that)"
 # Past this many files to read, one listing of the whole tree is cheaper than naming each path
 # (and a command line holding thousands of paths could exceed the system's limit).
 MAX_NAMED_PATHS = 400
-
-
-def package_version() -> str:
-    try:
-        return metadata.version("promptsync")
-    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
-        return "unknown"
 
 
 def verdict_key(allow_empty: bool, checks: str = CHECKS_VERSION,
@@ -48,11 +42,13 @@ def verdict_key(allow_empty: bool, checks: str = CHECKS_VERSION,
 
 @dataclass
 class Verdict:
-    """Errors as text lines (empty: accepted) and the prompts that passed, by id."""
+    """Errors as text lines (empty: accepted) and the prompts that passed, by id; `findings`
+    are the errors that point at a place in a file (what a notification lists)."""
 
     errors: list[str] = field(default_factory=list)
     prompts: dict[PromptId, PromptDoc] = field(default_factory=dict)
     incremental: bool = False
+    findings: list[Finding] = field(default_factory=list)
 
 
 class Gate:
@@ -103,7 +99,7 @@ class Gate:
         report: Report = workspace.check(None if changed is None else list(changed))
         # An operator who allowed an empty tree has accepted that brand default is gone too.
         errors = [f for f in report.errors if not (empty and f.code == DEFAULT_MISSING_TYPE)]
-        return Verdict([f.as_text() for f in errors], report.prompts)
+        return Verdict([f.as_text() for f in errors], report.prompts, findings=errors)
 
     def _changed_since_passed(self, repo: GitRepository, base: str | None,
                               target: str) -> dict[str, bool] | None:

@@ -33,7 +33,7 @@ def commit_meta(repo: GitRepository, sha: str) -> tuple[CommitMeta, str]:
     """The commit's metadata and its message."""
     info = repo.commit_info(sha)
     author = f"{info.author_name} <{info.author_email}>" if info.author_email else info.author_name
-    return CommitMeta(sha, author, info.committed_at), info.message
+    return CommitMeta(sha, author, info.committed_at, info.message), info.message
 
 
 def plan(repo: GitRepository, state: PublishedState, target: str,

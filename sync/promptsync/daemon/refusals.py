@@ -1,5 +1,7 @@
 """Commits the daemon does not apply, each recorded once in sync_runs and said once in the log.
 
+Each is recorded with its notification (`rejected`, `failed`) in the same transaction.
+
 - invalid: the gate rejected it; final for the same verdict key (the checks' version, the
   package's, the options), so it is not validated again on every cycle;
 - behind: an ancestor of the published commit; final for that published commit;
@@ -10,7 +12,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
@@ -19,7 +21,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from promptsync.daemon.outcome import Outcome
 from promptsync.daemon.retry import RETRY_CAP, Refusal, RetrySchedule
 from promptsync.lru import LRU
+from promptsync.notify import events
 from promptsync.store.state import PublishedState, failed_run, record_run, rejected_run
+from promptsync.validate.finding import Finding
 
 log = logging.getLogger(__name__)
 REJECTED_REMEMBERED = 256
@@ -47,11 +51,13 @@ class Refusals:
         return None
 
     def invalid(self, state: PublishedState, target: str, errors: list[str],
-                started_at: datetime) -> Outcome:
+                started_at: datetime, findings: Sequence[Finding] = ()) -> Outcome:
         for line in errors:
             log.warning("rejected %s: %s", target, line)
+        reason = "\n".join(errors)
         record_run(self.engine, from_commit=state.commit, to_commit=target, status="rejected",
-                   error="\n".join(errors), started_at=started_at, verdict=self.verdict)
+                   error=reason, started_at=started_at, verdict=self.verdict,
+                   event=events.rejected(target, state.commit, findings, reason))
         self.rejected.put(target, True)
         return Outcome("rejected", target, state.commit, state.generation,
                        reason="\n".join(errors))
@@ -68,7 +74,8 @@ class Refusals:
                   f"{state.commit}: not applied (to roll back, publish a new commit: git revert "
                   "or promptsync rollback)")
         record_run(self.engine, from_commit=state.commit, to_commit=target, status="rejected",
-                   error=reason, started_at=datetime.now(UTC), verdict=verdict)
+                   error=reason, started_at=datetime.now(UTC), verdict=verdict,
+                   event=events.rejected(target, state.commit, (), reason))
         return Outcome("rejected", target, state.commit, state.generation, reason=reason)
 
     def refused(self, state: PublishedState, target: str, reason: str,
@@ -80,7 +87,8 @@ class Refusals:
             new = failed_run(self.engine, target, reason) is None  # once, across restarts
             if new:
                 record_run(self.engine, from_commit=state.commit, to_commit=target,
-                           status="failed", error=reason, started_at=started_at)
+                           status="failed", error=reason, started_at=started_at,
+                           event=events.failed(target, state.commit, reason))
         except SQLAlchemyError:
             log.debug("could not record the failed run either", exc_info=True)
             new = refusal.attempts == 1

@@ -28,10 +28,13 @@ from promptsync.daemon.refusals import Refusals
 from promptsync.daemon.source import GitSource
 from promptsync.errors import GitError, UnreachableError
 from promptsync.gitio.repo import GitRepository
+from promptsync.notify import events
+from promptsync.notify.worker import Notifier
 from promptsync.store.apply import StateMoved, apply_changes
 from promptsync.store.changeset import ApplyResult, ChangeSet
 from promptsync.store.engine import first_line
 from promptsync.store.migrate import upgrade
+from promptsync.store.outbox import Event
 from promptsync.store.state import (
     PublishedState,
     live_count,
@@ -49,8 +52,10 @@ class Syncer:
     def __init__(self, source: GitSource, ref: str, engine: Engine,
                  invalidator: Invalidator | None, *, validator: Checker | None = None,
                  allow_empty: bool = False, metrics: Metrics | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 notifier: Notifier | None = None) -> None:
         self.source, self.ref, self.engine = source, ref, engine
+        self.notifier = notifier
         self.metrics = metrics or Metrics()
         self.invalidator = invalidator
         self.faults = FaultLog(self.metrics)
@@ -74,6 +79,8 @@ class Syncer:
             self.faults.clear("git", "database", "bug")
         outcome.duration = time.perf_counter() - started
         self._report(outcome)
+        if self.notifier is not None:
+            self.notifier.wake()  # the cycle may have written to the outbox
         return outcome
 
     def crashed(self, exc: Exception) -> Outcome:
@@ -87,6 +94,8 @@ class Syncer:
     def _cycle(self) -> Outcome:
         if not self._migrated:  # here, not at start: a database down at start is retried too
             upgrade(self.engine)
+            if self.notifier is not None:
+                self.notifier.register()  # before the first event it should get is written
             self._migrated = True
         self._refresh()
         # Redis first: one ahead of the database (a restored database) must be rebuilt before
@@ -134,10 +143,11 @@ class Syncer:
                                   lambda: live_count(self.engine) > 0)
         checkpoint("validated")
         if verdict.errors:
-            return self.refusals.invalid(state, target, verdict.errors, started_at)
+            return self.refusals.invalid(state, target, verdict.errors, started_at,
+                                         verdict.findings)
         changes = plan(repo, state, target, verdict.prompts, lambda: live_prompts(self.engine))
         try:
-            result = apply_changes(self.engine, changes, checkpoint, started_at)
+            result = apply_changes(self.engine, changes, checkpoint, started_at, _published)
         except StateMoved as exc:
             log.info("another writer moved the database first (%s); planning again", exc)
             return None
@@ -188,6 +198,15 @@ class Syncer:
             return
         level = logging.INFO if outcome.exit_code == 0 else logging.WARNING
         log.log(level, "%s", outcome.log_line())
+
+
+def _published(changes: ChangeSet, result: ApplyResult, now: datetime) -> Event | None:
+    """The outbox's `published` event for an applied commit (none when no prompt changed)."""
+    if not result.touched:
+        return None
+    meta = changes.commit
+    return events.published(meta.sha, changes.from_commit, result.generation, meta.author,
+                            meta.message, result.changed, now)
 
 
 def _looks_stale(repo: GitRepository, state: PublishedState, target: str) -> bool:

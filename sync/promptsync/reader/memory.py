@@ -34,6 +34,12 @@ class MemoryTier:
         self.entries: LRU[Key, Prompt] = LRU(max_entries)
         self.healthy_until = 0.0
         self.generation_seen = 0
+        # For the fleet report, read by the heartbeat thread without a lock: the commit of the
+        # last event, when one was last heard (monotonic, 0.0 never), and who to tell when the
+        # generation moves (so a pick-up is reported at once, not at the next heartbeat).
+        self.commit_seen = ""
+        self.event_heard_at = 0.0
+        self.on_generation: Callable[[], None] | None = None
         self._live = False
         self._localized = False  # whether any key has a locale: only then scan on an event
         self._lock = threading.Lock()
@@ -42,10 +48,13 @@ class MemoryTier:
         """A (new) subscription is live; `generation` is promptsync:gen read after subscribing."""
         with self._lock:
             self.entries.clear()
-            if generation is not None:
-                self.generation_seen = max(self.generation_seen, generation)
+            before = self.generation_seen
+            if generation is not None and generation > before:
+                self.generation_seen = generation
+                self.commit_seen = ""  # known again with the next event
             self._live = True
         self.heartbeat()
+        self._moved(before)
 
     def polled(self, generation: int, fresh_until: float) -> None:
         """Without Redis: the database is at `generation`; trust the tier until `fresh_until`."""
@@ -59,9 +68,12 @@ class MemoryTier:
         if generation == self.generation_seen:
             return
         with self._lock:
-            if generation != self.generation_seen:
+            before = self.generation_seen
+            if generation != before:
                 self.generation_seen = generation
+                self.commit_seen = ""
                 self.entries.clear()
+        self._moved(before)
 
     def heartbeat(self) -> None:
         if self._live:
@@ -93,8 +105,18 @@ class MemoryTier:
                 self.entries.clear()
             return
         with self._lock:
+            before = self.generation_seen
             self.generation_seen = max(self.generation_seen, event.generation)
             self._drop(event.changed)
+        self.event_heard_at = time.monotonic()
+        if event.generation >= before:
+            self.commit_seen = event.commit
+        self._moved(before)
+
+    def _moved(self, before: int) -> None:
+        listener = self.on_generation
+        if listener is not None and self.generation_seen != before:
+            listener()
 
     def _drop(self, ids: Sequence[PromptId]) -> None:
         # A brand's base text answers its (brand, type) key: dropped by key. Whatever may
@@ -109,8 +131,10 @@ class MemoryTier:
             self.entries.discard_where(reached_by(wide))
 
     def reset(self) -> None:
-        """After a fork: a fresh lock, nothing trusted until the child's own subscription."""
+        """After a fork: a fresh lock, nothing trusted until the child's own subscription (and
+        nobody told of a move until the child's own fleet report starts)."""
         self._lock = threading.Lock()
+        self.on_generation = None
         self.entries.reset_lock()
         self._live = False
         self.healthy_until = 0.0

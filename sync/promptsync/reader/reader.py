@@ -7,7 +7,7 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from promptsync import defaults
@@ -17,6 +17,7 @@ from promptsync.model import BRAND_RE, DEFAULT_BRAND, PromptType
 from promptsync.reader.asked import AskedLocales
 from promptsync.reader.backends import Backends
 from promptsync.reader.generation import GenerationPoll
+from promptsync.reader.heartbeat import GOODBYE_WAIT, Heartbeat
 from promptsync.reader.memory import Key, MemoryTier
 from promptsync.reader.notices import FALLBACKS, STALE_ANSWERS, Notices
 from promptsync.reader.render import PromptRenderer
@@ -65,15 +66,20 @@ class PromptReader:
     PROMPTSYNC_REDIS_TIMEOUT / PROMPTSYNC_DB_TIMEOUT, then defaults (sqlite:///promptsync.db,
     no Redis, 0.05 s, 0.5 s). The in-process tier follows the events channel, or without Redis
     the database's generation (looked at every 100 ms at most). `memory=False` turns it off.
+    With Redis, the reader reports itself to `promptsync fleet` from a background thread, as
+    `service` (PROMPTSYNC_SERVICE, else the program's name); `report=False` or
+    PROMPTSYNC_FLEET=off turns that off.
     """
 
     def __init__(self, db_url: str | None = None, redis_url: str | None = None, *,
                  redis_timeout: float | None = None, db_timeout: float | None = None,
                  breaker_cooldown: float = DEFAULT_COOLDOWN, memory: bool = True,
-                 render_seconds: float = DEFAULT_RENDER_SECONDS) -> None:
+                 render_seconds: float = DEFAULT_RENDER_SECONDS, service: str | None = None,
+                 report: bool | None = None) -> None:
         self.settings = resolve(db_url, redis_url, redis_timeout=redis_timeout,
                                 db_timeout=db_timeout, cooldown=breaker_cooldown,
-                                memory=memory, render_seconds=render_seconds)
+                                memory=memory, render_seconds=render_seconds, service=service,
+                                report=report)
         self._notices = Notices()
         self._locales = AskedLocales(self._notices)
         self._fallbacks = self._locales.fallbacks  # read on every memory hit with a locale
@@ -100,6 +106,15 @@ class PromptReader:
         # A reader dropped without close() must not leave its thread running for ever.
         if self._subscriber is not None:
             weakref.finalize(self, self._subscriber.stop, 0)
+        self._heartbeat: Heartbeat | None = None
+        if self.settings.redis_url and self.settings.report:
+            self._heartbeat = Heartbeat(
+                self.settings.redis_url, self.settings.service, self.settings.heartbeat,
+                self._memory if self._subscriber is not None else None,
+                _tiers(self._memory, self._backends, self.settings.memory), self._notices)
+            self._heartbeat.start()
+            # Also at exit: a process that ends normally says goodbye to the fleet.
+            weakref.finalize(self, self._heartbeat.stop, GOODBYE_WAIT)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -284,6 +299,8 @@ class PromptReader:
                 return
             if not self._backends.closed:
                 self._backends.reconnect()
+                if self._heartbeat is not None:  # first: the subscriber wakes its new thread
+                    self._heartbeat.restart_in_child()
                 if self._subscriber is not None:
                     self._subscriber.start()
             self._forked = False  # last: other threads wait for the new connections
@@ -303,7 +320,10 @@ class PromptReader:
         self._forked = True
 
     def close(self) -> None:
-        """Stop the subscriber and close the connections (the reader still answers: defaults)."""
+        """Stop the subscriber and the fleet report, close the connections (the reader still
+        answers: defaults)."""
+        if self._heartbeat is not None:
+            self._heartbeat.stop(GOODBYE_WAIT)
         if self._subscriber is not None:
             self._subscriber.stop()
         self._memory.unsubscribed()
@@ -314,6 +334,18 @@ class PromptReader:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _tiers(memory: MemoryTier, backends: Backends, kept: bool) -> Callable[[], dict[str, str]]:
+    """Which tiers can answer now, read from plain attributes (the heartbeat's thread)."""
+
+    def tiers() -> dict[str, str]:
+        trusted = time.monotonic() < memory.healthy_until
+        return {"memory": ("ok" if trusted else "down") if kept else "off",
+                "redis": "ok" if backends.redis_breaker.is_closed else "down",
+                "database": "ok" if backends.db_breaker.is_closed else "down"}
+
+    return tiers
 
 
 def _untrusted() -> bool:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
-
+from promptsync.cache.client import REDIS_ERRORS, connect
 from promptsync.cache.protocol import (
     GENERATION_KEY,
     PROMPT_TTL_SECONDS,
@@ -19,22 +16,7 @@ from promptsync.model import PromptType
 from promptsync.record import Prompt
 
 _MAX_DECODED = 1024
-# What a broken, slow or restarting server raises; anything else is a bug and propagates
-# to the reader's last-resort handler.
-REDIS_ERRORS: tuple[type[Exception], ...] = (redis.RedisError, OSError)
-
-
-def connect(url: str, timeout: float, *, max_connections: int | None = None) -> redis.Redis:
-    """A client that gives up after `timeout` seconds and never retries by itself.
-
-    The breaker decides when to try again; a retry here would multiply the cost of a dead
-    server by the retry count.
-    """
-    return redis.Redis.from_url(
-        url, socket_timeout=timeout, socket_connect_timeout=timeout,
-        retry=Retry(NoBackoff(), 0), max_connections=max_connections,
-        health_check_interval=0,
-    )
+__all__ = ["REDIS_ERRORS", "RedisTier", "connect"]  # the reader's modules import them here
 
 
 class RedisTier:

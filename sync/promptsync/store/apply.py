@@ -15,14 +15,18 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text, update
 
 from promptsync.model import PromptDoc, PromptId, PromptType
+from promptsync.store import outbox
 from promptsync.store.changeset import ApplyResult, ChangeSet
 from promptsync.store.engine import is_postgresql
 from promptsync.store.models import PromptRow, PromptVersionRow, SyncRunRow, SyncStateRow
+from promptsync.store.outbox import Event
 
 # pg_advisory_xact_lock key: "promptsync" folded into a bigint, shared by every daemon.
 ADVISORY_LOCK_KEY = 0x70726F6D707473
 CHUNK = 500
 Step = Callable[[str], None]
+# What the outbox gets for an applied change set, if anything (the daemon's notifications).
+Notice = Callable[[ChangeSet, ApplyResult, datetime], Event | None]
 
 
 class StateMoved(Exception):
@@ -30,8 +34,11 @@ class StateMoved(Exception):
 
 
 def apply_changes(engine: Engine, changes: ChangeSet, on_step: Step = lambda _s: None,
-                  started_at: datetime | None = None) -> ApplyResult:
-    """Apply `changes` in one transaction; raise StateMoved when the fencing check fails."""
+                  started_at: datetime | None = None, notice: Notice | None = None
+                  ) -> ApplyResult:
+    """Apply `changes` in one transaction; raise StateMoved when the fencing check fails.
+    `notice` names the event the outbox gets in the same transaction, so it is written if and
+    only if the change is."""
     now = datetime.now(UTC)
     with engine.begin() as conn:
         _lock(conn)
@@ -49,6 +56,9 @@ def apply_changes(engine: Engine, changes: ChangeSet, on_step: Step = lambda _s:
         _advance_state(conn, changes, result.generation, now)
         status = "applied" if result.touched else "unchanged"
         _insert_run(conn, changes, status, result, started_at or now)
+        event = None if notice is None else notice(changes, result, now)
+        if event is not None:
+            outbox.add(conn, event, now)
         on_step("before-commit")
     return result
 
@@ -104,6 +114,7 @@ def _write_prompts(conn: Connection, changes: ChangeSet, existing: dict[PromptId
     if versions:
         conn.execute(insert(PromptVersionRow), versions)
     result.created, result.updated, result.deleted = len(new), len(old), len(gone)
+    result.changed += [(_id_of(v), v["version"], v["action"]) for v in versions]
 
 
 def _action(changes: ChangeSet, plain: str) -> str:
@@ -125,6 +136,7 @@ def _relabel(conn: Connection, changes: ChangeSet, rows: list[Any], result: Appl
         | {"language": language[r["id"]], "action": "update", "synced_at": now,
            "generation": result.generation} for r in rows])
     result.updated += len(rows)
+    result.changed += [(_id_of(r), r["version"], "update") for r in rows]
 
 
 def _id_of(row: Any) -> PromptId:

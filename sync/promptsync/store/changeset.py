@@ -18,6 +18,7 @@ class CommitMeta:
     sha: str
     author: str
     committed_at: datetime
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class ApplyResult:
     created: int = 0
     updated: int = 0
     deleted: int = 0
+    # (id, version, action) of every row written to prompt_versions: what a notification names.
+    changed: list[tuple[PromptId, int, str]] = field(default_factory=list)
 
     @property
     def touched(self) -> int:

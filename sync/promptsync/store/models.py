@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, UniqueConstraint
@@ -14,6 +14,11 @@ TAG = String(35)  # a BCP 47 tag; RFC 5646 asks implementations to take at least
 
 class Base(DeclarativeBase):
     pass
+
+
+def as_utc(when: datetime) -> datetime:
+    """`when` with its time zone: SQLite hands back naive datetimes, and the daemon writes UTC."""
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 class PromptRow(Base):
@@ -99,3 +104,56 @@ class SyncStateRow(Base):
     commit_sha: Mapped[str | None] = mapped_column(SHA, nullable=True)
     generation: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class NotificationRow(Base):
+    """The outbox: one row per event, written in the transaction that records what it tells
+    (a publish, a rejection), delivered after it commits (promptsync.notify)."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)  # X-Promptsync-Delivery
+    event: Mapped[str] = mapped_column(String(20))  # published | rejected | failed | fleet-stale
+    body: Mapped[str] = mapped_column(Text)  # the JSON sent, but for its sending time
+    # One fleet-stale per generation, however many daemons watch the fleet.
+    dedupe: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class NotificationReceiverRow(Base):
+    """One per --notify URL: how far it got. Every notification with an id up to `cursor` was
+    delivered or given up; `attempts` and the rest are about the next one."""
+
+    __tablename__ = "notification_receivers"
+
+    # The first 16 hex digits of the URL's SHA-256: the URL itself may be the secret (Slack's).
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    shown: Mapped[str] = mapped_column(String(255))  # the URL, its secret parts masked
+    cursor: Mapped[int] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                             nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                             nullable=True)
+    # Several daemons may hold the same URL: one delivers at a time, so the order holds.
+    lease_owner: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class NotificationDeliveryRow(Base):
+    """A notification a receiver is done with: delivered, or given up after retrying."""
+
+    __tablename__ = "notification_deliveries"
+    __table_args__ = (UniqueConstraint("notification_id", "receiver",
+                                       name="uq_notification_deliveries"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    notification_id: Mapped[int] = mapped_column(Integer)
+    receiver: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(10))  # delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

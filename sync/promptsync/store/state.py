@@ -11,7 +11,10 @@ from sqlalchemy import Engine, insert, inspect, select
 
 from promptsync.model import PromptId, PromptType
 from promptsync.record import Prompt, freeze_variables
+from promptsync.store import outbox
 from promptsync.store.models import PromptRow, PromptVersionRow, SyncRunRow, SyncStateRow
+from promptsync.store.models import as_utc as as_utc  # re-exported: the store's readers use it
+from promptsync.store.outbox import Event
 
 # A published prompt by (brand, type, locale): its row as the reader's record, and when it went
 # live.
@@ -56,11 +59,6 @@ class RunRecord:
         out["started_at"] = _iso(self.started_at)
         out["finished_at"] = _iso(self.finished_at)
         return out
-
-
-def as_utc(when: datetime) -> datetime:
-    """`when` with its time zone: SQLite hands back naive datetimes, and the daemon writes UTC."""
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -202,10 +200,14 @@ def applied_runs(engine: Engine) -> list[tuple[str, datetime]]:
 
 
 def record_run(engine: Engine, *, from_commit: str | None, to_commit: str, status: str,
-               error: str | None, started_at: datetime, verdict: str | None = None) -> None:
-    """A run that wrote no prompt (rejected, failed), in its own small transaction."""
+               error: str | None, started_at: datetime, verdict: str | None = None,
+               event: Event | None = None) -> None:
+    """A run that wrote no prompt (rejected, failed), in its own small transaction, with the
+    notification that tells of it (`event`) in the same one."""
     with engine.begin() as conn:
         conn.execute(insert(SyncRunRow).values(
             from_commit=from_commit, to_commit=to_commit, status=status, created=0, updated=0,
             deleted=0, generation=None, error=error, started_at=started_at,
             finished_at=datetime.now(UTC), verdict=verdict))
+        if event is not None:
+            outbox.add(conn, event)

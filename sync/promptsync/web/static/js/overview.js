@@ -6,6 +6,7 @@
 
 import { api, problemText } from "./api.js";
 import { fill, h, promptHref, when } from "./dom.js";
+import { fleetBadge } from "./fleet.js";
 
 export const TYPES = ["SYSTEM_PROMPT", "GREETING", "FAREWELL", "REJECTION", "CLARIFICATION", "HANDOFF"];
 const SOURCE = { own: "own", default: "from default", builtin: "built-in" };
@@ -28,10 +29,12 @@ export function showOverview(main) {
   const known = h("datalist", { id: "known-locales" });
   const count = h("p", { class: "help", id: "brand-count", "aria-live": "polite" });
   const holder = h("div", { class: "matrix-holder" }, h("p", {}, "Loading the prompts…"));
+  const controller = new AbortController();
   fill(main,
     h("h1", {}, "Prompts by brand"),
     h("p", { class: "lede" }, "What the chat runtime serves now for each brand and prompt " +
       "type. Open a cell to edit it with a live preview."),
+    fleetBadge(controller.signal),
     h("div", { class: "controls" },
       h("div", { class: "filter" }, h("label", { for: "brand-filter" }, "Filter brands"), filter),
       h("div", { class: "filter" }, h("label", { for: "locale" }, "Language"), locale, known,
