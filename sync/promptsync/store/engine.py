@@ -15,13 +15,14 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
 
 from promptsync.errors import UsageError
 from promptsync.settings import hide_password, redact
 
 SQLITE_BUSY_SECONDS = 30
 PG_CONNECT_SECONDS = 5
+UNDEFINED_TABLE = "42P01"  # PostgreSQL's SQLSTATE for a relation that does not exist
 
 
 def make_engine(url: str, *, writer: bool = True) -> Engine:
@@ -104,3 +105,19 @@ def first_line(exc: SQLAlchemyError) -> str:
     (a libpq message may quote a connection string, credentials and all)."""
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     return redact(text[0]) if text else type(exc).__name__
+
+
+def schema_missing(exc: BaseException) -> bool:
+    """Whether `exc` says a promptsync table does not exist: a database never migrated, or one
+    dropped and created again empty (SQLite: its file deleted) while we ran."""
+    if not isinstance(exc, SQLAlchemyError):
+        return False
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) == UNDEFINED_TABLE:
+        return True
+    return isinstance(exc, OperationalError) and "no such table" in str(exc)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether `exc` means the database cannot answer now (not reachable, or its tables are
+    missing), as opposed to a statement it refused: a 503, not a bug."""
+    return isinstance(exc, OperationalError | InterfaceError) or schema_missing(exc)

@@ -22,7 +22,9 @@ from promptsync.model import BRAND_RE, PromptId, PromptType, Scalar
 from promptsync.validate.finding import Finding
 
 MAX_TEMPLATE = 100_000  # the validator says 10,000; past this the request itself is refused
-_ETAG = re.compile(r'\s*(?:W/)?"(\d+)(?:-[A-Za-z0-9-]+)?"\s*')
+# At most 18 digits: a version fits an int64, and a longer run would meet Python's limit on
+# converting digits to int (4,300) with a ValueError, a 500 (issue 18).
+_ETAG = re.compile(r'\s*(?:W/)?"(\d{1,18})(?:-[A-Za-z0-9-]+)?"\s*')
 
 
 class VariableIn(BaseModel):
@@ -132,7 +134,7 @@ def etag_version(header: str | None) -> int | None:
         return None
     match = _ETAG.fullmatch(header)
     if match is None:
-        raise Problem(400, "Bad Request", f"If-Match {header!r} is not an ETag of this API "
+        raise Problem(400, "Bad Request", f"If-Match {header[:80]!r} is not an ETag of this API "
                       '(send it as GET gave it, e.g. "3")', type="bad-precondition")
     return int(match[1])
 

@@ -68,6 +68,9 @@ def _payload(request: Request, body: bytes) -> dict[str, Any]:
     except ValueError as exc:
         raise Problem(400, "Malformed JSON", f"the payload is not JSON: {exc}",
                       type="malformed-json") from None
+    except RecursionError:  # a validly signed body can still be built to exhaust the stack
+        raise Problem(400, "Malformed JSON", "the payload is nested too deeply to be GitHub's",
+                      type="malformed-json") from None
     if not isinstance(value, dict):
         raise Problem(400, "Malformed payload", "the payload is not a JSON object",
                       type="malformed-json")
