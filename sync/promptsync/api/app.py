@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 
 from promptsync.api import routes
 from promptsync.api.context import ApiContext
+from promptsync.api.hosts import HostCheck
 from promptsync.api.limits import BodyLimit
 from promptsync.api.metrics import ApiMetrics, MetricsMiddleware
 from promptsync.api.previews import Previews
@@ -48,6 +49,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
     app.state.metrics = ApiMetrics()
     install(app)
     app.add_middleware(BodyLimit)
+    app.add_middleware(HostCheck, allowed=ctx.settings.allowed_hosts)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     for router in route_modules():
         app.include_router(router)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 
+from promptsync.api.hosts import LOCAL_HOSTS
 from promptsync.api.keys import KeyStore
 
 if TYPE_CHECKING:
@@ -30,7 +31,8 @@ class ApiSettings:
     published branch, `write_to` where an edit's commit goes: a review branch or `ref` itself.
     `open_reads`: reads and previews need no key even when keys exist. `webhook_secret`:
     PROMPTSYNC_WEBHOOK_SECRET (None: the webhook answers 503). `lag_budget`: /readyz fails
-    when the in-process daemon has not reached its servers for this long."""
+    when the in-process daemon has not reached its servers for this long. `allowed_hosts`:
+    the `Host` names answered (others are 400: DNS rebinding), `*` for any."""
 
     repo: Path
     ref: str = "main"
@@ -41,6 +43,7 @@ class ApiSettings:
     open_reads: bool = False
     webhook_secret: str | None = field(default=None, repr=False)
     lag_budget: float = DEFAULT_LAG_BUDGET
+    allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
 
 
 def _no_daemon() -> None:

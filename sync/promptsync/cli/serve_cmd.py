@@ -21,6 +21,7 @@ from typing import Any
 
 from promptsync import settings
 from promptsync.api.context import ApiContext, ApiSettings
+from promptsync.api.hosts import allowed_hosts
 from promptsync.api.keys import KEYS_FILE_ENV, KeyStore, resolve_keys_file
 from promptsync.cli.options import add_db, add_followed_ref, add_redis, add_repo, repo_dir
 from promptsync.errors import UsageError
@@ -30,6 +31,7 @@ log = logging.getLogger("promptsync.cli.serve")
 WRITE_TO_ENV = "PROMPTSYNC_WRITE_TO"
 OPEN_READS_ENV = "PROMPTSYNC_OPEN_READS"
 WEBHOOK_SECRET_ENV = "PROMPTSYNC_WEBHOOK_SECRET"
+ALLOWED_HOSTS_ENV = "PROMPTSYNC_ALLOWED_HOSTS"
 _YES = {"1", "true", "yes", "on"}
 _NO = {"0", "false", "no", "off"}
 
@@ -63,6 +65,11 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--open-reads", action="store_true", default=None,
                    help="reads and previews need no key even when keys exist "
                         f"(env {OPEN_READS_ENV})")
+    p.add_argument("--allowed-host", action="append", metavar="NAME", dest="allowed_hosts",
+                   help="a name clients reach this server by (repeatable; env "
+                        f"{ALLOWED_HOSTS_ENV}, comma-separated; * for any): requests for "
+                        "other names are refused, a guard against DNS rebinding; the bind "
+                        "address, localhost, 127.0.0.1 and ::1 are always answered")
     p.add_argument("--keys-file", metavar="FILE", help=f"the API keys (env {KEYS_FILE_ENV}, "
                    "default: promptsync-keys.json here)")
 
@@ -83,8 +90,16 @@ def parse_settings(args: argparse.Namespace) -> ServeSettings:
         keys_file=resolve_keys_file(args.keys_file),
         open_reads=settings.resolve_as(args.open_reads, OPEN_READS_ENV, False, _flag,
                                        expected="true or false"),
-        webhook_secret=settings.resolve(None, WEBHOOK_SECRET_ENV, None))
+        webhook_secret=settings.resolve(None, WEBHOOK_SECRET_ENV, None),
+        allowed_hosts=allowed_hosts([args.host], _named_hosts(args.allowed_hosts)))
     return ServeSettings(api, args.host, args.port, args.sync, args.interval)
+
+
+def _named_hosts(flags: list[str] | None) -> list[str]:
+    """--allowed-host, else PROMPTSYNC_ALLOWED_HOSTS (comma-separated)."""
+    if flags:
+        return flags
+    return (settings.resolve(None, ALLOWED_HOSTS_ENV, "") or "").split(",")
 
 
 def _flag(text: str) -> bool:
@@ -179,3 +194,5 @@ def _announce(s: ServeSettings, ctx: ApiContext) -> None:
     log.info("serving %s of %s on http://%s:%d (docs: /docs); database %s; %s; daemon %s",
              s.api.ref, s.api.repo, s.host, s.port, hide_password(s.api.db_url), keys,
              "in this process" if s.sync else "elsewhere (--no-sync)")
+    log.info("answering for the host names %s (others get 400; --allowed-host adds one)",
+             ", ".join(s.api.allowed_hosts))
