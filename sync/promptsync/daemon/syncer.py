@@ -8,6 +8,7 @@ between the database commit and the invalidation heals by itself.
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -40,6 +41,7 @@ from promptsync.store.state import (
 
 log = logging.getLogger(__name__)
 PLAN_ATTEMPTS = 5  # plans and fetches; each one follows another writer's progress
+CONTENDED_RETRY = (0.05, 0.5)  # s: the range a contended cycle's next one is drawn from
 
 
 class Syncer:
@@ -121,7 +123,11 @@ class Syncer:
                 outcome = self._try_apply(repo, state, target)
             if outcome is not None:
                 return outcome
-        return Outcome("unreachable", reason="sync_state kept moving under us (other writers)")
+        # Not an outage: the servers answered, other writers were faster. Soon again, at a
+        # random moment, so two contending daemons fall out of step.
+        return Outcome("contended", reason=f"sync_state kept moving under us: another writer "
+                       f"published first on each of {PLAN_ATTEMPTS} attempts; following it "
+                       "next cycle", retry_in=random.uniform(*CONTENDED_RETRY))
 
     def _try_apply(self, repo: GitRepository, state: PublishedState,
                    target: str) -> Outcome | None:
@@ -185,7 +191,8 @@ class Syncer:
         if quiet or outcome.quiet:
             log.debug("%s", outcome.log_line())
             return
-        level = logging.INFO if outcome.exit_code == 0 else logging.WARNING
+        level = (logging.INFO if outcome.exit_code == 0 or outcome.status == "contended"
+                 else logging.WARNING)
         log.log(level, "%s", outcome.log_line())
 
 
