@@ -30,7 +30,7 @@ from promptsync.errors import GitError, UnreachableError
 from promptsync.gitio.repo import GitRepository
 from promptsync.store.apply import StateMoved, apply_changes
 from promptsync.store.changeset import ApplyResult, ChangeSet
-from promptsync.store.engine import first_line
+from promptsync.store.engine import first_line, schema_missing
 from promptsync.store.migrate import upgrade
 from promptsync.store.state import (
     PublishedState,
@@ -86,6 +86,19 @@ class Syncer:
         return outcome
 
     def _cycle(self) -> Outcome:
+        try:
+            return self._cycle_once()
+        except SQLAlchemyError as exc:
+            if not (self._migrated and schema_missing(exc)):
+                raise
+        # The tables went away under us: the database was emptied or replaced by an empty one
+        # (a restore gone wrong, a dropped database, a deleted SQLite file). Build it again.
+        log.warning("the database has no promptsync tables any more (emptied or replaced?): "
+                    "migrating it and loading %s again", self.ref)
+        self._migrated = False
+        return self._cycle_once()
+
+    def _cycle_once(self) -> Outcome:
         if not self._migrated:  # here, not at start: a database down at start is retried too
             upgrade(self.engine)
             self._migrated = True

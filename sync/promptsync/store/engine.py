@@ -15,7 +15,13 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 
 from promptsync.errors import UsageError
 from promptsync.settings import hide_password, redact
@@ -77,6 +83,13 @@ def create_private(url: URL) -> None:
 
 def _sqlite_engine(url: str, writer: bool) -> Engine:
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+    parsed = make_url(url)
+    path = sqlite_file(parsed)
+
+    @event.listens_for(engine, "do_connect")
+    def _before_connect(*_args: Any) -> None:
+        if writer:  # the file deleted since make_engine: made again private, not by SQLite
+            create_private(parsed)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -93,7 +106,32 @@ def _sqlite_engine(url: str, writer: bool) -> Engine:
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
+    if path is not None:
+        follow_file(engine, path)
     return engine
+
+
+def follow_file(engine: Engine, path: Path) -> None:
+    """Make `engine`'s pool drop a connection whose SQLite file was deleted or replaced since
+    it opened it: such a connection goes on reading and writing a file nobody else sees (a
+    daemon would never notice its database was emptied). One stat per checkout."""
+
+    @event.listens_for(engine, "connect")
+    def _opened(_dbapi_conn: Any, record: Any) -> None:
+        record.info["file"] = _identity(path)
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(_dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        if record.info.get("file") != _identity(path):
+            raise DisconnectionError(f"the SQLite file {path} was deleted or replaced")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def is_postgresql(engine: Engine) -> bool:
