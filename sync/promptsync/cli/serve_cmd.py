@@ -133,9 +133,8 @@ def _bind(host: str, port: int) -> socket.socket:
 
 def _serve(s: ServeSettings, sock: socket.socket, verbose: int) -> int:
     # The web stack is imported here: `promptsync validate` in a pre-commit hook must not pay.
-    import uvicorn
-
     from promptsync.api.app import create_app
+    from promptsync.api.connections import GuardedServer, guarded_config
     from promptsync.reader import PromptReader
     from promptsync.store.engine import make_engine
 
@@ -147,14 +146,14 @@ def _serve(s: ServeSettings, sock: socket.socket, verbose: int) -> int:
         ctx = replace(ctx, wake_daemon=daemon.wake, daemon_metrics=daemon.metrics)
     _announce(s, ctx)
     app = create_app(ctx)
-    config = uvicorn.Config(app, log_level="info" if verbose else "warning",
+    config = guarded_config(app, log_level="info" if verbose else "warning",
                             access_log=verbose > 0, lifespan="off", server_header=False)
     # uvicorn handles SIGTERM and SIGINT (it stops accepting, finishes the requests in
     # flight), then raises the signal again for the handler it found: ours, which only notes it,
     # so the daemon and the connections below are closed and the exit is 0, not a kill.
     noted = {sig: signal.signal(sig, _noted) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        GuardedServer(config).run(sockets=[sock])
     finally:
         for sig, handler in noted.items():
             signal.signal(sig, handler)
