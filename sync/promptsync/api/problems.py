@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from promptsync.api.methods import allowed_methods
 from promptsync.store.engine import first_line, schema_missing, unavailable
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,11 @@ async def _on_validation(request: Request, exc: Exception) -> ProblemResponse:
 
 async def _on_http(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return respond(http_problem(exc.status_code, exc.detail, exc.headers), request)
+    headers = exc.headers
+    if exc.status_code == 405:  # every method of the path, not only the first route's
+        allowed = allowed_methods(request.app.router.routes, request.scope)
+        headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+    return respond(http_problem(exc.status_code, exc.detail, headers), request)
 
 
 async def _on_database(request: Request, exc: Exception) -> ProblemResponse:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from promptsync.api.models import FindingOut
+from promptsync.api.models import CommitId, FindingOut
 from promptsync.api.problems import Problem
 from promptsync.edit.request import Conflict, PushFailed, Rejected, Written
 from promptsync.history.log import Change
@@ -25,6 +25,8 @@ MAX_TEMPLATE = 100_000  # the validator says 10,000; past this the request itsel
 # At most 18 digits: a version fits an int64, and a longer run would meet Python's limit on
 # converting digits to int (4,300) with a ValueError, a 500 (issue 18).
 _ETAG = re.compile(r'\s*(?:W/)?"(\d{1,18})(?:-[A-Za-z0-9-]+)?"\s*')
+# What etag_version takes, documented; empty is the header left out.
+IF_MATCH_SCHEMA = {"pattern": f"^(?:{_ETAG.pattern})?$"}
 
 
 class VariableIn(BaseModel):
@@ -73,8 +75,8 @@ class EditOut(BaseModel):
     prompt: str
     action: Literal["create", "update", "delete", "rollback"]
     version: int | None = Field(description="the new version (null after a delete)")
-    commit: str
-    parent: str
+    commit: CommitId
+    parent: CommitId
     branch: str = Field(description="the branch the commit is on")
     published: bool = Field(description="true: on the branch the daemon publishes; false: a "
                                         "review branch, to merge by pull request")
@@ -100,11 +102,12 @@ class AuditEntry(BaseModel):
     date: datetime
     version_before: int | None
     version_after: int | None
-    commit: str
+    commit: CommitId
     subject: str
     live_at: datetime | None = None
     previous_prompt: str | None = Field(None, description="the id before a rename")
-    restores: str | None = Field(None, description="a rollback: the commit brought back")
+    restores: str | None = Field(None, pattern="^[0-9a-f]{7,64}$", description="a rollback: "
+                                 "the commit brought back (as its message names it)")
 
 
 class AuditPageOut(BaseModel):
@@ -130,7 +133,7 @@ def prompt_id(brand: str, type_: str, locale: str | None) -> PromptId:
 
 def etag_version(header: str | None) -> int | None:
     """The version in an If-Match header as GET sent it (`"3"`, `"3-de"`, W/"3")."""
-    if header is None:
+    if header is None or not header.strip():
         return None
     match = _ETAG.fullmatch(header)
     if match is None:
