@@ -32,7 +32,7 @@ RUN_LIMIT = 600
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
     tmp = tmp_path_factory.mktemp("schemathesis")
     repo = GitRepo.init(tmp / "repo")
     db = f"sqlite:///{tmp / 'promptsync.db'}"
@@ -40,15 +40,17 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     key = KeyStore(tmp / "keys.json").add("fuzzer", Scope.WRITE, None)
     ctx = make_context(repo.path, db, tmp / "keys.json", webhook_secret="fuzz-secret")
     with running(ctx) as server:
-        yield server.url, key
+        yield server.url, key, tmp
 
 
-def schemathesis(url: str, key: str, *phases: str) -> subprocess.CompletedProcess[str]:
+def schemathesis(url: str, key: str, tmp: Path,
+                 *phases: str) -> subprocess.CompletedProcess[str]:
     command = [str(Path(sys.executable).with_name("schemathesis")), "--config-file",
                str(CONFIG), "run", f"{url}/openapi.json", "--max-examples", str(EXAMPLES),
                "--seed", "18", "--workers", "1", "--header", f"Authorization: Bearer {key}",
                "--phases", ",".join(phases), "--no-color"]
-    return subprocess.run(command, capture_output=True, text=True, timeout=RUN_LIMIT)
+    # In a temporary folder: the command keeps a cache (.schemathesis/) where it runs.
+    return subprocess.run(command, capture_output=True, text=True, timeout=RUN_LIMIT, cwd=tmp)
 
 
 def assert_clean(done: subprocess.CompletedProcess[str]) -> None:
@@ -58,19 +60,19 @@ def assert_clean(done: subprocess.CompletedProcess[str]) -> None:
 
 @pytest.mark.timeout(RUN_LIMIT + 60)
 def test_every_check_passes_on_examples_fuzzing_and_stateful_runs(
-        served: tuple[str, str]) -> None:
+        served: tuple[str, str, Path]) -> None:
     assert_clean(schemathesis(*served, "examples", "fuzzing", "stateful"))
 
 
 @pytest.mark.slow  # about 70 s on two idle cores: ~900 boundary cases, every write a commit
 @pytest.mark.timeout(RUN_LIMIT + 60)
-def test_every_check_passes_on_the_coverage_phase(served: tuple[str, str]) -> None:
+def test_every_check_passes_on_the_coverage_phase(served: tuple[str, str, Path]) -> None:
     # The boundary values of every parameter, each required header left out, each method an
     # operation does not declare (405 with the path's whole `Allow`).
     assert_clean(schemathesis(*served, "coverage"))
 
 
-def test_every_endpoint_of_the_issue_is_in_the_document(served: tuple[str, str]) -> None:
+def test_every_endpoint_of_the_issue_is_in_the_document(served: tuple[str, str, Path]) -> None:
     paths = httpx.get(f"{served[0]}/openapi.json").json()["paths"]
     for path in ("/v1/prompts", "/v1/prompts/{brand}/{type}",
                  "/v1/prompts/{brand}/{type}/preview", "/v1/status", "/v1/hooks/github",
