@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from promptsync import PromptReader, PromptType
 from promptsync.cli.main import main
-from promptsync.settings import hide_password, redact
+from promptsync.credentials import redact
 from tests.support.gitrepo import GitRepo
 from tests.support.servers import free_port
 
@@ -35,6 +36,12 @@ MASKED = [
     ("query token", "redis://h:6379/0?token=s3cr3t-Val&db=1", "redis://h:6379/0?token=***&db=1"),
     ("query access_token", "https://git.example.com/p.git?access_token=s3cr3t-Val#main",
      "https://git.example.com/p.git?access_token=***#main"),
+    ("query private_token", "https://gitlab.example.com/p.git?private_token=s3cr3t-Val",
+     "https://gitlab.example.com/p.git?private_token=***"),
+    ("query key", "https://h/p.git?key=s3cr3t-Val&ref=main", "https://h/p.git?key=***&ref=main"),
+    ("query sig, a pre-signed URL", "https://b.example/x?sv=2022&sig=s3cr3t-Val",
+     "https://b.example/x?sv=2022&sig=***"),
+    ("api_key in free text", "refused: api_key=s3cr3t-Val", "refused: api_key=***"),
     ("query, upper case key", "postgresql://h/db?PASSWORD=s3cr3t-Val", "postgresql://h/db?PASSWORD=***"),
     ("https token as user", "https://s3cr3t-Val@github.com/org/prompts.git",
      "https://***@github.com/org/prompts.git"),
@@ -65,13 +72,15 @@ KEPT = [
     "Error 111 connecting to 127.0.0.1:6379. Connection refused.",
     'FATAL:  password authentication failed for user "app"',
     "prompts/acme/greeting.yaml:7:5: error: the template uses 'token' [variable-undeclared]",
+    "--var 'brand_name' is not KEY=VALUE, e.g. --var user_name=Dana",
+    "a design=3 or a monkey=2 is no credential",
 ]
 
 
 @pytest.mark.parametrize(("what", "text", "shown"), MASKED, ids=[m[0] for m in MASKED])
 def test_every_credential_form_is_masked(what: str, text: str, shown: str) -> None:
     assert redact(text) == shown
-    assert SECRET not in hide_password(text)
+    assert SECRET not in redact(text)
     assert redact(shown) == shown  # masking twice changes nothing
 
 
@@ -114,3 +123,27 @@ def test_reader_warnings_mask_a_password_in_the_query(caplog: pytest.LogCaptureF
     shown = "\n".join(r.getMessage() for r in caplog.records)
     assert "unavailable" in shown  # both servers were reported
     assert SECRET not in shown
+
+
+def test_sync_of_a_url_with_a_token_in_its_query_never_prints_it(tmp_path: Path) -> None:
+    # Nothing listens on the port: git fails, and its message quotes the URL it was given.
+    url = f"http://127.0.0.1:{free_port()}/prompts.git?access_token={SECRET}"
+    proc = subprocess.run([sys.executable, "-m", "promptsync", "sync", "--once", "--repo", url,
+                           "--cache-dir", str(tmp_path / "mirrors"),
+                           "--db", f"sqlite:///{tmp_path / 'p.db'}"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "unable to access" in proc.stderr  # git's own message was shown
+    assert SECRET not in proc.stdout + proc.stderr
+    assert "access_token=***" in proc.stderr
+
+
+@pytest.mark.parametrize("url", [f"https://ada:{SECRET}@git.example.com/prompts.git",
+                                 f"https://{SECRET}@git.example.com/prompts.git",
+                                 f"https://git.example.com/prompts.git?private_token={SECRET}"])
+def test_serve_given_a_url_with_a_credential_never_prints_it(
+        url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--repo", url, "--port", str(free_port())]) == 2
+    err = capsys.readouterr().err
+    assert "is not a directory" in err
+    assert SECRET not in err

@@ -1,11 +1,13 @@
 """Masking credentials before text reaches a user, a log line or a database row.
 
 A URL carries a secret in more places than its password: `user:pass@` (with or without a
-scheme), a query parameter (`?password=`, `?token=`, `?access_token=`, `&sslpassword=`), a
-token as the user name of an https URL (`https://ghp_x@github.com/...`). A driver's error
-message may quote a URL or a libpq `key=value` string. One function masks them all, in a URL
+scheme), a query parameter (`?password=`, `?token=`, `?access_token=`, `?private_token=`,
+`?key=`, `&sig=`, `&sslpassword=`), a token as the user name of an https URL
+(`https://ghp_x@github.com/...`). A driver's error message may quote a URL or a libpq
+`key=value` string; git's may quote the URL it fetched. One function masks them all, in a URL
 or in free text, without parsing: a URL that does not parse (a port that is not a number) is
-exactly the one an error message is about.
+exactly the one an error message is about. Every message that may carry a URL goes through
+`redact`, and there is no other masking function.
 """
 
 from __future__ import annotations
@@ -21,9 +23,13 @@ _TOKEN_USER = re.compile(r"(?P<head>\bhttps?://)(?P<secret>[^\s:/@?#]+)@", re.IG
 # `user:password@host` with no scheme, at the start of the text or of a word.
 _BARE_USERINFO = re.compile(
     r"(?<![^\s'\"(<=,\[])(?P<head>[^\s:/@'\"]*):(?P<secret>[^\s@/]+)@")
-# `password=X` as a query parameter or a libpq keyword, quoted or not.
+# `password=X` as a query parameter or a libpq keyword, quoted or not: any name that ends in
+# password, secret or token (access_token, private_token), a named key (api_key, access-key);
+# in a URL's query also a bare `key=` and a signature (`sig=`, a pre-signed URL's), which in
+# free text are ordinary words (`--var KEY=VALUE`).
 _PAIR = re.compile(
-    r"(?P<head>(?<![\w-])[\w-]*(?:password|passwd|pwd|secret|token|api[_-]?key)\s*=\s*)"
+    r"(?P<head>(?<![\w-])(?:[\w-]*(?:password|passwd|pwd|secret|token)"
+    r"|[\w-]*(?:api|access|private|secret)[_-]?key|(?<=[?&])(?:key|sig|signature))\s*=\s*)"
     r"(?P<secret>'[^']*'|\"[^\"]*\"|[^\s&;#'\",)]+)", re.IGNORECASE)
 
 
@@ -33,11 +39,6 @@ def redact(text: str) -> str:
     for pattern in (_USERINFO, _TOKEN_USER, _BARE_USERINFO, _PAIR):
         text = pattern.sub(_masked, text)
     return text
-
-
-def hide_password(url: str) -> str:
-    """A URL fit for a log line or an error message: every credential in it replaced by ***."""
-    return redact(url)
 
 
 def _masked(match: re.Match[str]) -> str:

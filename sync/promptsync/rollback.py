@@ -67,15 +67,6 @@ def resolve(repo: GitRepository, rev: str, what: str = "") -> str:
     return sha
 
 
-def _file_at(repo: GitRepository, sha: str, path: str) -> tuple[str, bytes] | None:
-    """(mode, bytes) of `path` at commit `sha`, or None when it has no such file."""
-    listing = repo.run("ls-tree", "-z", sha, "--", path).rstrip("\0")
-    if not listing:
-        return None
-    mode, kind, blob = listing.split("\t", 1)[0].split()
-    return (mode, repo.read_blob(blob)) if kind == "blob" else None
-
-
 def _message(prompt: PromptId, rev_sha: str, version: int,
              trailers: Sequence[tuple[str, str]]) -> str:
     extra = "".join(f"{key}: {value}\n" for key, value in trailers)
@@ -88,11 +79,11 @@ def _message(prompt: PromptId, rev_sha: str, version: int,
 def restored_content(repo: GitRepository, prompt: PromptId, rev_sha: str,
                      head: str) -> tuple[str, bytes, int]:
     """(mode, bytes, version) of the restored file: the old content, version = head's + 1."""
-    old = _file_at(repo, rev_sha, prompt.path)
+    old = repo.file_at(rev_sha, prompt.path)
     if old is None:
         raise UsageError(f"{prompt} does not exist at {short(rev_sha)} "
                          f"(hint: `promptsync history {prompt}` lists its commits)")
-    current = _file_at(repo, head, prompt.path)
+    current = repo.file_at(head, prompt.path)
     if current is not None and content_key(current[1]) == content_key(old[1]):
         raise UsageError(f"{prompt} already has its content of {short(rev_sha)}: nothing to do")
     # A prompt deleted since REV comes back as a new prompt, and new prompts start at 1.

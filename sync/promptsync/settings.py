@@ -13,12 +13,10 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
-from promptsync.credentials import hide_password, redact
+from promptsync.credentials import redact
 from promptsync.errors import UsageError
-
-__all__ = ["hide_password", "redact"]  # re-exported: the daemon, reader and store import them here
 
 T = TypeVar("T")
 
@@ -26,6 +24,7 @@ REPO_ENV = "PROMPTSYNC_REPO"
 REF_ENV = "PROMPTSYNC_REF"
 DB_URL_ENV = "PROMPTSYNC_DB_URL"
 REDIS_URL_ENV = "PROMPTSYNC_REDIS_URL"
+WEBHOOK_SECRET_ENV = "PROMPTSYNC_WEBHOOK_SECRET"
 DEFAULT_REF = "main"
 DEFAULT_DB_URL = "sqlite:///promptsync.db"
 DATABASE_BACKENDS = ("sqlite", "postgresql")
@@ -56,11 +55,18 @@ def resolve_as(explicit: T | None, env_name: str, default: T, parse: Callable[[s
         raise UsageError(f"{env_name}={text!r} is not {expected}") from None
 
 
+def resolve_ref(explicit: str | None, environ: Mapping[str, str] | None = None) -> str:
+    """The published branch, the one the daemon follows: --ref, then PROMPTSYNC_REF, then main."""
+    return resolve(explicit, REF_ENV, DEFAULT_REF, environ) or DEFAULT_REF
+
+
 def resolve_folder(explicit: str | None, environ: Mapping[str, str] | None = None) -> Path:
     """The prompt repository's folder: --repo, then PROMPTSYNC_REPO, then the current folder."""
-    root = Path(resolve(explicit, REPO_ENV, ".", environ) or ".")
-    if not root.is_dir():
-        raise UsageError(f"{root} is not a directory (hint: pass --repo DIR or set {REPO_ENV})")
+    given = resolve(explicit, REPO_ENV, ".", environ) or "."
+    root = Path(given)
+    if not root.is_dir():  # the text as given: Path would fold a URL's `//` out of the mask
+        raise UsageError(f"{redact(given)} is not a directory "
+                         f"(hint: pass --repo DIR or set {REPO_ENV})")
     return root.resolve()
 
 
@@ -87,15 +93,22 @@ def check_database_url(url: str) -> str:
 
     example = "e.g. sqlite:///promptsync.db or postgresql+psycopg://user@host/db"
     try:
-        backend = make_url(url).get_backend_name()
+        parsed = make_url(url)
     except ArgumentError:
-        raise UsageError(f"{hide_password(url)} is not a database URL ({example})") from None
+        raise UsageError(f"{redact(url)} is not a database URL ({example})") from None
     except ValueError:  # the one thing make_url converts: the port
-        raise UsageError(f"{hide_password(url)} is not a database URL: the port is not a "
+        raise UsageError(f"{redact(url)} is not a database URL: the port is not a "
                          f"number ({example})") from None
+    backend = parsed.get_backend_name()
     if backend not in DATABASE_BACKENDS:
-        raise UsageError(f"unsupported database {backend!r} in {hide_password(url)} "
+        raise UsageError(f"unsupported database {backend!r} in {redact(url)} "
                          "(use sqlite or postgresql)")
+    host = parsed.host
+    if backend == "sqlite" and host:
+        # sqlite://promptsync.db: two slashes make the file's name a host, which SQLite has not.
+        raise UsageError(f"{redact(url)} names no SQLite file ({host!r} is read as a host "
+                         f"name): write {redact(url.replace('://', ':///', 1))} (three slashes "
+                         "before a relative path, four before an absolute one)")
     return url
 
 
@@ -105,27 +118,10 @@ def check_redis_url(url: str) -> str:
     example = "e.g. redis://localhost:6379/0"
     parts = urlsplit(url)
     if parts.scheme not in REDIS_SCHEMES or "://" not in url:
-        raise UsageError(f"{hide_password(url)} is not a Redis URL ({example})")
+        raise UsageError(f"{redact(url)} is not a Redis URL ({example})")
     try:
         parts.port  # noqa: B018 - urlsplit checks the port only when asked for it
     except ValueError:
-        raise UsageError(f"{hide_password(url)} is not a Redis URL: the port is not a number "
+        raise UsageError(f"{redact(url)} is not a Redis URL: the port is not a number "
                          f"between 0 and 65535 ({example})") from None
     return url
-
-
-def read_only_database(url: str) -> str:
-    """For a command that only reads: a SQLite file opened read-only (`mode=ro`), so a command
-    run in the wrong folder never leaves an empty database behind, and an error that says
-    where it looked. Other databases are returned as they are (reading creates nothing)."""
-    parts = urlsplit(check_database_url(url))
-    where = parts.path[1:] if parts.path.startswith("/") else parts.path
-    if not parts.scheme.startswith("sqlite") or where in ("", ":memory:") or parts.query:
-        return url
-    path = Path(where).absolute()
-    if not path.is_file():
-        raise UsageError(f"no promptsync database at {path} (hint: run `promptsync sync` first, "
-                         "or pass --db URL)")
-    # SQLAlchemy hands a `file:` database to sqlite3 as a URI when uri=true; it unquotes the
-    # path once and sqlite3 once more, hence the two quotes.
-    return f"{parts.scheme}:///file:{quote(quote(str(path)))}?mode=ro&uri=true"

@@ -18,6 +18,7 @@ from promptsync.api.problems import MEDIA_TYPE
 from tests.api.edit_server import WritingApi, reader_in_another_process, writing_api
 from tests.daemon.helpers import state, sync_once, wait_until
 from tests.support.gitrepo import GitRepo
+from tests.support.servers import free_port
 
 GREETING = "/v1/prompts/default/greeting"
 GREETING_FILE = "prompts/default/greeting.yaml"
@@ -183,6 +184,22 @@ def test_locale_names_the_translation_file(api: WritingApi) -> None:
         assert body["prompt"] == "default/greeting.de-DE"
     assert problem(put(api, {"template": NEW}, GREETING + "?locale=%21%21",
                        **{"If-None-Match": "*"}), 400)
+
+
+@pytest.mark.timeout(120)
+def test_a_failed_push_names_the_remote_without_its_token(prompt_repo: GitRepo, sqlite_url: str,
+                                                          tmp_path: Path) -> None:
+    secret = "s3cr3t-t0ken"
+    prompt_repo.git("remote", "add", "origin",
+                    f"http://127.0.0.1:{free_port()}/prompts.git?access_token={secret}")
+    assert sync_once(prompt_repo, sqlite_url) == 0
+    with writing_api(prompt_repo, sqlite_url, tmp_path / "keys.json", write_to="branch",
+                     daemon=False) as api:
+        response = put(api, {"version": 1, "template": NEW})
+        body = problem(response, 502)
+    assert "unable to access" in str(body["detail"])  # git's message, URL and all
+    assert secret not in response.text
+    assert "access_token=***" in str(body["detail"])
 
 
 @pytest.mark.timeout(120)

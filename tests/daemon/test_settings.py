@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from promptsync.settings import hide_password, resolve
+from promptsync.credentials import redact
+from promptsync.settings import resolve
 
 
 def test_explicit_wins_then_env_then_default() -> None:
@@ -14,11 +15,11 @@ def test_explicit_wins_then_env_then_default() -> None:
 
 
 def test_passwords_are_hidden() -> None:
-    assert hide_password("postgresql+psycopg://app:s3cret@db:5432/prompts") == \
+    assert redact("postgresql+psycopg://app:s3cret@db:5432/prompts") == \
         "postgresql+psycopg://app:***@db:5432/prompts"
-    assert hide_password("redis://:s3cret@cache:6379/0") == "redis://:***@cache:6379/0"
-    assert hide_password("sqlite:///promptsync.db") == "sqlite:///promptsync.db"
+    assert redact("redis://:s3cret@cache:6379/0") == "redis://:***@cache:6379/0"
+    assert redact("sqlite:///promptsync.db") == "sqlite:///promptsync.db"
     # URLs SQLAlchemy cannot parse: no scheme, a port that is not a number.
-    assert "s3cret" not in hide_password("not a url :s3cret@")
-    assert "s3cret" not in hide_password("postgresql://app:s3cret@db:port/prompts")
-    assert hide_password("git@github.com:org/prompts.git") == "git@github.com:org/prompts.git"
+    assert "s3cret" not in redact("not a url :s3cret@")
+    assert "s3cret" not in redact("postgresql://app:s3cret@db:port/prompts")
+    assert redact("git@github.com:org/prompts.git") == "git@github.com:org/prompts.git"

@@ -74,8 +74,22 @@ def test_credentials_in_the_url_never_reach_the_message(tmp_path: Path,
         GitSource(url, tmp_path / "mirrors").refresh()
     message = str(caught.value)
     assert SECRET not in message
-    assert "cannot reach https://***@github.com/acme/prompts.git" in message
-    assert message.startswith("git clone leaky::https://***@github.com/acme/prompts.git ")
+    assert "cannot reach https://x-access-token:***@github.com/acme/prompts.git" in message
+    assert message.startswith("git clone leaky::https://x-access-token:***@github.com/acme/")
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name", ["access_token", "private_token", "token", "key", "sig"])
+def test_a_token_in_the_query_never_reaches_gits_error(tmp_path: Path, name: str) -> None:
+    # Nothing listens on the port: git's own message quotes the URL, query and all.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/prompts.git?{name}={SECRET}"
+    with pytest.raises(UnreachableError) as caught:
+        GitSource(url, tmp_path / "mirrors").refresh()
+    message = str(caught.value)
+    assert SECRET not in message
+    assert f"?{name}=***" in message and "unable to access" in message
 
 
 def mode(path: Path) -> int:

@@ -76,7 +76,8 @@ def test_many_blobs_are_read_at_once_and_missing_ones_left_out(prompt_repo: GitR
 def test_a_failed_command_names_itself_without_options_and_gives_a_hint(
         prompt_repo: GitRepo) -> None:
     with GitRepository(prompt_repo.path) as repo, pytest.raises(GitError) as caught:
-        repo.run("ls-tree", "-r", "-z", "no-such-rev")
-    assert str(caught.value) == ("git ls-tree no-such-rev failed: fatal: Not a valid object name "
+        repo.files("no-such-rev")
+    assert str(caught.value) == ("git ls-tree no-such-rev prompts schema failed: fatal: Not a "
+                                 "valid object name "
                                  "no-such-rev (hint: is --repo a git repository with that "
                                  "revision?)")

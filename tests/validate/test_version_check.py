@@ -59,7 +59,7 @@ def test_base_versions_reads_every_prompt_file_even_an_invalid_one(snapshot_repo
     sha = snapshot_repo.commit("A broken file still has a version")
     with GitRepository(snapshot_repo.path) as repo:
         versions = base_versions(repo, sha)
-        blob = repo.run("rev-parse", f"{sha}:prompts/acme/greeting.yaml").strip()
+    blob = snapshot_repo.git("rev-parse", f"{sha}:prompts/acme/greeting.yaml")
     assert versions[ACME] == BaseVersion(7, blob)
     assert versions[PromptId("default", PromptType.GREETING)].version == 1
     assert len(versions) == 16

@@ -29,7 +29,7 @@ from promptsync.api.previews import Previews
 from promptsync.api.problems import install
 from promptsync.api.served import ServedPrompts
 from promptsync.api.snapshot import BranchFiles
-from promptsync.cli.main import package_version
+from promptsync.version import package_version
 from promptsync.web import install_page
 
 ROUTE_ORDER = ("prompts", "preview", "edits", "audit", "status", "hooks", "health")

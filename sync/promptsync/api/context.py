@@ -1,27 +1,31 @@
 """What every route works with: the settings, the reader, the database, the keys, the daemon.
 
 One ApiContext per application, built by `promptsync serve` (or a test) and handed to
-`create_app`; routes get it through the `get_context` dependency, never from a global.
+`create_app`; routes get it through the `get_context` dependency, never from a global. What a
+route keeps for the life of the application (a cache, a service) is made on first use by
+`per_app`.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 
 from promptsync.api.hosts import LOCAL_HOSTS
 from promptsync.api.keys import KeyStore
+from promptsync.edit.request import WriteTo
+from promptsync.settings import DEFAULT_DB_URL, DEFAULT_REF
 
 if TYPE_CHECKING:
     from promptsync.daemon.metrics import Metrics
     from promptsync.reader import PromptReader
 
-WriteTo = Literal["branch", "main"]
 DEFAULT_LAG_BUDGET = 60.0
 
 
@@ -35,9 +39,9 @@ class ApiSettings:
     the `Host` names answered (others are 400: DNS rebinding), `*` for any."""
 
     repo: Path
-    ref: str = "main"
+    ref: str = DEFAULT_REF
     write_to: WriteTo = "branch"
-    db_url: str = "sqlite:///promptsync.db"
+    db_url: str = DEFAULT_DB_URL
     redis_url: str | None = None
     keys_file: Path = Path("promptsync-keys.json")
     open_reads: bool = False
@@ -71,3 +75,18 @@ async def get_context(request: Request) -> ApiContext:
 
 # A route's parameter `ctx: Ctx` is its application's ApiContext.
 Ctx = Annotated[ApiContext, Depends(get_context)]
+
+
+_PER_APP_LOCK = threading.Lock()
+_Kept = TypeVar("_Kept")
+
+
+def per_app(request: Request, name: str, build: Callable[[], _Kept]) -> _Kept:
+    """The application's one `name`: made by `build()` on first use, then kept in `app.state`
+    (concurrent first requests build it once)."""
+    with _PER_APP_LOCK:
+        found: _Kept | None = getattr(request.app.state, name, None)
+        if found is None:
+            found = build()
+            setattr(request.app.state, name, found)
+    return found

@@ -11,22 +11,28 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from promptsync.defaults import builtin
 from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PromptType
 from promptsync.reader import PromptReader
-from promptsync.record import BUILTIN_COMMIT, Prompt, freeze_variables
+from promptsync.record import BUILTIN_COMMIT, Prompt
 from promptsync.resolution import is_language_fallback, lookup_order
-from promptsync.store.models import PromptRow, SyncStateRow
-from promptsync.store.state import as_utc
+from promptsync.store.state import (
+    Published,
+    as_utc,
+    live_brands,
+    published_generation,
+    published_prompts,
+    synced_at,
+)
 
 BRANDS_RECHECK_SECONDS = 0.5
 
@@ -101,12 +107,8 @@ class ServedPrompts:
         return found
 
     def _live_since(self, brand: str, t: PromptType, locale: str) -> datetime | None:
-        query = select(PromptRow.synced_at).where(PromptRow.brand == brand,
-                                                  PromptRow.type == t.value,
-                                                  PromptRow.locale == locale)
         try:
-            with self.engine.connect() as conn:
-                return conn.execute(query).scalar()
+            return synced_at(self.engine, brand, t, locale)
         except Exception:  # the reader answered from a cache: the time is not essential
             return None
 
@@ -126,12 +128,9 @@ class ServedPrompts:
         return brand in self._brands
 
     def _refresh_brands(self) -> None:
-        with self.engine.connect() as conn:
-            generation = conn.execute(select(SyncStateRow.generation)
-                                      .where(SyncStateRow.id == 1)).scalar()
-            if generation != self._brands_generation:
-                brands = conn.execute(select(PromptRow.brand).distinct()).scalars().all()
-                self._brands, self._brands_generation = frozenset(brands), generation
+        generation = published_generation(self.engine)
+        if generation != self._brands_generation:
+            self._brands, self._brands_generation = live_brands(self.engine), generation
         # Only once the database answered: a failed read is tried again by the next request.
         self._brands_checked = time.monotonic()
 
@@ -140,7 +139,7 @@ class ServedPrompts:
         """Every (brand, type) cell resolved from one read of the table: brand, else default,
         else built-in (with a locale, the languages order of promptsync.resolution); each
         cell also lists the brand's own translations of the type."""
-        rows = self._rows()
+        rows = published_prompts(self.engine)
         brands = [brand] if brand else sorted({b for b, _, _ in rows} | {DEFAULT_BRAND})
         translations: dict[tuple[str, PromptType], list[str]] = {}
         for b, t, tag in sorted(rows):
@@ -152,23 +151,8 @@ class ServedPrompts:
                 cells.append(_cell(rows, b, t, locale) | {"locales": translations.get((b, t), [])})
         return cells
 
-    def _rows(self) -> Mapping[tuple[str, PromptType, str], tuple[Prompt, datetime]]:
-        cols = [PromptRow.brand, PromptRow.type, PromptRow.version, PromptRow.template,
-                PromptRow.variables, PromptRow.commit_sha, PromptRow.synced_at,
-                PromptRow.locale, PromptRow.language]
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(*cols)).all()
-        found = {}
-        for r in rows:
-            t = PromptType(r.type)
-            found[(r.brand, t, r.locale)] = (
-                Prompt(r.brand, t, r.template, r.version, r.commit_sha, "db",
-                       freeze_variables(r.variables), 0, r.locale, r.language), r.synced_at)
-        return found
 
-
-def _cell(rows: Mapping[tuple[str, PromptType, str], tuple[Prompt, datetime]], brand: str,
-          t: PromptType, locale: str) -> dict[str, Any]:
+def _cell(rows: Published, brand: str, t: PromptType, locale: str) -> dict[str, Any]:
     for step_brand, step_locale in lookup_order(brand, locale):
         hit = rows.get((step_brand, t, step_locale))
         if hit is not None:

@@ -9,12 +9,9 @@ thread at a time: a GitRepository is not thread-safe, and previews run in worker
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
-
-from fastapi import Request
 
 from promptsync.errors import GitError
 from promptsync.gitio.repo import GitRepository
@@ -97,18 +94,3 @@ def _read(repo: GitRepository, sha: str) -> Snapshot:
 
 def _held(f: SourceFile, data: bytes) -> SourceFile:
     return SourceFile(f.path, f.blob, lambda: data)
-
-
-_ON_APP_LOCK = threading.Lock()
-_Built = TypeVar("_Built")
-
-
-def on_app(request: Request, name: str, build: Callable[[BranchFiles], _Built]) -> _Built:
-    """One `build(previews' branch files)` per application, made on first use and kept in
-    `app.state` under `name` (the routes over the branch head share its snapshots)."""
-    with _ON_APP_LOCK:
-        found: _Built | None = getattr(request.app.state, name, None)
-        if found is None:
-            found = build(request.app.state.previews.files)
-            setattr(request.app.state, name, found)
-    return found

@@ -27,10 +27,10 @@ from promptsync.cache.protocol import (
     prompt_key,
     reach_pattern,
 )
+from promptsync.credentials import redact
 from promptsync.errors import UsageError
 from promptsync.locale import chain
 from promptsync.model import DEFAULT_BRAND, PromptId
-from promptsync.settings import hide_password
 
 log = logging.getLogger(__name__)
 SOCKET_TIMEOUT = 1.0
@@ -50,7 +50,7 @@ class Invalidator:
             self._client = redis.Redis.from_url(url, socket_timeout=SOCKET_TIMEOUT,
                                                 socket_connect_timeout=SOCKET_TIMEOUT)
         except ValueError as exc:
-            raise UsageError(f"{hide_password(url)} is not a Redis URL ({exc}; "
+            raise UsageError(f"{redact(url)} is not a Redis URL ({exc}; "
                              "e.g. redis://localhost:6379/0)") from None
         self._raise_gen = self._client.register_script(RAISE_GENERATION)
         self._reset_gen = self._client.register_script(RESET_GENERATION)

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         # No default database: the live times are shown when asked for.
         db_url = settings.resolve(args.db, settings.DB_URL_ENV, None)
         if db_url:
-            runs = golive.applied_runs(settings.read_only_database(db_url))
+            runs = golive.applied_runs(db_url)
             changes = with_live_times(changes, golive.live_times(repo, runs))
     FORMATS[args.format](changes, sys.stdout, with_live=bool(db_url))
     return 0

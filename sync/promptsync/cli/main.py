@@ -14,13 +14,13 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 from types import ModuleType
 from typing import Any
 
 from promptsync.cli.options import add_logging
 from promptsync.credentials import redact
 from promptsync.errors import PromptSyncError
+from promptsync.version import package_version
 
 # `promptsync` alone prints the help and fails, as `git` alone does: a script that calls it
 # without a command did not get what it asked for, so it must not look like success. git's
@@ -65,13 +65,6 @@ class _Summaries:
         parser: argparse.ArgumentParser = self._subparsers.add_parser(
             name, help=COMMANDS[name], parents=[self._common], **kwargs)
         return parser
-
-
-def package_version() -> str:
-    try:
-        return version("promptsync")
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        return "unknown (not installed)"
 
 
 def _chosen(argv: Sequence[str]) -> str | None:
@@ -126,7 +119,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return int(_command(args.command).run(args))
     except PromptSyncError as exc:
-        print(f"promptsync {args.command}: error: {exc}", file=sys.stderr)
+        print(f"promptsync {args.command}: error: {redact(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("promptsync: interrupted", file=sys.stderr)

@@ -46,7 +46,7 @@ def add_ref(parser: argparse.ArgumentParser) -> None:
 def add_followed_ref(parser: argparse.ArgumentParser) -> None:
     """The daemon's --ref (sync, serve): the published branch it follows, not a revision read."""
     parser.add_argument("--ref", metavar="BRANCH", help="the published branch to follow (env "
-                        "PROMPTSYNC_REF, default main)")
+                        f"{settings.REF_ENV}, default {settings.DEFAULT_REF})")
 
 
 def add_db(parser: argparse.ArgumentParser) -> None:

@@ -11,7 +11,7 @@ from promptsync.cli.options import add_repo, prompt_id, repo_dir
 from promptsync.gitio import short
 from promptsync.gitio.repo import GitRepository
 from promptsync.rollback import default_base, make_rollback
-from promptsync.settings import DEFAULT_REF, REF_ENV, resolve
+from promptsync.settings import resolve_ref
 
 
 def add_parser(subparsers: Any) -> None:
@@ -33,7 +33,7 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     prompt = prompt_id(args.id)
     with GitRepository(repo_dir(args.repo)) as repo:
-        base = args.base or default_base(repo, resolve(None, REF_ENV, DEFAULT_REF) or DEFAULT_REF)
+        base = args.base or default_base(repo, resolve_ref(None))
         done = make_rollback(repo, prompt, args.to, base=base, branch=args.branch)
     print(f"Created branch {done.branch} (commit {short(done.commit)}) from {base} "
           f"({short(done.parent)}): {prompt} as it was at {short(done.restored_from)}, "

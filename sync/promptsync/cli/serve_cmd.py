@@ -20,17 +20,24 @@ from types import FrameType
 from typing import Any
 
 from promptsync import settings
+from promptsync.api.app import create_app
+from promptsync.api.background import DaemonThread
+from promptsync.api.connections import GuardedServer, guarded_config
 from promptsync.api.context import ApiContext, ApiSettings
 from promptsync.api.hosts import allowed_hosts
 from promptsync.api.keys import KEYS_FILE_ENV, KeyStore, resolve_keys_file
 from promptsync.cli.options import add_db, add_followed_ref, add_redis, add_repo, repo_dir
+from promptsync.cli.sync_cmd import SyncSettings, build_syncer
+from promptsync.credentials import redact
+from promptsync.daemon.metrics import Metrics, stale_after
+from promptsync.edit.request import WRITE_TO, WriteTo
 from promptsync.errors import UsageError
-from promptsync.settings import hide_password
+from promptsync.reader import PromptReader
+from promptsync.store.engine import make_engine
 
 log = logging.getLogger("promptsync.cli.serve")
 WRITE_TO_ENV = "PROMPTSYNC_WRITE_TO"
 OPEN_READS_ENV = "PROMPTSYNC_OPEN_READS"
-WEBHOOK_SECRET_ENV = "PROMPTSYNC_WEBHOOK_SECRET"
 ALLOWED_HOSTS_ENV = "PROMPTSYNC_ALLOWED_HOSTS"
 _YES = {"1", "true", "yes", "on"}
 _NO = {"0", "false", "no", "off"}
@@ -54,7 +61,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default "
                    "127.0.0.1, this machine only; 0.0.0.0 for every interface)")
     p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
-    p.add_argument("--write-to", choices=["branch", "main"], help="where an edit's commit goes: "
+    p.add_argument("--write-to", choices=WRITE_TO, help="where an edit's commit goes: "
                    "a review branch edit/<brand>/<type>/v<N> (default), or the published branch "
                    f"itself, live within a second (env {WRITE_TO_ENV})")
     p.add_argument("--sync", action=argparse.BooleanOptionalAction, default=True,
@@ -79,18 +86,14 @@ def parse_settings(args: argparse.Namespace) -> ServeSettings:
         raise UsageError(f"--port {args.port} is not a port (1-65535)")
     if args.interval <= 0:
         raise UsageError("--interval must be a positive number of seconds")
-    write_to = settings.resolve(args.write_to, WRITE_TO_ENV, "branch")
-    if write_to not in ("branch", "main"):
-        raise UsageError(f"{WRITE_TO_ENV}={write_to!r} is not branch or main")
     api = ApiSettings(
-        repo=repo_dir(args.repo), ref=settings.resolve(args.ref, settings.REF_ENV,
-                                                       settings.DEFAULT_REF) or "main",
-        write_to=write_to,  # type: ignore[arg-type]
+        repo=repo_dir(args.repo), ref=settings.resolve_ref(args.ref),
+        write_to=_write_to(args.write_to),
         db_url=settings.resolve_db_url(args.db), redis_url=settings.resolve_redis_url(args.redis),
         keys_file=resolve_keys_file(args.keys_file),
         open_reads=settings.resolve_as(args.open_reads, OPEN_READS_ENV, False, _flag,
                                        expected="true or false"),
-        webhook_secret=settings.resolve(None, WEBHOOK_SECRET_ENV, None),
+        webhook_secret=settings.resolve(None, settings.WEBHOOK_SECRET_ENV, None),
         allowed_hosts=allowed_hosts([args.host], _named_hosts(args.allowed_hosts)))
     return ServeSettings(api, args.host, args.port, args.sync, args.interval)
 
@@ -100,6 +103,14 @@ def _named_hosts(flags: list[str] | None) -> list[str]:
     if flags:
         return flags
     return (settings.resolve(None, ALLOWED_HOSTS_ENV, "") or "").split(",")
+
+
+def _write_to(explicit: str | None) -> WriteTo:
+    given = settings.resolve(explicit, WRITE_TO_ENV, "branch")
+    for choice in WRITE_TO:
+        if given == choice:
+            return choice
+    raise UsageError(f"{WRITE_TO_ENV}={given!r} is not {' or '.join(WRITE_TO)}")
 
 
 def _flag(text: str) -> bool:
@@ -132,12 +143,6 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def _serve(s: ServeSettings, sock: socket.socket, verbose: int) -> int:
-    # The web stack is imported here: `promptsync validate` in a pre-commit hook must not pay.
-    from promptsync.api.app import create_app
-    from promptsync.api.connections import GuardedServer, guarded_config
-    from promptsync.reader import PromptReader
-    from promptsync.store.engine import make_engine
-
     engine = make_engine(s.api.db_url)
     daemon = _start_daemon(s) if s.sync else None
     reader = PromptReader(db_url=s.api.db_url, redis_url=s.api.redis_url)
@@ -170,11 +175,7 @@ def _noted(signum: int, _frame: FrameType | None) -> None:
     log.info("signal %d: stopped", signum)
 
 
-def _start_daemon(s: ServeSettings) -> Any:
-    from promptsync.api.background import DaemonThread
-    from promptsync.cli.sync_cmd import SyncSettings, build_syncer
-    from promptsync.daemon.metrics import Metrics, stale_after
-
+def _start_daemon(s: ServeSettings) -> DaemonThread:
     sync = SyncSettings(repo=str(s.api.repo), ref=s.api.ref, db_url=s.api.db_url,
                         redis_url=s.api.redis_url, once=False, interval=s.interval,
                         allow_empty=False, metrics_port=None, metrics_host="127.0.0.1",
@@ -191,7 +192,7 @@ def _announce(s: ServeSettings, ctx: ApiContext) -> None:
     keys = "no keys yet: reads and previews are open, edits need a key (promptsync keys add)" \
         if not ctx.keys.any() else f"keys from {Path(s.api.keys_file).resolve()}"
     log.info("serving %s of %s on http://%s:%d (docs: /docs); database %s; %s; daemon %s",
-             s.api.ref, s.api.repo, s.host, s.port, hide_password(s.api.db_url), keys,
+             s.api.ref, s.api.repo, s.host, s.port, redact(s.api.db_url), keys,
              "in this process" if s.sync else "elsewhere (--no-sync)")
     log.info("answering for the host names %s (others get 400; --allowed-host adds one)",
              ", ".join(s.api.allowed_hosts))

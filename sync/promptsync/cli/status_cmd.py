@@ -10,15 +10,21 @@ import argparse
 import json
 from typing import Any
 
-from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from promptsync import settings
 from promptsync.cli.options import add_db, add_format
+from promptsync.credentials import redact
 from promptsync.errors import PromptSyncError, UnreachableError
-from promptsync.settings import hide_password
-from promptsync.store.engine import first_line, make_engine
-from promptsync.store.state import PublishedState, RunRecord, last_runs, read_state
+from promptsync.store.engine import first_line, read_only_engine
+from promptsync.store.state import (
+    PublishedState,
+    RunRecord,
+    has_tables,
+    last_runs,
+    read_state,
+    status_dict,
+)
 
 
 def add_parser(subparsers: Any) -> None:
@@ -30,15 +36,15 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     url = settings.resolve_db_url(args.db)
-    engine = make_engine(settings.read_only_database(url), writer=False)
+    engine = read_only_engine(url)
     try:
-        if not inspect(engine).has_table("sync_state"):
-            raise PromptSyncError(f"{hide_password(url)} holds no promptsync tables "
+        if not has_tables(engine):
+            raise PromptSyncError(f"{redact(url)} holds no promptsync tables "
                                   "(hint: run `promptsync sync` first)")
         state = read_state(engine)
         applied, attempted = last_runs(engine)
     except SQLAlchemyError as exc:
-        raise UnreachableError(f"database {hide_password(url)}: {first_line(exc)}") from None
+        raise UnreachableError(f"database {redact(url)}: {first_line(exc)}") from None
     finally:
         engine.dispose()
     print(render_json(state, applied, attempted) if args.format == "json"
@@ -46,16 +52,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def as_dict(state: PublishedState, applied: RunRecord | None,
-            attempted: RunRecord | None) -> dict[str, Any]:
-    return {"published": {"commit": state.commit, "generation": state.generation},
-            "last_applied": applied.as_dict() if applied else None,
-            "last_attempted": attempted.as_dict() if attempted else None}
-
-
 def render_json(state: PublishedState, applied: RunRecord | None,
                 attempted: RunRecord | None) -> str:
-    return json.dumps(as_dict(state, applied, attempted), indent=2)
+    return json.dumps(status_dict(state, applied, attempted), indent=2)
 
 
 def render_text(state: PublishedState, applied: RunRecord | None,

@@ -15,6 +15,7 @@ from typing import Any
 from promptsync import settings
 from promptsync.cache.invalidate import Invalidator
 from promptsync.cli.options import add_db, add_followed_ref, add_redis, add_repo_or_url
+from promptsync.credentials import redact
 from promptsync.daemon.loop import Daemon
 from promptsync.daemon.metrics import Metrics, stale_after
 from promptsync.daemon.metrics_server import MetricsServer
@@ -23,7 +24,6 @@ from promptsync.daemon.runner import Runner
 from promptsync.daemon.source import GitSource
 from promptsync.daemon.syncer import Syncer
 from promptsync.errors import UsageError
-from promptsync.settings import hide_password
 from promptsync.store.engine import make_engine
 
 log = logging.getLogger("promptsync.cli.sync")
@@ -71,7 +71,7 @@ def parse_settings(args: argparse.Namespace) -> SyncSettings:
     if args.interval <= 0:
         raise UsageError("--interval must be a positive number of seconds")
     return SyncSettings(
-        repo=repo, ref=settings.resolve(args.ref, settings.REF_ENV, settings.DEFAULT_REF) or "main",
+        repo=repo, ref=settings.resolve_ref(args.ref),
         db_url=settings.resolve_db_url(args.db), redis_url=settings.resolve_redis_url(args.redis),
         once=args.once, interval=args.interval, allow_empty=args.allow_empty,
         metrics_port=args.metrics_port, metrics_host=args.metrics_host,
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     if args.verbose == 0:
         logging.getLogger("promptsync").setLevel(logging.INFO)  # the one line per run is the point
     s = parse_settings(args)
-    log.info("following %s of %s into %s", s.ref, hide_password(s.repo), hide_password(s.db_url))
+    log.info("following %s of %s into %s", s.ref, redact(s.repo), redact(s.db_url))
     syncer = build_syncer(s, Metrics(stale_after=stale_after(s.interval)))
     try:
         return run_once(syncer) if s.once else run_daemon(syncer, s)

@@ -10,8 +10,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from promptsync.credentials import redact
 from promptsync.errors import GitError
-from promptsync.gitio.command import redact
 from promptsync.gitio.mirror import Mirror, is_url
 from promptsync.gitio.repo import GitRepository
 

@@ -4,25 +4,23 @@ when, in which commit, the current text, and what differs from the editor's text
 from __future__ import annotations
 
 import difflib
-from datetime import datetime
 
 import yaml
 
 from promptsync.edit.request import Conflict, ConflictReason, EditRequest, LastChange
 from promptsync.gitio import short
+from promptsync.gitio.log import last_commit_touching
 from promptsync.gitio.repo import GitRepository
 from promptsync.versionline import read_version
-
-_LAST = "--format=%H%x00%an%x00%ae%x00%aI%x00%s"
 
 
 def last_change(repo: GitRepository, rev: str, path: str) -> LastChange | None:
     """The newest commit reachable from `rev` that changed `path` (its deletion included)."""
-    out = repo.run("log", "-1", _LAST, rev, "--", path).strip()
-    if not out:
+    found = last_commit_touching(repo, rev, path)
+    if found is None:
         return None
-    sha, name, email, date, subject = out.split("\0", 4)
-    return LastChange(sha, name, email, datetime.fromisoformat(date), subject)
+    return LastChange(found.sha, found.author_name, found.author_email, found.date,
+                      found.subject)
 
 
 def template_of(data: bytes | None) -> str | None:

@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from promptsync.errors import PromptSyncError
 from promptsync.gitio.commits import Identity
 from promptsync.model import PromptId
+from promptsync.settings import DEFAULT_REF
 from promptsync.validate.finding import Finding
 
 Action = Literal["create", "update", "delete", "rollback"]
+# Where an edit's commit goes: a review branch, or the published branch itself.
 WriteTo = Literal["branch", "main"]
+WRITE_TO: tuple[WriteTo, ...] = get_args(WriteTo)
 COMMITTER = Identity("promptsync", "promptsync@promptsync.invalid")
 
 
@@ -53,7 +56,7 @@ class EditRequest:
     editor: Editor
     message: str = ""
     fields: Fields | None = None
-    target: str = "main"
+    target: str = DEFAULT_REF
     write_to: WriteTo = "branch"
     rollback_to: str | None = None
 

@@ -34,12 +34,13 @@ from promptsync.gitio.commits import (
     FileChange,
     RefMoved,
     branch_ref,
+    delete_ref,
     ref_value,
     update_ref,
     write_commit,
 )
 from promptsync.gitio.push import push, remotes
-from promptsync.gitio.repo import GitRepository
+from promptsync.gitio.repo import FileAt, GitRepository
 from promptsync.history.log import read_history
 from promptsync.model import PromptId
 from promptsync.rollback import TRAILER, resolve, restored_content
@@ -93,7 +94,7 @@ class _Edit:
     def _attempt(self, head: str) -> Outcome | None:
         """The outcome, or None when the target moved and the edit must read again."""
         request = self.request
-        current = file_at(self.repo, head, request.prompt.path)
+        current = self.repo.file_at(head, request.prompt.path)
         conflict = self._check(head, current)
         if conflict is not None:
             return conflict
@@ -110,7 +111,7 @@ class _Edit:
             return self._to_target(head, commit, version, warnings)
         return self._to_review_branch(head, commit, version, warnings)
 
-    def _check(self, head: str, current: tuple[str, bytes] | None) -> Conflict | None:
+    def _check(self, head: str, current: FileAt | None) -> Conflict | None:
         request = self.request
         if request.action == "create":
             if current is None:
@@ -123,12 +124,12 @@ class _Edit:
         return None
 
     def _conflict(self, reason: ConflictReason, head: str,
-                  current: tuple[str, bytes] | None) -> Conflict:
+                  current: FileAt | None) -> Conflict:
         return explain(self.repo, self.request, reason, rev=head, branch=self.request.target,
                        current=current[1] if current else None)
 
     def _change(self, head: str,
-                current: tuple[str, bytes] | None) -> tuple[FileChange, int | None]:
+                current: FileAt | None) -> tuple[FileChange, int | None]:
         request, path = self.request, self.request.prompt.path
         if request.action == "delete":
             return FileChange(path, None), None
@@ -207,7 +208,7 @@ class _Edit:
         return self._push(written)
 
     def _being_edited(self, branch: str, tip: str) -> Conflict:
-        current = file_at(self.repo, tip, self.request.prompt.path)
+        current = self.repo.file_at(tip, self.request.prompt.path)
         return explain(self.repo, self.request, "being-edited", rev=tip, branch=branch,
                        current=current[1] if current else None)
 
@@ -219,16 +220,8 @@ class _Edit:
         except GitError as exc:
             # Without the push nobody can review it; a branch left here would make the
             # editor's retry a conflict with their own edit.
-            self.repo.run("update-ref", "-d", branch_ref(written.branch), written.commit)
+            delete_ref(self.repo, written.branch, written.commit)
             log.warning("could not push %s to %s: %s", written.branch, REMOTE, exc)
             return PushFailed(written.prompt, written.branch, REMOTE, str(exc))
         return replace(written, pushed_to=REMOTE)
 
-
-def file_at(repo: GitRepository, sha: str, path: str) -> tuple[str, bytes] | None:
-    """(mode, bytes) of the regular file at `path` in commit `sha`, or None."""
-    listing = repo.run("ls-tree", "-z", sha, "--", path).rstrip("\0")
-    if not listing:
-        return None
-    mode, kind, blob = listing.split("\t", 1)[0].split()
-    return (mode, repo.read_blob(blob)) if kind == "blob" else None

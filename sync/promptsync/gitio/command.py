@@ -7,8 +7,9 @@
 - A git child dies with the process that started it (see `lifetime`), so a daemon killed with
   SIGKILL leaves no `git cat-file` or hung `git fetch` behind.
 - git never asks for a password (GIT_TERMINAL_PROMPT=0): a daemon has no terminal to ask on.
-- A failure is a GitError naming the command without its options, git's stderr with any
-  credentials in a URL redacted (a fetch URL may carry a token), and a hint.
+- A failure is a GitError naming the command without its options, git's stderr with every
+  credential masked by `promptsync.credentials.redact` (a fetch URL may carry a token in its
+  user part or its query), and a hint.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any, BinaryIO, cast
 import git
 from git.exc import GitCommandError, GitCommandNotFound
 
+from promptsync.credentials import redact
 from promptsync.errors import GitError
 from promptsync.gitio.lifetime import die_with_parent
 
@@ -33,8 +35,6 @@ log = logging.getLogger(__name__)
 LOCAL_TIMEOUT = 300.0  # s; a history of 100,000 commits reads in seconds: this is a hang
 NETWORK_TIMEOUT = 120.0  # s; one clone or fetch
 NO_PROMPT = {"GIT_TERMINAL_PROMPT": "0"}
-# scheme://user:password@host or scheme://token@host
-_USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^/\s@'\"]+@", re.IGNORECASE)
 _TIMED_OUT = "did not complete in"
 # git's own stall limit (GIT_HTTP_LOW_SPEED_TIME, which the mirror sets to its timeout) can fire
 # before GitPython's watchdog: the same time limit, reached by the other clock.
@@ -45,11 +45,6 @@ _TAKES_VALUE = {"-m", "-L", "-C", "-c"}
 
 class GitTimeout(GitError):
     """A git command ran past its time limit and was killed."""
-
-
-def redact(text: str) -> str:
-    """`text` with the user and password of every URL in it replaced by ***."""
-    return _USERINFO.sub(r"\1***@", text)
 
 
 def describe(args: Sequence[str]) -> str:

@@ -58,7 +58,7 @@ def branch_ref(name: str) -> str:
 def is_valid_branch(repo: GitRepository, name: str) -> bool:
     """Whether git accepts `name` as a new branch's name."""
     try:
-        return repo.run("check-ref-format", "--branch", name).strip() == name
+        return repo._run("check-ref-format", "--branch", name).strip() == name
     except GitError:
         return False
 
@@ -66,7 +66,7 @@ def is_valid_branch(repo: GitRepository, name: str) -> bool:
 def ref_value(repo: GitRepository, ref: str) -> str | None:
     """The commit `ref` points at now, or None when there is no such ref."""
     try:
-        return repo.run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip() or None
+        return repo._run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").strip() or None
     except GitError:
         return None
 
@@ -79,7 +79,7 @@ def write_commit(repo: GitRepository, parent: str | None, changes: Sequence[File
     tree = write_tree(repo, parent, changes)
     parents = ["-p", parent] if parent else []
     env = {**_identity("AUTHOR", author), **_identity("COMMITTER", committer)}
-    return repo.run("commit-tree", tree, *parents, input=message, env=env,
+    return repo._run("commit-tree", tree, *parents, input=message, env=env,
                     hint="set user.name and user.email, or pass an identity").strip()
 
 
@@ -89,15 +89,15 @@ def write_tree(repo: GitRepository, parent: str | None, changes: Sequence[FileCh
     with tempfile.TemporaryDirectory(prefix="promptsync-index-") as tmp:
         env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
         if parent:
-            repo.run("read-tree", parent, env=env)
-        repo.run("update-index", "-z", "--index-info", input="".join(lines), env=env)
-        return repo.run("write-tree", env=env).strip()
+            repo._run("read-tree", parent, env=env)
+        repo._run("update-index", "-z", "--index-info", input="".join(lines), env=env)
+        return repo._run("write-tree", env=env).strip()
 
 
 def _index_line(repo: GitRepository, change: FileChange) -> str:
     if change.data is None:  # mode 0 removes the path from the index
         return f"0 {ZERO_SHA}\t{change.path}\0"
-    blob = repo.run_bytes("hash-object", "-w", "--stdin", input=change.data).decode().strip()
+    blob = repo._run_bytes("hash-object", "-w", "--stdin", input=change.data).decode().strip()
     return f"{change.mode} {blob}\t{change.path}\0"
 
 
@@ -113,9 +113,14 @@ def update_ref(repo: GitRepository, ref: str, new: str, old: str | None,
     yet). RefMoved when it does not; GitError for any other failure."""
     ref = branch_ref(ref)
     try:
-        repo.run("update-ref", "-m", reason, ref, new, old or ZERO_SHA)
+        repo._run("update-ref", "-m", reason, ref, new, old or ZERO_SHA)
     except GitError:
         actual = ref_value(repo, ref)
         if actual != old:
             raise RefMoved(ref, old, actual) from None
         raise
+
+
+def delete_ref(repo: GitRepository, ref: str, expected: str) -> None:
+    """Remove `ref`, only while it still points at `expected` (GitError when it does not)."""
+    repo._run("update-ref", "-d", branch_ref(ref), expected)

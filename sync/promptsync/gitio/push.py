@@ -11,7 +11,7 @@ HINT = "is the remote reachable, and may this server push to it?"
 
 def remotes(repo: GitRepository) -> list[str]:
     """The names of the repository's remotes (`git remote`)."""
-    return repo.run("remote").split()
+    return repo._run("remote").split()
 
 
 def push(repo: GitRepository, remote: str, commit: str, branch: str,

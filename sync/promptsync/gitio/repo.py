@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 import git
 from git.exc import BadName, GitCommandError, InvalidGitRepositoryError, NoSuchPathError
@@ -35,6 +35,13 @@ class CommitInfo:
     committed_at: datetime
     message: str
     parents: tuple[str, ...]
+
+
+class FileAt(NamedTuple):
+    """A regular file (or a symlink) in a commit: its mode and its bytes."""
+
+    mode: str
+    data: bytes
 
 
 def open_repo(path: Path) -> git.Repo:
@@ -84,14 +91,16 @@ class GitRepository:
         """The directory holding refs/ and packed-refs (shared by all work trees)."""
         return Path(self._repo.common_dir).resolve()
 
-    def run(self, *args: str, input: str | None = None, env: dict[str, str] | None = None,
-            hint: str = REVISION_HINT) -> str:
+    # The command line is gitio's alone (the modules of this package call these two); the rest
+    # of promptsync asks the typed questions below and in commits.py, log.py and push.py.
+    def _run(self, *args: str, input: str | None = None, env: dict[str, str] | None = None,
+             hint: str = REVISION_HINT) -> str:
         """`git <args>` as text; a failure becomes a GitError with the command, stderr and hint."""
         data = None if input is None else input.encode()
-        return self.run_bytes(*args, input=data, env=env, hint=hint).decode("utf-8", "replace")
+        return self._run_bytes(*args, input=data, env=env, hint=hint).decode("utf-8", "replace")
 
-    def run_bytes(self, *args: str, input: bytes | None = None,
-                  env: dict[str, str] | None = None, hint: str = REVISION_HINT) -> bytes:
+    def _run_bytes(self, *args: str, input: bytes | None = None,
+                   env: dict[str, str] | None = None, hint: str = REVISION_HINT) -> bytes:
         return run(self._repo.git, args, input=input, env=env, hint=hint)
 
     def resolve(self, rev: str) -> str:
@@ -127,14 +136,14 @@ class GitRepository:
     def upstream(self) -> str | None:
         """The current branch's upstream (`@{upstream}`, e.g. origin/main), or None."""
         try:
-            name = self.run("rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}")
+            name = self._run("rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}")
         except GitError:
             return None
         return name.strip() or None
 
     def files(self, sha: str, dirs: tuple[str, ...] = TRACKED_DIRS) -> list[SourceFile]:
         """Every file under `dirs` in the commit's tree, contents read lazily by blob id."""
-        out = self.run("ls-tree", "-r", "-z", "--full-tree", sha, "--", *dirs)
+        out = self._run("ls-tree", "-r", "-z", "--full-tree", sha, "--", *dirs)
         files: list[SourceFile] = []
         for record in out.split("\0"):
             if not record:
@@ -144,6 +153,15 @@ class GitRepository:
             if is_tracked(path):
                 files.append(self._source(mode, blob, path))
         return files
+
+    def file_at(self, sha: str, path: str) -> FileAt | None:
+        """The file at `path` in commit `sha` (its mode and bytes), or None when that commit has
+        no file there (nothing, a folder or a submodule)."""
+        listing = self._run("ls-tree", "-z", sha, "--", path).rstrip("\0")
+        if not listing:
+            return None
+        mode, kind, blob = listing.split("\t", 1)[0].split()
+        return FileAt(mode, self.read_blob(blob)) if kind == "blob" else None
 
     def _source(self, mode: str, blob: str, path: str) -> SourceFile:
         if mode == GITLINK_MODE:  # a submodule: a commit of another repository, no content here
@@ -167,7 +185,7 @@ class GitRepository:
         wanted = sorted(set(blobs) - {ZERO_SHA})
         if not wanted:
             return {}
-        out = self.run_bytes("cat-file", "--batch",
+        out = self._run_bytes("cat-file", "--batch",
                              input="".join(f"{b}\n" for b in wanted).encode())
         return _parse_batch(out)
 
@@ -175,9 +193,33 @@ class GitRepository:
         """Those of `shas` this repository holds as commits, from one `cat-file --batch-check`."""
         if not shas:
             return set()
-        out = self.run("cat-file", "--batch-check", input="".join(f"{s}\n" for s in shas))
+        out = self._run("cat-file", "--batch-check", input="".join(f"{s}\n" for s in shas))
         return {parts[0] for parts in map(str.split, out.splitlines())
                 if parts[1:2] == ["commit"]}
+
+    def merge_base(self, one: str, other: str) -> str | None:
+        """The best common ancestor of two commits; None when they share no history."""
+        try:
+            return self._run("merge-base", one, other).strip() or None
+        except GitError:  # exit 1: unrelated histories
+            return None
+
+    def paths_changed_since(self, sha: str, under: str) -> set[str]:
+        """Paths under `under` that differ between commit `sha` and the working tree (HEAD's
+        tree in a bare repository, which has none)."""
+        try:
+            out = self._run("diff", "--name-only", "-z", "--no-renames", sha, "--", under)
+        except GitError:
+            out = self._run("diff-tree", "-r", "--name-only", "-z", "--no-renames", sha, "HEAD",
+                            "--", under)
+        return {path for path in out.split("\0") if path}
+
+    def is_shallow(self) -> bool:
+        """Whether this is a shallow clone (its history stops before the first commit)."""
+        try:
+            return self._run("rev-parse", "--is-shallow-repository").strip() == "true"
+        except GitError:
+            return False
 
     def commit_info(self, sha: str) -> CommitInfo:
         c = self._repo.commit(sha)
@@ -194,7 +236,7 @@ class GitRepository:
         commits; renames show as D + A."""
         key = ("diff", old, new)
         if key not in self._answers:
-            out = self.run("diff-tree", "-r", "-z", "--no-renames", "--name-status", old, new,
+            out = self._run("diff-tree", "-r", "-z", "--no-renames", "--name-status", old, new,
                            "--", *TRACKED_DIRS)
             fields = [f for f in out.split("\0") if f]
             self._answers[key] = [(fields[i], fields[i + 1])
@@ -212,7 +254,7 @@ class GitRepository:
         key = ("ancestor", older, newer)
         if key not in self._answers:
             try:
-                self.run("merge-base", "--is-ancestor", older, newer)
+                self._run("merge-base", "--is-ancestor", older, newer)
                 self._answers[key] = True
             except GitError:
                 self._answers[key] = False

@@ -11,35 +11,25 @@ from datetime import datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from promptsync.credentials import redact
 from promptsync.errors import UnreachableError
+from promptsync.gitio.log import ancestry
 from promptsync.gitio.repo import GitRepository
-from promptsync.settings import hide_password
 from promptsync.store import state
-from promptsync.store.engine import first_line, make_engine
+from promptsync.store.engine import first_line, read_only_engine
 
 
 def applied_runs(db_url: str) -> list[tuple[str, datetime]]:
     """(to_commit, finished_at) of every applied run in the database at `db_url`, in the order
     they finished."""
-    engine = make_engine(db_url, writer=False)
+    engine = read_only_engine(db_url)
     try:
         return state.applied_runs(engine)
     except SQLAlchemyError as exc:
-        raise UnreachableError(f"could not read sync_runs from {hide_password(db_url)}: "
+        raise UnreachableError(f"could not read sync_runs from {redact(db_url)}: "
                                f"{first_line(exc)}") from None
     finally:
         engine.dispose()
-
-
-def _parents(repo: GitRepository, tips: list[str]) -> dict[str, list[str]]:
-    if not tips:
-        return {}
-    out = repo.run("rev-list", "--parents", "--stdin", input="".join(f"{t}\n" for t in tips))
-    graph: dict[str, list[str]] = {}
-    for line in out.splitlines():
-        sha, *parents = line.split()
-        graph[sha] = parents
-    return graph
 
 
 def live_times(repo: GitRepository, runs: list[tuple[str, datetime]]) -> dict[str, datetime]:
@@ -47,7 +37,7 @@ def live_times(repo: GitRepository, runs: list[tuple[str, datetime]]) -> dict[st
     shas = sorted({sha for sha, _ in runs})
     known = repo.known_commits(shas)  # a run may name a commit never fetched here
     tips = [s for s in shas if s in known]
-    graph = _parents(repo, tips)
+    graph = ancestry(repo, tips)
     live: dict[str, datetime] = {}
     for tip, finished in runs:
         if tip not in graph or tip in live:

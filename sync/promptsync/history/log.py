@@ -14,12 +14,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from promptsync.gitio.log import DiffEntry, LogCommit, read_log
 from promptsync.gitio.repo import GitRepository
 from promptsync.model import PROMPTS_DIR, PromptId
 from promptsync.versionline import content_key, read_version
 
-# Fields of one commit's header; the message (%B) is last, then git's raw diff lines.
-LOG_FORMAT = "%x1e%H%x00%an%x00%ae%x00%aI%x00%B%x00"
 REVERT_RE = re.compile(r"This reverts commit ([0-9a-f]{7,64})")
 TRAILER_RE = re.compile(r"^Rolled-back-to:\s*([0-9a-f]{7,64})\s*$", re.MULTILINE)
 # The API's commits name the key that made them (the last such line: the trailers end it).
@@ -47,76 +46,12 @@ class Change:
     admin_key: str | None = None  # `sha256:<prefix>` of the API key, from the trailer
 
 
-@dataclass(frozen=True)
-class _Entry:
-    """A raw diff line of `git log --raw`: blobs before/after and the paths."""
-
-    status: str
-    old_blob: str
-    new_blob: str
-    old_path: str
-    new_path: str
-
-
-@dataclass(frozen=True)
-class _Commit:
-    sha: str
-    author_name: str
-    author_email: str
-    date: datetime
-    message: str
-    entries: tuple[_Entry, ...]
-
-
 def read_history(repo: GitRepository, rev: str = "HEAD") -> list[Change]:
     """Every change of every prompt reachable from `rev`, newest first."""
-    commits = list(_parse_log(repo.run_bytes("log", "-z", "--raw", "-c", "-M", "--no-abbrev",
-                                             "--date-order", f"--format={LOG_FORMAT}", rev,
-                                             "--", f"{PROMPTS_DIR}/")))
-    blobs = {b for c in commits for e in c.entries for b in (e.old_blob, e.new_blob)}
+    commits = read_log(repo, rev, [f"{PROMPTS_DIR}/"])
+    blobs = {b for c in commits for e in c.changes for b in (e.old_blob, e.new_blob)}
     contents = repo.read_blobs(blobs)
     return list(reversed(_classify(reversed(commits), contents)))
-
-
-def _parse_log(out: bytes) -> Iterator[_Commit]:
-    for record in out.decode("utf-8", "replace").split("\x1e"):
-        if not record:
-            continue
-        sha, name, email, date, message, rest = record.split("\0", 5)
-        yield _Commit(sha, name, email, datetime.fromisoformat(date), message.strip(),
-                      tuple(_parse_entries(rest.split("\0"))))
-
-
-def _parse_entries(tokens: list[str]) -> Iterator[_Entry]:
-    i = 0
-    while i < len(tokens):
-        meta = tokens[i].lstrip("\n")
-        i += 1
-        if not meta.startswith(":"):
-            continue
-        if meta.startswith("::"):  # a merge's own change: compare with its first parent
-            yield _merge_entry(meta, tokens[i])
-            i += 1
-            continue
-        _, _, old_blob, new_blob, status = meta[1:].split(" ")
-        if status[0] in "RC":
-            old_path, new_path = tokens[i], tokens[i + 1]
-            i += 2
-        else:
-            old_path = new_path = tokens[i]
-            i += 1
-        yield _Entry(status[0], old_blob, new_blob, old_path, new_path)
-
-
-def _merge_entry(meta: str, path: str) -> _Entry:
-    """`::<modes> <blobs> <status>` of `git log -c --raw`: one mode and blob per parent, then
-    the result's."""
-    fields = meta.lstrip(":").split(" ")
-    parents = len(fields[-1])
-    blobs = fields[parents + 1: 2 * parents + 2]
-    old, new = blobs[0], blobs[-1]
-    status = "A" if set(old) == {"0"} else "D" if set(new) == {"0"} else "M"
-    return _Entry(status, old, new, path, path)
 
 
 class _Classifier:
@@ -130,7 +65,7 @@ class _Classifier:
         data = self.contents.get(blob)
         return read_version(data) if data is not None else None
 
-    def change(self, commit: _Commit, entry: _Entry) -> Change | None:
+    def change(self, commit: LogCommit, entry: DiffEntry) -> Change | None:
         new_id = PromptId.from_path(entry.new_path)
         old_id = PromptId.from_path(entry.old_path)
         prompt = new_id or old_id
@@ -140,11 +75,11 @@ class _Classifier:
         return Change(commit.sha, commit.author_name, commit.author_email, commit.date, action,
                       prompt, self.version(entry.old_blob) if entry.status != "A" else None,
                       self.version(entry.new_blob) if entry.status != "D" else None,
-                      commit.message.split("\n", 1)[0],
+                      commit.subject,
                       old_id if entry.status == "R" and old_id != new_id else None, restores,
                       admin_key=_admin_key(commit.message))
 
-    def _action(self, commit: _Commit, entry: _Entry, prompt: PromptId,
+    def _action(self, commit: LogCommit, entry: DiffEntry, prompt: PromptId,
                 old_id: PromptId | None) -> tuple[str, str | None]:
         if entry.status == "D":
             return "delete", None
@@ -176,11 +111,11 @@ def _admin_key(message: str) -> str | None:
     return keys[-1] if keys else None
 
 
-def _classify(commits: Iterator[_Commit], contents: dict[str, bytes]) -> list[Change]:
+def _classify(commits: Iterator[LogCommit], contents: dict[str, bytes]) -> list[Change]:
     classifier = _Classifier(contents)
     changes = []
     for commit in commits:
-        for entry in commit.entries:
+        for entry in commit.changes:
             change = classifier.change(commit, entry)
             if change is not None:
                 changes.append(change)

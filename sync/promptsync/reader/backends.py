@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from promptsync.credentials import redact
 from promptsync.errors import UsageError
 from promptsync.model import PromptType
 from promptsync.reader.breaker import CircuitBreaker
@@ -16,7 +17,6 @@ from promptsync.reader.notices import BACKEND_ERRORS, Notices
 from promptsync.reader.redis_tier import RedisTier
 from promptsync.reader.settings import ReaderSettings
 from promptsync.record import Prompt
-from promptsync.settings import hide_password, redact
 
 logger = logging.getLogger("promptsync.reader")
 T = TypeVar("T")
@@ -28,8 +28,8 @@ class Backends:
     def __init__(self, settings: ReaderSettings, notices: Notices) -> None:
         self._notices = notices
         self.closed = False
-        self._redis_shown = hide_password(settings.redis_url or "")
-        self._db_shown = hide_password(settings.db_url)
+        self._redis_shown = redact(settings.redis_url or "")
+        self._db_shown = redact(settings.db_url)
         self.redis: RedisTier | None = None
         try:
             if settings.redis_url:

@@ -12,13 +12,12 @@ hot path on a Redis miss, and a hand-written cursor is as fast as a read can be.
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import create_engine
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import QueuePool
 
 from promptsync.locale import chain
@@ -28,7 +27,7 @@ from promptsync.reader.generation import GENERATION_SQL, DataVersion
 from promptsync.reader.offload import Offload
 from promptsync.record import Prompt, freeze_variables
 from promptsync.resolution import lookup_order
-from promptsync.store.engine import is_postgresql, with_psycopg
+from promptsync.store.engine import is_postgresql, sqlite_reader, with_psycopg
 
 T = TypeVar("T")
 _QUERY = (
@@ -54,7 +53,7 @@ def build_engine(url: str, timeout: float) -> Engine:
     """An engine whose connections give up after about `timeout` seconds."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, timeout)
+        return _sqlite_engine(url, timeout)
     if parsed.get_backend_name() == "postgresql":
         ms = max(1, int(timeout * 1000))
         # libpq counts connect_timeout in whole seconds (and treats 1 as 2).
@@ -76,22 +75,8 @@ def _pool_args(timeout: float) -> dict[str, Any]:
             "max_overflow": 20, "pool_timeout": timeout}
 
 
-def sqlite_file_connector(url: URL, timeout: float) -> Callable[[], sqlite3.Connection] | None:
-    """Opens the SQLite file of `url` read-only; None when `url` names no SQLite file."""
-    path = url.database or ""
-    if url.get_backend_name() != "sqlite" or not path or path == ":memory:":
-        return None
-    # Read-only: a reader pointed at a wrong path must fail, not create an empty database.
-    uri = f"file:{path}?mode=ro"
-
-    def connect() -> sqlite3.Connection:
-        return sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False)
-
-    return connect
-
-
-def _sqlite_engine(url: URL, timeout: float) -> Engine:
-    creator = sqlite_file_connector(url, timeout)
+def _sqlite_engine(url: str, timeout: float) -> Engine:
+    creator = sqlite_reader(url, timeout)
     if creator is None:
         return create_engine(url, connect_args={"timeout": timeout},
                              isolation_level="AUTOCOMMIT")
@@ -117,7 +102,7 @@ class DatabaseTier:
         # Only a server can hang while holding the connection open; a SQLite file cannot.
         self._timeout = timeout
         self._offload = Offload() if is_postgresql(self.engine) else None
-        connect = sqlite_file_connector(make_url(url), timeout)
+        connect = sqlite_reader(url, timeout)
         self._data_version = DataVersion(connect) if connect is not None else None
 
     def fetch(self, brand: str, type_: PromptType, locale: str = "") -> Answer:

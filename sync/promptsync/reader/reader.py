@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from promptsync import defaults
+from promptsync.credentials import redact
 from promptsync.lru import LRU
 from promptsync.model import BRAND_RE, DEFAULT_BRAND, PromptType
 from promptsync.reader.asked import AskedLocales
@@ -23,7 +24,6 @@ from promptsync.reader.settings import DEFAULT_COOLDOWN, resolve
 from promptsync.reader.subscriber import Subscriber
 from promptsync.record import Prompt
 from promptsync.sandbox import DEFAULT_RENDER_SECONDS
-from promptsync.settings import redact
 
 _TYPES: dict[str, PromptType] = {
     **{t.value: t for t in PromptType}, **{t.slug: t for t in PromptType}}

@@ -13,9 +13,9 @@ import time
 from typing import Any
 
 from promptsync.cache.protocol import EVENTS_CHANNEL, GENERATION_KEY
+from promptsync.credentials import redact
 from promptsync.reader.memory import HEALTH_WINDOW, MemoryTier
 from promptsync.reader.redis_tier import REDIS_ERRORS, connect
-from promptsync.settings import redact
 
 logger = logging.getLogger(__name__)
 

@@ -1,53 +1,86 @@
-"""Engines for the two supported databases, with the write serialisation each one needs.
+"""Engines for the two supported databases, with the write serialisation each one needs, and
+the one way a SQLite file is opened read-only.
 
 SQLite: pysqlite's own implicit BEGIN is switched off and every transaction starts with
 `BEGIN IMMEDIATE`, so two writers queue on the database lock instead of failing at commit
 (the recipe of SQLAlchemy's SQLite dialect documentation). PostgreSQL: writers take a
-transaction-level advisory lock (see `promptsync.store.apply`).
+transaction-level advisory lock (see `promptsync.store.apply`). Whoever only reads a SQLite file
+(the reader, `status`, `history`) opens it through `sqlite_reader`: read-only, so a wrong path
+fails instead of leaving an empty database behind.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import (
-    ArgumentError,
-    DisconnectionError,
-    InterfaceError,
-    OperationalError,
-    SQLAlchemyError,
-)
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.pool import QueuePool
 
+from promptsync.credentials import redact
 from promptsync.errors import UsageError
-from promptsync.settings import hide_password, redact
+from promptsync.settings import check_database_url
 
 SQLITE_BUSY_SECONDS = 30
 PG_CONNECT_SECONDS = 5
 UNDEFINED_TABLE = "42P01"  # PostgreSQL's SQLSTATE for a relation that does not exist
 
+SQLiteConnect = Callable[[], sqlite3.Connection]
+
 
 def make_engine(url: str, *, writer: bool = True) -> Engine:
     """An engine for `url`; a writer engine on SQLite begins every transaction IMMEDIATE."""
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
-        raise UsageError(f"{hide_password(url)} is not a database URL "
-                         "(e.g. sqlite:///promptsync.db or postgresql+psycopg://...)") from None
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
+    parsed = make_url(check_database_url(url))
+    if parsed.get_backend_name() == "sqlite":
         if writer:
             create_private(parsed)
-        return _sqlite_engine(url, writer)
-    if backend == "postgresql":
-        return create_engine(with_psycopg(parsed), pool_pre_ping=True,
-                             connect_args={"connect_timeout": PG_CONNECT_SECONDS})
-    raise UsageError(f"unsupported database {backend!r} in {hide_password(url)} "
-                     "(use sqlite or postgresql)")
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+        path = sqlite_file(parsed)
+        if path is not None:
+            _follow_file(engine, path, parsed if writer else None)
+        return _sqlite_rules(engine, writer, wal="mode=ro" not in url)
+    return create_engine(with_psycopg(parsed), pool_pre_ping=True,
+                         connect_args={"connect_timeout": PG_CONNECT_SECONDS})
+
+
+def read_only_engine(url: str) -> Engine:
+    """For a command that only reads: a SQLite file opened read-only (a command run in the
+    wrong folder never leaves an empty database behind), an error that says where it looked
+    when there is none; other databases as `make_engine` opens them (reading creates nothing)."""
+    path = sqlite_file(make_url(check_database_url(url)))
+    if path is None:
+        return make_engine(url, writer=False)
+    if not path.is_file():
+        raise UsageError(f"no promptsync database at {path.absolute()} (hint: run "
+                         "`promptsync sync` first, or pass --db URL)")
+    engine = create_engine("sqlite://", creator=_read_only(path, SQLITE_BUSY_SECONDS),
+                           poolclass=QueuePool)
+    return _sqlite_rules(engine, writer=False, wal=False)
+
+
+def sqlite_reader(url: str, timeout: float) -> SQLiteConnect | None:
+    """Opens the SQLite file of `url` read-only (`mode=ro`); None when `url` names no SQLite
+    file (another database, memory, or a `file:` URI the caller spelled out itself)."""
+    path = sqlite_file(make_url(check_database_url(url)))
+    return None if path is None else _read_only(path, timeout)
+
+
+def _read_only(path: Path, timeout: float) -> SQLiteConnect:
+    # A URI, to say mode=ro: the path is quoted, or a `#`, `?` or `%` in a folder's name would
+    # cut it short (SQLite would open, even create, another file).
+    uri = f"file:{quote(str(path))}?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, timeout=timeout, check_same_thread=False)
+
+    return connect
 
 
 def with_psycopg(url: URL) -> URL:
@@ -81,23 +114,14 @@ def create_private(url: URL) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
-def _sqlite_engine(url: str, writer: bool) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
-    parsed = make_url(url)
-    path = sqlite_file(parsed)
-
-    @event.listens_for(engine, "do_connect")
-    def _before_connect(*_args: Any) -> None:
-        if writer:  # the file deleted since make_engine: made again private, not by SQLite
-            create_private(parsed)
-
+def _sqlite_rules(engine: Engine, writer: bool, *, wal: bool) -> Engine:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_conn.cursor()
-        # WAL lets the chat runtime read while the daemon writes. A read-only open (mode=ro,
-        # the read-only commands) cannot switch it, and needs not: the writer did.
-        if "mode=ro" not in url:
+        # WAL lets the chat runtime read while the daemon writes. A read-only open cannot
+        # switch it, and needs not: the writer did.
+        if wal:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -106,15 +130,19 @@ def _sqlite_engine(url: str, writer: bool) -> Engine:
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
-    if path is not None:
-        follow_file(engine, path)
     return engine
 
 
-def follow_file(engine: Engine, path: Path) -> None:
+def _follow_file(engine: Engine, path: Path, private: URL | None) -> None:
     """Make `engine`'s pool drop a connection whose SQLite file was deleted or replaced since
     it opened it: such a connection goes on reading and writing a file nobody else sees (a
-    daemon would never notice its database was emptied). One stat per checkout."""
+    daemon would never notice its database was emptied). One stat per checkout. `private`: a
+    file deleted is made again 0600 before SQLite would make it (see create_private)."""
+
+    @event.listens_for(engine, "do_connect")
+    def _before_connect(*_args: Any) -> None:
+        if private is not None:
+            create_private(private)
 
     @event.listens_for(engine, "connect")
     def _opened(_dbapi_conn: Any, record: Any) -> None:

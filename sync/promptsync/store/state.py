@@ -1,4 +1,5 @@
-"""Reads of the daemon's bookkeeping: the published state, the run history, what changed."""
+"""Reads of the daemon's bookkeeping and of what it published: the published state, the run
+history, what changed, the live prompts. Every front end reads the tables through these."""
 
 from __future__ import annotations
 
@@ -6,10 +7,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, inspect, select
 
 from promptsync.model import PromptId, PromptType
+from promptsync.record import Prompt, freeze_variables
 from promptsync.store.models import PromptRow, PromptVersionRow, SyncRunRow, SyncStateRow
+
+# A published prompt by (brand, type, locale): its row as the reader's record, and when it went
+# live.
+Published = dict[tuple[str, PromptType, str], tuple[Prompt, datetime]]
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,19 @@ def _record(row: Any) -> RunRecord | None:
     return None if row is None else RunRecord(**dict(row._mapping))
 
 
+def has_tables(engine: Engine) -> bool:
+    """Whether the database holds promptsync's tables (the daemon's first run creates them)."""
+    with engine.connect() as conn:
+        return inspect(conn).has_table(SyncStateRow.__tablename__)
+
+
+def published_generation(engine: Engine) -> int | None:
+    """`sync_state.generation`, or None before the daemon's first commit."""
+    with engine.connect() as conn:
+        return conn.execute(select(SyncStateRow.generation)
+                            .where(SyncStateRow.id == 1)).scalar()
+
+
 def read_state(engine: Engine) -> PublishedState:
     with engine.connect() as conn:
         row = conn.execute(select(SyncStateRow.commit_sha, SyncStateRow.generation)
@@ -87,6 +106,37 @@ def live_prompts(engine: Engine) -> dict[PromptId, LivePrompt]:
     return {PromptId(r.brand, PromptType(r.type), r.locale):
             LivePrompt(r.version, r.template, r.description, r.variables, r.language)
             for r in rows}
+
+
+def published_prompts(engine: Engine) -> Published:
+    """Every live row, as the reader's record (source "db") and the time it went live."""
+    cols = [PromptRow.brand, PromptRow.type, PromptRow.version, PromptRow.template,
+            PromptRow.variables, PromptRow.commit_sha, PromptRow.synced_at,
+            PromptRow.locale, PromptRow.language]
+    with engine.connect() as conn:
+        rows = conn.execute(select(*cols)).all()
+    found = {}
+    for r in rows:
+        t = PromptType(r.type)
+        found[(r.brand, t, r.locale)] = (
+            Prompt(r.brand, t, r.template, r.version, r.commit_sha, "db",
+                   freeze_variables(r.variables), 0, r.locale, r.language), r.synced_at)
+    return found
+
+
+def synced_at(engine: Engine, brand: str, t: PromptType, locale: str) -> datetime | None:
+    """When the live row of (brand, type, locale) was published; None without one."""
+    query = select(PromptRow.synced_at).where(PromptRow.brand == brand,
+                                              PromptRow.type == t.value,
+                                              PromptRow.locale == locale)
+    with engine.connect() as conn:
+        return conn.execute(query).scalar()
+
+
+def live_brands(engine: Engine) -> frozenset[str]:
+    """The brands that have a live prompt."""
+    with engine.connect() as conn:
+        return frozenset(conn.execute(select(PromptRow.brand).distinct()).scalars().all())
 
 
 def live_count(engine: Engine) -> int:
@@ -121,6 +171,15 @@ def failed_run(engine: Engine, sha: str, error: str) -> RunRecord | None:
              .order_by(RUNS.c.id.desc()).limit(1))
     with engine.connect() as conn:
         return _record(conn.execute(query).first())
+
+
+def status_dict(state: PublishedState, applied: RunRecord | None,
+                attempted: RunRecord | None) -> dict[str, Any]:
+    """What `status` and GET /v1/status answer: the published commit, the last good and the last
+    attempted run."""
+    return {"published": {"commit": state.commit, "generation": state.generation},
+            "last_applied": applied.as_dict() if applied else None,
+            "last_attempted": attempted.as_dict() if attempted else None}
 
 
 def last_runs(engine: Engine) -> tuple[RunRecord | None, RunRecord | None]:

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from promptsync.errors import GitError
+from promptsync.gitio.log import read_log
 from promptsync.gitio.repo import GitRepository
 from promptsync.model import PromptDoc
 from promptsync.versionline import read_version
@@ -67,9 +68,8 @@ class GitBaseHistory:
         repo = self._repository()
         if repo.find(self.rev) is None:
             return None
-        out = repo.run("log", "--raw", "--no-abbrev", "--no-renames", "--format=", self.rev,
-                       "--", base.id.path)
-        blobs = [line.split()[3] for line in out.splitlines() if line.startswith(":")]
+        blobs = [e.new_blob for c in read_log(repo, self.rev, [base.id.path])
+                 for e in c.changes]
         contents = repo.read_blobs(blobs)
         for blob in blobs:  # newest first
             data = contents.get(blob)
@@ -78,12 +78,7 @@ class GitBaseHistory:
         return None
 
     def _missing(self, base: PromptDoc, since: int) -> str:
-        repo = self._repository()
-        try:
-            shallow = repo.run("rev-parse", "--is-shallow-repository").strip() == "true"
-        except GitError:
-            shallow = False
-        if shallow:
+        if self._repository().is_shallow():
             return (f"version {since} of {base.id.path} is not in this shallow clone's history, "
                     "so the change cannot be shown (fetch the whole history: "
                     "git fetch --unshallow)")

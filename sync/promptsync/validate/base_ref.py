@@ -11,15 +11,13 @@ published branch itself at the same commit (there is nothing to compare).
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from promptsync.errors import GitError
 from promptsync.gitio import short
 from promptsync.gitio.repo import GitRepository
 from promptsync.model import PROMPTS_DIR, PromptId
+from promptsync.settings import resolve_ref
 from promptsync.validate.version_check import BaseVersion
 from promptsync.versionline import read_version
 
@@ -32,20 +30,14 @@ class VersionBase:
     versions: dict[PromptId, BaseVersion]
 
 
-def published_name(environ: Mapping[str, str] = os.environ) -> str:
-    """The branch the daemon follows: PROMPTSYNC_REF, else main. (Read here rather than through
-    promptsync.settings, which loads SQLAlchemy: validate runs in every pre-commit hook.)"""
-    return environ.get("PROMPTSYNC_REF", "").strip() or "main"
-
-
 def version_base(root: Path, explicit: str | None,
                  published: str | None = None) -> VersionBase | None:
     """The base `validate` uses: `explicit` (an error if it is no commit), else the published
-    branch (see the module's doc), else None. `published` defaults to `published_name()`."""
+    branch (see the module's doc), else None. `published` defaults to PROMPTSYNC_REF, else main."""
     if explicit is None and not (root / ".git").exists():
         return None  # a plain folder: nothing to compare with
     with GitRepository(root) as repo:
-        ref = explicit or choose_base(repo, published or published_name())
+        ref = explicit or choose_base(repo, published or resolve_ref(None))
         if ref is None:
             return None
         sha = repo.resolve(ref)
@@ -78,10 +70,10 @@ def base_versions(repo: GitRepository, ref: str) -> dict[PromptId, BaseVersion]:
     """
     sha = repo.resolve(ref)
     versions = _versions_at(repo, sha)
-    fork = _fork_point(repo, sha)
+    fork = repo.merge_base(sha, "HEAD")
     if fork is None or fork == sha:
         return versions
-    changed = _changed_since(repo, fork)
+    changed = repo.paths_changed_since(fork, PROMPTS_DIR)
     for prompt_id, version in _versions_at(repo, fork).items():
         if prompt_id.path not in changed:
             versions[prompt_id] = version
@@ -101,20 +93,3 @@ def _versions_at(repo: GitRepository, sha: str) -> dict[PromptId, BaseVersion]:
         if prompt_id is not None and version is not None:
             versions[prompt_id] = BaseVersion(version, source.blob)
     return versions
-
-
-def _fork_point(repo: GitRepository, sha: str) -> str | None:
-    try:
-        return repo.run("merge-base", sha, "HEAD").strip() or None
-    except GitError:  # no HEAD yet, or unrelated histories: compare with REF alone
-        return None
-
-
-def _changed_since(repo: GitRepository, fork: str) -> set[str]:
-    """Paths under prompts/ that differ between `fork` and the working tree (or HEAD if bare)."""
-    try:
-        out = repo.run("diff", "--name-only", "-z", "--no-renames", fork, "--", PROMPTS_DIR)
-    except GitError:
-        out = repo.run("diff-tree", "-r", "--name-only", "-z", "--no-renames", fork, "HEAD",
-                       "--", PROMPTS_DIR)
-    return {path for path in out.split("\0") if path}

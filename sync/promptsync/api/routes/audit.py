@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from promptsync.api.auth import Reader
-from promptsync.api.context import Ctx
+from promptsync.api.context import Ctx, per_app
 from promptsync.api.models import problem_responses
 from promptsync.api.params import BRAND_SCHEMA, LOCALE_SCHEMA, TYPE_SCHEMA
 from promptsync.api.problems import Problem
@@ -21,7 +20,6 @@ from promptsync.locale import normalize
 from promptsync.model import BRAND_RE, PromptType
 
 router = APIRouter(tags=["audit"])
-_lock = threading.Lock()
 ActionName = Literal["create", "update", "delete", "rename", "rollback"]
 AUDIT_LOCALE_SCHEMA = {"pattern": LOCALE_SCHEMA["pattern"].replace("^(", "^(base|")}
 # What parse_when takes (datetime.fromisoformat), as tight as a pattern can say it.
@@ -33,12 +31,8 @@ WHEN_SCHEMA = {"pattern": f"^{_DATE}([T ]{_TIME}{_ZONE})?$"}
 
 def audit_log(request: Request, ctx: Ctx) -> AuditLog:
     """One AuditLog per application: it keeps the history per commit."""
-    with _lock:
-        found: AuditLog | None = getattr(request.app.state, "audit_log", None)
-        if found is None:
-            found = request.app.state.audit_log = AuditLog(ctx.settings.repo, ctx.settings.ref,
-                                                           ctx.engine)
-    return found
+    return per_app(request, "audit_log",
+                   lambda: AuditLog(ctx.settings.repo, ctx.settings.ref, ctx.engine))
 
 
 @router.get("/v1/audit", response_model=AuditPageOut,

@@ -11,11 +11,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from promptsync.api.auth import Reader
+from promptsync.api.context import per_app
 from promptsync.api.coverage import BranchCoverage
 from promptsync.api.models import CommitId, problem_responses
 from promptsync.api.params import BRAND_SCHEMA, LOCALE_SCHEMA, check_brand, check_locale
 from promptsync.api.problems import Problem
-from promptsync.api.snapshot import on_app
 from promptsync.coverage.matrix import Cell
 from promptsync.errors import GitError
 
@@ -53,7 +53,8 @@ class CoverageOut(BaseModel):
 
 def branch_coverage(request: Request) -> BranchCoverage:
     """One BranchCoverage per application, over the previews' snapshots of the branch head."""
-    return on_app(request, "branch_coverage", BranchCoverage)
+    files = request.app.state.previews.files
+    return per_app(request, "branch_coverage", lambda: BranchCoverage(files))
 
 
 @router.get("/coverage", response_model=CoverageOut,

@@ -9,7 +9,6 @@ waits briefly to say whether the change is live.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from typing import Annotated
 
@@ -17,7 +16,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from promptsync.api.auth import Caller, Writer
-from promptsync.api.context import ApiContext, Ctx
+from promptsync.api.context import ApiContext, Ctx, per_app
 from promptsync.api.limits import require_json
 from promptsync.api.models import ETAG_HEADER, problem_responses
 from promptsync.api.params import BrandPath, LocaleQuery, TypePath
@@ -60,16 +59,11 @@ IfMatch = Annotated[str | None, Header(json_schema_extra=IF_MATCH_SCHEMA,
                                        description='the version edited, as GET sent it in '
                                                    'ETag (e.g. "3")')]
 WRITTEN = {"description": "written: the commit, and whether it is live", "headers": ETAG_HEADER}
-_lock = threading.Lock()
 
 
 def edit_service(request: Request, ctx: Ctx) -> EditService:
     """One EditService per application: its Validator's cache serves every edit."""
-    with _lock:
-        service: EditService | None = getattr(request.app.state, "edit_service", None)
-        if service is None:
-            service = request.app.state.edit_service = EditService(ctx.settings.repo)
-    return service
+    return per_app(request, "edit_service", lambda: EditService(ctx.settings.repo))
 
 
 Service = Annotated[EditService, Depends(edit_service)]

@@ -8,14 +8,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
-from sqlalchemy import inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from promptsync.api.context import ApiContext, Ctx
 from promptsync.api.models import problem_responses
 from promptsync.api.problems import Problem
 from promptsync.store.engine import first_line
-from promptsync.store.models import SyncStateRow
+from promptsync.store.state import has_tables, published_generation
 
 router = APIRouter(tags=["health"])
 
@@ -47,11 +46,9 @@ async def metrics(request: Request, ctx: Ctx) -> Response:
 
 def _database(ctx: ApiContext) -> str:
     try:
-        with ctx.engine.connect() as conn:
-            if not inspect(conn).has_table("sync_state"):
-                return "no promptsync tables yet (the daemon creates them)"
-            found = conn.execute(select(SyncStateRow.generation)
-                                 .where(SyncStateRow.id == 1)).first()
+        if not has_tables(ctx.engine):
+            return "no promptsync tables yet (the daemon creates them)"
+        found = published_generation(ctx.engine)
     except SQLAlchemyError as exc:
         return f"unreachable ({first_line(exc)})"
     return "ok" if found is not None else "no published commit yet (the daemon writes it)"

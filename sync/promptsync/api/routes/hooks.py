@@ -24,10 +24,10 @@ from promptsync.api.context import Ctx
 from promptsync.api.models import problem_responses
 from promptsync.api.problems import Problem
 from promptsync.lru import LRU
+from promptsync.settings import WEBHOOK_SECRET_ENV
 
 router = APIRouter(prefix="/v1", tags=["hooks"])
 security_log = logging.getLogger("promptsync.api.security")
-SECRET_ENV = "PROMPTSYNC_WEBHOOK_SECRET"
 DEDUPE_SECONDS = 3600.0
 DEDUPE_ENTRIES = 10_000
 _BODY = {"required": True, "content": {"application/json": {"schema": {
@@ -44,8 +44,8 @@ async def github(request: Request, ctx: Ctx,
                  x_github_delivery: Annotated[str | None, Header()] = None) -> JSONResponse:
     secret = ctx.settings.webhook_secret
     if not secret:
-        raise Problem(503, "Webhook not configured", f"set {SECRET_ENV} to the secret of the "
-                      "GitHub webhook and restart `promptsync serve`", type="webhook-disabled")
+        raise Problem(503, "Webhook not configured", f"set {WEBHOOK_SECRET_ENV} to the secret of "
+                      "the GitHub webhook and restart `promptsync serve`", type="webhook-disabled")
     body = await request.body()
     if not _signed(body, secret, x_hub_signature_256):
         security_log.warning("security: GitHub webhook refused, bad or missing "
@@ -53,7 +53,8 @@ async def github(request: Request, ctx: Ctx,
                              request.client.host if request.client else "?",
                              (x_github_event or "-")[:40], (x_github_delivery or "-")[:64])
         raise Problem(401, "Bad signature", "X-Hub-Signature-256 does not match the body "
-                      f"signed with the webhook secret ({SECRET_ENV})", type="bad-signature")
+                      f"signed with the webhook secret ({WEBHOOK_SECRET_ENV})",
+                      type="bad-signature")
     return _answer(ctx, x_github_event or "", _payload(request, body),
                    lambda: _deliveries(request).first(x_github_delivery or ""))
 

@@ -14,10 +14,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from promptsync.api.auth import Reader
+from promptsync.api.context import per_app
 from promptsync.api.models import CommitId, problem_responses
 from promptsync.api.params import TYPE_SCHEMA, Ref, check_type
 from promptsync.api.problems import Problem
-from promptsync.api.snapshot import on_app
 from promptsync.api.sources import PromptSources, Source
 from promptsync.errors import GitError
 from promptsync.model import PromptId
@@ -61,7 +61,8 @@ class VariablesOut(BaseModel):
 
 def prompt_sources(request: Request) -> PromptSources:
     """One PromptSources per application, over the previews' snapshots of the branch head."""
-    return on_app(request, "prompt_sources", PromptSources)
+    files = request.app.state.previews.files
+    return per_app(request, "prompt_sources", lambda: PromptSources(files))
 
 
 Sources = Annotated[PromptSources, Depends(prompt_sources)]

@@ -13,9 +13,8 @@ from promptsync.api.auth import Reader
 from promptsync.api.context import ApiContext, Ctx
 from promptsync.api.models import problem_responses
 from promptsync.api.problems import Problem
-from promptsync.cli.status_cmd import as_dict
 from promptsync.store.engine import first_line
-from promptsync.store.state import last_runs, read_state
+from promptsync.store.state import last_runs, read_state, status_dict
 
 router = APIRouter(prefix="/v1", tags=["status"])
 
@@ -40,7 +39,7 @@ async def status(ctx: Ctx, caller: Reader) -> dict[str, Any]:
 
 def _status(ctx: ApiContext) -> dict[str, Any]:
     try:
-        found = as_dict(read_state(ctx.engine), *last_runs(ctx.engine))
+        found = status_dict(read_state(ctx.engine), *last_runs(ctx.engine))
     except SQLAlchemyError as exc:
         raise Problem(503, "Database unreachable", first_line(exc), type="unavailable") from None
     daemon = ctx.daemon_metrics
