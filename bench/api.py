@@ -35,12 +35,13 @@ ROUNDS = 5
 
 
 def serve(repo: Path, db: str, port: int) -> None:
-    """The server process: the API app with the floor route added, on uvicorn."""
-    import uvicorn
+    """The server process: the API app with the floor route added, on uvicorn configured as
+    `promptsync serve` configures it."""
     from starlette.requests import Request
     from starlette.responses import PlainTextResponse
 
     from promptsync.api.app import create_app
+    from promptsync.api.connections import GuardedServer, guarded_config
     from tests.api.server import make_context
 
     async def bare(request: Request) -> PlainTextResponse:
@@ -48,7 +49,8 @@ def serve(repo: Path, db: str, port: int) -> None:
 
     app = create_app(make_context(repo, db, repo.parent / "keys.json"))
     app.router.add_route("/bare", bare)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    GuardedServer(guarded_config(app, host="127.0.0.1", port=port, log_level="warning",
+                                 access_log=False)).run()
 
 
 def prepare(tmp: Path) -> tuple[Path, str]:

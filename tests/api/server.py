@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import uvicorn
 from fastapi import FastAPI
 
 from promptsync.api.app import create_app
+from promptsync.api.connections import GuardedServer, guarded_config
 from promptsync.api.context import ApiContext, ApiSettings
 from promptsync.api.keys import KeyStore
 from promptsync.reader import PromptReader
@@ -34,8 +34,9 @@ class Running:
 
 
 @contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """Run `app` on a free loopback port until the block ends; yield its base URL.
+def serve(app: FastAPI, **config: float) -> Iterator[str]:
+    """Run `app` on a free loopback port until the block ends; yield its base URL. uvicorn is
+    configured as `promptsync serve` configures it (`config`: guarded_config's options).
 
     The socket is bound here and handed to uvicorn: a port picked free and bound later can be
     taken in between by another test worker ("address already in use")."""
@@ -43,7 +44,7 @@ def serve(app: FastAPI) -> Iterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    server = GuardedServer(guarded_config(app, log_level="warning", lifespan="off", **config))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
                               name="test-uvicorn")
     thread.start()

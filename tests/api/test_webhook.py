@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from promptsync.api.background import DaemonThread
+from promptsync.api.routes.hooks import Deliveries
 from promptsync.cli.sync_cmd import SyncSettings, build_syncer
 from promptsync.daemon.metrics import Metrics
 from tests.api.server import Running, make_context, running
@@ -111,3 +112,31 @@ def test_a_form_payload_or_bad_json_says_what_to_fix(hooked: Running) -> None:
 
 def test_without_a_secret_the_webhook_is_off(api: Running) -> None:
     assert "PROMPTSYNC_WEBHOOK_SECRET" in str(problem(send(api, "ping", {}), 503)["detail"])
+
+
+def test_a_replayed_delivery_starts_no_second_sync(synced: tuple[GitRepo, str],
+                                                   keys_file: Path) -> None:
+    # Issue 18: each replay of one valid delivery started a sync cycle.
+    repo, db = synced
+    woken: list[str] = []
+    ctx = replace(make_context(repo.path, db, keys_file, webhook_secret=SECRET),
+                  wake_daemon=lambda: woken.append("wake"))
+    push = {"ref": "refs/heads/main", "after": repo.head()}
+    with running(ctx) as served:
+        assert send(served, "push", push).status_code == 202
+        replayed = send(served, "push", push)  # the same X-GitHub-Delivery
+        assert replayed.status_code == 200 and replayed.json()["duplicate"] is True
+        body = json.dumps(push).encode()
+        another = served.client.post(URL, content=body, headers={
+            "X-GitHub-Event": "push", "X-GitHub-Delivery": "d-2",
+            "Content-Type": "application/json", "X-Hub-Signature-256": signed(body)})
+        assert another.status_code == 202
+    assert woken == ["wake", "wake"]
+
+
+def test_a_delivery_is_new_again_once_its_window_passed() -> None:
+    now = [0.0]
+    seen = Deliveries(window=60, clock=lambda: now[0])
+    assert seen.first("d-1") and not seen.first("d-1") and seen.first("") and seen.first("")
+    now[0] = 61.0
+    assert seen.first("d-1") and not seen.first("d-1")

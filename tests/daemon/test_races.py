@@ -3,11 +3,13 @@ database never moves back to an ancestor of the commit it holds, whatever the ti
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from promptsync.daemon.outcome import Outcome
 from promptsync.daemon.source import GitSource
@@ -78,3 +80,37 @@ def test_a_daemon_whose_compare_and_set_lost_never_applies_its_older_commit(
     assert "rollback" not in {v["action"] for v in versions(db_url)}
     assert live(db_url)["northwind/greeting"] == (3, c3)
     assert result and result[0].status != "applied"
+
+
+class Contended(Syncer):
+    """A syncer whose every attempt loses the compare-and-set: before it applies, another
+    writer moves sync_state (a real UPDATE of the real table), as a second daemon would."""
+
+    def _try_apply(self, repo: Any, state: Any, target: str) -> Outcome | None:
+        with self.engine.begin() as conn:
+            conn.execute(text("UPDATE sync_state SET generation = generation + 1 WHERE id = 1"))
+        return super()._try_apply(repo, state, target)
+
+
+def test_losing_to_other_writers_is_contention_not_an_outage(
+        prompt_repo: GitRepo, db_url: str, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    # Issue 18: "sync_state kept moving" counted as unreachable, unlogged; three in a row
+    # failed /healthz, as if the database were down.
+    first = Syncer(GitSource(str(prompt_repo.path), tmp_path / "m"), "main", make_engine(db_url),
+                   None)
+    assert first.cycle().status == "applied"
+    first.engine.dispose()
+    bump_greeting(prompt_repo, "two")
+    contended = Contended(GitSource(str(prompt_repo.path), tmp_path / "m"), "main",
+                          make_engine(db_url), None)
+    try:
+        with caplog.at_level(logging.INFO, logger="promptsync"):
+            outcomes = [contended.cycle() for _ in range(4)]
+    finally:
+        contended.engine.dispose()
+    assert {o.status for o in outcomes} == {"contended"}
+    assert all(o.retry_in is not None and o.retry_in < 1 for o in outcomes)
+    assert contended.metrics.healthy()
+    said = [r for r in caplog.records if "kept moving" in r.getMessage()]
+    assert said and all(r.levelno == logging.INFO for r in said)

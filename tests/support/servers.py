@@ -124,6 +124,15 @@ class PostgresServer:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         engine.dispose()
 
+    def empty_database(self, url: str) -> None:
+        """Drop the database of `url` under its users' feet and create it again, empty."""
+        name = make_url(url).database
+        engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+
     def close(self) -> None:
         if self._pg is not None:
             self._pg.cleanup()

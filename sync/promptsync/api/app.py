@@ -20,8 +20,12 @@ from prometheus_client import CollectorRegistry
 
 from promptsync.api import routes
 from promptsync.api.context import ApiContext
+from promptsync.api.hosts import HostCheck
 from promptsync.api.limits import BodyLimit
+from promptsync.api.methods import Options
 from promptsync.api.metrics import ApiMetrics, MetricsMiddleware
+from promptsync.api.openapi import install_document
+from promptsync.api.params import EmptyAsAbsent
 from promptsync.api.previews import Previews
 from promptsync.api.problems import install
 from promptsync.api.served import ServedPrompts
@@ -53,10 +57,14 @@ def create_app(ctx: ApiContext) -> FastAPI:
     app.state.fleet = fleet_source(ctx, app.state.metrics.registry)
     install(app)
     app.add_middleware(BodyLimit)
+    app.add_middleware(Options)
+    app.add_middleware(EmptyAsAbsent)
+    app.add_middleware(HostCheck, allowed=ctx.settings.allowed_hosts)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     for router in route_modules():
         app.include_router(router)
     _add_docs(app)
+    install_document(app)
     install_page(app)  # the editors' page at /
     return app
 

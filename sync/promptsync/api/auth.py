@@ -16,7 +16,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from promptsync.api.context import ApiContext
-from promptsync.api.keys import KeyRecord, Scope
+from promptsync.api.keys import KeyRecord, KeysFileError, Scope
 from promptsync.api.problems import Problem
 
 __all__ = ["Caller", "Previewer", "Reader", "Scope", "Writer", "bearer", "require"]
@@ -77,6 +77,16 @@ def authorize(request: Request, scope: Scope) -> Caller:
     """What `require` checks, as a call: for a hot route that declares `SECURITY` in its
     `openapi_extra` instead of a dependency (each dependency costs tens of microseconds)."""
     ctx: ApiContext = request.app.state.ctx
+    try:
+        return _authorize(ctx, request, scope)
+    except KeysFileError:  # logged by the KeyStore, once per change of the file
+        raise Problem(503, "API keys unavailable", "the server's API keys file cannot be read, "
+                      "so no request that needs a key is let through; an operator must fix it "
+                      "(the server's log names the file)", type="keys-unavailable",
+                      headers={"Retry-After": "30"}) from None
+
+
+def _authorize(ctx: ApiContext, request: Request, scope: Scope) -> Caller:
     scheme, _, secret = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return _without_key(ctx, scope, request)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 
+from promptsync.api.hosts import LOCAL_HOSTS
 from promptsync.api.keys import KeyStore
 from promptsync.edit.request import WriteTo
 from promptsync.settings import DEFAULT_DB_URL, DEFAULT_REF
@@ -34,7 +35,8 @@ class ApiSettings:
     published branch, `write_to` where an edit's commit goes: a review branch or `ref` itself.
     `open_reads`: reads and previews need no key even when keys exist. `webhook_secret`:
     PROMPTSYNC_WEBHOOK_SECRET (None: the webhook answers 503). `lag_budget`: /readyz fails
-    when the in-process daemon has not reached its servers for this long."""
+    when the in-process daemon has not reached its servers for this long. `allowed_hosts`:
+    the `Host` names answered (others are 400: DNS rebinding), `*` for any."""
 
     repo: Path
     ref: str = DEFAULT_REF
@@ -45,6 +47,7 @@ class ApiSettings:
     open_reads: bool = False
     webhook_secret: str | None = field(default=None, repr=False)
     lag_budget: float = DEFAULT_LAG_BUDGET
+    allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
 
 
 def _no_daemon() -> None:

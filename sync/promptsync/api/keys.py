@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import hmac
 import json
+import logging
 import os
 import re
 import secrets
@@ -31,6 +32,7 @@ from promptsync import settings
 from promptsync.errors import UsageError
 from promptsync.model import BRAND_RE
 
+log = logging.getLogger(__name__)
 KEYS_FILE_ENV = "PROMPTSYNC_KEYS_FILE"
 DEFAULT_KEYS_FILE = "promptsync-keys.json"
 PREFIX = "ps_"
@@ -99,14 +101,22 @@ def resolve_keys_file(explicit: str | None = None) -> Path:
     return Path(settings.resolve(explicit, KEYS_FILE_ENV, DEFAULT_KEYS_FILE) or DEFAULT_KEYS_FILE)
 
 
+class KeysFileError(UsageError):
+    """The keys file exists but cannot be read as one: the server fails closed on it."""
+
+
 class KeyStore:
-    """The keys of one file; thread-safe; re-read when the file's size or mtime changes."""
+    """The keys of one file; thread-safe; re-read when the file's size or mtime changes.
+
+    A file that cannot be read raises KeysFileError on every look-up until it changes, logged
+    once per change of the file (not once per request)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
         self._stamp: tuple[int, int, int] | None = None
         self._records: tuple[KeyRecord, ...] = ()
+        self._broken: KeysFileError | None = None
 
     # -- reading (the server, on every request) ---------------------------------------------
 
@@ -114,9 +124,19 @@ class KeyStore:
         stamp = self._stat()
         if stamp != self._stamp:
             with self._lock:
-                self._records = self._read() if stamp is not None else ()
-                self._stamp = stamp
+                self._load(stamp)
+        if self._broken is not None:
+            raise self._broken
         return self._records
+
+    def _load(self, stamp: tuple[int, int, int] | None) -> None:
+        try:
+            self._records, self._broken = (self._read() if stamp is not None else ()), None
+        except KeysFileError as exc:
+            self._records, self._broken = (), exc
+            log.error("%s; every request that needs a key is refused (503) until it is fixed",
+                      exc)
+        self._stamp = stamp
 
     def any(self) -> bool:
         return bool(self.records())
@@ -136,8 +156,8 @@ class KeyStore:
             st = self.path.stat()
         except FileNotFoundError:
             return None
-        except OSError as exc:
-            raise UsageError(f"cannot read the keys file {self.path}: {exc.strerror}") from None
+        except OSError as exc:  # a stamp of its own: _read meets the error and says it once
+            return -1, -1, exc.errno or 0
         return st.st_mtime_ns, st.st_size, st.st_ino
 
     def _read(self) -> tuple[KeyRecord, ...]:
@@ -146,9 +166,12 @@ class KeyStore:
             return tuple(KeyRecord.from_json(item) for item in raw["keys"])
         except FileNotFoundError:
             return ()
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise UsageError(f"the keys file {self.path} is not one promptsync wrote "
-                             f"({type(exc).__name__}: {exc}); fix or remove it") from None
+        except OSError as exc:
+            raise KeysFileError(f"cannot read the keys file {self.path}: "
+                                f"{exc.strerror or exc}") from None
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            raise KeysFileError(f"the keys file {self.path} is not one promptsync wrote "
+                                f"({type(exc).__name__}: {exc}); fix or remove it") from None
 
     # -- changing (the `keys` command) ------------------------------------------------------
 

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from promptsync.validate.finding import Finding
 
 ResolvedFrom = Literal["own", "default", "builtin"]
+# A git object id: SHA-1, or SHA-256 in a repository that uses it.
+COMMIT_PATTERN = "^([0-9a-f]{40}|[0-9a-f]{64})$"
+CommitId = Annotated[str, Field(pattern=COMMIT_PATTERN, description="a commit id (hex)")]
+# What the API sends as an ETag: a version, qualified by who answered and in which locale.
+ETAG_PATTERN = '^"[A-Za-z0-9-]+"$'
+ETAG_HEADER = {"ETag": {"description": 'the version, e.g. "3" (`If-Match` of an edit takes it)',
+                        "schema": {"type": "string", "pattern": ETAG_PATTERN}}}
 
 
 class VariableOut(BaseModel):
@@ -38,12 +45,13 @@ class PromptOut(BaseModel):
                                                     "the text shipped in the package")
     version: int
     commit: str = Field(description="the commit the text comes from (`builtin` for the "
-                                    "built-in text)")
+                                    "built-in text)",
+                        pattern=COMMIT_PATTERN.replace(")$", "|builtin)$"))
     template: str
     variables: dict[str, VariableOut] = Field(default_factory=dict)
     live_since: datetime | None = Field(None, description="when this version went live "
                                                           "(prompts.synced_at)")
-    etag: str = Field(description="the ETag header's value")
+    etag: str = Field(description="the ETag header's value", pattern=ETAG_PATTERN)
     locales: list[str] | None = Field(None, description="in the list only: the locales the "
                                                         "brand has its own translation of this "
                                                         "type in")
@@ -102,7 +110,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 _DESCRIPTIONS = {
-    400: "malformed request (bad JSON, a bad path segment)",
+    400: "malformed request (bad JSON, a bad path segment), or a Host this server does not "
+         "answer for",
     401: "no API key, or an unknown one",
     403: "the key's scope or brands do not cover this",
     404: "no such prompt, brand, type or sample",

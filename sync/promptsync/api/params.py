@@ -1,11 +1,13 @@
 """The parts of a request that name a prompt, checked once for every route: `{brand}`,
-`{type}` and `?locale=`, each refused with a problem that says what a valid one looks like."""
+`{type}` and `?locale=`, each refused with a problem that says what a valid one looks like;
+and the one rule for every query parameter: empty is the same as left out."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Path, Query
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from promptsync.api.problems import Problem
 from promptsync.locale import LocaleError, normalize
@@ -16,7 +18,10 @@ TYPES = ", ".join(t.slug for t in PromptType)
 # that says what to fix (a schema pattern alone would answer "should match pattern ...").
 BRAND_SCHEMA = {"pattern": f"^{BRAND_RE.pattern}$"}
 TYPE_SCHEMA = {"enum": [t.slug for t in PromptType] + [t.value for t in PromptType]}
-LOCALE_SCHEMA = {"pattern": "^[A-Za-z]{2,3}([-_][A-Za-z]{4})?([-_]([A-Za-z]{2}|[0-9]{3}))?$"}
+# Empty is the base text, as when the parameter is left out (`?locale=` from a form field).
+LOCALE_SCHEMA = {"pattern": "^([A-Za-z]{2,3}([-_][A-Za-z]{4})?([-_]([A-Za-z]{2}|[0-9]{3}))?)?$"}
+LOCALE_HELP = ("a BCP 47 tag (de, de-CH, pt-BR); empty or left out: the base text. The answer "
+               "says which locale's text answered")
 
 
 async def path_brand(brand: Annotated[str, Path(description="a brand, e.g. acme or default",
@@ -48,9 +53,7 @@ def check_type(text: str) -> PromptType:
 
 
 async def query_locale(locale: Annotated[str | None, Query(
-        max_length=64, json_schema_extra=LOCALE_SCHEMA,
-        description="a BCP 47 tag (de, de-CH, pt-BR); the answer says which locale's text "
-                    "answered")] = None) -> str:
+        max_length=64, json_schema_extra=LOCALE_SCHEMA, description=LOCALE_HELP)] = None) -> str:
     return check_locale(locale)
 
 
@@ -73,9 +76,8 @@ BrandPath = Annotated[str, Path(description="a brand, e.g. acme or default",
                                 examples=["default"], json_schema_extra=BRAND_SCHEMA)]
 TypePath = Annotated[str, Path(description=f"a prompt type: {TYPES}", examples=["greeting"],
                                json_schema_extra=TYPE_SCHEMA)]
-LocaleQuery = Annotated[str | None, Query(
-    max_length=64, json_schema_extra=LOCALE_SCHEMA,
-    description="a BCP 47 tag (de, de-CH, pt-BR); the answer says which locale's text answered")]
+LocaleQuery = Annotated[str | None, Query(max_length=64, json_schema_extra=LOCALE_SCHEMA,
+                                          description=LOCALE_HELP)]
 
 
 def checked_ref(brand: str, type: str, locale: str | None) -> PromptId:
@@ -90,3 +92,20 @@ async def prompt_ref(brand: BrandPath, type: TypePath, locale: LocaleQuery = Non
 
 # A route on /v1/prompts/{brand}/{type} takes `prompt: Ref`: the checked PromptId.
 Ref = Annotated[PromptId, Depends(prompt_ref)]
+
+
+class EmptyAsAbsent:
+    """`?name=` (or a bare `?name`) is `name` left out, on every route: a form or a client
+    building a URL from an empty field sends it, and each route would otherwise decide alone
+    what an empty brand, date or cursor means. (The OpenAPI document says so: see openapi.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query: bytes = scope.get("query_string", b"") if scope["type"] == "http" else b""
+        if query:
+            kept = [part for part in query.split(b"&") if part.partition(b"=")[2]]
+            if len(kept) != query.count(b"&") + 1:
+                scope = {**scope, "query_string": b"&".join(kept)}
+        await self.app(scope, receive, send)

@@ -2,8 +2,9 @@
 
 Routes raise `Problem(status, title, detail, type=..., **extensions)`; `install` makes the one
 set of handlers that also turns FastAPI's request validation errors, Starlette's HTTP errors
-(an unknown path, a wrong method) and any unexpected exception into problem documents. No
-response carries a traceback or echoes the input back: a 10 MB value stays on the server.
+(an unknown path, a wrong method), a database that cannot answer (503) and any unexpected
+exception into problem documents. No response carries a traceback or echoes the input back: a
+10 MB value stays on the server.
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from promptsync.api.methods import allowed_methods
+from promptsync.store.engine import first_line, schema_missing, unavailable
 
 log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
@@ -74,7 +79,28 @@ async def _on_validation(request: Request, exc: Exception) -> ProblemResponse:
 
 async def _on_http(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return respond(http_problem(exc.status_code, exc.detail, exc.headers), request)
+    headers = exc.headers
+    if exc.status_code == 405:  # every method of the path, not only the first route's
+        allowed = allowed_methods(request.app.router.routes, request.scope)
+        headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+    return respond(http_problem(exc.status_code, exc.detail, headers), request)
+
+
+async def _on_database(request: Request, exc: Exception) -> ProblemResponse:
+    assert isinstance(exc, SQLAlchemyError)
+    if not unavailable(exc):  # a statement the database refused is ours to fix
+        return await _on_unexpected(request, exc)
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
+                first_line(exc))
+    return respond(database_problem(exc), request)
+
+
+def database_problem(exc: SQLAlchemyError) -> Problem:
+    """503 for a database that cannot answer: unreachable, or without promptsync's tables."""
+    detail = ("the database has no promptsync tables yet (the sync daemon creates them)"
+              if schema_missing(exc) else f"the database is unreachable: {first_line(exc)}")
+    return Problem(503, "Database unavailable", detail, type="unavailable",
+                   headers={"Retry-After": "5"})
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> ProblemResponse:
@@ -89,6 +115,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(SQLAlchemyError, _on_database)
     app.add_exception_handler(Exception, _on_unexpected)
 
 

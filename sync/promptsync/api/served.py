@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from promptsync.core.resolution import is_language_fallback, lookup_order
 from promptsync.defaults import builtin
@@ -113,18 +114,25 @@ class ServedPrompts:
 
     async def known_brand(self, brand: str) -> bool:
         """Whether the database holds any prompt of `brand` (default always counts): the set is
-        re-read when the generation moved, which is looked at twice a second at most."""
+        re-read when the generation moved, which is looked at twice a second at most. While
+        the database cannot answer, the set last read stands (the reader answers from its
+        other tiers); with none read yet, the database's error is raised."""
         if brand == DEFAULT_BRAND or brand in self._brands:
             return True
         if time.monotonic() - self._brands_checked >= BRANDS_RECHECK_SECONDS:
-            await asyncio.to_thread(self._refresh_brands)
+            try:
+                await asyncio.to_thread(self._refresh_brands)
+            except SQLAlchemyError:
+                if self._brands_generation is None:
+                    raise
         return brand in self._brands
 
     def _refresh_brands(self) -> None:
-        self._brands_checked = time.monotonic()
         generation = published_generation(self.engine)
         if generation != self._brands_generation:
             self._brands, self._brands_generation = live_brands(self.engine), generation
+        # Only once the database answered: a failed read is tried again by the next request.
+        self._brands_checked = time.monotonic()
 
     def table(self, brand: str | None, types: Iterable[PromptType],
               locale: str) -> list[dict[str, Any]]:

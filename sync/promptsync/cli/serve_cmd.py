@@ -20,12 +20,12 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-import uvicorn
-
 from promptsync import settings
 from promptsync.api.app import create_app
 from promptsync.api.background import DaemonThread
+from promptsync.api.connections import GuardedServer, guarded_config
 from promptsync.api.context import ApiContext, ApiSettings
+from promptsync.api.hosts import allowed_hosts
 from promptsync.api.keys import KEYS_FILE_ENV, KeyStore, resolve_keys_file
 from promptsync.cli.options import (
     add_db,
@@ -48,6 +48,7 @@ from promptsync.store.engine import make_engine
 log = logging.getLogger("promptsync.cli.serve")
 WRITE_TO_ENV = "PROMPTSYNC_WRITE_TO"
 OPEN_READS_ENV = "PROMPTSYNC_OPEN_READS"
+ALLOWED_HOSTS_ENV = "PROMPTSYNC_ALLOWED_HOSTS"
 _YES = {"1", "true", "yes", "on"}
 _NO = {"0", "false", "no", "off"}
 
@@ -83,6 +84,11 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--open-reads", action="store_true", default=None,
                    help="reads and previews need no key even when keys exist "
                         f"(env {OPEN_READS_ENV})")
+    p.add_argument("--allowed-host", action="append", metavar="NAME", dest="allowed_hosts",
+                   help="a name clients reach this server by (repeatable; env "
+                        f"{ALLOWED_HOSTS_ENV}, comma-separated; * for any): requests for "
+                        "other names are refused, a guard against DNS rebinding; the bind "
+                        "address, localhost, 127.0.0.1 and ::1 are always answered")
     p.add_argument("--keys-file", metavar="FILE", help=f"the API keys (env {KEYS_FILE_ENV}, "
                    "default: promptsync-keys.json here)")
     add_notify(p)  # for the daemon in this process
@@ -100,13 +106,21 @@ def parse_settings(args: argparse.Namespace) -> ServeSettings:
         keys_file=resolve_keys_file(args.keys_file),
         open_reads=settings.resolve_as(args.open_reads, OPEN_READS_ENV, False, _flag,
                                        expected="true or false"),
-        webhook_secret=settings.resolve(None, settings.WEBHOOK_SECRET_ENV, None))
+        webhook_secret=settings.resolve(None, settings.WEBHOOK_SECRET_ENV, None),
+        allowed_hosts=allowed_hosts([args.host], _named_hosts(args.allowed_hosts)))
     urls = notify_urls(args.notify)
     if urls and not args.sync:
         raise UsageError("--notify needs the daemon in this process: the daemon that publishes "
                          "sends the notifications (pass --notify to it, or drop --no-sync)")
     return ServeSettings(api, args.host, args.port, args.sync, args.interval, urls,
                          notify_format(args.notify_format))
+
+
+def _named_hosts(flags: list[str] | None) -> list[str]:
+    """--allowed-host, else PROMPTSYNC_ALLOWED_HOSTS (comma-separated)."""
+    if flags:
+        return flags
+    return (settings.resolve(None, ALLOWED_HOSTS_ENV, "") or "").split(",")
 
 
 def _write_to(explicit: str | None) -> WriteTo:
@@ -155,14 +169,14 @@ def _serve(s: ServeSettings, sock: socket.socket, verbose: int) -> int:
         ctx = replace(ctx, wake_daemon=daemon.wake, daemon_metrics=daemon.metrics)
     _announce(s, ctx)
     app = create_app(ctx)
-    config = uvicorn.Config(app, log_level="info" if verbose else "warning",
+    config = guarded_config(app, log_level="info" if verbose else "warning",
                             access_log=verbose > 0, lifespan="off", server_header=False)
     # uvicorn handles SIGTERM and SIGINT (it stops accepting, finishes the requests in
     # flight), then raises the signal again for the handler it found: ours, which only notes it,
     # so the daemon and the connections below are closed and the exit is 0, not a kill.
     noted = {sig: signal.signal(sig, _noted) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        GuardedServer(config).run(sockets=[sock])
     finally:
         for sig, handler in noted.items():
             signal.signal(sig, handler)
@@ -200,3 +214,5 @@ def _announce(s: ServeSettings, ctx: ApiContext) -> None:
     log.info("serving %s of %s on http://%s:%d (docs: /docs); database %s; %s; daemon %s",
              s.api.ref, s.api.repo, s.host, s.port, redact(s.api.db_url), keys,
              "in this process" if s.sync else "elsewhere (--no-sync)")
+    log.info("answering for the host names %s (others get 400; --allowed-host adds one)",
+             ", ".join(s.api.allowed_hosts))

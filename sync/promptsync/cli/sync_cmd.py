@@ -153,7 +153,7 @@ def _print_outcome(o: Outcome) -> None:
         print(f"rejected {o.to_commit}; the database keeps {o.from_commit}", file=sys.stderr)
         for line in o.reason.splitlines():
             print(f"  {line}", file=sys.stderr)
-    elif o.status in ("unreachable", "failed"):
+    elif o.status in ("unreachable", "failed", "contended"):
         print(f"promptsync sync: error: {o.reason}", file=sys.stderr)
     elif not o.cache_ok:
         print(f"promptsync sync: error: the database holds {o.to_commit} ({o.status}), but Redis "

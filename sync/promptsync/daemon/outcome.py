@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 # applied: prompts changed; unchanged: commit published, no prompt changed; current: the
 # database already held the commit; rejected: invalid commit; failed: the database refused the
-# transaction; unreachable: git, the database or Redis could not be reached; error: anything
-# else went wrong in the cycle (a bug: the daemon logs it with its traceback and retries).
+# transaction; unreachable: git, the database or Redis could not be reached; contended: other
+# writers (another daemon) moved sync_state before each of this cycle's attempts, so it follows
+# them next cycle (the servers answered: not an outage); error: anything else went wrong in
+# the cycle (a bug: the daemon logs it with its traceback and retries).
 OK_STATUSES = ("applied", "unchanged", "current")
 # The cycle did not reach its servers or broke: retried with the loop's backoff, unhealthy.
 # (`failed` is the database's answer about one commit: retried on that commit's own schedule.)

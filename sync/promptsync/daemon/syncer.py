@@ -8,6 +8,7 @@ between the database commit and the invalidation heals by itself.
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -32,7 +33,7 @@ from promptsync.notify import events
 from promptsync.notify.worker import Notifier
 from promptsync.store.apply import StateMoved, apply_changes
 from promptsync.store.changeset import ApplyResult, ChangeSet
-from promptsync.store.engine import first_line
+from promptsync.store.engine import first_line, schema_missing
 from promptsync.store.migrate import upgrade
 from promptsync.store.outbox import Event
 from promptsync.store.state import (
@@ -44,6 +45,7 @@ from promptsync.store.state import (
 
 log = logging.getLogger(__name__)
 PLAN_ATTEMPTS = 5  # plans and fetches; each one follows another writer's progress
+CONTENDED_RETRY = (0.05, 0.5)  # s: the range a contended cycle's next one is drawn from
 
 
 class Syncer:
@@ -92,6 +94,19 @@ class Syncer:
         return outcome
 
     def _cycle(self) -> Outcome:
+        try:
+            return self._cycle_once()
+        except SQLAlchemyError as exc:
+            if not (self._migrated and schema_missing(exc)):
+                raise
+        # The tables went away under us: the database was emptied or replaced by an empty one
+        # (a restore gone wrong, a dropped database, a deleted SQLite file). Build it again.
+        log.warning("the database has no promptsync tables any more (emptied or replaced?): "
+                    "migrating it and loading %s again", self.ref)
+        self._migrated = False
+        return self._cycle_once()
+
+    def _cycle_once(self) -> Outcome:
         if not self._migrated:  # here, not at start: a database down at start is retried too
             upgrade(self.engine)
             if self.notifier is not None:
@@ -131,7 +146,11 @@ class Syncer:
                 outcome = self._try_apply(repo, state, target)
             if outcome is not None:
                 return outcome
-        return Outcome("unreachable", reason="sync_state kept moving under us (other writers)")
+        # Not an outage: the servers answered, other writers were faster. Soon again, at a
+        # random moment, so two contending daemons fall out of step.
+        return Outcome("contended", reason=f"sync_state kept moving under us: another writer "
+                       f"published first on each of {PLAN_ATTEMPTS} attempts; following it "
+                       "next cycle", retry_in=random.uniform(*CONTENDED_RETRY))
 
     def _try_apply(self, repo: GitRepository, state: PublishedState,
                    target: str) -> Outcome | None:
@@ -196,7 +215,8 @@ class Syncer:
         if quiet or outcome.quiet:
             log.debug("%s", outcome.log_line())
             return
-        level = logging.INFO if outcome.exit_code == 0 else logging.WARNING
+        level = (logging.INFO if outcome.exit_code == 0 or outcome.status == "contended"
+                 else logging.WARNING)
         log.log(level, "%s", outcome.log_line())
 
 

@@ -114,9 +114,11 @@ class GitRepository:
     def find(self, rev: str) -> str | None:
         """The commit SHA `rev` names, or None."""
         try:
-            return str(self._repo.commit(rev).hexsha)
+            sha = str(self._repo.commit(rev).hexsha)
         except (BadName, ValueError, GitCommandError):
             return None
+        # GitPython hands the null id back unchecked; it names no commit (a 503 from the API).
+        return None if sha.strip("0") == "" else sha
 
     def published_branch(self, name: str) -> str | None:
         """Where this clone sees branch `name` as published: origin/<name> when it has that

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 
 from promptsync.credentials import redact
@@ -30,6 +30,7 @@ from promptsync.settings import check_database_url
 
 SQLITE_BUSY_SECONDS = 30
 PG_CONNECT_SECONDS = 5
+UNDEFINED_TABLE = "42P01"  # PostgreSQL's SQLSTATE for a relation that does not exist
 
 SQLiteConnect = Callable[[], sqlite3.Connection]
 
@@ -41,6 +42,9 @@ def make_engine(url: str, *, writer: bool = True) -> Engine:
         if writer:
             create_private(parsed)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
+        path = sqlite_file(parsed)
+        if path is not None:
+            _follow_file(engine, path, parsed if writer else None)
         return _sqlite_rules(engine, writer, wal="mode=ro" not in url)
     return create_engine(with_psycopg(parsed), pool_pre_ping=True,
                          connect_args={"connect_timeout": PG_CONNECT_SECONDS})
@@ -129,6 +133,35 @@ def _sqlite_rules(engine: Engine, writer: bool, *, wal: bool) -> Engine:
     return engine
 
 
+def _follow_file(engine: Engine, path: Path, private: URL | None) -> None:
+    """Make `engine`'s pool drop a connection whose SQLite file was deleted or replaced since
+    it opened it: such a connection goes on reading and writing a file nobody else sees (a
+    daemon would never notice its database was emptied). One stat per checkout. `private`: a
+    file deleted is made again 0600 before SQLite would make it (see create_private)."""
+
+    @event.listens_for(engine, "do_connect")
+    def _before_connect(*_args: Any) -> None:
+        if private is not None:
+            create_private(private)
+
+    @event.listens_for(engine, "connect")
+    def _opened(_dbapi_conn: Any, record: Any) -> None:
+        record.info["file"] = _identity(path)
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(_dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        if record.info.get("file") != _identity(path):
+            raise DisconnectionError(f"the SQLite file {path} was deleted or replaced")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def is_postgresql(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
@@ -138,3 +171,19 @@ def first_line(exc: SQLAlchemyError) -> str:
     (a libpq message may quote a connection string, credentials and all)."""
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     return redact(text[0]) if text else type(exc).__name__
+
+
+def schema_missing(exc: BaseException) -> bool:
+    """Whether `exc` says a promptsync table does not exist: a database never migrated, or one
+    dropped and created again empty (SQLite: its file deleted) while we ran."""
+    if not isinstance(exc, SQLAlchemyError):
+        return False
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) == UNDEFINED_TABLE:
+        return True
+    return isinstance(exc, OperationalError) and "no such table" in str(exc)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether `exc` means the database cannot answer now (not reachable, or its tables are
+    missing), as opposed to a statement it refused: a 503, not a bug."""
+    return isinstance(exc, OperationalError | InterfaceError) or schema_missing(exc)

@@ -14,14 +14,18 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from promptsync.api.drafts import placed, where
-from promptsync.api.models import FindingOut
+from promptsync.api.models import CommitId, FindingOut
 from promptsync.api.problems import Problem
 from promptsync.edit.request import Conflict, PushFailed, Rejected, Written
 from promptsync.history.log import Change
 from promptsync.model import PromptId, Scalar
 
 MAX_TEMPLATE = 100_000  # the validator says 10,000; past this the request itself is refused
-_ETAG = re.compile(r'\s*(?:W/)?"(\d+)(?:-[A-Za-z0-9-]+)?"\s*')
+# At most 18 digits: a version fits an int64, and a longer run would meet Python's limit on
+# converting digits to int (4,300) with a ValueError, a 500 (issue 18).
+_ETAG = re.compile(r'\s*(?:W/)?"(\d{1,18})(?:-[A-Za-z0-9-]+)?"\s*')
+# What etag_version takes, documented; empty is the header left out.
+IF_MATCH_SCHEMA = {"pattern": f"^(?:{_ETAG.pattern})?$"}
 
 
 class VariableIn(BaseModel):
@@ -70,8 +74,8 @@ class EditOut(BaseModel):
     prompt: str
     action: Literal["create", "update", "delete", "rollback"]
     version: int | None = Field(description="the new version (null after a delete)")
-    commit: str
-    parent: str
+    commit: CommitId
+    parent: CommitId
     branch: str = Field(description="the branch the commit is on")
     published: bool = Field(description="true: on the branch the daemon publishes; false: a "
                                         "review branch, to merge by pull request")
@@ -97,11 +101,12 @@ class AuditEntry(BaseModel):
     date: datetime
     version_before: int | None
     version_after: int | None
-    commit: str
+    commit: CommitId
     subject: str
     live_at: datetime | None = None
     previous_prompt: str | None = Field(None, description="the id before a rename")
-    restores: str | None = Field(None, description="a rollback: the commit brought back")
+    restores: str | None = Field(None, pattern="^[0-9a-f]{7,64}$", description="a rollback: "
+                                 "the commit brought back (as its message names it)")
 
 
 class AuditPageOut(BaseModel):
@@ -111,11 +116,11 @@ class AuditPageOut(BaseModel):
 
 def etag_version(header: str | None) -> int | None:
     """The version in an If-Match header as GET sent it (`"3"`, `"3-de"`, W/"3")."""
-    if header is None:
+    if header is None or not header.strip():
         return None
     match = _ETAG.fullmatch(header)
     if match is None:
-        raise Problem(400, "Bad Request", f"If-Match {header!r} is not an ETag of this API "
+        raise Problem(400, "Bad Request", f"If-Match {header[:80]!r} is not an ETag of this API "
                       '(send it as GET gave it, e.g. "3")', type="bad-precondition")
     return int(match[1])
 

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from promptsync.api.auth import Reader
 from promptsync.api.context import Ctx, per_app
 from promptsync.api.models import problem_responses
-from promptsync.api.params import check_brand
+from promptsync.api.params import BRAND_SCHEMA, LOCALE_SCHEMA, TYPE_SCHEMA, check_brand
 from promptsync.api.problems import Problem
 from promptsync.api.routes._edit_io import AuditPageOut, audit_entry
 from promptsync.errors import PromptSyncError
@@ -21,6 +21,12 @@ from promptsync.model import PromptType
 
 router = APIRouter(tags=["audit"])
 ActionName = Literal["create", "update", "delete", "rename", "rollback"]
+AUDIT_LOCALE_SCHEMA = {"pattern": LOCALE_SCHEMA["pattern"].replace("^(", "^(base|")}
+# What parse_when takes (datetime.fromisoformat), as tight as a pattern can say it.
+_DATE = "[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"
+_TIME = "([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,6})?)?"
+_ZONE = "(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?"
+WHEN_SCHEMA = {"pattern": f"^{_DATE}([T ]{_TIME}{_ZONE})?$"}
 
 
 def audit_log(request: Request, ctx: Ctx) -> AuditLog:
@@ -33,16 +39,26 @@ def audit_log(request: Request, ctx: Ctx) -> AuditLog:
             responses=problem_responses(400, 401, 403, 503),
             summary="The audit log: every change of the prompts, newest first")
 async def audit(caller: Reader, log: Annotated[AuditLog, Depends(audit_log)],
-                brand: Annotated[str | None, Query(max_length=63)] = None,
-                type: Annotated[str | None, Query(max_length=40)] = None,
-                locale: Annotated[str | None, Query(max_length=35)] = None,
+                brand: Annotated[str | None, Query(max_length=63,
+                                                  json_schema_extra=BRAND_SCHEMA)] = None,
+                type: Annotated[str | None, Query(max_length=40,
+                                                 json_schema_extra=TYPE_SCHEMA)] = None,
+                locale: Annotated[str | None, Query(
+                    max_length=35, json_schema_extra=AUDIT_LOCALE_SCHEMA,
+                    description="a locale's changes; `base`: the base texts'")] = None,
                 author: Annotated[str | None, Query(max_length=200,
                                                    description="part of a name or e-mail")] = None,
                 action: ActionName | None = None,
-                since: Annotated[str | None, Query(max_length=40, description="2026-11-24")] = None,
-                until: Annotated[str | None, Query(max_length=40)] = None,
+                since: Annotated[str | None, Query(max_length=40, json_schema_extra=WHEN_SCHEMA,
+                                                  description="2026-11-24, or "
+                                                              "2026-11-24T18:00")] = None,
+                until: Annotated[str | None, Query(max_length=40,
+                                                  json_schema_extra=WHEN_SCHEMA)] = None,
                 limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-                cursor: Annotated[str | None, Query(max_length=400)] = None) -> AuditPageOut:
+                cursor: Annotated[str | None, Query(
+                    max_length=400, json_schema_extra={"pattern": "^[A-Za-z0-9_-]+=*$"},
+                    description="a page's next_cursor, as given (400 for any other)")] = None
+                ) -> AuditPageOut:
     query = AuditQuery(_filter(brand, type, author, since, until), action,
                        _locale(locale), limit, cursor)
     try:
@@ -70,7 +86,7 @@ def _filter(brand: str | None, type_: str | None, author: str | None, since: str
 def _locale(text: str | None) -> str | None:
     if text is None:
         return None
-    if text in ("", "base"):
+    if text == "base":
         return ""
     try:
         return normalize(text)

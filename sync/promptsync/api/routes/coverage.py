@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from promptsync.api.auth import Reader
 from promptsync.api.context import per_app
 from promptsync.api.coverage import BranchCoverage
-from promptsync.api.models import problem_responses
+from promptsync.api.models import CommitId, problem_responses
 from promptsync.api.params import BRAND_SCHEMA, LOCALE_SCHEMA, check_brand, check_locale
 from promptsync.api.problems import Problem
 from promptsync.coverage.matrix import Cell
@@ -43,7 +43,7 @@ class CoverageCell(BaseModel):
 
 
 class CoverageOut(BaseModel):
-    commit: str = Field(description="the branch head the matrix was read at")
+    commit: CommitId = Field(description="the branch head the matrix was read at")
     locales: list[str] = Field(description="the locales shown: those the brands declare, or "
                                            "the one asked")
     cells: list[CoverageCell]

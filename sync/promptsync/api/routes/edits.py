@@ -18,10 +18,11 @@ from starlette.concurrency import run_in_threadpool
 from promptsync.api.auth import Caller, Writer
 from promptsync.api.context import ApiContext, Ctx, per_app
 from promptsync.api.limits import require_json
-from promptsync.api.models import problem_responses
-from promptsync.api.params import checked_ref
+from promptsync.api.models import ETAG_HEADER, problem_responses
+from promptsync.api.params import BrandPath, LocaleQuery, TypePath, checked_ref
 from promptsync.api.problems import Problem
 from promptsync.api.routes._edit_io import (
+    IF_MATCH_SCHEMA,
     EditIn,
     EditOut,
     RollbackIn,
@@ -52,8 +53,11 @@ from promptsync.store.state import read_state
 router = APIRouter(tags=["edits"])
 PATH = "/v1/prompts/{brand}/{type}"
 LIVE_WAIT = 2.0  # s a write to the published branch waits for the daemon to publish it
-ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 503)
-Locale = Annotated[str | None, Query(max_length=35, description="the locale's file, e.g. de")]
+ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 428, 503)
+IfMatch = Annotated[str | None, Header(json_schema_extra=IF_MATCH_SCHEMA,
+                                       description='the version edited, as GET sent it in '
+                                                   'ETag (e.g. "3")')]
+WRITTEN = {"description": "written: the commit, and whether it is live", "headers": ETAG_HEADER}
 
 
 def edit_service(request: Request, ctx: Ctx) -> EditService:
@@ -64,11 +68,11 @@ def edit_service(request: Request, ctx: Ctx) -> EditService:
 Service = Annotated[EditService, Depends(edit_service)]
 
 
-@router.put(PATH, status_code=201, response_model=EditOut, responses=ERRORS,
+@router.put(PATH, status_code=201, response_model=EditOut, responses={201: WRITTEN, **ERRORS},
             dependencies=[Depends(require_json)], summary="Edit (or create) a prompt")
-async def put_prompt(brand: str, type: str, body: EditIn, caller: Writer, ctx: Ctx,
-                     service: Service, response: Response, locale: Locale = None,
-                     if_match: Annotated[str | None, Header()] = None,
+async def put_prompt(brand: BrandPath, type: TypePath, body: EditIn, caller: Writer, ctx: Ctx,
+                     service: Service, response: Response, locale: LocaleQuery = None,
+                     if_match: IfMatch = None,
                      if_none_match: Annotated[str | None, Header()] = None) -> EditOut:
     """The new text, written as a commit whose file has version N+1, where N is the version
     edited (`version`, or `If-Match`); `version: 0` or `If-None-Match: *` creates the prompt."""
@@ -81,11 +85,11 @@ async def put_prompt(brand: str, type: str, body: EditIn, caller: Writer, ctx: C
                                                         body.message, fields=fields))
 
 
-@router.delete(PATH, response_model=EditOut, responses=ERRORS | problem_responses(428),
+@router.delete(PATH, response_model=EditOut, responses=ERRORS,
                summary="Delete a prompt (the brand then inherits default's)")
-async def delete_prompt(brand: str, type: str, caller: Writer, ctx: Ctx, service: Service,
-                        response: Response, locale: Locale = None,
-                        if_match: Annotated[str | None, Header()] = None,
+async def delete_prompt(brand: BrandPath, type: TypePath, caller: Writer, ctx: Ctx,
+                        service: Service, response: Response, locale: LocaleQuery = None,
+                        if_match: IfMatch = None,
                         message: Annotated[str, Query(max_length=5000)] = "") -> EditOut:
     prompt = checked_ref(brand, type, locale)
     caller.check_brand(prompt.brand)
@@ -96,12 +100,12 @@ async def delete_prompt(brand: str, type: str, caller: Writer, ctx: Ctx, service
                                                         message))
 
 
-@router.post(PATH + "/rollback", status_code=201, response_model=EditOut, responses=ERRORS,
-             dependencies=[Depends(require_json)],
+@router.post(PATH + "/rollback", status_code=201, response_model=EditOut,
+             responses={201: WRITTEN, **ERRORS}, dependencies=[Depends(require_json)],
              summary="Restore an earlier text of a prompt, as its next version")
-async def rollback_prompt(brand: str, type: str, body: RollbackIn, caller: Writer, ctx: Ctx,
-                          service: Service, response: Response, locale: Locale = None,
-                          if_match: Annotated[str | None, Header()] = None) -> EditOut:
+async def rollback_prompt(brand: BrandPath, type: TypePath, body: RollbackIn, caller: Writer,
+                          ctx: Ctx, service: Service, response: Response,
+                          locale: LocaleQuery = None, if_match: IfMatch = None) -> EditOut:
     prompt = checked_ref(brand, type, locale)
     caller.check_brand(prompt.brand)
     expected = body.version if body.version is not None else etag_version(if_match)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from promptsync.api.auth import Previewer
 from promptsync.api.drafts import Draft
 from promptsync.api.limits import require_json
-from promptsync.api.models import FindingOut, problem_responses
+from promptsync.api.models import CommitId, FindingOut, problem_responses
 from promptsync.api.params import Ref
 from promptsync.api.previews import Previews
 from promptsync.api.problems import Problem
@@ -41,7 +41,7 @@ class PreviewOut(BaseModel):
     text: str = Field(description="the rendered prompt")
     findings: list[FindingOut] = Field(description="the validator's warnings (errors are 422)")
     path: str = Field(description="the file previewed (the draft's, or the one that answers)")
-    commit: str = Field(description="the branch head the file and the rules were read at")
+    commit: CommitId = Field(description="the branch head the file and the rules were read at")
     draft: bool
 
 

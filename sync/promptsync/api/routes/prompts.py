@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from sqlalchemy.exc import SQLAlchemyError
 
 from promptsync.api.auth import SECURITY, Reader, Scope, authorize
-from promptsync.api.models import PromptList, PromptOut, problem_responses
+from promptsync.api.models import ETAG_HEADER, PromptList, PromptOut, problem_responses
 from promptsync.api.params import (
     BRAND_SCHEMA,
     TYPE_SCHEMA,
@@ -39,8 +39,10 @@ Served = Annotated[ServedPrompts, Depends(get_served)]
 
 
 @router.get("/prompts/{brand}/{type}", response_model=PromptOut, openapi_extra=SECURITY,
-            responses={304: {"description": "not modified (If-None-Match)"},
-                       **problem_responses(400, 401, 403, 404)},
+            responses={200: {"headers": ETAG_HEADER},
+                       304: {"description": "not modified (If-None-Match)",
+                             "headers": ETAG_HEADER},
+                       **problem_responses(400, 401, 403, 404, 503)},
             summary="The prompt the runtime serves for a brand and type now")
 async def get_prompt(request: Request, brand: BrandPath, type: TypePath,
                      locale: LocaleQuery = None,

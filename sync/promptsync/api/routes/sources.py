@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from promptsync.api.auth import Reader
 from promptsync.api.context import per_app
-from promptsync.api.models import problem_responses
+from promptsync.api.models import CommitId, problem_responses
 from promptsync.api.params import TYPE_SCHEMA, Ref, check_type
 from promptsync.api.problems import Problem
 from promptsync.api.sources import PromptSources, Source
@@ -31,7 +31,7 @@ class SourceOut(BaseModel):
 
     prompt: str
     path: str = Field(description="the file read")
-    commit: str = Field(description="the commit it was read at")
+    commit: CommitId = Field(description="the commit it was read at")
     own: bool = Field(description="false: the brand inherits this file from brand default; "
                                   "a save creates the brand's own (version 0)")
     version: int = Field(description="the version to name in a PUT (0: the brand has none)")
@@ -61,7 +61,7 @@ class RuntimeVariableOut(BaseModel):
 
 
 class VariablesOut(BaseModel):
-    commit: str = Field(description="the branch head schema/variables.yaml was read at")
+    commit: CommitId = Field(description="the branch head schema/variables.yaml was read at")
     variables: list[RuntimeVariableOut]
 
 
@@ -80,7 +80,8 @@ Sources = Annotated[PromptSources, Depends(prompt_sources)]
 async def source(prompt: Ref, caller: Reader, sources: Sources,
                  at: Annotated[str | None, Query(max_length=40, description=(
                      "a commit (4 to 40 hex digits): the file as it was there, e.g. an audit "
-                     "entry's commit"))] = None) -> SourceOut:
+                     "entry's commit"), json_schema_extra={"pattern": "^[0-9a-f]{4,40}$"})
+                 ] = None) -> SourceOut:
     def read() -> Source:
         return sources.at_head(prompt) if at is None else sources.at_commit(prompt, at)
 
