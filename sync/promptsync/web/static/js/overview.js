@@ -40,7 +40,6 @@ export function showOverview(main) {
       h("div", { class: "filter" }, h("label", { for: "locale" }, "Language"), locale, known,
         h("span", { class: "help", id: "locale-help" }, "a locale tag; empty: the base texts"))),
     legend(), count, holder);
-  const controller = new AbortController();
   const view = { holder, filter, count, known, signal: controller.signal, loading: null };
   load(view);
   let typing = 0;
