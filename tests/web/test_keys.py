@@ -11,6 +11,7 @@ import pytest
 
 from promptsync.api.keys import KeyStore, Scope
 from tests.api.edit_server import WritingApi
+from tests.daemon.helpers import wait_until
 from tests.web.browser import playwright_api
 
 # A real browser: about half a minute of the suite on two cores, so in the slow run
@@ -69,6 +70,10 @@ def test_a_brand_key_says_which_brand_it_may_edit(site: WritingApi,
     page.locator("#confirm-save").click()
     expect(page.locator("#save-result")).to_contain_text("Saved version 1")
     assert "Goodbye from" in site.repo.git("show", "main:prompts/harbor-bank/farewell.yaml")
+    # Saved is not yet live on a loaded machine: the overview shows what the runtime serves.
+    wait_until(lambda: site.server.client.get("/v1/prompts/harbor-bank/farewell", headers={
+        "Authorization": f"Bearer {site.key}"}).json()[
+        "answered_by"] == "harbor-bank", timeout=30)
     page.goto(site.server.url + "/#/")
     cell = page.locator("#matrix a[href='#/p/harbor-bank/farewell']")
     expect(cell).to_contain_text("own")
