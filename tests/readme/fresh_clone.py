@@ -39,3 +39,13 @@ def promptsync(clone: Path, *args: str, env: dict[str, str] | None = None,
     return subprocess.run([sys.executable, "-m", "promptsync", *args], cwd=clone,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           timeout=120, env={**os.environ, **(env or {})})
+
+
+def shipped_prompts(dest: Path) -> None:
+    """This checkout's committed prompts/ and schema/ (HEAD's, as a clone has them), written
+    into `dest`: for a demo repository whose history the README makes up (fixed dates and
+    authors), with the prompts as shipped."""
+    dest.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "archive", "--format=tar", "HEAD", "prompts", "schema"],
+                             cwd=PROJECT_ROOT, capture_output=True, check=True, timeout=120)
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True, timeout=120)
