@@ -3,10 +3,10 @@
     python tests/readme/api_edits.py
 
 Serves the API with `--write-to main` semantics (a real uvicorn, the real daemon in the same
-process, SQLite) over a repository of this repository's prompts as shipped (HEAD's), makes a write key, runs each
-`$ curl` line of the README's block through bash with $KEY set and localhost:8080 pointing at
-that server, and prints each command with its output. tests/readme/test_api_edits.py checks that
-the README shows this output.
+process, SQLite) over a repository of this repository's prompts as shipped (HEAD's), makes a
+write key, runs each `$ curl` line of the README's block through bash with $KEY set and
+localhost:8080 pointing at that server, and prints each command with its output.
+tests/readme/test_api_edits.py checks that the README shows this output.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@
 The session is the fenced block after `<!-- readme: tested by tests/readme/test_api_session.py
 -->`: each `$ ` line a command, the lines after it its output. A fresh clone of this repository
 as shipped (tests/readme/fresh_clone.py) is served by `promptsync serve` on a free port; the
-commands run in one bash, in the clone's folder, with `localhost:8080` pointed at that port. Outputs are
-compared after tests.readme.harness.normalise (commit ids, dates, times).
+commands run in one bash, in the clone's folder, with `localhost:8080` pointed at that port.
+Outputs are compared after tests.readme.harness.normalise (commit ids, dates, times).
 """
 
 from __future__ import annotations
