@@ -59,9 +59,9 @@ def mark_version_conflict(merged: bytes, ours: bytes, theirs: bytes) -> bytes | 
 
 
 def merge(base: Path, ours: Path, theirs: Path) -> int:
-    """Merge into `ours` like git; 0 clean, 1 conflicts (the contract of a merge driver), 2
-    when git could not merge. `ours` is replaced only by a whole result: on any failure it is
-    left as it was, for DRIVER_LINE's fallback."""
+    """Merge into `ours` like git; 0 clean, 1 conflicts (the contract of a merge driver).
+    `ours` is replaced only by a whole result: on any failure (an exception) it is left as it
+    was, for DRIVER_LINE's fallback."""
     original = ours.read_bytes()
     handle, name = tempfile.mkstemp(prefix=".promptsync-merge-", dir=ours.parent)
     os.close(handle)
@@ -70,7 +70,7 @@ def merge(base: Path, ours: Path, theirs: Path) -> int:
         shutil.copyfile(ours, work)
         conflicts = merge_file(work, base, theirs)
         if conflicts < 0:
-            return 2
+            raise RuntimeError("git merge-file could not merge the three versions")
         code = _mark(work, read_version(base.read_bytes()), original, theirs.read_bytes())
         os.replace(work, ours)
         return 1 if code or conflicts > 0 else 0
