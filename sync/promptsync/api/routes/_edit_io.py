@@ -42,6 +42,14 @@ class SampleIn(BaseModel):
     context: dict[str, Scalar] = Field(default_factory=dict)
 
 
+class VariantIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=40, description="unique in the file; not `control`")
+    weight: int = Field(ge=0, le=100, description="the percent of subjects who get it")
+    template: str = Field(max_length=MAX_TEMPLATE)
+    description: str | None = Field(None, max_length=500)
+
+
 class EditIn(BaseModel):
     """The new text of a prompt and the version the editor started from."""
 
@@ -58,6 +66,8 @@ class EditIn(BaseModel):
                                                                "the version of the base text it "
                                                                "was translated from (omitted: "
                                                                "kept)")
+    variants: list[VariantIn] | None = Field(None, description="the file's `variants:` in "
+                                             "order (omitted: kept; []: none)")
     message: str = Field("", max_length=5000, description="the commit message")
 
 

@@ -35,10 +35,15 @@ class PreviewIn(BaseModel):
     description: str | None = None
     translated_from: int | None = Field(None, ge=1, description="a translation's draft: the "
                                         "base version it was made from (omitted: kept)")
+    variants: list[Any] | None = Field(None, description="a draft's variants, [{name, weight, "
+                                       "template, description}] (omitted: kept; []: none)")
+    variant: str | None = Field(None, max_length=200, description="render this variant's text "
+                                "(omitted or `control`: the template)")
 
 
 class PreviewOut(BaseModel):
     text: str = Field(description="the rendered prompt")
+    variant: str = Field("control", description="the variant rendered")
     findings: list[FindingOut] = Field(description="the validator's warnings (errors are 422)")
     path: str = Field(description="the file previewed (the draft's, or the one that answers)")
     commit: CommitId = Field(description="the branch head the file and the rules were read at")
@@ -61,11 +66,12 @@ async def preview(prompt: Ref, body: PreviewIn, caller: Previewer,
     or an unsafe construct is stopped and reported (422), never a hang."""
     draft = None if body.template is None else Draft(body.template, body.description,
                                                      body.variables, body.samples,
-                                                     body.translated_from)
+                                                     body.translated_from, body.variants)
     try:
         result = await asyncio.to_thread(previews.preview, prompt, draft=draft,
-                                         sample=body.sample, context=body.context)
+                                         sample=body.sample, context=body.context,
+                                         variant=body.variant)
     except GitError as exc:
         raise Problem(503, "Repository unreadable", str(exc), type="unavailable") from None
-    return PreviewOut(text=result.text, findings=result.findings, path=result.path,
-                      commit=result.commit, draft=result.draft)
+    return PreviewOut(text=result.text, variant=result.variant, findings=result.findings,
+                      path=result.path, commit=result.commit, draft=result.draft)
