@@ -8,6 +8,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
+import yaml
+
 from promptsync.model import CONTROL, PromptType
 
 Source = Literal["memory", "redis", "db", "fallback"]
@@ -93,6 +95,19 @@ def freeze_variants(raw: Any) -> Variants:
     if not raw:
         return NO_VARIANTS
     return Variants(_variant(item) for item in raw)
+
+
+def variants_in(data: bytes | None) -> Variants:
+    """The `variants:` of a prompt file's bytes, for a reader of history that has no validated
+    record; NO_VARIANTS for a file without them, or one that does not parse."""
+    if not data or b"variants:" not in data:  # most files: no YAML parse at all
+        return NO_VARIANTS
+    try:
+        value = yaml.safe_load(data)
+        return freeze_variants(value.get("variants") if isinstance(value, dict) else None)
+    except (yaml.YAMLError, UnicodeDecodeError, KeyError, TypeError, ValueError,
+            AttributeError):
+        return NO_VARIANTS
 
 
 def _variant(item: Mapping[str, Any]) -> Variant:

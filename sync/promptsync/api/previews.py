@@ -34,7 +34,7 @@ class PreviewResult:
     path: str  # the file that answered (or the draft's)
     commit: str  # the branch head it was read at
     draft: bool
-    variant: str = CONTROL
+    variant: str | None = None  # for a prompt that runs variants: the one rendered
 
 
 class Previews:
@@ -63,8 +63,9 @@ class Previews:
         except UnknownVariant as exc:
             raise Problem(422, "No such variant", str(exc), type="unknown-variant") from None
         text, notes = self._render(doc, template, values)
+        shown = (variant or CONTROL) if doc.variants or variant else None
         return PreviewResult(text, findings + notes, path, snap.commit, draft is not None,
-                             variant or CONTROL)
+                             shown)
 
     def _shipped(self, snap: Snapshot, prompt: PromptId
                  ) -> tuple[PromptDoc, list[FindingOut], str]:

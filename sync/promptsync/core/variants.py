@@ -21,10 +21,12 @@ zlib.crc32 here, and unlike a CRC its output bits are not linear in its input.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import mmh3
 
 from promptsync.model import PromptType
-from promptsync.record import BUCKETS, Variants
+from promptsync.record import BUCKETS, Variant, Variants
 
 
 def bucket(brand: str, type_: PromptType, subject: object) -> int:
@@ -36,3 +38,23 @@ def assign(variants: Variants, brand: str, type_: PromptType, subject: object) -
     """The name of the variant `subject` gets (`control`: the file's own template)."""
     return variants.name_at(bucket(brand, type_, subject))
 
+
+
+def changes(before: Iterable[Variant], after: Iterable[Variant]) -> tuple[str, ...]:
+    """What changed in a prompt's variants, in words, in the order of the new file (then the
+    removed ones): `+brief 10%`, `warm 20% → 30%`, `warm: text`, `-short`; () when nothing
+    did. The one wording of history, the audit log and the pull-request preview."""
+    old = {v.name: v for v in before}
+    new = {v.name: v for v in after}
+    said: list[str] = []
+    for name, v in new.items():
+        was = old.get(name)
+        if was is None:
+            said.append(f"+{name} {v.weight}%")
+            continue
+        if was.weight != v.weight:
+            said.append(f"{name} {was.weight}% → {v.weight}%")
+        if was.template != v.template:
+            said.append(f"{name}: text")
+    said += [f"-{name}" for name in old if name not in new]
+    return tuple(said)

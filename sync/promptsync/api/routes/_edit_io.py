@@ -117,6 +117,9 @@ class AuditEntry(BaseModel):
     previous_prompt: str | None = Field(None, description="the id before a rename")
     restores: str | None = Field(None, pattern="^[0-9a-f]{7,64}$", description="a rollback: "
                                  "the commit brought back (as its message names it)")
+    variants: list[str] = Field(default_factory=list, description="what changed in the file's "
+                                "variants: `+brief 10%`, `warm 20% → 30%`, `warm: text`, "
+                                "`-short`")
 
 
 class AuditPageOut(BaseModel):
@@ -189,4 +192,4 @@ def audit_entry(change: Change) -> AuditEntry:
                       version_after=change.version_after, commit=change.commit,
                       subject=change.subject, live_at=change.live_at,
                       previous_prompt=str(change.previous_id) if change.previous_id else None,
-                      restores=change.restores)
+                      restores=change.restores, variants=list(change.variants))
