@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import itertools
 import threading
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import REGISTRY, Collector
 
-from promptsync.core.variants import bucket
+from promptsync.core.variants import seed_of, subject_hash, text_of, thresholds
 from promptsync.model import CONTROL, PromptType
 from promptsync.record import Prompt
 
@@ -62,16 +63,26 @@ TALLY = VariantTally()
 REGISTRY.register(TALLY)
 
 
+# What one cached copy keeps in its Variants.memo: the copy, the brand it answers, the core's
+# seed of that brand and type and the variants' thresholds (promptsync.core.variants), and per
+# variant index the prompt served and its counter.
+Memo = tuple[Prompt, str, int, tuple[int, ...], Served]
+
+
+def memo_of(prompt: Prompt, brand: str, type_: PromptType) -> Memo:
+    """The memo of `prompt` (which runs variants) answering `brand`, made when missing."""
+    memo: Memo | None = prompt.variants.memo
+    if memo is None or memo[0] is not prompt or memo[1] != brand:
+        memo = prompt.variants.memo = (prompt, brand, seed_of(brand, type_),
+                                       thresholds(prompt.variants), _served(prompt))
+    return memo
+
+
 def assigned(prompt: Prompt, brand: str, type_: PromptType, subject: object) -> Prompt:
     """`prompt` (which runs variants) as it answers `subject` of `brand`: the variant's text and
     name, or itself for control; counted."""
-    variants = prompt.variants
-    at = variants.index(bucket(brand, type_, subject))
-    memo = variants.memo
-    if memo is None or memo[0] is not prompt:
-        memo = variants.memo = (prompt, _served(prompt))
-    chosen: Prompt
-    chosen, tick = memo[1][at]
+    memo = memo_of(prompt, brand, type_)
+    chosen, tick = memo[4][bisect_right(memo[3], subject_hash(text_of(subject), memo[2], False))]
     tick()
     return chosen
 

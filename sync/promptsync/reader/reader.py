@@ -7,10 +7,12 @@ import os
 import threading
 import time
 import weakref
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from promptsync import defaults
+from promptsync.core.variants import subject_hash
 from promptsync.credentials import redact
 from promptsync.lru import LRU
 from promptsync.model import BRAND_RE, DEFAULT_BRAND, PromptType
@@ -139,10 +141,19 @@ class PromptReader:
         except (KeyError, TypeError):
             t = _parse_type(type_)
         if subject is not None:
-            prompt = self._get_typed(brand, t, locale)
-            if not prompt.variants.arms:
-                return prompt
-            return assigned(prompt, brand, t, subject)
+            hit = None if locale else self._memory_hit((brand, t))
+            prompt = hit if hit is not None else self._get_typed(brand, t, locale)
+            memo = prompt.variants.memo
+            if memo is not None and memo[0] is prompt and memo[1] == brand:
+                # A memory hit of a prompt assigned before: reader.assigned, inline.
+                try:
+                    chosen, tick = memo[4][bisect_right(memo[3], subject_hash(subject, memo[2],
+                                                                              False))]
+                except TypeError:  # a subject that is not text: its str() is hashed
+                    return assigned(prompt, brand, t, subject)
+                tick()
+                return chosen  # type: ignore[no-any-return]
+            return assigned(prompt, brand, t, subject) if prompt.variants.arms else prompt
         if locale:
             key = (brand, t, locale)
             hit = self._memory_hit(key)
