@@ -117,9 +117,9 @@ class AuditEntry(BaseModel):
     previous_prompt: str | None = Field(None, description="the id before a rename")
     restores: str | None = Field(None, pattern="^[0-9a-f]{7,64}$", description="a rollback: "
                                  "the commit brought back (as its message names it)")
-    variants: list[str] = Field(default_factory=list, description="what changed in the file's "
-                                "variants: `+brief 10%`, `warm 20% → 30%`, `warm: text`, "
-                                "`-short`")
+    variants: list[str] = Field(default_factory=list, description="present when the change "
+                                "touched the file's variants: what it did to them, `+brief "
+                                "10%`, `warm 20% → 30%`, `warm: text`, `-short`")
 
 
 class AuditPageOut(BaseModel):
