@@ -156,3 +156,54 @@ def test_the_same_subject_gets_the_same_variant_in_two_processes(
         answers.append(json.loads(done.stdout))
     assert answers[0] == answers[1]
     assert set(answers[0].values()) == {"warm", "short", "control"}
+
+
+BRAND = """language: en
+locales: [de, fr]
+"""
+
+
+def translation(variants: bool) -> str:
+    """acme's German greeting, with the base text's variants (warm 30%) or none."""
+    runs = """variants:
+  - name: warm
+    weight: 30
+    template: |
+      Hallo {{ user_name }}, schön, dass Sie da sind!
+""" if variants else ""
+    return f"""type: GREETING
+version: 1
+locale: {"de" if variants else "fr"}
+translated_from: 1
+variables:
+  brand_name:
+    type: string
+    required: true
+  user_name:
+    type: string
+    required: false
+    default: ""
+template: |
+  {"Willkommen bei" if variants else "Bienvenue chez"} {{{{ brand_name }}}}!
+{runs}samples:
+  - name: basic
+    context: {{brand_name: Acme}}
+"""
+
+
+def test_a_subject_keeps_its_variant_across_languages(prompt_repo: GitRepo, db_url: str,
+                                                       redis_url: str, make_reader) -> None:
+    prompt_repo.write("prompts/acme/brand.yaml", BRAND)
+    prompt_repo.write("prompts/acme/greeting.de.yaml", translation(variants=True))
+    prompt_repo.write("prompts/acme/greeting.fr.yaml", translation(variants=False))
+    publish(prompt_repo, greeting(warm=30), db_url, redis_url)
+    reader = make_reader(db_url, redis_url)
+    for subject in SUBJECTS[:300]:
+        english = reader.get("acme", T, subject=subject)
+        german = reader.get("acme", T, locale="de-CH", subject=subject)
+        french = reader.get("acme", T, locale="fr", subject=subject)
+        assert (german.locale, german.variant) == ("de", english.variant)
+        assert german.template.startswith("Hallo" if german.variant == "warm" else "Willkommen")
+        # Without variants of its own, the French text serves its template to everyone.
+        assert (french.locale, french.variant, french.template) == (
+            "fr", "control", "Bienvenue chez {{ brand_name }}!\n")
