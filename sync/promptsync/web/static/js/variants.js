@@ -16,8 +16,7 @@ export const CONTROL = "control";
 export function variantTabs({ state, editor, disabled, onChange }) {
   const panels = new Map(); // name -> { editor, panel }
   const bar = h("div", { class: "tabs variant-tabs", role: "tablist", "aria-label": "Texts" });
-  const control = h("section", { class: "variant-panel", id: "panel-control", role: "tabpanel",
-                                 "aria-labelledby": "tab-control" }, editor.root);
+  const control = h("section", { class: "variant-panel", id: "panel-control" }, editor.root);
   const holder = h("div", { class: "variant-panels" }, control);
   const addName = h("input", { id: "new-variant", type: "text", size: 12, placeholder: "name",
                                "aria-label": "New variant's name", disabled });
@@ -56,6 +55,13 @@ export function variantTabs({ state, editor, disabled, onChange }) {
   }
 
   function drawBar() {
+    // Without variants the template's editor stands alone, as on a page before variants.
+    const tabbed = state.variants.length > 0;
+    bar.hidden = !tabbed;
+    for (const [name, value] of [["role", "tabpanel"], ["aria-labelledby", "tab-control"]]) {
+      if (tabbed) control.setAttribute(name, value);
+      else control.removeAttribute(name);
+    }
     const total = state.variants.reduce((sum, v) => sum + (Number(v.weight) || 0), 0);
     fill(share, `${Math.max(0, 100 - total)}%` + (total > 100 ? " (the weights add up to " +
       `${total}: at most 100)` : ""));
@@ -64,8 +70,7 @@ export function variantTabs({ state, editor, disabled, onChange }) {
       "aria-controls": `panel-${name}`,
       "aria-current": state.current === name ? "page" : null,
       onclick: () => select(name) }, text);
-    fill(bar, h("span", { class: "variant-tab" }, tab(CONTROL, "control (the template)"), " ",
-      share),
+    fill(bar, h("span", { class: "variant-tab" }, tab(CONTROL, CONTROL), " ", share),
     state.variants.map((v) => h("span", { class: "variant-tab" }, tab(v.name, v.name), " ",
       weightInput(v))));
   }
