@@ -20,6 +20,7 @@ from promptsync import settings
 from promptsync.cache.invalidate import Invalidator
 from promptsync.cli.options import (
     NOTIFY_SECRET_ENV,
+    add_cache_dir,
     add_db,
     add_followed_ref,
     add_notify,
@@ -82,7 +83,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--metrics-host", default="127.0.0.1",
                    help="address the metrics port listens on (default 127.0.0.1, this machine "
                         "only; 0.0.0.0 for every interface)")
-    p.add_argument("--cache-dir", type=Path, help="where mirrors of git URLs are kept")
+    add_cache_dir(p)
     add_notify(p)
 
 
