@@ -147,6 +147,31 @@ class Sample:
     context: Mapping[str, Scalar]
 
 
+CONTROL = "control"  # the variant the file's own `template` serves; no variant may take the name
+VARIANT_NAME_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    """One variant of a prompt: another text that `weight` percent of subjects get."""
+
+    name: str
+    weight: int
+    template: str
+    description: str = ""
+    # Where the file holds its template's text: findings about it point there.
+    template_line: int = field(default=1, compare=False)
+
+
+class UnknownVariant(LookupError):
+    """The prompt has no variant of that name."""
+
+    def __init__(self, prompt: object, name: str, names: Iterable[str]) -> None:
+        self.names = [CONTROL, *names]
+        shown = ", ".join(repr(n) for n in self.names)
+        super().__init__(f"{prompt} has no variant {name[:80]!r} (its variants: {shown})")
+
+
 @dataclass(frozen=True)
 class PromptDoc:
     """A prompt file that passed validation; immutable, safe to share between threads."""
@@ -164,6 +189,9 @@ class PromptDoc:
     translated_from: int | None = None
     translated_from_line: int = 1
     locale_line: int = 1
+    # Other texts tried on part of the subjects (promptsync.core.variants); () for most files.
+    variants: tuple[VariantSpec, ...] = ()
+    variants_line: int = 1
 
     @property
     def locale(self) -> str:
@@ -173,6 +201,21 @@ class PromptDoc:
     def defaults(self) -> dict[str, Scalar]:
         """The declared defaults of the optional variables."""
         return declared_defaults(self.variables)
+
+    def template_of(self, variant: str | None = None) -> str:
+        """The text `variant` serves (None or `control`: the file's own `template`); raises
+        UnknownVariant naming the choices."""
+        if variant is None or variant == CONTROL:
+            return self.template
+        for spec in self.variants:
+            if spec.name == variant:
+                return spec.template
+        raise UnknownVariant(self.id, variant, (v.name for v in self.variants))
+
+    def variants_json(self) -> list[dict[str, Any]]:
+        """The variants as stored in the database's JSON column and in Redis entries."""
+        return [{"name": v.name, "weight": v.weight, "template": v.template,
+                 "description": v.description} for v in self.variants]
 
     def variables_json(self) -> dict[str, dict[str, Any]]:
         """The variables as stored in the database's JSON column."""

@@ -262,6 +262,23 @@ def test_a_lost_invalidation_is_published_on_the_next_run(prompt_repo: GitRepo, 
     client.close()
 
 
+def test_a_fresh_redis_is_told_everything_in_words_that_fit_it(
+        prompt_repo: GitRepo, sqlite_url: str, redis_url: str,
+        caplog: pytest.LogCaptureFixture) -> None:
+    # A database synced without Redis, then a new (empty) Redis: the daemon publishes every
+    # prompt, and its log line says Redis held nothing, not "generation None (at None)".
+    assert sync_once(prompt_repo, sqlite_url) == 0
+    bump_greeting(prompt_repo, "trail")
+    assert sync_once(prompt_repo, sqlite_url) == 0
+    caplog.set_level("INFO", logger="promptsync.daemon.cache_sync")
+    assert sync_once(prompt_repo, sqlite_url, redis_url) == 0
+    [line] = [r.getMessage() for r in caplog.records if r.name.endswith("cache_sync")]
+    assert "None" not in line
+    assert line.startswith("redis held no generation (a new or emptied Redis); the database "
+                           "is at generation 2: published every prompt")
+    assert redis_gen(redis_url) == 2
+
+
 def test_a_transaction_the_database_refuses_is_recorded_failed(prompt_repo: GitRepo,
                                                                sqlite_url: str) -> None:
     from sqlalchemy import create_engine, text

@@ -3,17 +3,16 @@
     python tests/readme/api_edits.py
 
 Serves the API with `--write-to main` semantics (a real uvicorn, the real daemon in the same
-process, SQLite) over a repository of the test snapshot's prompts, makes a write key, runs each
-`$ curl` line of the README's block through bash with $KEY set and localhost:8080 pointing at
-that server, and prints each command with its output. tests/readme/test_api_edits.py checks that
-the README shows this output.
+process, SQLite) over a repository of this repository's prompts as shipped (HEAD's), makes a
+write key, runs each `$ curl` line of the README's block through bash with $KEY set and
+localhost:8080 pointing at that server, and prints each command with its output.
+tests/readme/test_api_edits.py checks that the README shows this output.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,9 +23,9 @@ sys.path.insert(0, str(ROOT))
 
 from tests.api.edit_server import writing_api  # noqa: E402
 from tests.daemon.helpers import sync_once  # noqa: E402
+from tests.readme.fresh_clone import shipped_prompts  # noqa: E402
 from tests.support.gitrepo import GitRepo  # noqa: E402
 
-SNAPSHOT = ROOT / "tests" / "support" / "snapshot"
 HEADERS = "-H \"Authorization: Bearer $KEY\" -H 'Content-Type: application/json'"
 PUT = "curl -s -X PUT localhost:8080/v1/prompts/default/greeting " + HEADERS
 COMMANDS = [
@@ -57,8 +56,7 @@ def unvarying(text: str) -> str:
 def transcript(folder: Path) -> list[tuple[str, str]]:
     """(command, output) of each command, on a fresh server in `folder`."""
     repo = GitRepo.init(folder / "repo", with_project_prompts=False)
-    shutil.copytree(SNAPSHOT / "prompts", repo.path / "prompts")
-    shutil.copytree(SNAPSHOT / "schema", repo.path / "schema")
+    shipped_prompts(repo.path)
     repo.commit("Import the prompts")
     db = f"sqlite:///{folder / 'promptsync.db'}"
     assert sync_once(repo, db) == 0

@@ -3,10 +3,10 @@
     python tests/readme/api_session.py      # prints the session with today's output
 
 The session is the fenced block after `<!-- readme: tested by tests/readme/test_api_session.py
--->`: each `$ ` line a command, the lines after it its output. A demo repository (the test
-snapshot of the prompts) is served by `promptsync serve` on a free port; the commands run in one
-bash, in the repository's folder, with `localhost:8080` pointed at that port. Outputs are
-compared after tests.readme.harness.normalise (commit ids, dates, times).
+-->`: each `$ ` line a command, the lines after it its output. A fresh clone of this repository
+as shipped (tests/readme/fresh_clone.py) is served by `promptsync serve` on a free port; the
+commands run in one bash, in the clone's folder, with `localhost:8080` pointed at that port.
+Outputs are compared after tests.readme.harness.normalise (commit ids, dates, times).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,11 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.readme.fresh_clone import fresh_clone  # noqa: E402
 from tests.readme.harness import README  # noqa: E402
 from tests.support.servers import free_port  # noqa: E402
 
 MARKER = "<!-- readme: tested by tests/readme/test_api_session.py -->"
-SNAPSHOT = ROOT / "tests" / "support" / "snapshot"
 SEPARATOR = "@@promptsync-readme-command@@"
 IDENTITY = {"GIT_AUTHOR_NAME": "Ada Editor", "GIT_AUTHOR_EMAIL": "ada@example.com",
             "GIT_COMMITTER_NAME": "Ada Editor", "GIT_COMMITTER_EMAIL": "ada@example.com",
@@ -53,15 +52,6 @@ def session(text: str | None = None) -> list[tuple[str, str]]:
 def env() -> dict[str, str]:
     return {**os.environ, **IDENTITY, "PYTHONPATH": str(ROOT),
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-
-
-def build(repo: Path) -> None:
-    repo.mkdir(parents=True)
-    for folder in ("prompts", "schema"):
-        shutil.copytree(SNAPSHOT / folder, repo / folder)
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
-                 ["commit", "-q", "-m", "Import the prompts"]):
-        subprocess.run(["git", *args], cwd=repo, check=True, env=env())
 
 
 @contextmanager
@@ -104,8 +94,7 @@ def _pointed(command: str, port: int) -> str:
 
 
 def transcript(folder: Path, commands: list[str]) -> list[str]:
-    repo = folder / "demo"
-    build(repo)
+    repo = fresh_clone(folder)
     with served(repo) as port:
         return run(commands, repo, port)
 

@@ -58,7 +58,7 @@ def examples(text: str | None = None) -> list[Example]:
         if fence:
             body, end = _fenced(lines, i)
             tested_by = _tested_by(lines, i)
-            found += [Example(i + 1 + n, cmd, out, tested_by) for n, cmd, out in _commands(body)]
+            found += [Example(i + 2 + n, cmd, out, tested_by) for n, cmd, out in _commands(body)]
             i = end
         i += 1
     return found
@@ -101,6 +101,32 @@ def _commands(body: list[str]) -> list[tuple[int, str, str]]:
     starts = [n for n, line in enumerate(body) if line.startswith("$ ")] + [len(body)]
     return [(a, body[a][2:], "\n".join(body[a + 1:b]).strip("\n"))
             for a, b in itertools.pairwise(starts)]
+
+
+def rewrite(text: str, outputs: list[tuple[Example, str]]) -> str:
+    """`text` (the README) with each example's output replaced by the one given: how
+    tests/readme/walkthrough.py --write regenerates the blocks it checks."""
+    lines = text.splitlines()
+    for shown, output in sorted(outputs, key=lambda pair: -pair[0].line):
+        start = shown.line - 1
+        marker = MARKER.fullmatch(lines[start].strip())
+        new = output.strip("\n").splitlines()
+        if marker and marker["kind"] == "output of":
+            start += 1
+            while not lines[start].strip():
+                start += 1
+            if lines[start].startswith(">"):
+                end = start
+                while end < len(lines) and lines[end].startswith(">"):
+                    end += 1
+                lines[start:end] = [f"> {line}" if line else ">" for line in new]
+                continue
+        end = start + 1
+        while not lines[end].startswith(("$ ", "```")):
+            end += 1
+        blank = [""] if lines[end].startswith("$ ") else []
+        lines[start + 1:end] = new + blank
+    return "\n".join(lines) + ("\n" if text.endswith("\n") else "")
 
 
 # -- running ------------------------------------------------------------------------------------

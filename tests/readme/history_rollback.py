@@ -2,7 +2,7 @@
 
     python tests/readme/history_rollback.py
 
-Builds a demo prompt repository in a temporary folder (the test snapshot of the prompts, then
+Builds a demo prompt repository in a temporary folder (this repository's prompts as shipped, then
 three edits by two editors on fixed dates), runs `promptsync history` and `promptsync rollback`
 there as the README shows them, merges the rollback as a reviewer would, and prints each command
 with its output. With fixed contents, authors and dates, git gives the same commit ids on every
@@ -12,14 +12,17 @@ run. tests/readme/test_history_rollback.py checks that the README shows this out
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SNAPSHOT = ROOT / "tests" / "support" / "snapshot"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.readme.fresh_clone import shipped_prompts  # noqa: E402
+
 GREETING, FAREWELL = "prompts/default/greeting.yaml", "prompts/default/farewell.yaml"
 ADA, BO = ("Ada Editor", "ada@example.com"), ("Bo Writer", "bo@example.com")
 # (when, who, file, old text, new text, message): each edit raises the version by one.
@@ -65,9 +68,9 @@ def edit(repo: Path, path: str, old: str, new: str) -> None:
 
 def build(repo: Path) -> list[str]:
     """The demo repository; returns its commits, oldest first."""
+    repo.parent.mkdir(parents=True, exist_ok=True)
     run(["git", "init", "-q", "-b", "main", str(repo)], repo.parent)
-    for folder in ("prompts", "schema"):
-        shutil.copytree(SNAPSHOT / folder, repo / folder)
+    shipped_prompts(repo)
     commit(repo, "Import the prompts", identity(ADA, "2026-11-02T09:00"))
     for when, who, path, old, new, message in EDITS:
         edit(repo, path, old, new)

@@ -60,10 +60,7 @@ class CacheSync:
         stale = changed_since(self.engine, since)
         invalidator.publish(state.commit, state.generation, stale, checkpoint)
         if since < state.generation - 1:  # said once it worked, not per retry
-            log.info("redis had announced generation %s (at %s), database at %s: published "
-                     "again the %d prompts changed since", published, seen, state.generation,
-                     len(stale))
-
+            log.info("%s", _caught_up(seen, published, state.generation, len(stale)))
 
     def _rebuild(self, invalidator: Invalidator, state: PublishedState, seen: int) -> None:
         """Redis is ahead of the database: whatever it holds came from another history."""
@@ -86,3 +83,17 @@ def _announced(seen: int | None, published: int | None, generation: int) -> int:
     if published is None:
         return min(seen, generation - 1)
     return min(seen, published)
+
+
+def _caught_up(seen: int | None, published: int | None, generation: int, count: int) -> str:
+    """The log line after Redis was brought up to the database, in the words that fit what
+    Redis held: nothing (new or emptied), or a generation with or without its event."""
+    if seen is None:
+        return (f"redis held no generation (a new or emptied Redis); the database is at "
+                f"generation {generation}: published every prompt ({count})")
+    if published is None:
+        announced = f"redis was at generation {seen}, with no record of its last event"
+    else:
+        announced = f"redis was at generation {seen}, its last event announced {published}"
+    return (f"{announced}; the database is at generation {generation}: published again the "
+            f"{count} prompts changed since")

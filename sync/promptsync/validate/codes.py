@@ -36,6 +36,11 @@ VARIABLE_UNKNOWN = "variable-unknown"
 VARIABLE_NOT_ALLOWED = "variable-not-allowed"
 VARIABLE_UNUSED = "variable-unused"
 VARIABLE_TYPE = "variable-type"
+# Variants (another text for part of the subjects)
+VARIANT_DUPLICATE = "variant-duplicate"
+VARIANT_RESERVED = "variant-reserved"
+VARIANT_WEIGHTS = "variant-weights"
+TRANSLATION_VARIANTS = "translation-variants"
 # Samples
 SAMPLE_RENDER = "sample-render"
 SAMPLE_TIMEOUT = "sample-timeout"

@@ -24,6 +24,7 @@ from promptsync.validate.template_check import (
     check_template,
     type_matches,
 )
+from promptsync.validate.variant_check import check_variants
 from promptsync.validate.yamldoc import YamlDoc, read_yaml
 
 MAX_FILE_BYTES = 64 * 1024
@@ -143,8 +144,14 @@ def _check_content(path: str, doc: YamlDoc, rules: Rules, prompt_id: PromptId | 
     prompt_type = prompt_id.type if prompt_id else _type_of(value)
     place = template_place(path, doc, template, text_lines)
     var_marks = {name: doc.mark(("variables", name), key=True) for name in declared}
+
+    def place_of(key: tuple[str | int, ...], text: str, label: str) -> TemplatePlace:
+        return template_place(path, doc, text, text_lines, key, label)
+
     try:
-        found, ast = check_template(place, template, prompt_type, declared, rules, var_marks)
+        variants, used = check_variants(path, doc, place_of, declared, rules, samples, findings)
+        found, ast = check_template(place, template, prompt_type, declared, rules, var_marks,
+                                    used)
     except RecursionError:
         # Jinja parses recursively: thousands of nested brackets or blocks exhaust the stack.
         found, ast = [error(path, place.line, place.indent + 1, codes.JINJA_SYNTAX,
@@ -162,7 +169,8 @@ def _check_content(path: str, doc: YamlDoc, rules: Rules, prompt_id: PromptId | 
                      template_line=place.line, version_line=doc.mark(("version",))[0],
                      translated_from=translated_from if isinstance(translated_from, int) else None,
                      translated_from_line=doc.mark(("translated_from",))[0],
-                     locale_line=doc.mark(("locale",))[0])
+                     locale_line=doc.mark(("locale",))[0], variants=variants,
+                     variants_line=doc.mark(("variants",), key=True)[0])
 
 
 def _type_of(value: Mapping[str, Any]) -> PromptType:
@@ -215,27 +223,31 @@ def _samples(path: str, doc: YamlDoc, findings: list[Finding]
     return tuple(samples), marks
 
 
-def template_place(path: str, doc: YamlDoc, template: str,
-                   text_lines: list[str]) -> TemplatePlace:
-    """Where the template's text sits in the file (the lines of a folded or quoted scalar
-    that spans several lines are in `folded`)."""
-    line, col = doc.mark(("template",))
+def template_place(path: str, doc: YamlDoc, template: str, text_lines: list[str],
+                   key: tuple[str | int, ...] = ("template",),
+                   label: str = "the template") -> TemplatePlace:
+    """Where the text at `key` (the template, or a variant's) sits in the file (the lines of a
+    folded or quoted scalar that spans several lines are in `folded`)."""
+    line, col = doc.mark(key)
     lines = tuple(template.splitlines())
-    style = doc.styles.get(("template",))
+    style = doc.styles.get(key)
     if style == "|":
-        return TemplatePlace(path, line + 1, _content_indent(text_lines, line), lines)
-    end = _scalar_end(doc, line, len(text_lines))
+        return TemplatePlace(path, line + 1, _content_indent(text_lines, line), lines,
+                             label=label)
+    end = _scalar_end(doc, line, len(text_lines), len(key) > 1)
     if style == ">" or (style in ("'", '"') and end > line):
         first = line + 1 if style == ">" else line
         span = tuple((n, text_lines[n - 1]) for n in range(first, end + 1))
-        return TemplatePlace(path, first, 0, lines, span)
+        return TemplatePlace(path, first, 0, lines, span, label)
     quoted = style in ("'", '"')
-    return TemplatePlace(path, line, col - 1 + (1 if quoted else 0), lines)
+    return TemplatePlace(path, line, col - 1 + (1 if quoted else 0), lines, label=label)
 
 
-def _scalar_end(doc: YamlDoc, line: int, last_line: int) -> int:
-    """The last file line of the template's scalar: before the next top-level key, or the end."""
-    later = [mark[0] for key, mark in doc.key_marks.items() if len(key) == 1 and mark[0] > line]
+def _scalar_end(doc: YamlDoc, line: int, last_line: int, nested: bool = False) -> int:
+    """The last file line of a scalar: before the next top-level key (any key, for a scalar
+    inside a list: the next variant's), or the end."""
+    later = [mark[0] for key, mark in doc.key_marks.items()
+             if (nested or len(key) == 1) and mark[0] > line]
     end = min(later) - 1 if later else last_line
     return max(line, min(end, last_line))
 

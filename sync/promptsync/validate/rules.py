@@ -26,7 +26,7 @@ PYTHON_TYPES: Mapping[str, tuple[type, ...]] = {
     "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,)}
 VARIABLE_TYPES = frozenset(PYTHON_TYPES)
 # Bumped whenever a check changes, so cached per-file results are not reused across versions.
-CHECKS_VERSION = "15"
+CHECKS_VERSION = "16"
 
 
 @dataclass(frozen=True)

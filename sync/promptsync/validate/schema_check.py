@@ -33,16 +33,16 @@ def check_against(path: str, doc: YamlDoc, validator: Any) -> list[Finding]:
 def _findings_for(path: str, doc: YamlDoc, exc: ValidationError) -> Iterator[Finding]:
     where = tuple(exc.absolute_path)
     keyword = str(exc.validator)
-    if where == ("template",) and keyword in ("minLength", "pattern") \
-            and not str(exc.instance).strip():
+    text = _text_named(doc, where)
+    if text and keyword in ("minLength", "pattern") and not str(exc.instance).strip():
         line, col = doc.mark(where)
-        yield error(path, line, col, codes.TEMPLATE_BLANK, "the template is blank",
+        yield error(path, line, col, codes.TEMPLATE_BLANK, f"{text} is blank",
                     "write the text the chatbot should say")
         return
-    if where == ("template",) and keyword == "maxLength":
+    if text and keyword == "maxLength":
         line, col = doc.mark(where)
         yield error(path, line, col, codes.TEMPLATE_TOO_LONG,
-                    f"the template has {len(str(exc.instance)):,} characters; the limit is "
+                    f"{text} has {len(str(exc.instance)):,} characters; the limit is "
                     f"{exc.validator_value:,}", "shorten it or split the prompt")
         return
     if keyword == "additionalProperties" and isinstance(exc.instance, dict):
@@ -61,6 +61,18 @@ def _findings_for(path: str, doc: YamlDoc, exc: ValidationError) -> Iterator[Fin
         line, col = doc.mark(where)
     yield error(path, line, col, codes.SCHEMA_PREFIX + _kebab(keyword),
                 f"{_place(where)}{_message(exc)}", _hint(exc))
+
+
+def _text_named(doc: YamlDoc, where: tuple[Any, ...]) -> str:
+    """What a finding calls the text at `where`: the template, a variant's; "" for others."""
+    if where == ("template",):
+        return "the template"
+    if len(where) == 3 and where[0] == "variants" and where[2] == "template":
+        item = doc.value["variants"][where[1]]
+        name = item.get("name") if isinstance(item, dict) else None
+        return f"the template of variant '{name}'" if isinstance(name, str) \
+            else f"the template of variant {where[1] + 1}"
+    return ""
 
 
 def _unknown_keys(path: str, doc: YamlDoc, where: tuple[Any, ...],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +55,8 @@ class TemplatePlace:
     # scalar spans. YAML folds a single line break into a space and keeps each blank line as a
     # newline, so template line N is the run of file lines after the (N-1)th blank line.
     folded: tuple[tuple[int, str], ...] = ()
+    # What the text is called in a finding: a variant's text says which variant it is.
+    label: str = "the template"
 
     def at(self, template_line: int, needle: str = "", column: int = 0) -> tuple[int, int]:
         """The file's (line, column) of template line `template_line`: at `column` of it when
@@ -93,17 +95,33 @@ def type_matches(value: Any, declared: str) -> bool:
 
 def check_template(place: TemplatePlace, source: str, prompt_type: PromptType,
                    declared: Mapping[str, VariableSpec], rules: Rules,
-                   var_marks: Mapping[str, tuple[int, int]]) -> tuple[list[Finding], Any]:
-    """Findings about the template; also its AST when it parses (for sample renders)."""
+                   var_marks: Mapping[str, tuple[int, int]],
+                   also_used: Collection[str] = ()) -> tuple[list[Finding], Any]:
+    """Findings about the template and the file's declarations; also its AST when it parses
+    (for sample renders). `also_used`: the variables the file's variants use (a variable only
+    a variant uses is not unused)."""
+    findings, ast, used = check_text(place, source, declared, rules)
+    if ast is not None:
+        findings += _declarations(place, used, prompt_type, declared, rules, var_marks,
+                                  also_used)
+    return findings, ast
+
+
+def check_text(place: TemplatePlace, source: str, declared: Mapping[str, VariableSpec],
+               rules: Rules) -> tuple[list[Finding], Any, dict[str, int]]:
+    """The checks of one text, the template's or a variant's: Jinja syntax, unsafe
+    constructs, undeclared variables, Python-format placeholders; its AST when it parses and
+    the variables it reads (with the first line reading each)."""
     try:
         ast = ENV.parse(source)
     except TemplateSyntaxError as exc:
-        return [_syntax_finding(place, source, syntax_failure(exc))], None
+        return [_syntax_finding(place, source, syntax_failure(exc))], None, {}
     tree = _walk(ast)
+    used = used_variables(tree)
     findings = list(_unsafe(place, tree))
-    findings += _variables(place, tree, prompt_type, declared, rules, var_marks)
+    findings += _undeclared(place, used, declared, rules)
     findings += _python_format(place, source)
-    return findings, ast
+    return findings, ast, used
 
 
 def _syntax_finding(place: TemplatePlace, source: str, failure: RenderFailure) -> Finding:
@@ -212,15 +230,19 @@ def used_variables(tree: list[nodes.Node]) -> dict[str, int]:
     return used
 
 
-def _variables(place: TemplatePlace, tree: list[nodes.Node], prompt_type: PromptType,
-               declared: Mapping[str, VariableSpec], rules: Rules,
-               var_marks: Mapping[str, tuple[int, int]]) -> Iterator[Finding]:
-    first_use = used_variables(tree)
+def _undeclared(place: TemplatePlace, first_use: Mapping[str, int],
+                declared: Mapping[str, VariableSpec], rules: Rules) -> Iterator[Finding]:
     for name in sorted(set(first_use) - set(declared)):
         line, col = place.at(first_use[name], name)
         yield error(place.path, line, col, codes.VARIABLE_UNDECLARED,
-                    f"the template uses '{name}' but does not declare it under 'variables'",
+                    f"{place.label} uses '{name}' but does not declare it under 'variables'",
                     _undeclared_hint(name, declared, rules))
+
+
+def _declarations(place: TemplatePlace, first_use: Mapping[str, int], prompt_type: PromptType,
+                  declared: Mapping[str, VariableSpec], rules: Rules,
+                  var_marks: Mapping[str, tuple[int, int]],
+                  also_used: Collection[str]) -> Iterator[Finding]:
     for name, spec in declared.items():
         line, col = var_marks.get(name, (place.line, 1))
         rule = rules.variables.get(name)
@@ -236,7 +258,7 @@ def _variables(place: TemplatePlace, tree: list[nodes.Node], prompt_type: Prompt
         if spec.type != rule.type and spec.type in PYTHON_TYPES:  # else the schema says it
             yield error(place.path, line, col, codes.VARIABLE_TYPE,
                         f"'{name}' is declared {spec.type}, but the runtime provides {rule.type}")
-        if name not in first_use:
+        if name not in first_use and name not in also_used:
             yield warning(place.path, line, col, codes.VARIABLE_UNUSED,
                           f"'{name}' is declared but the template never uses it")
 
@@ -264,9 +286,12 @@ def _python_format(place: TemplatePlace, source: str) -> Iterator[Finding]:
 
 
 def check_samples(place: TemplatePlace, ast: nodes.Template, declared: Mapping[str, VariableSpec],
-                  samples: tuple[Sample, ...],
-                  sample_marks: Mapping[int, tuple[int, int]]) -> list[Finding]:
-    """Render every sample (or one made-up context when there are none), bounded in time/size."""
+                  samples: tuple[Sample, ...], sample_marks: Mapping[int, tuple[int, int]], *,
+                  variant: str | None = None, deadline: float | None = None) -> list[Finding]:
+    """Render every sample (or one made-up context when there are none), bounded in time/size.
+    For a `variant`'s text the findings point at that text (the samples' own values were
+    checked with the template's) and name the variant; `deadline` (monotonic) is shared by
+    the texts of one file."""
     try:
         template = Template.from_code(ENV, ENV.compile(ast), ENV.make_globals(None))
     except Exception as exc:
@@ -278,16 +303,18 @@ def check_samples(place: TemplatePlace, ast: nodes.Template, declared: Mapping[s
     compiled = compile_declared(template, {name: {"type": v.type, "required": v.required,
                                                   "default": v.default}
                                            for name, v in declared.items()})
-    runs = [(s.name, s.context, sample_marks.get(i, (place.line, 1)))
+    at_text = (place.line, place.indent + 1)
+    runs = [(s.name, s.context, at_text if variant else sample_marks.get(i, (place.line, 1)))
             for i, s in enumerate(samples)]
     if not runs:
-        runs = [("(made-up values)", made_up_values(declared.values()),
-                 (place.line, place.indent + 1))]
+        runs = [("(made-up values)", made_up_values(declared.values()), at_text)]
     findings: list[Finding] = []
-    deadline = time.monotonic() + FILE_RENDER_SECONDS
+    deadline = time.monotonic() + FILE_RENDER_SECONDS if deadline is None else deadline
+    said = f"variant '{variant}': sample" if variant else "sample"
     rendering = True
     for name, context, (line, col) in runs:
-        findings += _sample_context(place.path, name, context, declared, line, col)
+        if variant is None:
+            findings += _sample_context(place.path, name, context, declared, line, col)
         seconds = min(SAMPLE_SECONDS, deadline - time.monotonic())
         if not rendering or seconds <= 0:
             continue  # one sample that never ends says it for all: they share the template
@@ -295,14 +322,15 @@ def check_samples(place: TemplatePlace, ast: nodes.Template, declared: Mapping[s
         if isinstance(outcome, Rendered):
             if not outcome.text.strip():
                 findings.append(error(place.path, line, col, codes.SAMPLE_BLANK,
-                                      f"sample '{name}' renders to blank text",
+                                      f"{said} '{name}' renders to blank text",
                                       "a customer would get an empty message: check the "
                                       "conditions and the defaults it relies on"))
             continue
         rendering = outcome.code is not FailureCode.TIMEOUT
         findings.append(error(place.path, line, col,
                               _SAMPLE_CODES.get(outcome.code, codes.SAMPLE_RENDER),
-                              f"sample '{name}' does not render: {outcome.message}", outcome.hint))
+                              f"{said} '{name}' does not render: {outcome.message}",
+                              outcome.hint))
     return findings
 
 

@@ -47,6 +47,7 @@ def check_translations(present: Sequence[PromptId], prompts: Mapping[PromptId, P
         base = prompts.get(base_id) if base_id is not None else None
         if base is not None:
             findings += _variables(doc, base)
+            findings += _variants(doc, base)
             findings += _translated_from(doc, base, history)
     return findings
 
@@ -95,6 +96,24 @@ def _variables(doc: PromptDoc, base: PromptDoc) -> list[Finding]:
         findings.append(error(doc.id.path, variable.line, 3, codes.TRANSLATION_VARIABLE,
                               message, hint))
     return findings
+
+
+def _variants(doc: PromptDoc, base: PromptDoc) -> list[Finding]:
+    """A translation that runs variants runs its base's: a subject is assigned by (brand,
+    type, subject) alone, so the same names and weights in the same order give it the same
+    variant in every language. A translation without variants serves its own template
+    (control) to every subject."""
+    mine = [(v.name, v.weight) for v in doc.variants]
+    theirs = [(v.name, v.weight) for v in base.variants]
+    if not mine or mine == theirs:
+        return []
+    shown = ", ".join(f"{n} {w}%" for n, w in theirs) or "none"
+    return [error(doc.id.path, doc.variants_line, 1, codes.TRANSLATION_VARIANTS,
+                  f"a translation's variants are its base text's, by name and weight in the "
+                  f"same order, so a customer keeps their variant across languages; "
+                  f"{base.id.path} has: {shown}",
+                  "copy the names and weights from the base text, or leave variants out "
+                  "(every customer then reads this file's template)")]
 
 
 def _translated_from(doc: PromptDoc, base: PromptDoc,
