@@ -123,6 +123,7 @@ class EditService:
                     if onto:
                         _Writer(self, repo, target, onto).write()
         except BaseException as exc:  # every waiting request gets an answer, whatever happened
+            log.error("the writer failed on a batch of %d edit(s): %s", len(batch), exc)
             for job in batch:
                 job.settle(exc)
             if not isinstance(exc, Exception):
@@ -219,12 +220,19 @@ class _Writer:
             self.jobs[n].settle(result)
 
     def _tidy(self, results: dict[int, Result]) -> None:
-        """After a landing: git's own maintenance, and the review branches it made stale."""
+        """After a landing: git's own maintenance, and the review branches it made stale.
+        The edits are answered already; what fails here is only logged."""
+        try:
+            self._clear(results)
+        except PromptSyncError as exc:
+            log.warning("tidying after a write failed: %s", exc)
+        collect_garbage(self.repo)
+
+    def _clear(self, results: dict[int, Result]) -> None:
         for n, result in results.items():
             if isinstance(result, Written) and result.version is not None:
                 clear_review_branches(self.repo, self.landing, self.jobs[n].request,
                                       result.version)
-        collect_garbage(self.repo)
 
 
 def clear_review_branches(repo: GitRepository, landing: Landing, request: EditRequest,
