@@ -58,12 +58,13 @@ class Daemon:
     def run(self, max_cycles: int | None = None) -> int:
         watcher = self._start_watcher()
         try:
-            while not self.stop.is_set() and self.cycles != max_cycles:
-                self.last = self._cycle()
-                self.cycles += 1
-                if self.stop.is_set() or self.cycles == max_cycles:
-                    break
-                self.waker.wait(self._delay(self.last))
+            with self.syncer.source.kept():  # one open repository for all the cycles below
+                while not self.stop.is_set() and self.cycles != max_cycles:
+                    self.last = self._cycle()
+                    self.cycles += 1
+                    if self.stop.is_set() or self.cycles == max_cycles:
+                        break
+                    self.waker.wait(self._delay(self.last))
         finally:
             self.stop.set()
             if watcher is not None:

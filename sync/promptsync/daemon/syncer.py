@@ -114,22 +114,25 @@ class Syncer:
             self._migrated = True
         self._refresh()
         # Redis first: one ahead of the database (a restored database) must be rebuilt before
-        # this cycle's commit raises the database back to Redis's number and masks it.
-        healed = self.heal_cache()
-        outcome = self._follow()
+        # this cycle's commit raises the database back to Redis's number and masks it. The
+        # state read for it is also the first attempt's (read before the ref, as it must be).
+        state = read_state(self.engine)
+        healed = self.heal_cache(state)
+        outcome = self._follow(state)
         if outcome.status not in ("applied", "unchanged"):  # those published just now
             outcome.cache_ok = healed
         return outcome
 
-    def _follow(self) -> Outcome:
+    def _follow(self, state: PublishedState) -> Outcome:
         """Plan and apply the ref's commit, again while other writers move the state."""
         fetched_for: str | None = None
-        for _attempt in range(PLAN_ATTEMPTS):
-            with self.source.open() as repo:
+        for attempt in range(PLAN_ATTEMPTS):
+            with self.source.reading() as repo:
                 # State first, ref second: whatever commit another daemon published, it resolved
                 # it before we read the state, so our ref is at least as new (a mirror once
                 # fetched after reading that state).
-                state = read_state(self.engine)
+                if attempt:
+                    state = read_state(self.engine)
                 target = repo.resolve(self.ref)
                 checkpoint("resolved")
                 if state.commit == target:

@@ -4,8 +4,13 @@
   NETWORK_TIMEOUT for clone and fetch. GitPython's long-lived `cat-file --batch` children have
   none: they wait for the next question. A timeout names the command ("git fetch origin timed
   out after 120 s").
-- A git child dies with the process that started it (see `lifetime`), so a daemon killed with
-  SIGKILL leaves no `git cat-file` or hung `git fetch` behind.
+- A git child that could outlive us dies with the process that started it (see `lifetime`), so
+  a daemon killed with SIGKILL leaves no `git cat-file` or hung `git fetch` behind. Those are
+  the persistent `cat-file` children, which wait on a stdin that a forked worker may hold open,
+  and the network commands, which wait on a server. The parent-death signal needs a
+  `preexec_fn`, and a `preexec_fn` rules out vfork: each such spawn copies the page tables of a
+  process that may hold 100,000 prompts (8 ms a process at 10,000). A one-shot local command
+  writes to a pipe we hold and ends with EPIPE once we are gone, so it is spawned with vfork.
 - git never asks for a password (GIT_TERMINAL_PROMPT=0): a daemon has no terminal to ask on.
 - A failure is a GitError naming the command without its options, git's stderr with every
   credential masked by `promptsync.credentials.redact` (a fetch URL may carry a token in its
@@ -41,6 +46,8 @@ _TIMED_OUT = "did not complete in"
 _STALLED = "Operation too slow"
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _TAKES_VALUE = {"-m", "-L", "-C", "-c"}
+# Commands that wait on the network (and may wait for ever): they die with us.
+_NETWORK = frozenset({"clone", "fetch", "push", "ls-remote", "pull"})
 
 
 class GitTimeout(GitError):
@@ -59,6 +66,17 @@ def describe(args: Sequence[str]) -> str:
     return redact(" ".join(["git", *words]))
 
 
+def outlives_us(command: Sequence[str]) -> bool:
+    """Whether `git ...` may keep running after we die: a network command does."""
+    words = command.split() if isinstance(command, str) else list(command)
+    skip = False
+    for arg in words[1:]:
+        if not skip and not arg.startswith("-"):
+            return arg in _NETWORK  # the subcommand: the first word that is not an option
+        skip = arg in _TAKES_VALUE
+    return False
+
+
 def not_a_repository(path: Path | str, inside: Path | str | None = None) -> GitError:
     """The one "not a git repository" error, with its hint."""
     hint = (f"it is inside the repository {inside}: pass --repo {inside}" if inside
@@ -71,7 +89,8 @@ class PolicyGit(git.Git):
     the persistent `cat-file --batch` children included (they are started through here too)."""
 
     def execute(self, command: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        kwargs.setdefault("preexec_fn", die_with_parent())
+        if kwargs.get("as_process") or outlives_us(command):
+            kwargs.setdefault("preexec_fn", die_with_parent())
         if not kwargs.get("as_process"):
             kwargs["kill_after_timeout"] = kwargs.get("kill_after_timeout") or LOCAL_TIMEOUT
         kwargs["env"] = {**NO_PROMPT, **(kwargs.get("env") or {})}

@@ -14,7 +14,13 @@ from types import TracebackType
 from typing import Any, NamedTuple
 
 import git
-from git.exc import BadName, GitCommandError, InvalidGitRepositoryError, NoSuchPathError
+from git.exc import (
+    BadName,
+    BadObject,
+    GitCommandError,
+    InvalidGitRepositoryError,
+    NoSuchPathError,
+)
 
 from promptsync.errors import GitError
 from promptsync.gitio import ZERO_SHA, short
@@ -247,18 +253,41 @@ class GitRepository:
         """Whether the object database holds commit `sha` (a force-push may have dropped it)."""
         key = ("has", sha)
         if key not in self._answers:
+            # A process of its own, not the persistent `cat-file`: that one still reads the
+            # packs a gc has since deleted, and would vouch for a commit that is gone.
             self._answers[key] = bool(self.known_commits([sha]))
         return bool(self._answers[key])
 
     def is_ancestor(self, older: str, newer: str) -> bool:
         key = ("ancestor", older, newer)
         if key not in self._answers:
+            self._answers[key] = self._parent_says(older, newer)
+        if self._answers[key] is None:
             try:
                 self._run("merge-base", "--is-ancestor", older, newer)
                 self._answers[key] = True
             except GitError:
                 self._answers[key] = False
         return bool(self._answers[key])
+
+    def _parent_says(self, older: str, newer: str) -> bool | None:
+        """The answer for a commit and its parent (a daemon's usual question, asked of each
+        new commit), from the commits themselves; None: ask git to walk the history."""
+        if older == newer:
+            return True
+        try:
+            if older in self.commit_info(newer).parents:
+                return True
+            if newer in self.commit_info(older).parents:
+                return False  # no commit is an ancestor of its own parent
+        except (ValueError, BadName, BadObject):
+            pass  # not a commit this repository holds: git says so
+        return None
+
+    def forget(self) -> None:
+        """Drop the answers above: a repository kept open across cycles asks them again
+        (a force-push and a gc can take a commit away)."""
+        self._answers.clear()
 
 
 def _parse_batch(out: bytes) -> dict[str, bytes]:
