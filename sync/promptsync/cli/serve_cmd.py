@@ -31,6 +31,7 @@ from promptsync.api.connections import GuardedServer, guarded_config
 from promptsync.api.context import ApiContext, ApiSettings
 from promptsync.api.hosts import allowed_hosts
 from promptsync.api.keys import KEYS_FILE_ENV, KeyStore, resolve_keys_file
+from promptsync.cache.wake import WakePublisher
 from promptsync.cli.options import (
     add_cache_dir,
     add_db,
@@ -187,6 +188,11 @@ def _serve(s: ServeSettings, sock: socket.socket, verbose: int) -> int:
     ctx = ApiContext(s.api, reader, engine, KeyStore(s.api.keys_file))
     if daemon is not None:
         ctx = replace(ctx, wake_daemon=daemon.wake, daemon_metrics=daemon.metrics)
+    # --no-sync: the daemon is another process; a push or a webhook here wakes it via Redis.
+    wakes = WakePublisher(s.api.redis_url, s.api.ref) if daemon is None and s.api.redis_url \
+        else None
+    if wakes is not None:
+        ctx = replace(ctx, wake_daemon=wakes.wake)
     _announce(s, ctx)
     app = create_app(ctx)
     config = guarded_config(app, log_level="info" if verbose else "warning",
@@ -209,6 +215,8 @@ def _serve(s: ServeSettings, sock: socket.socket, verbose: int) -> int:
         app.state.previews.files.close()  # ends the git cat-file children previews keep
         if app.state.fleet is not None:
             app.state.fleet.close()
+        if wakes is not None:
+            wakes.close()
         reader.close()
         engine.dispose()
     return 0
