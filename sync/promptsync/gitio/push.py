@@ -6,7 +6,8 @@ each asks something else of the caller:
 
 - accepted;
 - `PushRejected`: the branch moved on the server (git's `[rejected] (fetch first)` or
-  `(non-fast-forward)`): fetch, read again, redo the change or answer a conflict;
+  `(non-fast-forward)`, or the server's own ref update lost to a push at the same moment):
+  fetch, read again, redo the change or answer a conflict;
 - `PushRefused`: the server was reached and said no (a hook, a protected branch, no right to
   push: `[remote rejected]`), or could not be reached: a GitError naming the server (masked) and
   what to check. Nothing was written there.
@@ -25,7 +26,10 @@ from promptsync.gitio.commits import branch_ref
 from promptsync.gitio.repo import GitRepository
 
 HINT = "is the remote reachable, and may this server push to it?"
-_MOVED = re.compile(r"\[rejected\].*\((fetch first|non-fast-forward|stale info)\)")
+# Lost the race: rejected before the update (the branch is not an ancestor), or by the server's
+# own compare-and-swap when another push moved the branch between its check and its update.
+_MOVED = re.compile(r"\[rejected\].*\((fetch first|non-fast-forward|stale info)\)"
+                    r"|\[remote rejected\].*\((failed to update ref|failed to lock)\)")
 _CHECK = ("check that the server is up and reachable from here, that the credentials git uses "
           "for it (credential helper, GIT_ASKPASS, SSH key) may push to {branch}, and that no "
           "server hook or branch protection refuses pushes there")
