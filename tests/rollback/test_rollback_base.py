@@ -13,6 +13,7 @@ from promptsync.gitio.commits import Identity
 from promptsync.gitio.repo import GitRepository
 from promptsync.model import PromptId, PromptType
 from promptsync.rollback import build_rollback
+from tests.daemon.helpers import query
 from tests.support.editing import FAREWELL, GREETING, cli
 from tests.support.gitrepo import GitRepo
 
@@ -63,11 +64,42 @@ def test_rollback_names_the_base_and_honours_an_explicit_one(
     proc = cli("rollback", "default/greeting", "--to", first, "--repo", str(editor.path))
     assert proc.returncode == 0, proc.stderr
     assert f"from origin/main ({published[:7]})" in proc.stdout
+    assert "It starts from origin/main: your main is behind origin/main, the newer published " \
+        "history (`--base main` to start there)." in proc.stdout
     old_main = editor.head("main")  # the local main, behind origin
     proc = cli("rollback", "default/greeting", "--to", first, "--base", "main", "--branch",
                "undo-local", "--repo", str(editor.path))
     assert proc.returncode == 0, proc.stderr
     assert editor.git("rev-parse", "undo-local^") == old_main
+    assert "It starts from main: as --base asked." in proc.stdout
+
+
+@pytest.mark.timeout(60)
+def test_in_a_plain_local_clone_rollback_starts_where_sync_repo_dot_publishes(
+        prompt_repo: GitRepo, tmp_path: Path, sqlite_url: str) -> None:
+    # A clone whose main went ahead of origin/main (a commit made here, not pushed):
+    # `sync --repo .` publishes local main, so a rollback starts there, and says why.
+    first = prompt_repo.head()
+    prompt_repo.bump(GREETING, "How can I help you today?", "What can I do for you?")
+    second = prompt_repo.commit("Another question")
+    local = clone(prompt_repo, tmp_path / "clone")
+    proc = cli("rollback", "default/greeting", "--to", first, "--branch", "undo-same",
+               "--repo", str(local.path))
+    assert f"from main ({second[:7]})" in proc.stdout, proc.stderr
+    assert "It starts from main: the branch `promptsync sync --repo .` follows here, at the " \
+        "same commit as origin/main." in proc.stdout
+    local.bump(GREETING, "What can I do for you?", "Yo.")
+    ahead = local.commit("Too casual, committed on main here")
+    assert main(["sync", "--once", "--repo", str(local.path), "--db", sqlite_url]) == 0
+    [published] = query(sqlite_url, "SELECT commit_sha FROM sync_state")
+    assert published["commit_sha"] == ahead
+    proc = cli("rollback", "default/greeting", "--to", first, "--branch", "undo",
+               "--repo", str(local.path))
+    assert proc.returncode == 0, proc.stderr
+    assert local.git("rev-parse", "undo^") == ahead
+    assert "It starts from main: the branch `promptsync sync --repo .` follows here; it is " \
+        "ahead of origin/main, and the commits origin/main lacks are in this branch too." \
+        in proc.stdout
 
 
 @pytest.mark.timeout(60)

@@ -10,7 +10,7 @@ from typing import Any
 from promptsync.cli.options import add_repo, prompt_id, repo_dir
 from promptsync.gitio import short
 from promptsync.gitio.repo import GitRepository
-from promptsync.rollback import default_base, make_rollback
+from promptsync.rollback import Base, default_base, make_rollback
 from promptsync.settings import resolve_ref
 
 
@@ -23,8 +23,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--to", required=True, metavar="REV",
                    help="the commit whose content to restore (see `promptsync history ID`)")
     p.add_argument("--base", metavar="REF",
-                   help="the commit to build on (default: the branch the daemon follows, "
-                   "origin/$PROMPTSYNC_REF if it exists, else $PROMPTSYNC_REF; main if unset)")
+                   help="the commit to build on (default: the published branch, "
+                   "$PROMPTSYNC_REF or main: the local one unless origin's is newer)")
     p.add_argument("--branch", metavar="NAME",
                    help="the new branch (default: rollback/<brand>-<type>[.<locale>]-<rev>)")
     add_repo(p)
@@ -33,11 +33,13 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     prompt = prompt_id(args.id)
     with GitRepository(repo_dir(args.repo)) as repo:
-        base = args.base or default_base(repo, resolve_ref(None))
-        done = make_rollback(repo, prompt, args.to, base=base, branch=args.branch)
-    print(f"Created branch {done.branch} (commit {short(done.commit)}) from {base} "
+        base = Base(args.base, "as --base asked") if args.base else \
+            default_base(repo, resolve_ref(None))
+        done = make_rollback(repo, prompt, args.to, base=base.ref, branch=args.branch)
+    print(f"Created branch {done.branch} (commit {short(done.commit)}) from {base.ref} "
           f"({short(done.parent)}): {prompt} as it was at {short(done.restored_from)}, "
           f"as version {done.version}.")
+    print(f"It starts from {base.ref}: {base.why}.")
     print("Next: push it and open a pull request, e.g.")
     print(f"  git push -u origin {done.branch}")
     print(f"  gh pr create --head {done.branch} --fill")
