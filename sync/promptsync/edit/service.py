@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 ATTEMPTS = 12  # landings lost to other writers before giving up on a batch
 BACKOFF = (0.02, 1.0)  # s: first and largest wait after a lost landing (full jitter)
 BATCH = 64  # edits taken from the queue at once
-CHAIN_SECONDS = 0.5  # s: the chain is cut after this much building, landed, then continued
+CHAIN_SECONDS = 2.0  # s: the chain is cut after this much building, landed, then continued
 _VERSION = re.compile(r"v(\d+)")
 
 Result = Outcome | PromptSyncError
@@ -161,8 +161,9 @@ class _Writer:
 
     def _round(self) -> None:
         for attempt in range(ATTEMPTS):
-            if self._attempt():
-                return
+            with self.landing.exclusive():
+                if self._attempt():
+                    return
             low, high = BACKOFF
             time.sleep(random.uniform(0, min(high, low * 2 ** attempt)))
         gave_up = GitError(f"{self.target} kept moving: {ATTEMPTS} attempts to write "
