@@ -33,6 +33,7 @@ from promptsync.gitio.commits import branches, delete_ref, ref_value
 from promptsync.gitio.repo import GitRepository
 from promptsync.gitio.upkeep import collect_garbage
 from promptsync.validate import Validator
+from promptsync.versionline import read_version
 
 __all__ = ["EditService", "review_branch"]
 log = logging.getLogger(__name__)
@@ -136,7 +137,10 @@ class EditService:
             head = ref_value(repo, request.target)
             if head is None:
                 return _no_branch(request.target)
-            clear_review_branches(repo, self.landing, request, request.expected)
+            current = repo.file_at(head, request.prompt.path)
+            version = read_version(current.data) if current is not None else None
+            if version is not None:  # the version the target has: never the editor's word
+                clear_review_branches(repo, self.landing, request, version)
             return Change(repo, request, self.validator, self.landing.remote,
                           self.landing.refresh).to_review_branch(head)
         except PromptSyncError as exc:
