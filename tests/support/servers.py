@@ -142,9 +142,12 @@ class PostgresServer:
 
 @contextmanager
 def shared_redis() -> Iterator[str]:
-    """REDIS_URL when set, else a private server for the whole session."""
+    """REDIS_URL when set, for one pytest-xdist worker (the first, or the only process); else
+    a private server for the whole session. A Redis server's pub/sub channels are shared by
+    all its databases, and each test empties the database it uses: two workers on one server
+    would hear each other's events and wipe each other's keys."""
     given = os.environ.get("REDIS_URL")
-    if given:
+    if given and os.environ.get("PYTEST_XDIST_WORKER", "gw0") == "gw0":
         yield given
         return
     server = RedisProcess().start()
