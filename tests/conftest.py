@@ -82,11 +82,11 @@ def _postgres() -> Iterator[PostgresServer]:
 @pytest.fixture
 def pg_url(_postgres: PostgresServer) -> Iterator[str]:
     """A fresh, empty PostgreSQL database for this test."""
-    url = _postgres.create_database()
+    url = _postgres.take_database()
     try:
         yield url
     finally:
-        _postgres.drop_database(url)
+        _postgres.give_back(url)
 
 
 @pytest.fixture
