@@ -79,10 +79,13 @@ def process(cmd: list[str], **kwargs: object) -> Iterator[subprocess.Popen[str]]
         proc.terminate()
         proc.wait(30)
 
-def next_event(sub: redis.client.PubSub, timeout: float) -> None:
+def published(sub: redis.client.PubSub, commit: str, timeout: float) -> None:
+    """Wait for the event naming `commit`: pub/sub channels are shared by every database
+    number of a Redis, so other daemons' events pass by on a shared server."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if sub.get_message(ignore_subscribe_messages=True, timeout=0.5) is not None:
+        message = sub.get_message(ignore_subscribe_messages=True, timeout=0.5)
+        if message is not None and json.loads(message["data"]).get("commit") == commit:
             return
     raise RuntimeError("the daemon published no event in time")
 
@@ -98,7 +101,7 @@ def measure(repo: Path, size: int, db: str, redis_url: str, commits: int) -> Fig
     after_git, from_start, git_only = [], [], []
     start = time.perf_counter()
     with process(daemon_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as daemon:
-        next_event(sub, 3600)
+        published(sub, head(repo), 3600)
         first_load = time.perf_counter() - start
         rss = psutil.Process(daemon.pid).memory_info().rss / 2**20
         with process([sys.executable, "-c", READER, db, redis_url], stdin=subprocess.PIPE,
@@ -129,6 +132,11 @@ def measure(repo: Path, size: int, db: str, redis_url: str, commits: int) -> Fig
     sub.close()
     client.close()
     return Figures(size, first_load, rss, after_git, from_start, git_only)
+
+def head(repo: Path) -> str:
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, check=True, text=True,
+                          capture_output=True).stdout.strip()
+
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)

@@ -81,3 +81,16 @@ def test_a_failed_command_names_itself_without_options_and_gives_a_hint(
                                  "valid object name "
                                  "no-such-rev (hint: is --repo a git repository with that "
                                  "revision?)")
+
+
+def test_files_read_at_once_are_the_files_read_one_by_one(prompt_repo: GitRepo) -> None:
+    os.symlink("greeting.yaml", prompt_repo.path / "prompts" / "default" / "hello.yaml")
+    sha = prompt_repo.commit("Add a link")
+    with GitRepository(prompt_repo.path) as repo:
+        lazy = {f.path: f for f in repo.files(sha)}
+        eager = {f.path: f for f in repo.files(sha, read=True)}
+        assert lazy.keys() == eager.keys()
+        for path, f in eager.items():
+            assert (f.blob, f.is_symlink, f.symlink_target) == \
+                (lazy[path].blob, lazy[path].is_symlink, lazy[path].symlink_target)
+            assert f.read() == lazy[path].read()

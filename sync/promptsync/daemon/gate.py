@@ -68,10 +68,12 @@ class Gate:
         changed = self._changed_since_passed(repo, base, target)
         checkpoint(VALIDATING)
         if changed is None:
-            files = repo.files(target)
-            index = FileIndex.of(f.path for f in files)
-            verdict = self._verdict(Workspace.of_files(target, files, self.validator), None,
-                                    has_live_prompts)
+            # Nothing passed yet: the validator's results are cold and it reads every file, so
+            # read them at once. Later (another writer moved the state) most are cached.
+            files = {f.path: f for f in repo.files(target, read=self.passed is None)}
+            index = FileIndex.of(files)  # once: the workspace and the next commit share it
+            verdict = self._verdict(Workspace(target, index, files.__getitem__, self.validator),
+                                    None, has_live_prompts)
         else:
             assert self._index is not None  # _changed_since_passed checked it
             index = self._index[1]
