@@ -56,6 +56,9 @@ READER_KEEP_MS = 600_000
 # The last generation whose event was published (the daemon's own bookkeeping).
 PUBLISHED_KEY = "promptsync:published"
 EVENTS_CHANNEL = "promptsync:events"
+# "A branch moved: fetch now". API processes without a daemon of their own publish the branch's
+# name here after a push they made or a webhook they took; the `sync` daemon listens.
+WAKE_CHANNEL = "promptsync:wake"
 PROMPT_KEY_PREFIX = "promptsync:prompt:"
 PROMPT_TTL_SECONDS = 3600
 
