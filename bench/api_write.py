@@ -5,6 +5,7 @@ its PUT-to-live row; this file runs it alone too.)
     python bench/api_write.py                    # private redis-server + SQLite in a temp dir
     python bench/api_write.py --no-redis         # SQLite only: the reader polls the generation
     python bench/api_write.py --db postgresql+psycopg://user@host/db   # an empty database
+    python bench/api_write.py --git-server [--db URL]   # through a git server (README topology)
 
 A real uvicorn serves the API with the real daemon in the same process, woken by each write
 (what `promptsync serve --write-to main` runs); the reader process watches default/greeting
@@ -28,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.api_write_server import run as through_git_server
 from tests.api.edit_server import writing_api
 from tests.daemon.helpers import sync_once
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
@@ -105,7 +107,15 @@ def main() -> None:
     parser.add_argument("--db", help="an empty database (default: SQLite in a temp dir)")
     parser.add_argument("--no-redis", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--git-server", action="store_true",
+                        help="a git daemon, 3 `serve --no-sync --repo URL` processes and one "
+                             "`sync --repo URL` daemon (Redis needed)")
+    parser.add_argument("--burst", type=int, default=100,
+                        help="--git-server: concurrent PUTs of different prompts (default 100)")
     args = parser.parse_args()
+    if args.git_server:
+        _through_git_server(args)
+        return
     redis = nullcontext(None) if args.no_redis else shared_redis()
     with redis as redis_url:
         result = put_to_live(args.edits, args.db, redis_url)
@@ -116,6 +126,20 @@ def main() -> None:
     for row in ("put", "put_answer_to_live"):
         cells = "".join(f"{result[f'{row}_{k}'] * 1000:>8.1f}ms" for k in ("p50", "p90", "max"))
         print(f"{row:28}{cells}")
+
+
+def _through_git_server(args: argparse.Namespace) -> None:
+    with shared_redis() as redis_url:
+        result = through_git_server(args.db, redis_url, args.edits, args.burst)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    print(f"PUT -> served by a reader, through the git server: p50 "
+          f"{result['put_to_live_p50'] * 1000:.0f} ms, "
+          f"max {result['put_to_live_max'] * 1000:.0f} ms")
+    for n in ("3_processes", "1_process"):
+        print(f"{args.burst} concurrent PUTs of different prompts, {n.replace('_', ' ')}: "
+              f"{result[f'distinct_{n}_s']:.1f} s ({result[f'puts_per_s_{n}']:.1f} PUTs/s)")
 
 
 if __name__ == "__main__":

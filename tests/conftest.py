@@ -30,11 +30,9 @@ GIT_ENV = {
 @pytest.hookimpl(tryfirst=True)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """Two workers halve the suite's time on two cores: most of it is spent waiting on git,
-    servers and subprocesses. Each worker starts its own private Redis and PostgreSQL; a
-    Redis at REDIS_URL is one server whose pub/sub channels every database shares, so the
-    workers would hear each other's events: then the suite runs in one process."""
-    if os.environ.get("REDIS_URL"):
-        return 0
+    servers and subprocesses. Each worker starts its own private Redis and PostgreSQL; with
+    REDIS_URL set, the first worker uses that server and the others start their own
+    (tests/support/servers.py shared_redis: one server's pub/sub channels cannot be split)."""
     cores = len(os.sched_getaffinity(0))
     return min(cores, MAX_WORKERS) if cores > 1 else 0
 
@@ -84,11 +82,11 @@ def _postgres() -> Iterator[PostgresServer]:
 @pytest.fixture
 def pg_url(_postgres: PostgresServer) -> Iterator[str]:
     """A fresh, empty PostgreSQL database for this test."""
-    url = _postgres.create_database()
+    url = _postgres.take_database()
     try:
         yield url
     finally:
-        _postgres.drop_database(url)
+        _postgres.give_back(url)
 
 
 @pytest.fixture

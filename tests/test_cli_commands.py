@@ -63,13 +63,14 @@ def test_verbose_and_traceback_count_after_the_command_too() -> None:
 # Shared options that mean something else in one command, on purpose.
 ON_PURPOSE = {
     ("sync", "--repo"): "the daemon also follows a git URL (--repo PATH_OR_URL)",
+    ("serve", "--repo"): "the API also serves and pushes to a git URL (--repo PATH_OR_URL)",
     ("history", "--db"): "no default: live times are shown only when a database is named",
     ("sync", "--ref"): "the branch the daemon follows, not a revision to read (--ref BRANCH)",
     ("serve", "--ref"): "the branch the daemon follows, not a revision to read (--ref BRANCH)",
     ("fleet", "--db"): "no default: judged against Redis's generation unless a database is named",
 }
 SHARED = {  # option -> the commands that must have it
-    "--repo": {"validate", "preview", "history", "rollback", "serve", "coverage"},
+    "--repo": {"validate", "preview", "history", "rollback", "coverage"},
     "--db": {"sync", "status", "serve", "notifications"},
     "--redis": {"sync", "serve", "fleet"},
     "--ref": {"preview", "coverage"},

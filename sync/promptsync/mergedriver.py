@@ -7,7 +7,8 @@ sides changed the version, turns the version line into a conflict, so `git merge
 `git rebase` stop there and the editor sets the version to the base branch's + 1.
 
 Installed as the console script `promptsync-merge`; configure it in a clone (GitHub's merge
-button runs no drivers; there the version check in CI is the lock) with DRIVER_LINE:
+button runs no drivers; there the version check in CI is the lock) with the line
+`promptsync.gitio.mergefile.DRIVER_LINE` (a git command line, so it lives in the door to git):
 
     git config merge.promptsync-version.driver '<DRIVER_LINE>'
 
@@ -30,8 +31,6 @@ from promptsync.gitio.mergefile import merge_file
 from promptsync.versionline import VERSION_RE, read_version
 
 MARKER = 7
-DRIVER_LINE = ("promptsync-merge %O %A %B %P; s=$?; [ $s -le 1 ] || "
-               "git merge-file -L current -L base -L incoming %A %O %B; exit $s")
 
 
 def _inside_conflict(text: bytes, offset: int) -> bool:
@@ -96,7 +95,7 @@ def main(argv: list[str]) -> int:
         return merge(Path(argv[0]), Path(argv[1]), Path(argv[2]))
     except Exception as exc:
         # Python's own exit code for a crash is 1, which git reads as "conflicts marked" and
-        # keeps the unmerged file: any failure must be 2, for DRIVER_LINE's fallback.
+        # keeps the unmerged file: any failure must be 2, for the fallback of DRIVER_LINE.
         print(f"promptsync-merge: {argv[3] if len(argv) > 3 else argv[1]}: "
               f"{type(exc).__name__}: {exc}", file=sys.stderr)
         return 2

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,10 +21,25 @@ def keys_file(tmp_path: Path) -> Path:
     return tmp_path / "keys" / "promptsync-keys.json"
 
 
+_SYNCED: dict[str, Path] = {}  # head commit -> a SQLite file the daemon synced it into
+
+
 @pytest.fixture
 def synced(prompt_repo: GitRepo, sqlite_url: str) -> tuple[GitRepo, str]:
-    """The project's prompts committed and synced into SQLite by the real daemon."""
-    assert sync_once(prompt_repo, sqlite_url) == 0
+    """The project's prompts committed and synced into SQLite by the real daemon: the first
+    test of a process syncs, the others get a copy of that file (every prompt_repo of a
+    process is a copy of one repository, the same commit; a sync was a second a test)."""
+    head = prompt_repo.head()
+    if head not in _SYNCED:
+        folder = Path(tempfile.mkdtemp(prefix="promptsync-synced-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        assert sync_once(prompt_repo, f"sqlite:///{folder / 'promptsync.db'}") == 0
+        _SYNCED[head] = folder / "promptsync.db"
+    target = Path(sqlite_url.removeprefix("sqlite:///"))
+    for suffix in ("", "-wal"):  # the log too, should the daemon have left one
+        source = _SYNCED[head].with_name(_SYNCED[head].name + suffix)
+        if source.exists():
+            shutil.copy2(source, target.with_name(target.name + suffix))
     return prompt_repo, sqlite_url
 
 

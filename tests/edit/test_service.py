@@ -42,8 +42,9 @@ def test_an_update_is_a_commit_on_main_with_the_next_version_and_the_trailers(
     assert all("template" in c or "version" in c or c.startswith(("-  ", "+  "))
                for c in changed), changed
     assert show(prompt_repo, "main").startswith("# yaml-language-server: $schema=")
-    # The checked-out files are left as they were: the commit was built without them.
-    assert "Hello from" not in prompt_repo.read(GREETING.path)
+    # The checked-out branch moved, and its clean files and index came along with it.
+    assert "Hello from" in prompt_repo.read(GREETING.path)
+    assert prompt_repo.git("status", "--porcelain") == ""
 
 
 def test_a_stale_version_is_a_conflict_that_says_who_when_and_what(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from promptsync.mergedriver import DRIVER_LINE
+from promptsync.gitio.mergefile import DRIVER_LINE
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
 GREETING = "prompts/default/greeting.yaml"

@@ -3,7 +3,6 @@ exact expected texts do not change when an editor improves a real prompt."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,4 @@ DATA = Path(__file__).parent / "snapshot"
 @pytest.fixture
 def snapshot_repo(tmp_path: Path) -> GitRepo:
     """A git repository on main holding the snapshot's prompts/ and schema/."""
-    repo = GitRepo.init(tmp_path / "repo", with_project_prompts=False)
-    shutil.copytree(DATA / "prompts", repo.path / "prompts")
-    shutil.copytree(DATA / "schema", repo.path / "schema")
-    repo.commit("Import the prompts")
-    return repo
+    return GitRepo.of_prompts(tmp_path / "repo", DATA)

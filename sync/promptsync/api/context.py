@@ -36,7 +36,8 @@ class ApiSettings:
     `open_reads`: reads and previews need no key even when keys exist. `webhook_secret`:
     PROMPTSYNC_WEBHOOK_SECRET (None: the webhook answers 503). `lag_budget`: /readyz fails
     when the in-process daemon has not reached its servers for this long. `allowed_hosts`:
-    the `Host` names answered (others are 400: DNS rebinding), `*` for any."""
+    the `Host` names answered (others are 400: DNS rebinding), `*` for any. `server`: the git
+    server's URL when `repo` is the private mirror of one (edits are pushed there)."""
 
     repo: Path
     ref: str = DEFAULT_REF
@@ -48,6 +49,7 @@ class ApiSettings:
     webhook_secret: str | None = field(default=None, repr=False)
     lag_budget: float = DEFAULT_LAG_BUDGET
     allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
+    server: str | None = field(default=None, repr=False)
 
 
 def _no_daemon() -> None:

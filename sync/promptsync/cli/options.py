@@ -32,10 +32,16 @@ def add_repo(parser: argparse.ArgumentParser) -> None:
                         f"(env {settings.REPO_ENV}, default: the current folder)")
 
 
-def add_repo_or_url(parser: argparse.ArgumentParser) -> None:
-    """The daemon's --repo, which also takes a git URL to mirror."""
+def add_repo_or_url(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    """The --repo of sync and serve, which also takes a git URL to mirror."""
+    default = "required" if required else "default: the current folder"
     parser.add_argument("--repo", metavar="PATH_OR_URL", help="the prompt repository: a folder "
-                        f"or a git URL (env {settings.REPO_ENV}, required)")
+                        f"or a git server's URL (env {settings.REPO_ENV}, {default})")
+
+
+def add_cache_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cache-dir", type=Path, help="where private mirrors of git URLs are "
+                        "kept (default: ~/.cache/promptsync/mirrors)")
 
 
 def add_ref(parser: argparse.ArgumentParser) -> None:

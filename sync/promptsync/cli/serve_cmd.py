@@ -1,12 +1,16 @@
 """`promptsync serve`: the HTTP API and, by default, the sync daemon in the same process.
 
-    promptsync serve [--repo DIR] [--ref main] [--db URL] [--redis URL] [--host 127.0.0.1]
-                     [--port 8080] [--write-to branch|main] [--sync/--no-sync]
+    promptsync serve [--repo DIR_OR_URL] [--ref main] [--db URL] [--redis URL]
+                     [--host 127.0.0.1] [--port 8080] [--write-to branch|main]
+                     [--sync/--no-sync] [--interval S] [--cache-dir DIR]
                      [--notify URL ...] [--notify-format auto|json|slack]
 
 On a fresh machine, in a prompt repository, `promptsync serve` alone gives a working server:
-the embedded SQLite database, no Redis, the daemon publishing the branch into it. SIGTERM and
-SIGINT stop uvicorn, then the daemon (the cycle in progress gets a few seconds), then the rest.
+the embedded SQLite database, no Redis, the daemon publishing the branch into it. With
+`--repo URL` (a git server: https, ssh, git://, file://) the server keeps a private bare mirror
+(shared with a `sync` daemon of the same URL and --cache-dir on this host); an edit is pushed to
+the server's branch without force and answered once the server took it. SIGTERM and SIGINT stop
+uvicorn, then the daemon (the cycle in progress gets a few seconds), then the rest.
 """
 
 from __future__ import annotations
@@ -27,12 +31,14 @@ from promptsync.api.connections import GuardedServer, guarded_config
 from promptsync.api.context import ApiContext, ApiSettings
 from promptsync.api.hosts import allowed_hosts
 from promptsync.api.keys import KEYS_FILE_ENV, KeyStore, resolve_keys_file
+from promptsync.cache.wake import WakeListener, WakePublisher
 from promptsync.cli.options import (
+    add_cache_dir,
     add_db,
     add_followed_ref,
     add_notify,
     add_redis,
-    add_repo,
+    add_repo_or_url,
     notify_format,
     notify_urls,
     repo_dir,
@@ -42,6 +48,7 @@ from promptsync.credentials import redact
 from promptsync.daemon.metrics import Metrics, stale_after
 from promptsync.edit.request import WRITE_TO, WriteTo
 from promptsync.errors import UsageError
+from promptsync.gitio.mirror import Mirror, is_url, mirror_path
 from promptsync.reader import PromptReader
 from promptsync.store.engine import make_engine
 
@@ -62,11 +69,12 @@ class ServeSettings:
     interval: float
     notify: tuple[str, ...] = ()
     notify_format: str = "auto"
+    cache_dir: Path | None = None
 
 
 def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("serve", description=__doc__.splitlines()[0])
-    add_repo(p)
+    add_repo_or_url(p, required=False)
     add_followed_ref(p)
     add_db(p)
     add_redis(p)
@@ -89,6 +97,7 @@ def add_parser(subparsers: Any) -> None:
                         f"{ALLOWED_HOSTS_ENV}, comma-separated; * for any): requests for "
                         "other names are refused, a guard against DNS rebinding; the bind "
                         "address, localhost, 127.0.0.1 and ::1 are always answered")
+    add_cache_dir(p)
     p.add_argument("--keys-file", metavar="FILE", help=f"the API keys (env {KEYS_FILE_ENV}, "
                    "default: promptsync-keys.json here)")
     add_notify(p)  # for the daemon in this process
@@ -99,8 +108,9 @@ def parse_settings(args: argparse.Namespace) -> ServeSettings:
         raise UsageError(f"--port {args.port} is not a port (1-65535)")
     if args.interval <= 0:
         raise UsageError("--interval must be a positive number of seconds")
+    repo, server = _repository(args.repo, args.cache_dir)
     api = ApiSettings(
-        repo=repo_dir(args.repo), ref=settings.resolve_ref(args.ref),
+        repo=repo, server=server, ref=settings.resolve_ref(args.ref),
         write_to=_write_to(args.write_to),
         db_url=settings.resolve_db_url(args.db), redis_url=settings.resolve_redis_url(args.redis),
         keys_file=resolve_keys_file(args.keys_file),
@@ -113,7 +123,18 @@ def parse_settings(args: argparse.Namespace) -> ServeSettings:
         raise UsageError("--notify needs the daemon in this process: the daemon that publishes "
                          "sends the notifications (pass --notify to it, or drop --no-sync)")
     return ServeSettings(api, args.host, args.port, args.sync, args.interval, urls,
-                         notify_format(args.notify_format))
+                         notify_format(args.notify_format), args.cache_dir)
+
+
+def _repository(explicit: str | None, cache_dir: Path | None) -> tuple[Path, str | None]:
+    """(the folder edits are made in, the git server's URL or None): a local repository, or
+    the private mirror of a URL (cloned now, so a wrong URL is an error at start)."""
+    location = settings.resolve(explicit, settings.REPO_ENV, None)
+    if location is None or Path(location).expanduser().exists() or not is_url(location):
+        return repo_dir(explicit), None
+    mirror = Mirror(location, mirror_path(location, cache_dir))
+    mirror.refresh()
+    return mirror.path, location
 
 
 def _named_hosts(flags: list[str] | None) -> list[str]:
@@ -167,6 +188,14 @@ def _serve(s: ServeSettings, sock: socket.socket, verbose: int) -> int:
     ctx = ApiContext(s.api, reader, engine, KeyStore(s.api.keys_file))
     if daemon is not None:
         ctx = replace(ctx, wake_daemon=daemon.wake, daemon_metrics=daemon.metrics)
+    # --no-sync: the daemon is another process; a push or a webhook here wakes it via Redis.
+    # With the daemon here, it hears the wake-ups of other (--no-sync) API processes.
+    wakes = WakePublisher(s.api.redis_url, s.api.ref) if daemon is None and s.api.redis_url \
+        else None
+    if wakes is not None:
+        ctx = replace(ctx, wake_daemon=wakes.wake)
+    listener = WakeListener(s.api.redis_url, s.api.ref, daemon.wake).start() \
+        if daemon is not None and s.api.redis_url else None
     _announce(s, ctx)
     app = create_app(ctx)
     config = guarded_config(app, log_level="info" if verbose else "warning",
@@ -183,9 +212,16 @@ def _serve(s: ServeSettings, sock: socket.socket, verbose: int) -> int:
         if daemon is not None:
             daemon.stop()
             daemon.daemon.syncer.engine.dispose()
+        service = getattr(app.state, "edit_service", None)
+        if service is not None:
+            service.close()  # the writer finishes the edits it took
         app.state.previews.files.close()  # ends the git cat-file children previews keep
         if app.state.fleet is not None:
             app.state.fleet.close()
+        if wakes is not None:
+            wakes.close()
+        if listener is not None:
+            listener.stop()
         reader.close()
         engine.dispose()
     return 0
@@ -196,10 +232,10 @@ def _noted(signum: int, _frame: FrameType | None) -> None:
 
 
 def _start_daemon(s: ServeSettings) -> DaemonThread:
-    sync = SyncSettings(repo=str(s.api.repo), ref=s.api.ref, db_url=s.api.db_url,
+    sync = SyncSettings(repo=s.api.server or str(s.api.repo), ref=s.api.ref, db_url=s.api.db_url,
                         redis_url=s.api.redis_url, once=False, interval=s.interval,
                         allow_empty=False, metrics_port=None, metrics_host="127.0.0.1",
-                        cache_dir=None, notify=s.notify, notify_format=s.notify_format)
+                        cache_dir=s.cache_dir, notify=s.notify, notify_format=s.notify_format)
     syncer = build_syncer(sync, Metrics(stale_after=stale_after(s.interval)))
     # The first cycle before the port answers: a fresh database has the branch when the
     # first request comes. The daemon goes on in its thread.
@@ -212,7 +248,8 @@ def _announce(s: ServeSettings, ctx: ApiContext) -> None:
     keys = "no keys yet: reads and previews are open, edits need a key (promptsync keys add)" \
         if not ctx.keys.any() else f"keys from {Path(s.api.keys_file).resolve()}"
     log.info("serving %s of %s on http://%s:%d (docs: /docs); database %s; %s; daemon %s",
-             s.api.ref, s.api.repo, s.host, s.port, redact(s.api.db_url), keys,
+             s.api.ref, redact(s.api.server) if s.api.server else s.api.repo, s.host, s.port,
+             redact(s.api.db_url), keys,
              "in this process" if s.sync else "elsewhere (--no-sync)")
     log.info("answering for the host names %s (others get 400; --allowed-host adds one)",
              ", ".join(s.api.allowed_hosts))

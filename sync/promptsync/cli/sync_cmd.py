@@ -18,8 +18,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from promptsync import settings
 from promptsync.cache.invalidate import Invalidator
+from promptsync.cache.wake import WakeListener
 from promptsync.cli.options import (
     NOTIFY_SECRET_ENV,
+    add_cache_dir,
     add_db,
     add_followed_ref,
     add_notify,
@@ -82,7 +84,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--metrics-host", default="127.0.0.1",
                    help="address the metrics port listens on (default 127.0.0.1, this machine "
                         "only; 0.0.0.0 for every interface)")
-    p.add_argument("--cache-dir", type=Path, help="where mirrors of git URLs are kept")
+    add_cache_dir(p)
     add_notify(p)
 
 
@@ -194,10 +196,14 @@ def run_daemon(syncer: Syncer, s: SyncSettings) -> int:
     server = _metrics_server(syncer, s)
     if syncer.notifier is not None:
         syncer.notifier.start()
+    # API processes (serve --no-sync) say through Redis when they pushed or took a webhook.
+    wakes = WakeListener(s.redis_url, s.ref, daemon.waker.wake).start() if s.redis_url else None
     try:
         # Cycles run in a worker thread: a long validation cannot hold SIGTERM back.
         Runner(daemon.run, daemon.request_stop).run()
     finally:
+        if wakes is not None:
+            wakes.stop()
         if server is not None:
             server.close()
     return 0

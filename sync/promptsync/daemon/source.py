@@ -11,8 +11,6 @@ parent-death signal follows that thread); any other thread opens its own, as bef
 
 from __future__ import annotations
 
-import hashlib
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,13 +18,8 @@ from pathlib import Path
 
 from promptsync.credentials import redact
 from promptsync.errors import GitError
-from promptsync.gitio.mirror import Mirror, is_url
+from promptsync.gitio.mirror import Mirror, is_url, mirror_path
 from promptsync.gitio.repo import GitRepository
-
-
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "promptsync" / "mirrors"
 
 
 class GitSource:
@@ -38,8 +31,7 @@ class GitSource:
         self.remote = not local.exists() and is_url(location)
         self.mirror: Mirror | None = None
         if self.remote:
-            digest = hashlib.sha256(location.encode()).hexdigest()[:16]
-            self.path = (cache_dir or default_cache_dir()) / f"{digest}.git"
+            self.path = mirror_path(location, cache_dir)
             self.mirror = Mirror(location, self.path)
         elif local.exists():
             self.path = local.resolve()

@@ -1,234 +1,274 @@
-"""One edit from start to finish, on one thread: read the target branch, check the version,
-build and validate the new file, write the commit, move a ref by compare-and-swap.
+"""The writer of one process: every edit goes through one queue and one thread.
 
-Writing to the target branch itself, a moved ref (`RefMoved`) means someone else wrote in
-between: the edit reads again and checks again, so a stale version becomes a Conflict and a
-change of another prompt only a retry; two writers with the same version never both succeed.
-Writing to a review branch, the branch's creation is the lock: a second editor of the same
-version finds the branch there and gets a Conflict saying so.
+Edits that arrive while a write is in progress wait in the queue; the writer takes all of them
+at once and builds their commits as a chain on the target's head (each edit its own commit, no
+merges), then moves the target once: `update-ref` by compare-and-swap on a local branch, a push
+without force to a git server (`landing`). The landing is the lock: when it loses (someone else
+wrote), the writer reads the new head and builds the chain again, after a backoff with jitter,
+a bounded number of times. So a stale version is a Conflict, an edit of another prompt only a
+retry, two writers of the same version never both succeed, and a hundred edits of different
+prompts land in a few ref updates instead of racing each other a hundred times.
+
+With a git server, the mirror may be behind it: a Conflict found on a head that was not just
+fetched is checked again after a fetch before it is answered, and a landing that wrote anything
+proves the head was the server's (the push would have been rejected otherwise).
 """
 
 from __future__ import annotations
 
 import logging
+import queue
+import random
 import re
-from dataclasses import replace
+import threading
+import time
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from promptsync.edit import document
-from promptsync.edit.conflict import explain
-from promptsync.edit.request import (
-    COMMITTER,
-    Conflict,
-    ConflictReason,
-    EditError,
-    EditRequest,
-    Outcome,
-    PushFailed,
-    Rejected,
-    Written,
-)
-from promptsync.edit.validation import check_change
-from promptsync.errors import GitError
-from promptsync.gitio.commits import (
-    FileChange,
-    RefMoved,
-    branch_ref,
-    delete_ref,
-    ref_value,
-    update_ref,
-    write_commit,
-)
-from promptsync.gitio.push import push, remotes
-from promptsync.gitio.repo import FileAt, GitRepository
-from promptsync.history.log import read_history
-from promptsync.model import PromptId
-from promptsync.rollback import resolve, restored_content
-from promptsync.trailers import ACTION, ADMIN_KEY, ROLLED_BACK_TO, forged_line, with_trailers
-from promptsync.validate import Finding, Validator
+from promptsync.edit.change import Built, Change, check_message, review_branch, review_prefix
+from promptsync.edit.landing import Landing, LocalBranch, Moved
+from promptsync.edit.request import EditError, EditRequest, Outcome, Written
+from promptsync.errors import GitError, PromptSyncError
+from promptsync.gitio.commits import branches, delete_ref, ref_value
+from promptsync.gitio.repo import GitRepository
+from promptsync.gitio.upkeep import collect_garbage
+from promptsync.validate import Validator
 from promptsync.versionline import read_version
 
+__all__ = ["EditService", "review_branch"]
 log = logging.getLogger(__name__)
-ATTEMPTS = 50  # reads of a target that keeps moving under other prompts' edits
-REMOTE = "origin"
-_VERSION_REF = re.compile(r"v(\d+)")
+ATTEMPTS = 12  # landings lost to other writers before giving up on a batch
+BACKOFF = (0.02, 1.0)  # s: first and largest wait after a lost landing (full jitter)
+BATCH = 64  # edits taken from the queue at once
+CHAIN_SECONDS = 2.0  # s: the chain is cut after this much building, landed, then continued
+_VERSION = re.compile(r"v(\d+)")
+
+Result = Outcome | PromptSyncError
 
 
-def review_branch(prompt: PromptId, version: int) -> str:
-    """`edit/<brand>/<type>[.<locale>]/v<N>`: one branch per prompt and version."""
-    tail = f".{prompt.locale}" if prompt.locale else ""
-    return f"edit/{prompt.brand}/{prompt.type.slug}{tail}/v{version}"
+@dataclass
+class _Job:
+    request: EditRequest
+    done: threading.Event = field(default_factory=threading.Event)
+    result: Result | BaseException | None = None
+
+    def settle(self, result: Result | BaseException) -> None:
+        if not self.done.is_set():
+            self.result = result
+            self.done.set()
+
+    def wait(self) -> Outcome:
+        self.done.wait()
+        if isinstance(self.result, BaseException):
+            raise self.result
+        assert self.result is not None
+        return self.result
 
 
 class EditService:
-    """Carries out edits on the repository at `path`; keeps one Validator (its cache) for the
-    life of the process. Each `apply` opens and closes its own GitRepository, on the calling
-    thread: call it from one worker thread per edit."""
+    """Carries out edits on the repository at `path` (a working repository, or the private
+    mirror of a git server, with `landing` a ServerBranch); keeps one Validator (its cache)
+    for the life of the process. `apply` may be called from any thread."""
 
-    def __init__(self, path: Path, validator: Validator | None = None) -> None:
+    def __init__(self, path: Path, validator: Validator | None = None,
+                 landing: Landing | None = None) -> None:
         self.path = path
         self.validator = validator or Validator(workers=1)
+        self.landing = landing or LocalBranch(path)
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self._start = threading.Lock()
 
     def apply(self, request: EditRequest) -> Outcome:
-        with GitRepository(self.path) as repo:
-            return _Edit(repo, request, self.validator).run()
+        """The outcome of `request`, once the writer has carried it out."""
+        check_message(request)
+        job = _Job(request)
+        with self._start:
+            if self._writer is None or not self._writer.is_alive():
+                self._writer = threading.Thread(target=self._run, daemon=True,
+                                                 name="promptsync-writer")
+                self._writer.start()
+            self._jobs.put(job)
+        return job.wait()
 
+    def close(self) -> None:
+        """Stop the writer once the edits queued before are done."""
+        with self._start:
+            writer, self._writer = self._writer, None
+        if writer is not None:
+            self._jobs.put(None)
+            writer.join()
 
-class _Edit:
-    def __init__(self, repo: GitRepository, request: EditRequest, validator: Validator) -> None:
-        self.repo, self.request, self.validator = repo, request, validator
-        self.target = branch_ref(request.target)
-        self.restores: str | None = None  # the commit a rollback brings back
+    def _run(self) -> None:
+        while (first := self._jobs.get()) is not None:
+            batch = [first]
+            while len(batch) < BATCH:
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    self._jobs.put(None)  # stop after this batch
+                    break
+                batch.append(job)
+            self._serve(batch)
 
-    def run(self) -> Outcome:
-        forged = forged_line(self.request.message)
-        if forged is not None:
-            # Only the server writes these: a key that may write must not make its edit read
-            # as a rollback, or as another key's, in the audit and in prompt_versions.
-            raise EditError(f"the message's line {forged[:80]!r} is one the server writes "
-                            "itself; remove it from the message", "invalid")
-        for _attempt in range(ATTEMPTS):
-            head = ref_value(self.repo, self.target)
+    def _serve(self, batch: list[_Job]) -> None:
+        try:
+            with GitRepository(self.path) as repo:
+                for job in batch:
+                    if job.request.write_to != "main":
+                        job.settle(self._review(repo, job.request))
+                for target in sorted({j.request.target for j in batch}):
+                    onto = [j for j in batch
+                            if j.request.write_to == "main" and j.request.target == target]
+                    if onto:
+                        _Writer(self, repo, target, onto).write()
+        except BaseException as exc:  # every waiting request gets an answer, whatever happened
+            log.error("the writer failed on a batch of %d edit(s): %s", len(batch), exc)
+            for job in batch:
+                job.settle(exc)
+            if not isinstance(exc, Exception):
+                raise
+
+    def _review(self, repo: GitRepository, request: EditRequest) -> Result:
+        try:
+            self.landing.refresh()
+            head = ref_value(repo, request.target)
             if head is None:
-                raise EditError(f"branch {self.request.target!r} does not exist in "
-                                f"{self.repo.path}", "not-found")
-            outcome = self._attempt(head)
-            if outcome is not None:
-                return outcome
-        raise GitError(f"{self.request.target} kept moving: {ATTEMPTS} attempts to write "
-                       f"{self.request.prompt} failed (hint: try again)")
+                return _no_branch(request.target)
+            current = repo.file_at(head, request.prompt.path)
+            version = read_version(current.data) if current is not None else None
+            if version is not None:  # the version the target has: never the editor's word
+                clear_review_branches(repo, self.landing, request, version)
+            return Change(repo, request, self.validator, self.landing.remote,
+                          self.landing.refresh).to_review_branch(head)
+        except PromptSyncError as exc:
+            return exc
 
-    def _attempt(self, head: str) -> Outcome | None:
-        """The outcome, or None when the target moved and the edit must read again."""
-        request = self.request
-        current = self.repo.file_at(head, request.prompt.path)
-        conflict = self._check(head, current)
-        if conflict is not None:
-            return conflict
-        change, version = self._change(head, current)
-        findings = check_change(self.repo, self.validator, head, request.prompt, change.data)
-        errors = tuple(f for f in findings if f.is_error)
-        if errors:
-            return Rejected(request.prompt, errors, change.data)
-        commit = write_commit(self.repo, head, [change], self._message(version),
-                              author=request.editor.identity, committer=COMMITTER)
-        warnings = tuple(f for f in findings if not f.is_error)
-        outcome: Outcome | None = (
-            self._to_target(head, commit, version, warnings) if request.write_to == "main"
-            else self._to_review_branch(head, commit, version, warnings))
-        return replace(outcome, data=change.data) if isinstance(outcome, Written) else outcome
 
-    def _check(self, head: str, current: FileAt | None) -> Conflict | None:
-        request = self.request
-        if request.action == "create":
-            if current is None:
-                return None
-            return self._conflict("exists", head, current)
-        if current is None:
-            return self._conflict("missing", head, None)
-        if read_version(current[1]) != request.expected:
-            return self._conflict("version-moved", head, current)
-        return None
+class _Writer:
+    """One batch of edits onto one target branch, landed as one chain or a few."""
 
-    def _conflict(self, reason: ConflictReason, head: str,
-                  current: FileAt | None) -> Conflict:
-        return explain(self.repo, self.request, reason, rev=head, branch=self.request.target,
-                       current=current[1] if current else None)
+    def __init__(self, service: EditService, repo: GitRepository, target: str,
+                 jobs: list[_Job]) -> None:
+        self.service, self.repo, self.target, self.jobs = service, repo, target, jobs
+        self.landing = service.landing
+        self.fresh = isinstance(self.landing, LocalBranch)
 
-    def _change(self, head: str,
-                current: FileAt | None) -> tuple[FileChange, int | None]:
-        request, path = self.request, self.request.prompt.path
-        if request.action == "delete":
-            return FileChange(path, None), None
-        if request.action == "rollback":
-            return self._rollback(head)
-        if request.fields is None:
-            raise EditError("an edit needs the new template")
-        version = request.expected + 1
-        mode = current[0] if current else "100644"
-        data = document.build(request.prompt, current[1] if current else None, request.fields,
-                              version)
-        return FileChange(path, data, mode), version
+    def write(self) -> None:
+        """Every job answered; in rounds, each a chain built in about CHAIN_SECONDS."""
+        while self.jobs:
+            self.later: list[_Job] = []
+            self._round()
+            self.jobs = self.later
 
-    def _rollback(self, head: str) -> tuple[FileChange, int]:
-        rev = self.restores = self._rollback_commit(head)
+    def _round(self) -> None:
+        for attempt in range(ATTEMPTS):
+            with self.landing.exclusive():
+                if self._attempt():
+                    return
+            low, high = BACKOFF
+            time.sleep(random.uniform(0, min(high, low * 2 ** attempt)))
+        gave_up = GitError(f"{self.target} kept moving: {ATTEMPTS} attempts to write "
+                           f"{len(self.jobs)} edit(s) lost to other writers (hint: try again)")
+        for job in self.jobs:
+            job.settle(gave_up)
+
+    def _attempt(self) -> bool:
+        """Whether every job has its answer; False when the landing lost and must be redone."""
+        self.landing.ready(self.repo, self.target)
+        head = ref_value(self.repo, self.target)
+        if head is None and not self.fresh:
+            return self._refetched()
+        if head is None:
+            for job in self.jobs:
+                job.settle(_no_branch(self.target))
+            return True
+        results, tip = self._chain(head)
+        if tip == head:
+            if not self.fresh:  # only refusals, found on a head that may be behind the server
+                return self._refetched()
+            self._answer(results)
+            return True
         try:
-            mode, data, version = restored_content(self.repo, self.request.prompt, rev, head)
-        except Exception as exc:  # UsageError: not there at rev, or already that content
-            raise EditError(str(exc)) from None
-        return FileChange(self.request.prompt.path, data, mode), version
+            self.landing.land(self.repo, self.target, head, tip)
+        except Moved:
+            self.landing.refresh()
+            self.fresh = True
+            return False
+        except PromptSyncError as exc:  # refused, unreachable, locked: nothing was written
+            self._answer({j: exc if isinstance(r, Written) else r for j, r in results.items()})
+            return True
+        pushed = self.landing.pushed_to
+        self._answer({j: replace(r, pushed_to=pushed) if isinstance(r, Written) else r
+                      for j, r in results.items()})
+        self._tidy(results)
+        return True
 
-    def _rollback_commit(self, head: str) -> str:
-        """The commit that `to` names: a revision, or `v<N>` (the commit that made version N
-        of this prompt on the target branch)."""
-        to = self.request.rollback_to or ""
-        wanted = _VERSION_REF.fullmatch(to)
-        if wanted is None:
+    def _refetched(self) -> bool:
+        self.landing.refresh()
+        self.fresh = True
+        return self._attempt()
+
+    def _chain(self, head: str) -> tuple[dict[int, Result], str]:
+        results: dict[int, Result] = {}
+        tip, started = head, time.monotonic()
+        for n, job in enumerate(self.jobs):
+            if n and time.monotonic() - started > CHAIN_SECONDS:
+                # A long chain is a long window for another process to push first, and a
+                # lost push rebuilds all of it: land this much, build the rest on top after.
+                self.jobs, self.later = self.jobs[:n], self.jobs[n:] + self.later
+                break
             try:
-                return resolve(self.repo, to)
-            except Exception as exc:
-                raise EditError(str(exc), "not-found") from None
-        for change in read_history(self.repo, head):
-            if change.prompt == self.request.prompt and change.version_after == int(wanted[1]):
-                return change.commit
-        raise EditError(f"{self.request.prompt} never had version {wanted[1]} on "
-                        f"{self.request.target}", "not-found")
+                built = Change(self.repo, job.request, self.service.validator,
+                               self.landing.remote).build(tip)
+            except PromptSyncError as exc:
+                results[n] = exc
+                continue
+            if isinstance(built, Built):
+                results[n] = built.written
+                tip = built.written.commit
+            else:
+                results[n] = built
+        return results, tip
 
-    def _message(self, version: int | None) -> str:
-        request = self.request
-        text = request.message.strip()
-        if not text:
-            after = f" as v{version}" if version is not None else ""
-            text = f"{request.action.capitalize()} {request.prompt}{after}"
-        trailers = [(ADMIN_KEY, f"sha256:{request.editor.key_prefix}"),
-                    (ACTION, request.action)]
-        if request.action == "rollback":
-            trailers.insert(0, (ROLLED_BACK_TO, str(self.restores)))
-        return with_trailers(text, trailers)
+    def _answer(self, results: dict[int, Result]) -> None:
+        for n, result in results.items():
+            self.jobs[n].settle(result)
 
-    def _to_target(self, head: str, commit: str, version: int | None,
-                   warnings: tuple[Finding, ...]) -> Written | None:
+    def _tidy(self, results: dict[int, Result]) -> None:
+        """After a landing: git's own maintenance, and the review branches it made stale.
+        The edits are answered already; what fails here is only logged."""
         try:
-            update_ref(self.repo, self.target, commit, head, "promptsync api")
-        except RefMoved:
-            return None
-        except GitError as exc:
-            if "lock" not in str(exc):
-                raise
-            return None  # another writer held the ref's lock past git's own wait: read again
-        return Written(self.request.prompt, self.request.action, commit, head, version,
-                       self.request.target, True, None, warnings)
+            self._clear(results)
+        except PromptSyncError as exc:
+            log.warning("tidying after a write failed: %s", exc)
+        collect_garbage(self.repo)
 
-    def _to_review_branch(self, head: str, commit: str, version: int | None,
-                          warnings: tuple[Finding, ...]) -> Outcome:
-        branch = review_branch(self.request.prompt, self.request.expected + 1)
+    def _clear(self, results: dict[int, Result]) -> None:
+        for n, result in results.items():
+            if isinstance(result, Written) and result.version is not None:
+                clear_review_branches(self.repo, self.landing, self.jobs[n].request,
+                                      result.version)
+
+
+def clear_review_branches(repo: GitRepository, landing: Landing, request: EditRequest,
+                          upto: int) -> None:
+    """Delete the prompt's review branches of versions up to `upto` (here and on the server):
+    the target has that version, so each was merged or superseded. Never fails an edit."""
+    for branch, sha in branches(repo, review_prefix(request.prompt)):
+        wanted = _VERSION.fullmatch(branch.rsplit("/", 1)[-1])
+        if wanted is None or int(wanted[1]) > upto:
+            continue
         try:
-            update_ref(self.repo, branch, commit, None, "promptsync api")
-        except RefMoved as moved:
-            return self._being_edited(branch, moved.actual or head)
-        except GitError as exc:
-            if "lock" not in str(exc):
-                raise
-            return self._being_edited(branch, ref_value(self.repo, branch_ref(branch)) or head)
-        written = Written(self.request.prompt, self.request.action, commit, head, version,
-                          branch, False, None, warnings)
-        return self._push(written)
+            landing.delete(repo, branch, sha)
+            delete_ref(repo, branch, sha)
+        except PromptSyncError as exc:
+            log.info("stale review branch %s not deleted: %s", branch, exc)
+        else:
+            log.info("deleted review branch %s: %s has version %d", branch, request.target, upto)
 
-    def _being_edited(self, branch: str, tip: str) -> Conflict:
-        current = self.repo.file_at(tip, self.request.prompt.path)
-        return explain(self.repo, self.request, "being-edited", rev=tip, branch=branch,
-                       current=current[1] if current else None)
 
-    def _push(self, written: Written) -> Outcome:
-        if REMOTE not in remotes(self.repo):
-            return written
-        try:
-            push(self.repo, REMOTE, written.commit, written.branch)
-        except GitError as exc:
-            # Without the push nobody can review it; a branch left here would make the
-            # editor's retry a conflict with their own edit.
-            delete_ref(self.repo, written.branch, written.commit)
-            log.warning("could not push %s to %s: %s", written.branch, REMOTE, exc)
-            return PushFailed(written.prompt, written.branch, REMOTE, str(exc))
-        return replace(written, pushed_to=REMOTE)
-
+def _no_branch(target: str) -> EditError:
+    return EditError(f"branch {target!r} does not exist in the prompt repository", "not-found")

@@ -5,8 +5,9 @@
     repo.py      reading a repository: refs, trees, blobs, files at a commit, diffs
     log.py       `git log` in one format, one parser, typed records; a commit graph
     commits.py   writing a commit without a working tree; moving a ref by compare-and-swap
-    mirror.py    a private bare mirror of a URL: clone once, fetch every cycle
-    push.py      pushing a commit to a remote branch; the remotes
+    mirror.py    a private bare mirror of a URL: clone once, fetch every cycle, one lock
+    push.py      pushing a commit to a server's branch without force (the compare-and-swap)
+    upkeep.py    `gc --auto` after writes; bringing a checked-out branch's files along
     mergefile.py `git merge-file`, for the version merge driver
 
 No module outside this package writes a git command line: each question is a typed method

@@ -38,6 +38,18 @@ class FileChange:
     mode: str = REGULAR_MODE
 
 
+class RefLocked(GitError):
+    """The ref's lock file is there: another git process is writing it, or one was killed while
+    it did and left the lock behind (git never removes another process's lock)."""
+
+    def __init__(self, ref: str, lock: Path) -> None:
+        self.ref, self.lock = ref, lock
+        super().__init__(f"{ref}.lock exists: another git process is writing {ref}, or one was "
+                         f"stopped while it did and left its lock behind (hint: when no git "
+                         f"process is running on the repository, delete {ref}.lock in its git "
+                         "directory; the full path is in the server's log)")
+
+
 class RefMoved(GitError):
     """The ref was not where the writer last saw it: someone else wrote first."""
 
@@ -107,10 +119,17 @@ def _identity(role: str, who: Identity | None) -> dict[str, str]:
     return {f"GIT_{role}_NAME": who.name, f"GIT_{role}_EMAIL": who.email}
 
 
+def ref_lock(repo: GitRepository, ref: str) -> Path | None:
+    """The lock file of `ref` when one is there now (git's `<ref>.lock`), else None."""
+    lock = repo.common_dir / f"{branch_ref(ref)}.lock"
+    return lock if lock.exists() else None
+
+
 def update_ref(repo: GitRepository, ref: str, new: str, old: str | None,
                reason: str = "promptsync") -> None:
     """Point `ref` at `new`, only if it still points at `old` (None: only if it does not exist
-    yet). RefMoved when it does not; GitError for any other failure."""
+    yet). RefMoved when it does not; RefLocked when its lock file is held; GitError for any
+    other failure."""
     ref = branch_ref(ref)
     try:
         repo._run("update-ref", "-m", reason, ref, new, old or ZERO_SHA)
@@ -118,7 +137,18 @@ def update_ref(repo: GitRepository, ref: str, new: str, old: str | None,
         actual = ref_value(repo, ref)
         if actual != old:
             raise RefMoved(ref, old, actual) from None
+        lock = ref_lock(repo, ref)
+        if lock is not None:
+            raise RefLocked(ref, lock) from None
         raise
+
+
+def branches(repo: GitRepository, prefix: str) -> list[tuple[str, str]]:
+    """(branch name, commit) of every branch whose name starts with `prefix`."""
+    out = repo._run("for-each-ref", "--format=%(refname) %(objectname)",
+                    f"{branch_ref(prefix).rstrip('/')}/")
+    return [(ref.removeprefix("refs/heads/"), sha)
+            for ref, sha in (line.split() for line in out.splitlines() if line.strip())]
 
 
 def delete_ref(repo: GitRepository, ref: str, expected: str) -> None:

@@ -9,6 +9,11 @@ from git.exc import GitCommandNotFound
 from promptsync.gitio.command import PolicyGit
 
 LABELS = ("current", "base", "incoming")
+# The merge driver's line for `git config merge.promptsync-version.driver` (the README shows
+# it): the `promptsync-merge` script, and git's own merge when the script cannot run or fails
+# (any exit but 0, merged, or 1, conflicts marked), because git then keeps our side alone.
+DRIVER_LINE = ("promptsync-merge %O %A %B %P; s=$?; [ $s -le 1 ] || "
+               "git merge-file -L current -L base -L incoming %A %O %B; exit $s")
 
 
 def merge_file(ours: Path, base: Path, theirs: Path) -> int:

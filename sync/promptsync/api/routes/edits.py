@@ -33,6 +33,7 @@ from promptsync.api.routes._edit_io import (
     rejected,
     written,
 )
+from promptsync.edit.landing import ServerBranch
 from promptsync.edit.request import (
     Action,
     Conflict,
@@ -46,6 +47,8 @@ from promptsync.edit.request import (
 )
 from promptsync.edit.service import EditService
 from promptsync.errors import PromptSyncError
+from promptsync.gitio.mirror import Mirror
+from promptsync.gitio.push import PushRefused
 from promptsync.gitio.repo import GitRepository
 from promptsync.model import PromptId
 from promptsync.store.state import read_state
@@ -53,7 +56,7 @@ from promptsync.store.state import read_state
 router = APIRouter(tags=["edits"])
 PATH = "/v1/prompts/{brand}/{type}"
 LIVE_WAIT = 2.0  # s a write to the published branch waits for the daemon to publish it
-ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 428, 503)
+ERRORS = problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 428, 502, 503)
 IfMatch = Annotated[str | None, Header(json_schema_extra=IF_MATCH_SCHEMA,
                                        description='the version edited, as GET sent it in '
                                                    'ETag (e.g. "3")')]
@@ -61,8 +64,15 @@ WRITTEN = {"description": "written: the commit, and whether it is live", "header
 
 
 def edit_service(request: Request, ctx: Ctx) -> EditService:
-    """One EditService per application: its Validator's cache serves every edit."""
-    return per_app(request, "edit_service", lambda: EditService(ctx.settings.repo))
+    """One EditService per application: one writer for the process, one Validator's cache."""
+    return per_app(request, "edit_service", lambda: build_service(ctx))
+
+
+def build_service(ctx: ApiContext) -> EditService:
+    s = ctx.settings
+    if s.server is None:
+        return EditService(s.repo)
+    return EditService(s.repo, landing=ServerBranch(s.server, Mirror(s.server, s.repo)))
 
 
 Service = Annotated[EditService, Depends(edit_service)]
@@ -130,7 +140,10 @@ def _fields(body: EditIn) -> Fields:
     variables = None if body.variables is None else {
         name: spec.model_dump(exclude_defaults=True) for name, spec in body.variables.items()}
     samples = None if body.samples is None else [s.model_dump() for s in body.samples]
-    return Fields(body.template, body.description, variables, samples, body.translated_from)
+    variants = None if body.variants is None else [
+        v.model_dump(exclude_none=True) for v in body.variants]
+    return Fields(body.template, body.description, variables, samples, body.translated_from,
+                  variants)
 
 
 def _precondition(detail: str) -> Problem:
@@ -154,6 +167,8 @@ async def _edit(ctx: ApiContext, service: EditService, response: Response,
         status = 404 if exc.kind == "not-found" else 422
         raise Problem(status, "Not Found" if status == 404 else "Unprocessable Content",
                       str(exc), type=exc.kind) from None
+    except PushRefused as exc:  # the git server said no, or could not be reached
+        raise Problem(502, "Bad Gateway", str(exc), type="push-refused") from None
     except PromptSyncError as exc:  # git failed, or a server could not be reached
         raise Problem(503, "Service Unavailable", str(exc), type="unavailable") from None
     if isinstance(outcome, Rejected):
@@ -176,25 +191,30 @@ async def _answer(ctx: ApiContext, done: Written, response: Response) -> EditOut
 
 
 async def _live(ctx: ApiContext, commit: str) -> bool:
-    """Wake the daemon and wait (at most LIVE_WAIT) until it has published `commit`."""
+    """Wake the daemon and wait (at most LIVE_WAIT) until it has published `commit`. The
+    database is asked at growing intervals, and git only when its answer changed."""
     ctx.wake_daemon()
     deadline = time.monotonic() + LIVE_WAIT
+    delay, seen = 0.01, ""
     while True:
-        if await run_in_threadpool(_published, ctx, commit):
-            return True
+        published = await run_in_threadpool(_published_commit, ctx)
+        if published is not None and published != seen:
+            seen = published
+            if published == commit or await run_in_threadpool(_contains, ctx, published, commit):
+                return True
         if time.monotonic() > deadline:
             return False
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(delay)
+        delay = min(delay * 1.5, 0.1)
 
 
-def _published(ctx: ApiContext, commit: str) -> bool:
+def _published_commit(ctx: ApiContext) -> str | None:
     try:
-        published = read_state(ctx.engine).commit
+        return read_state(ctx.engine).commit
     except Exception:  # no database yet, or unreachable: not live as far as we can tell
-        return False
-    if published is None:
-        return False
-    if published == commit:
-        return True
+        return None
+
+
+def _contains(ctx: ApiContext, published: str, commit: str) -> bool:
     with GitRepository(ctx.settings.repo) as repo:  # a later commit on top of ours
-        return repo.is_ancestor(commit, published)
+        return repo.has_commit(published) and repo.is_ancestor(commit, published)
