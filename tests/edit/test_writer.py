@@ -5,6 +5,8 @@ reverse diff; a rollback's 404 does not name the server's folder."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from promptsync.edit.request import EditError, EditRequest, Fields, Written
@@ -135,3 +137,12 @@ def test_a_review_branch_is_deleted_once_the_target_has_its_version_and_never_be
     assert isinstance(service.apply(update(1, template="Other text, {{ brand_name }}\n")),
                       Written)
     wait_until(lambda: review_heads(prompt_repo) == [], WAIT)  # tidied after the answer
+
+
+def test_a_file_touched_but_unchanged_in_the_checked_out_clone_is_no_local_change(
+        prompt_repo: GitRepo, service: EditService) -> None:
+    farewell = prompt_repo.path / "prompts/default/farewell.yaml"
+    farewell.write_bytes(farewell.read_bytes())  # new stat data, same content
+    os.utime(farewell, (1, 1))
+    assert isinstance(service.apply(update()), Written)
+    assert prompt_repo.git("status", "--porcelain") == ""
