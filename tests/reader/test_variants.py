@@ -5,6 +5,7 @@ through SQLite and PostgreSQL runs on both, the rest on SQLite alone."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import subprocess
@@ -83,6 +84,19 @@ def test_no_subject_reads_control_and_plain_files_are_untouched(
         assert (plain.variant, plain.template) == ("control", "Welcome to {{ brand_name }}! "
                                                    "How can I help?\n")
         assert reader.get("acme", T, subject="dana").variant == "warm"  # weight 100: everyone
+    # Any subject is its text: a user id 42 is "42"; asyncio code gets what get and render do.
+    for subject in SUBJECTS[:50]:
+        assert reader.get("acme", T, subject=subject).variant == "warm"
+    publish(prompt_repo, greeting(version=2, warm=50), sqlite_url, redis_url)
+    assert wait_until(lambda: reader.get("acme", T).version == 2)
+    assert [reader.get("acme", T, subject=n).variant for n in range(200)] == [
+        reader.get("acme", T, subject=str(n)).variant for n in range(200)]
+    context = {"brand_name": "Acme"}
+    for subject in SUBJECTS[:20]:
+        assert asyncio.run(reader.arender("acme", T, context, subject=subject)) == \
+            reader.render("acme", T, context, subject=subject)
+        assert asyncio.run(reader.aget("acme", T, subject=subject)).variant == \
+            reader.get("acme", T, subject=subject).variant
     farewell = reader.get("acme", PromptType.FAREWELL, subject="dana")
     assert (farewell.variant, farewell.variants.arms) == ("control", ())
     assert farewell._replace(source="db") == reader.get("acme", PromptType.FAREWELL)._replace(
