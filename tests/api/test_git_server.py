@@ -191,3 +191,17 @@ def test_serve_with_an_unreachable_url_is_one_masked_line(tmp_path: Path) -> Non
     assert "s3cret" not in proc.stderr + proc.stdout
     assert "https://dana:***@127.0.0.1:9/prompts.git" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_a_review_branch_closed_and_deleted_on_the_server_blocks_nobody(
+        git_server: GitServer, bare: GitRepo, tmp_path: Path) -> None:
+    with served_from(git_server, bare, tmp_path, write_to="branch") as s:
+        v = version_on(bare)
+        first = s.put("northwind/greeting", v, "Hi {{ user_name }}, for review.\n")
+        assert first.status_code == 201, first.text
+        assert problem(s.put("northwind/greeting", v, "Another.\n"), 409)["reason"] == \
+            "being-edited"
+        bare.git("branch", "-D", first.json()["branch"])  # the pull request was closed
+        again = s.put("northwind/greeting", v, "Another.\n")
+        assert again.status_code == 201, again.text
+        assert bare.head(f"refs/heads/{again.json()['branch']}") == again.json()["commit"]
