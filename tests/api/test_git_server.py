@@ -11,8 +11,10 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
+from promptsync.api.keys import KeyStore, Scope
 from promptsync.edit.landing import ServerBranch
 from promptsync.edit.request import Editor, EditRequest, Fields
 from promptsync.edit.service import EditService
@@ -205,3 +207,33 @@ def test_a_review_branch_closed_and_deleted_on_the_server_blocks_nobody(
         again = s.put("northwind/greeting", v, "Another.\n")
         assert again.status_code == 201, again.text
         assert bare.head(f"refs/heads/{again.json()['branch']}") == again.json()["commit"]
+
+
+def test_promptsync_serve_with_a_url_pushes_each_edit_and_publishes_it(
+        git_server: GitServer, bare: GitRepo, tmp_path: Path) -> None:
+    """The command itself: `promptsync serve --repo URL --write-to main`, its daemon inside."""
+    port = free_port()
+    keys = tmp_path / "keys.json"
+    key = KeyStore(keys).add("dana", Scope.WRITE, None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "promptsync", "serve", "--repo", git_server.url(), "--write-to",
+         "main", "--port", str(port), "--keys-file", str(keys), "--cache-dir",
+         str(tmp_path / "cache"), "--db", f"sqlite:///{tmp_path / 'serve.db'}"],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: proc.poll() is not None or httpx.get(f"{url}/healthz").status_code
+                   == 200, WAIT)
+        assert proc.poll() is None, proc.communicate()[1]
+        before = bare.head("main")
+        answer = httpx.put(f"{url}/v1/prompts/northwind/greeting", timeout=WAIT,
+                           headers={"Authorization": f"Bearer {key}"},
+                           json={"version": version_on(bare), "template": "Hi from serve.\n"})
+        assert answer.status_code == 201, answer.text
+        body = answer.json()
+        assert body["commit"] == bare.head("main") and body["parent"] == before
+        assert body["pushed_to"] == git_server.url() and body["live"] is True
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=WAIT)
