@@ -9,7 +9,8 @@ For each tier: p50, p99 and single-thread throughput of the reader, then of its 
 jinja2 Template.render of the same template). The memory and Redis tiers also run beside the
 same reader with its fleet report off (`report=False`): the report must not cost a read. A get
 with a locale (answered by a translation, or by a language fallback) runs beside the same get
-without one. Reader and peer run in
+without one, and a get with a subject (a prompt running two variants: hash, bisect, count)
+beside the same get without. Reader and peer run in
 alternating blocks, so noise from other processes hits both alike. Sub-microsecond calls are
 timed in batches.
 """
@@ -42,6 +43,7 @@ from tests.support.publisher import Publisher
 from tests.support.servers import shared_redis
 
 TYPE = PromptType.SYSTEM_PROMPT
+VARIED = PromptType.GREETING
 CONTEXT = {"brand_name": "Acme Outfitters", "user_name": "Dana"}
 SELECT = ("SELECT brand, version, template, variables, commit_sha FROM prompts"
           " WHERE brand = {p} AND type = {p}")
@@ -89,6 +91,13 @@ def seed(db_url: str, redis_url: str) -> Publisher:
     source = builtin(TYPE)
     publisher.apply({f"acme/{TYPE.slug}.de": (source.template, 1)},
                     {k: dict(v) for k, v in source.variables.items()}, base_language="en")
+    greeting = builtin(VARIED)  # runs two variants: the reads with a subject
+    publisher.apply({f"acme/{VARIED.slug}": (greeting.template, 1)},
+                    {k: dict(v) for k, v in greeting.variables.items()}, variants=[
+                        {"name": "warm", "weight": 30, "template": "Hey {{ brand_name }}!",
+                         "description": ""},
+                        {"name": "short", "weight": 20, "template": "{{ brand_name }}.",
+                         "description": ""}])
     return publisher
 
 
@@ -180,6 +189,8 @@ def run_all(publisher: Publisher, db_url: str, redis_url: str,
     via_redis.get("acme", TYPE, locale="de-CH")  # cached in Redis under its own key
     assert via_redis.get("acme", TYPE, locale="de-CH").source == "redis"
     memory.get("acme", TYPE, locale="fr")  # a language fallback, logged once here
+    memory.get("acme", VARIED)
+    assert memory.get("acme", VARIED, subject="user-42").source == "memory"
 
     client = redis.Redis.from_url(redis_url)
     key = prompt_key("acme", TYPE)
@@ -197,6 +208,9 @@ def run_all(publisher: Publisher, db_url: str, redis_url: str,
         ("memory get, fallback", compare(lambda: memory.get("acme", TYPE, locale="fr"),
                                          lambda: memory.get("acme", TYPE), calls * 5, 100),
          "memory get", "(counted)"),
+        ("memory get, subject", compare(lambda: memory.get("acme", VARIED, subject="user-42"),
+                                        lambda: memory.get("acme", VARIED), calls * 5, 100),
+         "memory get", "<= 1.5x"),
         ("memory get, fleet on", compare(lambda: memory.get("acme", TYPE),
                                          lambda: quiet.get("acme", TYPE), calls * 5, 100),
          "fleet off", "within 5%"),

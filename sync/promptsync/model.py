@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -84,6 +85,10 @@ class PromptId:
     def from_path(cls, path: str) -> PromptId | None:
         """The id a repository path stands for, or None when the path is not a prompt file
         (a file name must spell its locale canonically: `greeting.de-CH.yaml`)."""
+        return _id_of_path(path) if cls is PromptId else cls._from_path(path)
+
+    @classmethod
+    def _from_path(cls, path: str) -> PromptId | None:
         parts = path.split("/")
         if len(parts) != 3 or parts[0] != PROMPTS_DIR or not parts[2].endswith(".yaml"):
             return None
@@ -98,6 +103,12 @@ class PromptId:
             return None
 
 
+# A pure function of the path, asked three times a file by a check of 10,000 (the index, the
+# validator, the translations): answered once. Keyed by the path, what the answer is made of.
+_id_of_path = functools.lru_cache(maxsize=2**17)(PromptId._from_path)
+
+
+@functools.lru_cache(maxsize=2**17)
 def loose_id(path: str) -> PromptId | None:
     """The id a path would claim, accepting .yml, upper case and any spelling of a locale: two
     files with one loose id define one prompt twice."""

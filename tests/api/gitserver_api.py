@@ -37,7 +37,8 @@ class ServedFromServer:
 
 @contextmanager
 def served_from(server: GitServer, bare: GitRepo, tmp_path: Path, *, interval: float = 3600,
-                secret: str | None = None) -> Iterator[ServedFromServer]:
+                secret: str | None = None, write_to: str = "main"
+                ) -> Iterator[ServedFromServer]:
     """The API over `server`'s prompts.git, SQLite, a daemon polling every `interval` s."""
     url, cache = server.url(), tmp_path / "mirrors"
     db = f"sqlite:///{tmp_path / 'served.db'}"
@@ -50,7 +51,8 @@ def served_from(server: GitServer, bare: GitRepo, tmp_path: Path, *, interval: f
                             interval=interval, allow_empty=False, metrics_port=None,
                             metrics_host="127.0.0.1", cache_dir=cache)
     daemon = DaemonThread(build_syncer(settings, Metrics()), interval).start()
-    ctx = make_context(mirror.path, db, keys, write_to="main", server=url, webhook_secret=secret)
+    ctx = make_context(mirror.path, db, keys, write_to=write_to, server=url,
+                       webhook_secret=secret)
     ctx = dataclasses.replace(ctx, wake_daemon=daemon.wake, daemon_metrics=daemon.metrics)
     try:
         with running(ctx) as api:

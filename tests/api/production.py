@@ -30,14 +30,16 @@ class Topology:
     daemon: subprocess.Popen[bytes]
 
 
-def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+def _env(secret: str | None = None) -> dict[str, str]:
+    extra = {"PROMPTSYNC_WEBHOOK_SECRET": secret} if secret else {}
+    return {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **extra}
 
 
 @contextmanager
-def _process(args: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def _process(args: list[str], log: Path, secret: str | None = None
+             ) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "promptsync", *args], env=_env(),
+        proc = subprocess.Popen([sys.executable, "-m", "promptsync", *args], env=_env(secret),
                                 stdout=out, stderr=subprocess.STDOUT)
     try:
         yield proc
@@ -60,7 +62,8 @@ def _answers(url: str) -> bool:
 
 @contextmanager
 def topology(url: str, db: str, redis_url: str, tmp: Path, apis: int = 3,
-             interval: float = 0.5, extra: tuple[str, ...] = ()) -> Iterator[Topology]:
+             interval: float = 0.5, extra: tuple[str, ...] = (),
+             secret: str | None = None) -> Iterator[Topology]:
     """`apis` API processes and one daemon, sharing one mirror folder (one host)."""
     keys = tmp / "keys.json"
     key = KeyStore(keys).add("dana", Scope.WRITE, None)
@@ -73,7 +76,7 @@ def topology(url: str, db: str, redis_url: str, tmp: Path, apis: int = 3,
             port = free_port()
             stack.enter_context(_process(
                 ["serve", "--no-sync", *common, "--write-to", "main", "--port", str(port),
-                 "--keys-file", str(keys)], tmp / f"api-{n}.log"))
+                 "--keys-file", str(keys)], tmp / f"api-{n}.log", secret))
             urls.append(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + START_LIMIT
         while not all(_answers(u) for u in urls):

@@ -5,6 +5,9 @@ others pushed; a server that refuses is a problem document naming it, and nothin
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,8 +23,9 @@ from tests.api.gitserver_api import served_from
 from tests.api.test_skeleton import problem
 from tests.api.test_webhook import SECRET, signed
 from tests.daemon.helpers import state, wait_until
-from tests.support.gitrepo import GitRepo
+from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 from tests.support.gitserver import GitServer, refuse_pushes
+from tests.support.servers import free_port
 
 GREETING = "prompts/northwind/greeting.yaml"
 WAIT = 30.0  # s: generous; the claim is "within a second", not tested as a timing
@@ -153,3 +157,37 @@ def test_a_credential_in_the_servers_url_is_masked_in_the_problem(
             service.close()
     assert "s3cret" not in str(caught.value)
     assert "http://dana:***@127.0.0.1:9/prompts.git" in str(caught.value)
+
+
+def test_review_branches_go_to_the_server_and_are_deleted_there_once_merged(
+        git_server: GitServer, bare: GitRepo, tmp_path: Path) -> None:
+    with served_from(git_server, bare, tmp_path, write_to="branch") as s:
+        v = version_on(bare)
+        first = s.put("northwind/greeting", v, "Hi {{ user_name }}, for review.\n")
+        assert first.status_code == 201, first.text
+        branch = first.json()["branch"]
+        assert branch == f"edit/northwind/greeting/v{v + 1}"
+        assert first.json()["pushed_to"] == git_server.url() and not first.json()["published"]
+        assert bare.head(f"refs/heads/{branch}") == first.json()["commit"]
+        # The pull request is merged on the server.
+        other = GitRepo(tmp_path / "other")
+        GitRepo(tmp_path).git("clone", "-q", s.url, str(other.path))
+        other.git("merge", "-q", "--ff-only", f"origin/{branch}")
+        other.git("push", "-q", "origin", "main")
+        second = s.put("northwind/greeting", v + 1, "Hi {{ user_name }}, again.\n")
+        assert second.status_code == 201, second.text
+        assert second.json()["branch"] == f"edit/northwind/greeting/v{v + 2}"
+        heads = bare.git("for-each-ref", "--format=%(refname)", "refs/heads/edit/")
+        assert heads.splitlines() == [f"refs/heads/edit/northwind/greeting/v{v + 2}"]
+
+
+def test_serve_with_an_unreachable_url_is_one_masked_line(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "promptsync", "serve", "--repo",
+                           "https://dana:s3cret-t0ken@127.0.0.1:9/prompts.git",
+                           "--cache-dir", str(tmp_path / "cache"), "--port", str(free_port())],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "s3cret" not in proc.stderr + proc.stdout
+    assert "https://dana:***@127.0.0.1:9/prompts.git" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr

@@ -1,8 +1,11 @@
 """Three API processes (`serve --no-sync --repo URL`) and one daemon (`sync --repo URL`) on
-PostgreSQL and Redis against one git server: the push is the lock across processes."""
+PostgreSQL and Redis against one git server: the push is the lock across processes, and the
+daemon (polling once an hour) is woken through Redis by the API processes' pushes and by the
+webhook they take."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -12,6 +15,7 @@ import pytest
 
 from promptsync import PromptReader, PromptType
 from tests.api.production import topology
+from tests.api.test_webhook import SECRET, signed
 from tests.daemon.helpers import state, wait_until
 from tests.support.gitrepo import GitRepo
 from tests.support.gitserver import GitServer
@@ -57,7 +61,8 @@ def test_three_api_processes_and_one_daemon_on_one_git_server(
         git_server: GitServer, prompt_repo: GitRepo, pg_url: str, redis_url: str,
         tmp_path: Path) -> None:
     bare = git_server.add(prompt_repo)
-    with topology(git_server.url(), pg_url, redis_url, tmp_path) as top:
+    with topology(git_server.url(), pg_url, redis_url, tmp_path, interval=3600,
+                  secret=SECRET) as top:
         wait_until(lambda: state(pg_url)[0] == bare.head("main"), WAIT)
         before = bare.head("main")
         v = version_of(bare, "prompts/northwind/greeting.yaml")
@@ -86,3 +91,18 @@ def test_three_api_processes_and_one_daemon_on_one_git_server(
             reader.close()
         assert [(p.brand, p.version) for p in served] == [(f"brand-{n}", 1)
                                                           for n in range(DISTINCT)]
+
+        # A pull request merged on the server, announced to one API process by a signed
+        # webhook: the daemon (polling once an hour here) hears of it through Redis.
+        other = GitRepo(tmp_path / "other")
+        GitRepo(tmp_path).git("clone", "-q", git_server.url(), str(other.path))
+        other.bump("prompts/northwind/handoff.yaml", "one of our gear specialists",
+                   "a gear specialist")
+        merged = other.commit("Merged on the server")
+        other.git("push", "-q", "origin", "main")
+        body = json.dumps({"ref": "refs/heads/main", "after": merged}).encode()
+        hook = httpx.post(f"{top.apis[1]}/v1/hooks/github", content=body, headers={
+            "X-GitHub-Event": "push", "X-GitHub-Delivery": "prod-1",
+            "Content-Type": "application/json", "X-Hub-Signature-256": signed(body)})
+        assert hook.status_code == 202, hook.text
+        wait_until(lambda: state(pg_url)[0] == merged, WAIT)

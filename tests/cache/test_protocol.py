@@ -8,7 +8,7 @@ import pytest
 
 from promptsync.cache import protocol
 from promptsync.model import PromptId, PromptType
-from promptsync.record import Prompt, freeze_variables
+from promptsync.record import Prompt, Variant, freeze_variables, freeze_variants
 
 PROMPT = Prompt("default", PromptType.GREETING, "Hi {{ user_name }}", 3, "c0ffee", "db",
                 freeze_variables({"user_name": {"type": "string", "required": False,
@@ -100,3 +100,17 @@ def test_which_keys_a_change_reaches(changed: str, key: str, stale: bool) -> Non
     # The SCAN pattern finds every key the change reaches besides the base key it deletes.
     if stale and key != protocol.prompt_key(pid.brand, pid.type):
         assert fnmatch.fnmatchcase(key, protocol.reach_pattern(pid))
+
+
+def test_variants_round_trip_and_a_prompt_without_writes_what_it_did_before() -> None:
+    variants = freeze_variants([{"name": "warm", "weight": 30, "template": "Hey {{ x }}",
+                                 "description": "warmer"}])
+    prompt = Prompt("acme", PromptType.GREETING, "Hi", 3, "c" * 40, "db",
+                    freeze_variables({}), 7, variants=variants)
+    back = protocol.decode_entry(protocol.encode_entry(prompt), PromptType.GREETING)
+    assert back == prompt._replace(source="redis")
+    assert back.variants.arms == (Variant("warm", 30, "Hey {{ x }}", "warmer"),)
+    plain = protocol.encode_entry(prompt._replace(variants=freeze_variants(None)))
+    assert plain == ('{"brand":"acme","type":"GREETING","locale":"","language":"","version":3,'
+                     '"template":"Hi","commit":"' + "c" * 40 + '","generation":7,'
+                     '"variables":{}}')

@@ -5,6 +5,8 @@ reverse diff; a rollback's 404 does not name the server's folder."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from promptsync.edit.request import EditError, EditRequest, Fields, Written
@@ -17,6 +19,7 @@ from tests.edit.test_races import at_once
 from tests.support.gitrepo import GitRepo
 
 EDITS = 40
+WAIT = 30.0
 
 
 def create(n: int) -> EditRequest:
@@ -117,3 +120,29 @@ def test_a_rollback_to_an_unknown_commit_does_not_name_the_servers_folder(
     assert caught.value.kind == "not-found" and "no-such-commit" in str(caught.value)
     assert str(prompt_repo.path) not in str(caught.value)
 
+
+
+def review_heads(repo: GitRepo) -> list[str]:
+    return repo.git("for-each-ref", "--format=%(refname:short)", "refs/heads/edit/").split()
+
+
+def test_a_review_branch_is_deleted_once_the_target_has_its_version_and_never_before(
+        prompt_repo: GitRepo, service: EditService) -> None:
+    assert isinstance(service.apply(update(1, write_to="branch")), Written)
+    assert review_heads(prompt_repo) == ["edit/default/greeting/v2"]
+    # An editor who claims a version the target does not have deletes nobody's open edit.
+    assert not isinstance(service.apply(update(3, write_to="branch")), Written)
+    assert review_heads(prompt_repo) == ["edit/default/greeting/v2"]
+    # Version 2 lands on the target another way: the review branch for it is superseded.
+    assert isinstance(service.apply(update(1, template="Other text, {{ brand_name }}\n")),
+                      Written)
+    wait_until(lambda: review_heads(prompt_repo) == [], WAIT)  # tidied after the answer
+
+
+def test_a_file_touched_but_unchanged_in_the_checked_out_clone_is_no_local_change(
+        prompt_repo: GitRepo, service: EditService) -> None:
+    farewell = prompt_repo.path / "prompts/default/farewell.yaml"
+    farewell.write_bytes(farewell.read_bytes())  # new stat data, same content
+    os.utime(farewell, (1, 1))
+    assert isinstance(service.apply(update()), Written)
+    assert prompt_repo.git("status", "--porcelain") == ""

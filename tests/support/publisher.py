@@ -37,9 +37,11 @@ class Publisher:
             conn.execute(insert(SyncStateRow).values(id=1, generation=0))
 
     def apply(self, changes: dict[str, tuple[str, int] | None],
-              variables: dict[str, Any] | None = None, base_language: str = "") -> int:
+              variables: dict[str, Any] | None = None, base_language: str = "",
+              variants: list[dict[str, Any]] | None = None) -> int:
         """Upsert (template, version) per id (`acme/greeting`, `acme/greeting.de`), delete ids
-        mapped to None; the new generation. Base texts are written in `base_language`."""
+        mapped to None; the new generation. Base texts are written in `base_language`; every
+        upserted text gets `variants` ([{name, weight, template, description}])."""
         self.commits += 1
         commit = f"{self.commits:040x}"
         now = datetime.now(UTC)
@@ -58,7 +60,8 @@ class Publisher:
                         brand=pid.brand, type=pid.type.value, locale=pid.locale,
                         language=language(pid.locale) if pid.locale else base_language,
                         version=change[1],
-                        template=change[0], variables=variables or {}, commit_sha=commit,
+                        template=change[0], variables=variables or {},
+                        variants=variants or None, commit_sha=commit,
                         description="", author="", committed_at=now, synced_at=now))
         if self.redis_url:
             self.invalidate(generation, commit, list(changes))

@@ -35,10 +35,11 @@ class Draft:
     variables: Mapping[str, Any] | None = None
     samples: Sequence[Mapping[str, Any]] | None = None
     translated_from: int | None = None
+    variants: Sequence[Mapping[str, Any]] | None = None
 
     def fields(self) -> Fields:
         return Fields(self.template, self.description, self.variables, self.samples,
-                      self.translated_from)
+                      self.translated_from, self.variants)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,11 @@ class VariableOut(BaseModel):
     description: str = ""
 
 
+class VariantWeight(BaseModel):
+    name: str
+    weight: int = Field(ge=0, le=100, description="the percent of subjects who get it")
+
+
 class PromptOut(BaseModel):
     """A prompt as the chat runtime is served it now."""
 
@@ -52,6 +57,11 @@ class PromptOut(BaseModel):
     live_since: datetime | None = Field(None, description="when this version went live "
                                                           "(prompts.synced_at)")
     etag: str = Field(description="the ETag header's value", pattern=ETAG_PATTERN)
+    variant: str | None = Field(None, description="a prompt that runs variants: the one whose "
+                                "text `template` is (control: the file's own; with ?subject=, "
+                                "the subject's)")
+    variants: list[VariantWeight] | None = Field(None, description="a prompt that runs "
+                                                 "variants: their names and weights, in order")
     locales: list[str] | None = Field(None, description="in the list only: the locales the "
                                                         "brand has its own translation of this "
                                                         "type in")

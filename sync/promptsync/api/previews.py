@@ -19,7 +19,7 @@ from promptsync.api.models import FindingOut
 from promptsync.api.problems import Problem
 from promptsync.api.snapshot import BranchFiles, Snapshot
 from promptsync.lru import LRU
-from promptsync.model import DEFAULT_BRAND, PromptDoc, PromptId
+from promptsync.model import CONTROL, DEFAULT_BRAND, PromptDoc, PromptId, UnknownVariant
 from promptsync.preview.render import PREVIEW_SECONDS, coerced_text
 from promptsync.rendering.renderer import Renderer
 from promptsync.rendering.samples import UnknownSample, context_for
@@ -34,6 +34,7 @@ class PreviewResult:
     path: str  # the file that answered (or the draft's)
     commit: str  # the branch head it was read at
     draft: bool
+    variant: str | None = None  # for a prompt that runs variants: the one rendered
 
 
 class Previews:
@@ -46,7 +47,8 @@ class Previews:
         self._checked: LRU[tuple[str, str], Report] = LRU(256)
 
     def preview(self, prompt: PromptId, *, draft: Draft | None, sample: str | None,
-                context: Mapping[str, Any] | None) -> PreviewResult:
+                context: Mapping[str, Any] | None, variant: str | None = None
+                ) -> PreviewResult:
         snap = self.files.snapshot()
         if draft is None:
             doc, findings, path = self._shipped(snap, prompt)
@@ -56,8 +58,14 @@ class Previews:
             values = context_for(doc, sample, context)
         except UnknownSample as exc:
             raise Problem(422, "No such sample", str(exc), type="unknown-sample") from None
-        text, notes = self._render(doc, values)
-        return PreviewResult(text, findings + notes, path, snap.commit, draft is not None)
+        try:
+            template = doc.template_of(variant)
+        except UnknownVariant as exc:
+            raise Problem(422, "No such variant", str(exc), type="unknown-variant") from None
+        text, notes = self._render(doc, template, values)
+        shown = (variant or CONTROL) if doc.variants or variant else None
+        return PreviewResult(text, findings + notes, path, snap.commit, draft is not None,
+                             shown)
 
     def _shipped(self, snap: Snapshot, prompt: PromptId
                  ) -> tuple[PromptDoc, list[FindingOut], str]:
@@ -87,9 +95,9 @@ class Previews:
         findings = made.findings(report.findings)
         return _valid(report.prompts.get(prompt), findings, prompt.path), findings, prompt.path
 
-    def _render(self, doc: PromptDoc, values: Mapping[str, Any]
+    def _render(self, doc: PromptDoc, template: str, values: Mapping[str, Any]
                 ) -> tuple[str, list[FindingOut]]:
-        done = self.renderer.outcome(doc.template, doc.variables_json(), values,
+        done = self.renderer.outcome(template, doc.variables_json(), values,
                                      seconds=PREVIEW_SECONDS)
         notes = [FindingOut(severity="warning", code="context-type", message=coerced_text(n),
                             field="context") for n in done.coerced]

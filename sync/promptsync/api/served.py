@@ -78,7 +78,11 @@ def as_json(asked_brand: str, t: PromptType, locale: str, prompt: Prompt, answer
         "variables": {name: dict(spec) for name, spec in prompt.variables.items()},
         "live_since": None if live_since is None else as_utc(live_since).isoformat(),
         "etag": etag_of(asked_brand, prompt.brand, prompt.version, answered_locale,
-                        source == "builtin")}
+                        source == "builtin"),
+        # Only for a prompt that runs variants: any other answer is what it was before them.
+        **({"variant": prompt.variant,
+            "variants": [{"name": v.name, "weight": v.weight} for v in prompt.variants]}
+           if prompt.variants else {})}
 
 
 class ServedPrompts:
@@ -92,11 +96,13 @@ class ServedPrompts:
         self._brands_generation: int | None = None
         self._brands_checked = 0.0
 
-    async def one(self, brand: str, t: PromptType, locale: str) -> Served:
-        prompt = await self.reader.aget(brand, t, locale or None)
+    async def one(self, brand: str, t: PromptType, locale: str,
+                  subject: str | None = None) -> Served:
+        """The answer the runtime gives (to `subject`: its variant, promptsync.core.variants)."""
+        prompt = await self.reader.aget(brand, t, locale or None, subject)
         answered_locale = prompt.locale
         key = (brand, t, locale, prompt.brand, answered_locale, prompt.language, prompt.version,
-               prompt.commit)
+               prompt.commit, prompt.variant)
         found = self._answers.get(key)
         if found is None:
             live = None if prompt.commit == BUILTIN_COMMIT else await asyncio.to_thread(

@@ -40,6 +40,7 @@ class Source:
     description: str = ""
     variables: Mapping[str, Any] = field(default_factory=dict)
     samples: list[Any] = field(default_factory=list)
+    variants: list[Any] = field(default_factory=list)
     translated_from: int | None = None  # a translation: the base version it was made from
     base_version: int | None = None  # a translation: its base text's version at this commit
     base_template: str | None = None  # a translation: its base text's template at this commit
@@ -126,6 +127,7 @@ def parse(path: str, commit: str, data: bytes, *, own: bool) -> Source:
                   description=_of(value, "description", str, ""),
                   variables=_of(value, "variables", dict, {}),
                   samples=_of(value, "samples", list, []),
+                  variants=_of(value, "variants", list, []),
                   translated_from=_of(value, "translated_from", int, None) if own else None)
 
 

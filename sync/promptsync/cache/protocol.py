@@ -6,7 +6,8 @@ entry or an event; tests/cache/test_protocol.py round-trips each.
   (brand, type) asked in that locale (so it may hold brand `default`'s prompt, or another
   locale's: promptsync.core.resolution): ``{"brand": answering brand, "type": "GREETING", "locale":
   answering locale ("" the base text), "language": the text's language, "version", "template",
-  "variables", "commit", "generation"}``, written with TTL 3600 s. The key of a read without a
+  "variables", "commit", "generation"}`` and, for a prompt with variants, `"variants": [{"name",
+  "weight", "template", "description"}]`, written with TTL 3600 s. The key of a read without a
   locale has no suffix (`promptsync:prompt:acme:greeting`), with one the canonical tag
   (`promptsync:prompt:acme:greeting:de-CH`).
 - `generation` in an entry is the `sync_state.generation` read in the same database statement
@@ -43,7 +44,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from promptsync.model import DEFAULT_BRAND, PromptId, PromptType
-from promptsync.record import Prompt, freeze_variables
+from promptsync.record import Prompt, freeze_variables, freeze_variants
 
 GENERATION_KEY = "promptsync:gen"
 # The last raise of `promptsync:gen`: generation, commit, at_ms (Redis server time).
@@ -154,13 +155,17 @@ def is_current(entry_generation: int, redis_generation: int | None) -> bool:
 
 
 def encode_entry(prompt: Prompt) -> str:
-    """The Redis entry for a prompt read from the database."""
-    return json.dumps({
+    """The Redis entry for a prompt read from the database (`variants` only when it has
+    some: the entry of a prompt without is what it was before variants)."""
+    data: dict[str, Any] = {
         "brand": prompt.brand, "type": prompt.type.value, "locale": prompt.locale,
         "language": prompt.language, "version": prompt.version,
         "template": prompt.template, "commit": prompt.commit, "generation": prompt.generation,
         "variables": {k: dict(v) for k, v in prompt.variables.items()},
-    }, separators=(",", ":"))
+    }
+    if prompt.variants:
+        data["variants"] = prompt.variants.json()
+    return json.dumps(data, separators=(",", ":"))
 
 
 def decode_entry(raw: bytes | str, type_: PromptType) -> Prompt:
@@ -171,7 +176,7 @@ def decode_entry(raw: bytes | str, type_: PromptType) -> Prompt:
         return Prompt(str(data["brand"]), type_, str(data["template"]), int(data["version"]),
                       str(data["commit"]), "redis", freeze_variables(data.get("variables")),
                       int(data["generation"]), str(data.get("locale", "")),
-                      str(data.get("language", "")))
+                      str(data.get("language", "")), freeze_variants(data.get("variants")))
     except (KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
         raise ValueError(f"damaged cache entry: {type(exc).__name__}") from None
 

@@ -1,6 +1,7 @@
 """`promptsync preview`: render one prompt, or every prompt changed since a base revision.
 
     promptsync preview ID [--sample NAME | --context FILE.json] [--var KEY=VALUE ...] [--ref REV]
+                          [--variant NAME]
     promptsync preview --changed --base REF [--format text|markdown]
 """
 
@@ -18,7 +19,7 @@ from promptsync.core.workspace import Workspace
 from promptsync.errors import UsageError
 from promptsync.gitio.repo import GitRepository
 from promptsync.locale import LocaleError, normalize
-from promptsync.model import PromptDoc, PromptId
+from promptsync.model import PromptDoc, PromptId, UnknownVariant
 from promptsync.preview import markdown as preview_markdown
 from promptsync.preview import text as preview_text
 from promptsync.preview.changes import changed_prompts
@@ -49,6 +50,7 @@ class PreviewSettings:
     base: str | None  # with --changed
     format: str
     locale: str | None = None  # render what the runtime serves a customer asking in it
+    variant: str | None = None  # one of the file's variants (None: its own template)
 
     def vars_given(self) -> set[str]:
         return {a.partition("=")[0] for a in self.assignments}
@@ -70,6 +72,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--locale", metavar="TAG",
                    help="render what the runtime serves for ID to a customer asking in this "
                    "locale (e.g. fr-CA), saying which brand and locale answered")
+    p.add_argument("--variant", metavar="NAME",
+                   help="render this variant's text (see the file's variants:) instead of "
+                   "the template, which is the variant 'control'")
     p.add_argument("--changed", action="store_true",
                    help="preview every prompt changed since --base")
     p.add_argument("--base", metavar="REF", help="with --changed: the revision to compare with")
@@ -83,7 +88,7 @@ def build_settings(args: argparse.Namespace,
         root=repo_dir(args.repo, environ), ref=args.ref,
         prompt=None if args.changed else prompt_id(args.id), sample=args.sample,
         context=args.context, assignments=tuple(args.var), base=args.base, format=args.format,
-        locale=_locale(args))
+        locale=_locale(args), variant=args.variant)
 
 
 def _locale(args: argparse.Namespace) -> str | None:
@@ -105,9 +110,9 @@ def _check_combination(args: argparse.Namespace) -> None:
     if args.changed:
         if not args.base:
             raise UsageError("--changed needs --base REF, e.g. --base origin/main")
-        if args.id or args.sample or args.context or args.var:
-            raise UsageError("--changed previews every changed prompt; drop ID, --sample, "
-                             "--context and --var")
+        if args.id or args.sample or args.context or args.var or args.variant:
+            raise UsageError("--changed previews every changed prompt and each of its "
+                             "variants; drop ID, --sample, --context, --var and --variant")
         return
     if args.id is None:
         raise UsageError("name a prompt (e.g. preview acme/greeting) or use --changed --base REF")
@@ -156,7 +161,10 @@ def preview_one(s: PreviewSettings, wanted: PromptId) -> int:
     doc = _load(s, wanted)
     context = build_context(doc, sample=s.sample, context_file=s.context,
                             assignments=s.assignments)
-    result = render(doc, context)
+    try:
+        result = render(doc, context, s.variant)
+    except UnknownVariant as exc:
+        raise UsageError(f"--variant: {exc}") from None
     dropped = [n for n in result.coerced if n.dropped and n.name in s.vars_given()]
     if dropped:
         raise UsageError(f"--var {dropped[0].name}={dropped[0].given}: {coerced_text(dropped[0])}")

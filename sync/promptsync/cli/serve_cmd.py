@@ -31,7 +31,7 @@ from promptsync.api.connections import GuardedServer, guarded_config
 from promptsync.api.context import ApiContext, ApiSettings
 from promptsync.api.hosts import allowed_hosts
 from promptsync.api.keys import KEYS_FILE_ENV, KeyStore, resolve_keys_file
-from promptsync.cache.wake import WakePublisher
+from promptsync.cache.wake import WakeListener, WakePublisher
 from promptsync.cli.options import (
     add_cache_dir,
     add_db,
@@ -189,10 +189,13 @@ def _serve(s: ServeSettings, sock: socket.socket, verbose: int) -> int:
     if daemon is not None:
         ctx = replace(ctx, wake_daemon=daemon.wake, daemon_metrics=daemon.metrics)
     # --no-sync: the daemon is another process; a push or a webhook here wakes it via Redis.
+    # With the daemon here, it hears the wake-ups of other (--no-sync) API processes.
     wakes = WakePublisher(s.api.redis_url, s.api.ref) if daemon is None and s.api.redis_url \
         else None
     if wakes is not None:
         ctx = replace(ctx, wake_daemon=wakes.wake)
+    listener = WakeListener(s.api.redis_url, s.api.ref, daemon.wake).start() \
+        if daemon is not None and s.api.redis_url else None
     _announce(s, ctx)
     app = create_app(ctx)
     config = guarded_config(app, log_level="info" if verbose else "warning",
@@ -217,6 +220,8 @@ def _serve(s: ServeSettings, sock: socket.socket, verbose: int) -> int:
             app.state.fleet.close()
         if wakes is not None:
             wakes.close()
+        if listener is not None:
+            listener.stop()
         reader.close()
         engine.dispose()
     return 0

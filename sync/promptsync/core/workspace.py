@@ -25,7 +25,7 @@ from promptsync.core.related import FileIndex, is_rule_file
 from promptsync.core.resolution import is_language_fallback, lookup_order
 from promptsync.locale import language
 from promptsync.model import DEFAULT_BRAND, PromptId
-from promptsync.tree import SourceFile, Tree, blob_id, is_prompt_candidate, listed, read_file
+from promptsync.tree import SourceFile, Tree, blob_id, file_reader, is_prompt_candidate, listed
 from promptsync.validate import Report, Validator
 from promptsync.validate.translations import BaseHistory
 from promptsync.validate.version_check import BaseVersion
@@ -101,11 +101,12 @@ class Workspace:
     def of_directory(cls, root: Path, validator: Checker | None = None) -> Workspace:
         """The working tree: its paths listed now, each file read when first needed."""
         held: dict[str, SourceFile] = {}
+        read_file = file_reader(root)
 
         def load(path: str) -> SourceFile:
             found = held.get(path)
             if found is None:
-                found = held[path] = read_file(root, path)
+                found = held[path] = read_file(path)
             return found
 
         return cls("the working tree", FileIndex.of(listed(root)), load, validator)

@@ -125,5 +125,6 @@ def _from_rows(repo: GitRepository, target: str, prompts: dict[PromptId, PromptD
 def _differs(doc: PromptDoc, row: LivePrompt, language: str) -> bool:
     if doc.id.locale:
         language = row.language  # a translation's language is its tag's, never a change
-    return (doc.version, doc.template, doc.description, doc.variables_json(), language) != (
-        row.version, row.template, row.description, row.variables, row.language)
+    return (doc.version, doc.template, doc.description, doc.variables_json(), language,
+            doc.variants_json() or None) != (row.version, row.template, row.description,
+                                             row.variables, row.language, row.variants)

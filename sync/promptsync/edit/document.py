@@ -25,7 +25,7 @@ from promptsync.versionline import set_version
 
 HEADER = "# yaml-language-server: $schema=../../schema/prompt.schema.json\n"
 _ORDER = ("type", "locale", "translated_from", "version", "description", "variables", "template",
-          "samples")
+          "variants", "samples")
 
 
 def _yaml() -> YAML:
@@ -54,7 +54,8 @@ def build(prompt: PromptId, current: bytes | None, fields: Fields, version: int)
 def _wanted(fields: Fields) -> dict[str, Any]:
     values: dict[str, Any] = {"template": fields.template, "description": fields.description,
                               "variables": fields.variables, "samples": fields.samples,
-                              "translated_from": fields.translated_from}
+                              "translated_from": fields.translated_from,
+                              "variants": fields.variants}
     return {key: value for key, value in values.items() if value is not None}
 
 
@@ -67,7 +68,9 @@ def _round_trip(current: bytes, wanted: Mapping[str, Any]) -> bytes | None:
     if not isinstance(doc, CommentedMap):
         return None
     for key, value in wanted.items():
-        if _plain(doc.get(key)) != value:
+        if key == "variants" and not value:
+            doc.pop(key, None)  # no variants: the key goes, as a file without them has none
+        elif _plain(doc.get(key)) != value:
             doc[key] = _node(key, value)
     out = io.StringIO()
     y.dump(doc, out)
@@ -82,6 +85,8 @@ def _fresh(prompt: PromptId, current: bytes | None, wanted: Mapping[str, Any],
         values["locale"] = prompt.locale
     values.update(_parsed(current))
     values.update(wanted)
+    if not values.get("variants"):
+        values.pop("variants", None)
     values["version"] = version
     doc = CommentedMap()
     for key in (*_ORDER, *values):
@@ -107,6 +112,8 @@ def _node(key: str, value: Any, literal: bool = True) -> Any:
         return LiteralScalarString(value)
     if key == "samples" and isinstance(value, list | tuple):
         return CommentedSeq([_sample(s) for s in value])
+    if key == "variants" and isinstance(value, list | tuple):
+        return CommentedSeq([_variant(v, literal) for v in value])
     return _commented(value)
 
 
@@ -121,6 +128,15 @@ def _sample(sample: Any) -> Any:
     context = node.get("context") if isinstance(node, CommentedMap) else None
     if isinstance(context, CommentedMap):
         context.fa.set_flow_style()
+    return node
+
+
+def _variant(variant: Any, literal: bool) -> Any:
+    """A variant as people write it: name, weight, description, then its text as a block."""
+    node = _commented(variant)
+    text = node.get("template") if isinstance(node, CommentedMap) else None
+    if isinstance(text, str) and literal and _block_safe(text):
+        node["template"] = LiteralScalarString(text)
     return node
 
 
@@ -149,4 +165,6 @@ def _plain(value: Any) -> Any:
 def _says(data: bytes, wanted: Mapping[str, Any]) -> bool:
     """Whether PyYAML (what the validator and the daemon read with) reads `wanted` back."""
     parsed = _parsed(data)
-    return all(_plain(parsed.get(key)) == _plain(value) for key, value in wanted.items())
+    return all(_plain(parsed.get(key)) == _plain(value) or (key == "variants" and not value
+                                                              and key not in parsed)
+               for key, value in wanted.items())

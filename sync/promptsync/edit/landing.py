@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from contextlib import suppress
+from contextlib import AbstractContextManager, nullcontext, suppress
 from pathlib import Path
 
 from promptsync.credentials import redact
@@ -45,6 +45,10 @@ class LocalBranch:
 
     def refresh(self) -> None:
         """Nothing to fetch: the branch here is the truth."""
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        """Nothing to hold: `update-ref` is the lock between processes."""
+        return nullcontext()
 
     def ready(self, repo: GitRepository, target: str) -> None:
         """RefLocked when the branch's lock file stays longer than a writer needs it."""
@@ -84,6 +88,12 @@ class ServerBranch:
 
     def refresh(self) -> None:
         self.mirror.refresh()
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        """The mirror's lock, held from reading the head to the push: the processes of one
+        host that share the mirror write one after the other instead of racing to push (a
+        lost push rebuilds a whole chain); other hosts still meet at the push."""
+        return self.mirror.locked()
 
     def ready(self, repo: GitRepository, target: str) -> None:
         """The server's own locks answer in the push."""

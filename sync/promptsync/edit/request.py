@@ -43,6 +43,7 @@ class Fields:
     variables: Mapping[str, Any] | None = None
     samples: Sequence[Mapping[str, Any]] | None = None
     translated_from: int | None = None  # a translation's: the base version it renders
+    variants: Sequence[Mapping[str, Any]] | None = None  # [] removes them all
 
 
 @dataclass(frozen=True)

@@ -33,12 +33,14 @@ from promptsync.gitio.commits import branches, delete_ref, ref_value
 from promptsync.gitio.repo import GitRepository
 from promptsync.gitio.upkeep import collect_garbage
 from promptsync.validate import Validator
+from promptsync.versionline import read_version
 
 __all__ = ["EditService", "review_branch"]
 log = logging.getLogger(__name__)
 ATTEMPTS = 12  # landings lost to other writers before giving up on a batch
 BACKOFF = (0.02, 1.0)  # s: first and largest wait after a lost landing (full jitter)
-BATCH = 64  # edits built into one chain at most
+BATCH = 64  # edits taken from the queue at once
+CHAIN_SECONDS = 2.0  # s: the chain is cut after this much building, landed, then continued
 _VERSION = re.compile(r"v(\d+)")
 
 Result = Outcome | PromptSyncError
@@ -135,7 +137,10 @@ class EditService:
             head = ref_value(repo, request.target)
             if head is None:
                 return _no_branch(request.target)
-            clear_review_branches(repo, self.landing, request, request.expected)
+            current = repo.file_at(head, request.prompt.path)
+            version = read_version(current.data) if current is not None else None
+            if version is not None:  # the version the target has: never the editor's word
+                clear_review_branches(repo, self.landing, request, version)
             return Change(repo, request, self.validator, self.landing.remote,
                           self.landing.refresh).to_review_branch(head)
         except PromptSyncError as exc:
@@ -143,7 +148,7 @@ class EditService:
 
 
 class _Writer:
-    """One batch of edits onto one target branch."""
+    """One batch of edits onto one target branch, landed as one chain or a few."""
 
     def __init__(self, service: EditService, repo: GitRepository, target: str,
                  jobs: list[_Job]) -> None:
@@ -152,9 +157,17 @@ class _Writer:
         self.fresh = isinstance(self.landing, LocalBranch)
 
     def write(self) -> None:
+        """Every job answered; in rounds, each a chain built in about CHAIN_SECONDS."""
+        while self.jobs:
+            self.later: list[_Job] = []
+            self._round()
+            self.jobs = self.later
+
+    def _round(self) -> None:
         for attempt in range(ATTEMPTS):
-            if self._attempt():
-                return
+            with self.landing.exclusive():
+                if self._attempt():
+                    return
             low, high = BACKOFF
             time.sleep(random.uniform(0, min(high, low * 2 ** attempt)))
         gave_up = GitError(f"{self.target} kept moving: {ATTEMPTS} attempts to write "
@@ -200,8 +213,13 @@ class _Writer:
 
     def _chain(self, head: str) -> tuple[dict[int, Result], str]:
         results: dict[int, Result] = {}
-        tip = head
+        tip, started = head, time.monotonic()
         for n, job in enumerate(self.jobs):
+            if n and time.monotonic() - started > CHAIN_SECONDS:
+                # A long chain is a long window for another process to push first, and a
+                # lost push rebuilds all of it: land this much, build the rest on top after.
+                self.jobs, self.later = self.jobs[:n], self.jobs[n:] + self.later
+                break
             try:
                 built = Change(self.repo, job.request, self.service.validator,
                                self.landing.remote).build(tip)

@@ -17,6 +17,7 @@ import hashlib
 import os
 import re
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,6 +52,7 @@ class Mirror:
 
     def __init__(self, url: str, path: Path, timeout: float = NETWORK_TIMEOUT) -> None:
         self.url, self.path, self.timeout = url, path, timeout
+        self._holder: int | None = None  # the thread holding the lock through this object
 
     def _stall_limit(self) -> dict[str, str]:
         # git's HTTP helper is git's child, not ours: it does not die with us. Told to give up
@@ -65,14 +67,21 @@ class Mirror:
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the mirror's lock: no other thread or process fetches into it meanwhile."""
+        """Hold the mirror's lock: no other thread or process fetches into it, or writes to
+        it, meanwhile. Reentrant for the thread that holds it (through this object)."""
+        me = threading.get_ident()
+        if self._holder == me:
+            yield
+            return
         self.path.parent.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
         fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT,
                      PRIVATE_FILE)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
+            self._holder = me
             yield
         finally:
+            self._holder = None
             os.close(fd)  # closing the descriptor lets go of the flock
 
     def refresh(self) -> None:

@@ -14,6 +14,7 @@ git's two-tree `read-tree -m -u`) when they were clean, and the edit is refused 
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from pathlib import Path
 
 from promptsync.errors import GitError, PromptSyncError
@@ -51,6 +52,10 @@ def check_can_follow(tree: Path, old: str, new: str, branch: str) -> None:
     """CheckedOut unless the working tree at `tree` can be moved from `old` to `new` safely:
     its index and tracked files match `old` and no untracked file is in the way."""
     git = PolicyGit(str(tree))
+    # The index's stat data first (what `git status` does): a copied or touched file whose
+    # content is the same is no change.
+    with suppress(GitError):
+        run(git, ["update-index", "-q", "--refresh"])
     try:
         run(git, ["diff-index", "--quiet", "--cached", old, "--"])
         run(git, ["diff-files", "--quiet"])

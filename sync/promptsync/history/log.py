@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from promptsync.core.variants import changes as variant_changes
 from promptsync.gitio.log import DiffEntry, LogCommit, read_log
 from promptsync.gitio.repo import GitRepository
 from promptsync.model import PROMPTS_DIR, PromptId
+from promptsync.record import variants_in
 from promptsync.trailers import ROLLED_BACK_TO, admin_key, rolled_back_to, trailer_block
 from promptsync.versionline import content_key, read_version
 
@@ -39,6 +41,8 @@ class Change:
     restores: str | None = None
     live_at: datetime | None = None
     admin_key: str | None = None  # `sha256:<prefix>` of the API key, from the trailer
+    # What changed in the file's variants, in words (promptsync.core.variants.changes).
+    variants: tuple[str, ...] = ()
 
 
 def read_history(repo: GitRepository, rev: str = "HEAD") -> list[Change]:
@@ -72,7 +76,9 @@ class _Classifier:
                       self.version(entry.new_blob) if entry.status != "D" else None,
                       commit.subject,
                       old_id if entry.status == "R" and old_id != new_id else None, restores,
-                      admin_key=admin_key(commit.message))
+                      admin_key=admin_key(commit.message),
+                      variants=variant_changes(variants_in(self.contents.get(entry.old_blob)),
+                                               variants_in(self.contents.get(entry.new_blob))))
 
     def _action(self, commit: LogCommit, entry: DiffEntry, prompt: PromptId,
                 old_id: PromptId | None) -> tuple[str, str | None]:

@@ -74,7 +74,11 @@ def text(changes: Sequence[Change], out: TextIO, *, with_live: bool = False) -> 
         live = f"  {_live(c)}" if with_live else ""
         print(f"{c.date:%Y-%m-%d %H:%M}  {short(c.commit)}  {c.action:<8}  {_what(c)}  "
               f"{_version(c.version_before, c.version_after)}  "
-              f"{c.author_name} <{c.author_email}>{live}  {c.subject}", file=out)
+              f"{c.author_name} <{c.author_email}>{live}  {c.subject}{_variants(c)}", file=out)
+
+
+def _variants(change: Change) -> str:
+    return f"  [variants: {', '.join(change.variants)}]" if change.variants else ""
 
 
 def as_dict(change: Change, with_live: bool) -> dict[str, Any]:
@@ -85,6 +89,8 @@ def as_dict(change: Change, with_live: bool) -> dict[str, Any]:
         "version_before": change.version_before, "version_after": change.version_after,
         "author_name": change.author_name, "author_email": change.author_email,
         "subject": change.subject, "restores": change.restores}
+    if change.variants:  # only then: a history without variants reads as it did
+        data["variants"] = list(change.variants)
     if with_live:
         data["live_at"] = change.live_at.isoformat() if change.live_at else None
     return data

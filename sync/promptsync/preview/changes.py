@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from promptsync.core.variants import changes as variant_changes
 from promptsync.core.workspace import Workspace
 from promptsync.model import PromptDoc, PromptId
 from promptsync.preview.render import Preview, render_each
+from promptsync.record import Variant
 from promptsync.rendering.samples import sample_contexts
 from promptsync.tree import SourceFile, Tree
 from promptsync.validate import Finding, Report, Validator
@@ -37,6 +39,12 @@ class SampleRender:
         return _text(self.before), _text(self.after)
 
 
+def _variants_of(side: Side | None) -> list[Variant]:
+    if side is None or side.doc is None:
+        return []
+    return [Variant(v.name, v.weight, v.template, v.description) for v in side.doc.variants]
+
+
 def _text(rendered: Preview | None) -> str:
     return rendered.text if rendered is not None and rendered.text is not None else ""
 
@@ -48,6 +56,11 @@ class PromptChange:
     before: Side | None
     after: Side | None
     samples: tuple[SampleRender, ...]
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        """What changed in the variants, in words (promptsync.core.variants.changes)."""
+        return variant_changes(_variants_of(self.before), _variants_of(self.after))
 
     @property
     def invalid(self) -> bool:
@@ -63,11 +76,19 @@ def _side(prompt_id: PromptId, report: Report) -> Side:
 
 
 def _renders(side: Side | None) -> dict[str, Preview]:
+    """Each sample rendered with the template, then with each variant's text (`basic ·
+    variant warm`), so a reviewer sees every text a customer may be served."""
     if side is None or side.doc is None:
         return {}
     samples = sample_contexts(side.doc)
-    rendered = render_each(side.doc, [context for _, context in samples])
-    return {name: r for (name, _), r in zip(samples, rendered, strict=True)}
+    contexts = [context for _, context in samples]
+    found = {name: r for (name, _), r in zip(samples, render_each(side.doc, contexts),
+                                              strict=True)}
+    for v in side.doc.variants:
+        rendered = render_each(side.doc, contexts, v.name)
+        found.update({f"{name} · variant {v.name}": r
+                      for (name, _), r in zip(samples, rendered, strict=True)})
+    return found
 
 
 def _samples(before: Side | None, after: Side | None) -> tuple[SampleRender, ...]:

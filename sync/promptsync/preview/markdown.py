@@ -118,6 +118,8 @@ def prompt_block(change: PromptChange, *, open_: bool) -> list[str]:
     head = (f"<summary><b><code>{change.id}</code></b> · {ICONS[change.kind]} · version "
             f"{version(change.before)} → {version(change.after)}</summary>")
     lines = [f"<details{' open' if open_ else ''}>", head, ""]
+    if change.variants and not change.invalid:
+        lines += [f"Variants: {cell(', '.join(change.variants))}", ""]
     if change.invalid and change.after is not None:
         lines += _invalid(change.after)
     else:

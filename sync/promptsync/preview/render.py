@@ -34,16 +34,20 @@ class Preview:
         return self.text is not None
 
 
-def render(doc: PromptDoc, context: Mapping[str, Any]) -> Preview:
-    return render_each(doc, [context])[0]
+def render(doc: PromptDoc, context: Mapping[str, Any], variant: str | None = None) -> Preview:
+    """`variant`'s text (None: the file's own template, `control`) for `context`; raises
+    UnknownVariant for a name the file does not have."""
+    return render_each(doc, [context], variant)[0]
 
 
-def render_each(doc: PromptDoc, contexts: Sequence[Mapping[str, Any]]) -> list[Preview]:
-    """One Preview per context; the template is compiled once for them all."""
+def render_each(doc: PromptDoc, contexts: Sequence[Mapping[str, Any]],
+                variant: str | None = None) -> list[Preview]:
+    """One Preview per context; the text is compiled once for them all."""
     variables = doc.variables_json()
+    template = doc.template_of(variant)
     previews = []
     for context in contexts:
-        done = RENDERER.outcome(doc.template, variables, context, seconds=PREVIEW_SECONDS)
+        done = RENDERER.outcome(template, variables, context, seconds=PREVIEW_SECONDS)
         previews.append(replace(_shown(done.outcome, done.coerced), missing=done.missing))
     return previews
 

@@ -18,6 +18,8 @@ def write(changes: Sequence[PromptChange], out: TextIO, *, base_label: str,
     for change in changes:
         print(f"{change.id}: {change.kind}, version {version(change.before)} → "
               f"{version(change.after)}", file=out)
+        if change.variants and not change.invalid:
+            print(f"  variants: {', '.join(change.variants)}", file=out)
         if change.invalid and change.after is not None:
             for f in change.after.errors:
                 print(f"  invalid: {f.as_text()}", file=out)

@@ -26,13 +26,13 @@ from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PromptType
 from promptsync.reader.generation import GENERATION_SQL, DataVersion
 from promptsync.reader.offload import Offload
-from promptsync.record import Prompt, Variables, freeze_variables
+from promptsync.record import Prompt, Variables, freeze_variables, freeze_variants
 from promptsync.store.engine import is_postgresql, sqlite_reader, with_psycopg
 
 T = TypeVar("T")
 _QUERY = (
     "SELECT s.generation, p.brand, p.version, p.template, p.variables, p.commit_sha,"
-    " EXISTS (SELECT 1 FROM prompts k WHERE k.brand = {ph}), p.locale, p.language"
+    " EXISTS (SELECT 1 FROM prompts k WHERE k.brand = {ph}), p.locale, p.language, p.variants"
     " FROM sync_state s LEFT JOIN prompts p"
     " ON p.brand IN ({ph}, {ph}) AND p.type = {ph} AND p.locale IN ({tags})"
     " WHERE s.id = 1"
@@ -137,9 +137,10 @@ class DatabaseTier:
         row = _pick(rows, brand) if not locale else _resolve(rows, brand, locale)
         if row is None:
             return Answer(None, generation, known)
-        _, answering, version, template, variables, commit, _, tag, language = row
+        _, answering, version, template, variables, commit, _, tag, language, variants = row
         return Answer(Prompt(answering, type_, template, int(version), commit, "db",
-                             self._variables(variables), generation, tag, language),
+                             self._variables(variables), generation, tag, language,
+                             freeze_variants(variants)),
                       generation, known)
 
     def _rows(self, sql: str, params: tuple[Any, ...]) -> list[Any]:

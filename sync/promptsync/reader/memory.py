@@ -89,7 +89,12 @@ class MemoryTier:
         """Keep a copy read at `generation`, unless a newer commit was announced meanwhile."""
         if not self._live:
             return  # checked again under the lock; this only spares the copy below
-        kept = prompt if prompt.source == "fallback" else prompt._replace(source="memory")
+        if prompt.source == "fallback":
+            kept = prompt
+        elif prompt.variants:  # its own Variants: what a hit with a subject keeps in its memo
+            kept = prompt._replace(source="memory", variants=prompt.variants.copy())
+        else:
+            kept = prompt._replace(source="memory")
         with self._lock:
             if not self._live or generation < self.generation_seen:
                 return

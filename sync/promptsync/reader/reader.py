@@ -7,14 +7,17 @@ import os
 import threading
 import time
 import weakref
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from promptsync import defaults
+from promptsync.core.variants import subject_hash
 from promptsync.credentials import redact
 from promptsync.lru import LRU
 from promptsync.model import BRAND_RE, DEFAULT_BRAND, PromptType
 from promptsync.reader.asked import AskedLocales
+from promptsync.reader.assigned import assigned
 from promptsync.reader.backends import Backends
 from promptsync.reader.generation import GenerationPoll
 from promptsync.reader.heartbeat import GOODBYE_WAIT, Heartbeat
@@ -118,7 +121,8 @@ class PromptReader:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def get(self, brand: str, type_: PromptType | str, locale: str | None = None) -> Prompt:
+    def get(self, brand: str, type_: PromptType | str, locale: str | None = None,
+            subject: object = None) -> Prompt:
         """The prompt for (brand, type): the brand's, else brand default's, else built-in.
 
         With `locale` (any spelling: `de_CH`, `DE-ch`), the order of promptsync.core.resolution:
@@ -126,11 +130,30 @@ class PromptReader:
         and `locale` say which text answered. A malformed tag reads the base text (one warning
         per tag); an answer in another language than the one asked is a language fallback
         (one warning per brand, type and locale; counted every time).
+
+        With `subject` (a user or conversation id), a prompt that runs variants answers with
+        the variant the subject is assigned (promptsync.core.variants: the same one in every
+        process and language); `variant` says which, `control` for the file's own template,
+        which is also what every read without a subject gets.
         """
         try:  # inline, not _type_of: this is the hot path, and a try costs nothing
             t = _TYPES[type_]
         except (KeyError, TypeError):
             t = _parse_type(type_)
+        if subject is not None:
+            hit = None if locale else self._memory_hit((brand, t))
+            prompt = hit if hit is not None else self._get_typed(brand, t, locale)
+            memo = prompt.variants.memo
+            if memo is not None and memo[0] is prompt and memo[1] == brand:
+                # A memory hit of a prompt assigned before: reader.assigned, inline.
+                try:
+                    chosen, tick = memo[4][bisect_right(memo[3], subject_hash(subject, memo[2],
+                                                                              False))]
+                except TypeError:  # a subject that is not text: its str() is hashed
+                    return assigned(prompt, brand, t, subject)
+                tick()
+                return chosen  # type: ignore[no-any-return]
+            return assigned(prompt, brand, t, subject) if prompt.variants.arms else prompt
         if locale:
             key = (brand, t, locale)
             hit = self._memory_hit(key)
@@ -144,17 +167,25 @@ class PromptReader:
         hit = self._memory_hit((brand, t))
         return self._get_slow(brand, t) if hit is None else hit
 
-    async def aget(self, brand: str, type_: PromptType | str,
-                   locale: str | None = None) -> Prompt:
+    async def aget(self, brand: str, type_: PromptType | str, locale: str | None = None,
+                   subject: object = None) -> Prompt:
         """`get` for asyncio code: a memory hit answers inline, anything else in a thread."""
         t = _type_of(type_)
+        prompt = self._inline_hit(brand, t, locale)
+        if prompt is None:
+            prompt = await asyncio.to_thread(self._get_typed, brand, t, locale)
+        if subject is None or not prompt.variants.arms:
+            return prompt
+        return assigned(prompt, brand, t, subject)
+
+    def _inline_hit(self, brand: str, t: PromptType, locale: str | None) -> Prompt | None:
         # Inline only while memory is vouched for: without Redis, renewing that is a look at
         # the database, which is I/O like any other read.
         if time.monotonic() < self._memory.healthy_until:
             hit = self._memory_hit((brand, t, locale) if locale else (brand, t))
             if hit is not None:
                 return self._locales.counted(hit, (brand, t, locale)) if locale else hit
-        return await asyncio.to_thread(self._get_typed, brand, t, locale)
+        return None
 
     def _get_typed(self, brand: str, t: PromptType, locale: str | None = None) -> Prompt:
         if locale:
@@ -201,17 +232,18 @@ class PromptReader:
         return hit
 
     def render(self, brand: str, type_: PromptType | str,
-               context: Mapping[str, Any] | None = None, locale: str | None = None) -> str:
+               context: Mapping[str, Any] | None = None, locale: str | None = None,
+               subject: object = None) -> str:
         """The prompt's text for a context; declared defaults fill missing optional values.
-        `locale` as for `get`."""
-        return self.render_prompt(self.get(brand, type_, locale), context)
+        `locale` and `subject` as for `get`."""
+        return self.render_prompt(self.get(brand, type_, locale, subject), context)
 
     async def arender(self, brand: str, type_: PromptType | str,
                       context: Mapping[str, Any] | None = None,
-                      locale: str | None = None) -> str:
+                      locale: str | None = None, subject: object = None) -> str:
         """`render` for asyncio code: the render runs in a thread, as I/O does, since a template
         may compute for up to its time budget; a memory hit is still fetched inline."""
-        prompt = await self.aget(brand, type_, locale)
+        prompt = await self.aget(brand, type_, locale, subject)
         return await asyncio.to_thread(self._renderer.render_or_fallback, prompt, context)
 
     def render_prompt(self, prompt: Prompt, context: Mapping[str, Any] | None = None) -> str:

@@ -150,11 +150,11 @@ def _row(changes: ChangeSet, doc: PromptDoc) -> dict[str, Any]:
             "language": changes.language_of(doc.id),
             "translated_from": translated if isinstance(translated, int) else None,
             "version": doc.version, "description": doc.description, "template": doc.template,
-            "variables": doc.variables_json()}
+            "variables": doc.variables_json(), "variants": doc.variants_json() or None}
 
 
 _KEPT = ("brand", "type", "locale", "language", "translated_from", "version", "description",
-         "template", "variables")
+         "template", "variables", "variants")
 
 
 def _deleted_row(row: Any) -> dict[str, Any]:

@@ -41,6 +41,8 @@ class PromptRow(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     template: Mapped[str] = mapped_column(Text)
     variables: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # [{name, weight, template, description}] in file order; NULL without variants (0005).
+    variants: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     commit_sha: Mapped[str] = mapped_column(SHA)
     author: Mapped[str] = mapped_column(String(255), default="")
     committed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -67,6 +69,7 @@ class PromptVersionRow(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     template: Mapped[str] = mapped_column(Text)
     variables: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    variants: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     commit_sha: Mapped[str] = mapped_column(SHA)
     author: Mapped[str] = mapped_column(String(255), default="")
     committed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

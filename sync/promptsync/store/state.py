@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, inspect, select
 
 from promptsync.model import PromptId, PromptType
-from promptsync.record import Prompt, freeze_variables
+from promptsync.record import Prompt, freeze_variables, freeze_variants
 from promptsync.store import outbox
 from promptsync.store.models import PromptRow, PromptVersionRow, SyncRunRow, SyncStateRow
 from promptsync.store.models import as_utc as as_utc  # re-exported: the store's readers use it
@@ -36,6 +36,7 @@ class LivePrompt:
     description: str
     variables: dict[str, Any]
     language: str = ""
+    variants: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -98,11 +99,13 @@ def read_state(engine: Engine) -> PublishedState:
 def live_prompts(engine: Engine) -> dict[PromptId, LivePrompt]:
     """Every live prompt (used only for a full comparison: first load, unknown old commit)."""
     cols = (PromptRow.brand, PromptRow.type, PromptRow.locale, PromptRow.version,
-            PromptRow.template, PromptRow.description, PromptRow.variables, PromptRow.language)
+            PromptRow.template, PromptRow.description, PromptRow.variables, PromptRow.language,
+            PromptRow.variants)
     with engine.connect() as conn:
         rows = conn.execute(select(*cols)).all()
     return {PromptId(r.brand, PromptType(r.type), r.locale):
-            LivePrompt(r.version, r.template, r.description, r.variables, r.language)
+            LivePrompt(r.version, r.template, r.description, r.variables, r.language,
+                       r.variants or None)
             for r in rows}
 
 
@@ -110,7 +113,7 @@ def published_prompts(engine: Engine) -> Published:
     """Every live row, as the reader's record (source "db") and the time it went live."""
     cols = [PromptRow.brand, PromptRow.type, PromptRow.version, PromptRow.template,
             PromptRow.variables, PromptRow.commit_sha, PromptRow.synced_at,
-            PromptRow.locale, PromptRow.language]
+            PromptRow.locale, PromptRow.language, PromptRow.variants]
     with engine.connect() as conn:
         rows = conn.execute(select(*cols)).all()
     found = {}
@@ -118,7 +121,8 @@ def published_prompts(engine: Engine) -> Published:
         t = PromptType(r.type)
         found[(r.brand, t, r.locale)] = (
             Prompt(r.brand, t, r.template, r.version, r.commit_sha, "db",
-                   freeze_variables(r.variables), 0, r.locale, r.language), r.synced_at)
+                   freeze_variables(r.variables), 0, r.locale, r.language,
+                   freeze_variants(r.variants)), r.synced_at)
     return found
 
 

@@ -42,6 +42,14 @@ class SampleIn(BaseModel):
     context: dict[str, Scalar] = Field(default_factory=dict)
 
 
+class VariantIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=40, description="unique in the file; not `control`")
+    weight: int = Field(ge=0, le=100, description="the percent of subjects who get it")
+    template: str = Field(max_length=MAX_TEMPLATE)
+    description: str | None = Field(None, max_length=500)
+
+
 class EditIn(BaseModel):
     """The new text of a prompt and the version the editor started from."""
 
@@ -58,6 +66,8 @@ class EditIn(BaseModel):
                                                                "the version of the base text it "
                                                                "was translated from (omitted: "
                                                                "kept)")
+    variants: list[VariantIn] | None = Field(None, description="the file's `variants:` in "
+                                             "order (omitted: kept; []: none)")
     message: str = Field("", max_length=5000, description="the commit message")
 
 
@@ -107,6 +117,9 @@ class AuditEntry(BaseModel):
     previous_prompt: str | None = Field(None, description="the id before a rename")
     restores: str | None = Field(None, pattern="^[0-9a-f]{7,64}$", description="a rollback: "
                                  "the commit brought back (as its message names it)")
+    variants: list[str] = Field(default_factory=list, description="present when the change "
+                                "touched the file's variants: what it did to them, `+brief "
+                                "10%`, `warm 20% → 30%`, `warm: text`, `-short`")
 
 
 class AuditPageOut(BaseModel):
@@ -179,4 +192,4 @@ def audit_entry(change: Change) -> AuditEntry:
                       version_after=change.version_after, commit=change.commit,
                       subject=change.subject, live_at=change.live_at,
                       previous_prompt=str(change.previous_id) if change.previous_id else None,
-                      restores=change.restores)
+                      restores=change.restores, variants=list(change.variants))

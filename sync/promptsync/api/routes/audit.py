@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from promptsync.api.auth import Reader
@@ -58,7 +59,7 @@ async def audit(caller: Reader, log: Annotated[AuditLog, Depends(audit_log)],
                 cursor: Annotated[str | None, Query(
                     max_length=400, json_schema_extra={"pattern": "^[A-Za-z0-9_-]+=*$"},
                     description="a page's next_cursor, as given (400 for any other)")] = None
-                ) -> AuditPageOut:
+                ) -> JSONResponse:
     query = AuditQuery(_filter(brand, type, author, since, until), action,
                        _locale(locale), limit, cursor)
     try:
@@ -67,8 +68,12 @@ async def audit(caller: Reader, log: Annotated[AuditLog, Depends(audit_log)],
         raise Problem(400, "Bad Request", str(exc), type="bad-cursor") from None
     except PromptSyncError as exc:
         raise Problem(503, "Service Unavailable", str(exc), type="unavailable") from None
-    return AuditPageOut(entries=[audit_entry(c) for c in page.entries],
-                        next_cursor=page.next_cursor)
+    out = AuditPageOut(entries=[audit_entry(c) for c in page.entries],
+                       next_cursor=page.next_cursor).model_dump(mode="json")
+    for entry in out["entries"]:
+        if not entry["variants"]:  # a change without variants reads as before them
+            del entry["variants"]
+    return JSONResponse(out)
 
 
 def _filter(brand: str | None, type_: str | None, author: str | None, since: str | None,

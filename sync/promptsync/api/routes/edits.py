@@ -140,7 +140,10 @@ def _fields(body: EditIn) -> Fields:
     variables = None if body.variables is None else {
         name: spec.model_dump(exclude_defaults=True) for name, spec in body.variables.items()}
     samples = None if body.samples is None else [s.model_dump() for s in body.samples]
-    return Fields(body.template, body.description, variables, samples, body.translated_from)
+    variants = None if body.variants is None else [
+        v.model_dump(exclude_none=True) for v in body.variants]
+    return Fields(body.template, body.description, variables, samples, body.translated_from,
+                  variants)
 
 
 def _precondition(detail: str) -> Problem:

@@ -46,10 +46,15 @@ Served = Annotated[ServedPrompts, Depends(get_served)]
             summary="The prompt the runtime serves for a brand and type now")
 async def get_prompt(request: Request, brand: BrandPath, type: TypePath,
                      locale: LocaleQuery = None,
+                     subject: Annotated[str | None, Query(
+                         max_length=200, description="a user or conversation id: a prompt "
+                         "that runs variants answers with the variant the runtime gives this "
+                         "subject (without one: control, the file's own template)")] = None,
                      if_none_match: Annotated[str | None, Header()] = None) -> Response:
     """Resolved as the runtime resolves it (the brand's own, else brand default's, else the
     built-in text), through the reader's tiers. `ETag` is the version; `If-None-Match`
-    answers 304 while it is unchanged."""
+    answers 304 while it is unchanged. A prompt that runs variants also says which one
+    answered (`variant`) and their weights (`variants`)."""
     # The hot path: the checks are calls, not dependencies (each costs tens of microseconds).
     authorize(request, Scope.READ)
     prompt = checked_ref(brand, type, locale)
@@ -58,7 +63,7 @@ async def get_prompt(request: Request, brand: BrandPath, type: TypePath,
         raise Problem(404, "Unknown brand", f"the database holds no prompt of brand "
                       f"{prompt.brand!r}; the runtime answers it with brand default's "
                       f"(GET /v1/prompts/default/{prompt.type.slug})", type="unknown-brand")
-    answer = await served.one(prompt.brand, prompt.type, prompt.locale)
+    answer = await served.one(prompt.brand, prompt.type, prompt.locale, subject)
     headers = {"ETag": answer.etag, "Cache-Control": "no-cache"}
     if if_none_match is not None and matches(if_none_match, answer.etag):
         return Response(status_code=304, headers=headers)

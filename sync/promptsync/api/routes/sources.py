@@ -39,6 +39,8 @@ class SourceOut(BaseModel):
     description: str
     variables: dict[str, Any]
     samples: list[Any]
+    variants: list[Any] = Field(default_factory=list, description="the file's variants: "
+                                "[{name, weight, template, description}] in order")
     locale: str = Field("", description="the locale asked for ('' for the base text)")
     translated_from: int | None = Field(None, description="a translation: the base text's "
                                                           "version it was made from")
@@ -95,7 +97,8 @@ async def source(prompt: Ref, caller: Reader, sources: Sources,
 def _out(prompt: PromptId, s: Source) -> SourceOut:
     return SourceOut(prompt=str(prompt), path=s.path, commit=s.commit, own=s.own,
                      version=s.version, template=s.template, description=s.description,
-                     variables=dict(s.variables), samples=list(s.samples), locale=prompt.locale,
+                     variables=dict(s.variables), samples=list(s.samples),
+                     variants=list(s.variants), locale=prompt.locale,
                      translated_from=s.translated_from, base_version=s.base_version,
                      base_template=s.base_template, base_template_then=s.base_template_then)
 

@@ -72,6 +72,10 @@ export function livePreview({ brand, type, editor, state, findings, signal, onCh
 
   function body() {
     const draft = { template: editor.value, variables: state.declared, samples: state.samples };
+    if (state.variants && (state.variants.length || state.variantsChanged)) {
+      draft.variants = state.variantList();
+      draft.variant = state.current || "control"; // the open tab's text is rendered
+    }
     if (select.value !== CUSTOM) return { ...draft, sample: select.value };
     let values;
     try {
@@ -120,6 +124,7 @@ export function livePreview({ brand, type, editor, state, findings, signal, onCh
     output.classList.toggle("stale", !answer.ok);
     if (answer.ok) {
       output.textContent = answer.data.text;
+      output.dataset.variant = answer.data.variant || "control";
       status.textContent = `Rendered at ${new Date().toLocaleTimeString()}` +
         (list.length ? ` with ${list.length} warning(s).` : ".");
       return;

@@ -9,6 +9,7 @@ import { findingPlace, livePreview } from "./preview.js";
 import { saveFlow } from "./save.js";
 import { mayPreview, whyNoSave } from "./session.js";
 import { variablesPanel } from "./variables.js";
+import { variantTabs } from "./variants.js";
 
 /** The view: `leave()`, and `sessionChanged()` to offer what a new key may do while the
  * editor keeps its text (a save refused for a removed key is sent again with the new one). */
@@ -72,6 +73,9 @@ function build(main, { brand, type, locale, source, runtime, live, signal }) {
     declared: structuredClone(source.variables || {}), declaredChanged: false,
     samples: source.samples || [], description: source.description || "",
     translatedFrom: source.translated_from, baseVersion: source.base_version, upToDate: false,
+    variants: structuredClone(source.variants || []), variantsChanged: false,
+    savedVariants: structuredClone(source.variants || []),
+    current: "control", variantList: () => [],
     resave: null, // the message of a save the server refused the key for, to send again
     refusal: null, // the draft's first error finding, while it has one: no save then
   };
@@ -94,14 +98,14 @@ function build(main, { brand, type, locale, source, runtime, live, signal }) {
   const render = () => {
     if (drawn) drawn.abort();
     drawn = new AbortController();
-    draw(main, { brand, type, locale, source, runtime, state, parts,
+    draw(main, { brand, type, locale, source, runtime, state, parts, redraw: render,
                  signal: AbortSignal.any([signal, drawn.signal]) });
   };
   render();
   return { render };
 }
 
-function draw(main, { brand, type, locale, source, runtime, state, parts, signal }) {
+function draw(main, { brand, type, locale, source, runtime, state, parts, redraw, signal }) {
   const { editor, findings, notice, result, conflictBox, info } = parts;
   const saveWhy = h("p", { class: "message error save-why", id: "save-why", tabindex: "-1",
                            hidden: true });
@@ -116,9 +120,13 @@ function draw(main, { brand, type, locale, source, runtime, state, parts, signal
     fill(saveWhy, refusal ? `Save is off until this error is fixed (${where.charAt(0)
       .toLowerCase()}${where.slice(1)}): ${refusal.message}` : "");
   };
-  const preview = mayPreview() ? livePreview({ brand, type, editor, state, findings, signal,
-                                               onChecked: checked }) : null;
   const blocked = whyNoSave(brand);
+  let preview = null;
+  const tabs = variantTabs({ state, editor, disabled: Boolean(blocked),
+                             onChange: () => { if (preview) preview.schedule(); } });
+  state.variantList = tabs.list;
+  preview = mayPreview() ? livePreview({ brand, type, editor, state, findings, signal,
+                                         onChecked: checked }) : null;
   const saver = blocked ? null : saveFlow({
     brand, type, editor, state, result, conflictBox, findings, info,
     blocked: async () => {
@@ -142,6 +150,12 @@ function draw(main, { brand, type, locale, source, runtime, state, parts, signal
     readOnly ? null : h("button", { type: "button", id: "revert", onclick: () => {
       variables.reset();
       editor.value = state.saved;
+      if (state.variantsChanged) {
+        state.variants = structuredClone(state.savedVariants);
+        state.variantsChanged = false;
+        redraw(); // the tabs as saved
+        return;
+      }
       editor.textarea.dispatchEvent(new Event("input", { bubbles: true }));
     } }, "Undo all changes"));
 
@@ -149,7 +163,7 @@ function draw(main, { brand, type, locale, source, runtime, state, parts, signal
     locale ? translation(state, source, !saver) : null,
     notice, result, conflictBox,
     h("div", { class: "workspace" },
-      h("section", { class: "edit-col", "aria-label": "Edit" }, editor.root,
+      h("section", { class: "edit-col", "aria-label": "Edit" }, tabs.root,
         h("h2", { id: "findings-title", class: "small" }, "Findings"), findings, buttons,
         saver ? saveWhy : null),
       variables.root,

@@ -46,6 +46,7 @@ export function saveFlow({ brand, type, editor, state, result, conflictBox, find
   function body(message) {
     const out = { version: state.version, template: editor.value, message };
     if (state.declaredChanged || !state.own) out.variables = variablesIn(state.declared);
+    if (state.variantsChanged) out.variants = state.variantList();
     if (!state.own) {
       out.samples = state.samples.map((s) => ({ name: s.name, context: s.context || {} }));
       if (state.description) out.description = state.description;
@@ -66,6 +67,8 @@ export function saveFlow({ brand, type, editor, state, result, conflictBox, find
     }
     state.saved = editor.value;
     state.declaredChanged = false;
+    state.variantsChanged = false;
+    state.savedVariants = structuredClone(state.variants);
     fill(conflictBox);
     conflictBox.hidden = true;
     const where = data.published
