@@ -104,11 +104,12 @@ class PromptId:
 
 
 # A pure function of the path, asked three times a file by a check of 10,000 (the index, the
-# validator, the translations): answered once. Keyed by the path, what the answer is made of.
-_id_of_path = functools.lru_cache(maxsize=2**17)(PromptId._from_path)
+# validator, the translations): answered once, keyed by the path itself. 32,768 entries (about
+# 10 MB) hold a repository of that size; past it, answers are computed as before.
+_id_of_path = functools.lru_cache(maxsize=2**15)(PromptId._from_path)
 
 
-@functools.lru_cache(maxsize=2**17)
+@functools.lru_cache(maxsize=2**15)
 def loose_id(path: str) -> PromptId | None:
     """The id a path would claim, accepting .yml, upper case and any spelling of a locale: two
     files with one loose id define one prompt twice."""

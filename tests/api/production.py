@@ -64,18 +64,21 @@ def _answers(url: str) -> bool:
 def topology(url: str, db: str, redis_url: str, tmp: Path, apis: int = 3,
              interval: float = 0.5, extra: tuple[str, ...] = (),
              secret: str | None = None) -> Iterator[Topology]:
-    """`apis` API processes and one daemon, sharing one mirror folder (one host)."""
+    """`apis` API processes and one daemon. The daemon and the even-numbered API processes
+    share one mirror folder (one host); the odd ones have one of their own (another host)."""
     keys = tmp / "keys.json"
     key = KeyStore(keys).add("dana", Scope.WRITE, None)
-    common = ["--repo", url, "--db", db, "--redis", redis_url, "--cache-dir", str(tmp / "cache")]
+    common = ["--repo", url, "--db", db, "--redis", redis_url]
     with ExitStack() as stack:
         daemon = stack.enter_context(_process(
-            ["sync", *common, "--interval", str(interval), *extra], tmp / "daemon.log"))
+            ["sync", *common, "--cache-dir", str(tmp / "cache-0"), "--interval", str(interval),
+             *extra], tmp / "daemon.log"))
         urls = []
         for n in range(apis):
             port = free_port()
             stack.enter_context(_process(
-                ["serve", "--no-sync", *common, "--write-to", "main", "--port", str(port),
+                ["serve", "--no-sync", *common, "--cache-dir", str(tmp / f"cache-{n % 2}"),
+                 "--write-to", "main", "--port", str(port),
                  "--keys-file", str(keys)], tmp / f"api-{n}.log", secret))
             urls.append(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + START_LIMIT

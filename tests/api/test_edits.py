@@ -18,7 +18,6 @@ from promptsync.api.problems import MEDIA_TYPE
 from tests.api.edit_server import WritingApi, reader_in_another_process, writing_api
 from tests.daemon.helpers import state, sync_once, wait_until
 from tests.support.gitrepo import GitRepo
-from tests.support.servers import free_port
 
 GREETING = "/v1/prompts/default/greeting"
 GREETING_FILE = "prompts/default/greeting.yaml"
@@ -215,8 +214,10 @@ def test_locale_names_the_translation_file(api: WritingApi) -> None:
 def test_a_failed_push_names_the_remote_without_its_token(prompt_repo: GitRepo, sqlite_url: str,
                                                           tmp_path: Path) -> None:
     secret = "s3cr3t-t0ken"
+    # Port 9 (discard) is privileged and nothing here serves it: a free port picked at random
+    # could be taken by another test's server meanwhile, which answers 404 instead.
     prompt_repo.git("remote", "add", "origin",
-                    f"http://127.0.0.1:{free_port()}/prompts.git?access_token={secret}")
+                    f"http://127.0.0.1:9/prompts.git?access_token={secret}")
     assert sync_once(prompt_repo, sqlite_url) == 0
     with writing_api(prompt_repo, sqlite_url, tmp_path / "keys.json", write_to="branch",
                      daemon=False) as api:

@@ -11,8 +11,10 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
+from promptsync.api.keys import KeyStore, Scope
 from promptsync.edit.landing import ServerBranch
 from promptsync.edit.request import Editor, EditRequest, Fields
 from promptsync.edit.service import EditService
@@ -191,3 +193,47 @@ def test_serve_with_an_unreachable_url_is_one_masked_line(tmp_path: Path) -> Non
     assert "s3cret" not in proc.stderr + proc.stdout
     assert "https://dana:***@127.0.0.1:9/prompts.git" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_a_review_branch_closed_and_deleted_on_the_server_blocks_nobody(
+        git_server: GitServer, bare: GitRepo, tmp_path: Path) -> None:
+    with served_from(git_server, bare, tmp_path, write_to="branch") as s:
+        v = version_on(bare)
+        first = s.put("northwind/greeting", v, "Hi {{ user_name }}, for review.\n")
+        assert first.status_code == 201, first.text
+        assert problem(s.put("northwind/greeting", v, "Another.\n"), 409)["reason"] == \
+            "being-edited"
+        bare.git("branch", "-D", first.json()["branch"])  # the pull request was closed
+        again = s.put("northwind/greeting", v, "Another.\n")
+        assert again.status_code == 201, again.text
+        assert bare.head(f"refs/heads/{again.json()['branch']}") == again.json()["commit"]
+
+
+def test_promptsync_serve_with_a_url_pushes_each_edit_and_publishes_it(
+        git_server: GitServer, bare: GitRepo, tmp_path: Path) -> None:
+    """The command itself: `promptsync serve --repo URL --write-to main`, its daemon inside."""
+    port = free_port()
+    keys = tmp_path / "keys.json"
+    key = KeyStore(keys).add("dana", Scope.WRITE, None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "promptsync", "serve", "--repo", git_server.url(), "--write-to",
+         "main", "--port", str(port), "--keys-file", str(keys), "--cache-dir",
+         str(tmp_path / "cache"), "--db", f"sqlite:///{tmp_path / 'serve.db'}"],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: proc.poll() is not None or httpx.get(f"{url}/healthz").status_code
+                   == 200, WAIT)
+        assert proc.poll() is None, proc.communicate()[1]
+        before = bare.head("main")
+        answer = httpx.put(f"{url}/v1/prompts/northwind/greeting", timeout=WAIT,
+                           headers={"Authorization": f"Bearer {key}"},
+                           json={"version": version_on(bare), "template": "Hi from serve.\n"})
+        assert answer.status_code == 201, answer.text
+        body = answer.json()
+        assert body["commit"] == bare.head("main") and body["parent"] == before
+        assert body["pushed_to"] == git_server.url() and body["live"] is True
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=WAIT)

@@ -1,7 +1,8 @@
 """Three API processes (`serve --no-sync --repo URL`) and one daemon (`sync --repo URL`) on
 PostgreSQL and Redis against one git server: the push is the lock across processes, and the
 daemon (polling once an hour) is woken through Redis by the API processes' pushes and by the
-webhook they take."""
+webhook they take. Two API processes share a mirror (one host: they take turns through its
+lock), the third has its own (another host: it meets them at the push)."""
 
 from __future__ import annotations
 

@@ -8,11 +8,14 @@ import contextlib
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from promptsync.cli.main import main
 from promptsync.model import PromptType
+from tests.api.edit_server import writing_api
 from tests.api.server import Running, make_context, running
 from tests.daemon.helpers import sync_once
 from tests.support.gitrepo import GitRepo
@@ -93,3 +96,32 @@ def test_a_draft_variant_previews_before_it_is_saved(api: Running) -> None:
     answer = api.client.post(f"{URL}/preview", json={**body, "variants": too_much})
     assert answer.status_code == 422
     assert [f["code"] for f in answer.json()["findings"]] == ["variant-weights"]
+
+
+def test_a_put_writes_removes_or_keeps_the_variants(prompt_repo: GitRepo, sqlite_url: str,
+                                                    tmp_path: Path) -> None:
+    prompt_repo.write(GREETING, greeting(warm=30))
+    prompt_repo.commit("acme's greeting runs a variant")
+    assert sync_once(prompt_repo, sqlite_url) == 0
+    with writing_api(prompt_repo, sqlite_url, tmp_path / "keys.json") as api:
+        def put(body: dict[str, Any]) -> dict[str, Any]:
+            answer = api.server.client.put(URL, json=body, headers={
+                "Authorization": f"Bearer {api.key}"})
+            assert answer.status_code == 201, answer.text
+            return yaml.safe_load(api.repo.git("show", f"main:{GREETING}"))
+
+        text = "Welcome to {{ brand_name }}!\n"
+        kept = put({"version": 1, "template": text})
+        assert [v["name"] for v in kept["variants"]] == ["warm"]  # omitted: kept
+        written = put({"version": 2, "template": text, "variants": [
+            {"name": "brief", "weight": 40, "template": "{{ brand_name }}."}]})
+        assert written["variants"] == [{"name": "brief", "weight": 40,
+                                        "template": "{{ brand_name }}."}]
+        over = api.server.client.put(URL, headers={"Authorization": f"Bearer {api.key}"},
+                                     json={"version": 3, "template": text, "variants": [
+                                         {"name": "a", "weight": 60, "template": "A"},
+                                         {"name": "b", "weight": 60, "template": "B"}]})
+        assert over.status_code == 422
+        assert [f["code"] for f in over.json()["findings"]] == ["variant-weights"]
+        removed = put({"version": 3, "template": text, "variants": []})
+        assert "variants" not in removed and removed["version"] == 4

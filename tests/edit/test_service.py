@@ -229,3 +229,23 @@ def test_an_edit_of_a_translation_writes_the_locale_file(prompt_repo: GitRepo,
     else:
         assert isinstance(done, Rejected)
         assert all(f.path == "prompts/default/greeting.de.yaml" for f in done.findings)
+
+
+def test_a_review_branch_deleted_on_the_remote_no_longer_blocks_its_version(
+        prompt_repo: GitRepo, tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(prompt_repo.path), str(remote)],
+                   check=True)
+    prompt_repo.git("remote", "add", "origin", str(remote))
+    service = EditService(prompt_repo.path)
+    first = service.apply(update(write_to="branch"))
+    assert isinstance(first, Written)
+    blocked = service.apply(update(template="Another try, {{ brand_name }}\n", write_to="branch"))
+    assert isinstance(blocked, Conflict) and blocked.reason == "being-edited"
+    assert "delete the branch" in blocked.detail
+    # Its pull request is closed and the branch deleted on the server.
+    subprocess.run(["git", "branch", "-D", first.branch], cwd=remote, check=True,
+                   capture_output=True)
+    again = service.apply(update(template="Another try, {{ brand_name }}\n", write_to="branch"))
+    assert isinstance(again, Written) and again.branch == first.branch
+    assert prompt_repo.head(f"refs/heads/{first.branch}") == again.commit

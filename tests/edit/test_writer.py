@@ -19,6 +19,7 @@ from tests.edit.test_races import at_once
 from tests.support.gitrepo import GitRepo
 
 EDITS = 40
+LOOSE = 500
 WAIT = 30.0
 
 
@@ -68,13 +69,15 @@ def test_a_stale_ref_lock_is_named_with_what_to_do_and_nothing_is_written(
 
 
 def test_git_gc_auto_runs_after_writes(prompt_repo: GitRepo, service: EditService) -> None:
-    _many_loose_objects(prompt_repo, 3000)
-    prompt_repo.git("config", "gc.auto", "200")
+    # gc --auto estimates from the objects/17 folder alone: with gc.auto 20 it packs once 2
+    # objects are there; blobs 208 and 473 of these (their contents fixed) are.
+    _many_loose_objects(prompt_repo, LOOSE)
+    prompt_repo.git("config", "gc.auto", "20")
     prompt_repo.git("config", "gc.autoDetach", "false")  # so the test sees it finish
-    assert loose_objects(prompt_repo) >= 3000
+    assert loose_objects(prompt_repo) >= LOOSE
     assert isinstance(service.apply(update()), Written)
     # After the answer: the editor does not wait for git's housekeeping.
-    wait_until(lambda: loose_objects(prompt_repo) < 200, 120)
+    wait_until(lambda: loose_objects(prompt_repo) < 20, 120)
 
 
 def _many_loose_objects(repo: GitRepo, count: int) -> None:

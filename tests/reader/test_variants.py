@@ -1,9 +1,11 @@
 """The reader behind the real daemon answers a subject with its variant: the same one in every
 process and after edits, in the share the weights say, and raising the last weight moves only
-the subjects it must."""
+the subjects it must. The assignment is the same on every database: what carries variants
+through SQLite and PostgreSQL runs on both, the rest on SQLite alone."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import subprocess
@@ -73,25 +75,38 @@ def test_subjects_split_by_the_weights_and_keep_their_variant(
 
 
 def test_no_subject_reads_control_and_plain_files_are_untouched(
-        prompt_repo: GitRepo, db_url: str, redis_url: str, make_reader) -> None:
-    publish(prompt_repo, greeting(warm=100), db_url, redis_url)
-    reader = make_reader(db_url, redis_url)
+        prompt_repo: GitRepo, sqlite_url: str, redis_url: str, make_reader) -> None:
+    publish(prompt_repo, greeting(warm=100), sqlite_url, redis_url)
+    reader = make_reader(sqlite_url, redis_url)
     wait_subscribed(reader)
     for _ in range(2):  # the database's answer, then memory's
         plain = reader.get("acme", T)
         assert (plain.variant, plain.template) == ("control", "Welcome to {{ brand_name }}! "
                                                    "How can I help?\n")
         assert reader.get("acme", T, subject="dana").variant == "warm"  # weight 100: everyone
+    # Any subject is its text: a user id 42 is "42"; asyncio code gets what get and render do.
+    for subject in SUBJECTS[:50]:
+        assert reader.get("acme", T, subject=subject).variant == "warm"
+    publish(prompt_repo, greeting(version=2, warm=50), sqlite_url, redis_url)
+    assert wait_until(lambda: reader.get("acme", T).version == 2)
+    assert [reader.get("acme", T, subject=n).variant for n in range(200)] == [
+        reader.get("acme", T, subject=str(n)).variant for n in range(200)]
+    context = {"brand_name": "Acme"}
+    for subject in SUBJECTS[:20]:
+        assert asyncio.run(reader.arender("acme", T, context, subject=subject)) == \
+            reader.render("acme", T, context, subject=subject)
+        assert asyncio.run(reader.aget("acme", T, subject=subject)).variant == \
+            reader.get("acme", T, subject=subject).variant
     farewell = reader.get("acme", PromptType.FAREWELL, subject="dana")
     assert (farewell.variant, farewell.variants.arms) == ("control", ())
     assert farewell._replace(source="db") == reader.get("acme", PromptType.FAREWELL)._replace(
         source="db")
 
 
-def test_answers_are_counted_per_variant(prompt_repo: GitRepo, db_url: str, redis_url: str,
+def test_answers_are_counted_per_variant(prompt_repo: GitRepo, sqlite_url: str, redis_url: str,
                                          make_reader) -> None:
-    publish(prompt_repo, greeting(warm=100), db_url, redis_url)
-    reader = make_reader(db_url, redis_url)
+    publish(prompt_repo, greeting(warm=100), sqlite_url, redis_url)
+    reader = make_reader(sqlite_url, redis_url)
 
     def count(variant: str) -> float:
         return REGISTRY.get_sample_value("promptsync_reader_variant_total",
@@ -105,28 +120,29 @@ def test_answers_are_counted_per_variant(prompt_repo: GitRepo, db_url: str, redi
 
 
 def test_raising_the_last_weight_moves_only_subjects_it_must(
-        prompt_repo: GitRepo, db_url: str, redis_url: str, make_reader) -> None:
-    publish(prompt_repo, greeting(warm=30), db_url, redis_url)
-    reader = make_reader(db_url, redis_url)
+        prompt_repo: GitRepo, sqlite_url: str, redis_url: str, make_reader) -> None:
+    publish(prompt_repo, greeting(warm=20, short=30), sqlite_url, redis_url)
+    reader = make_reader(sqlite_url, redis_url)
     wait_subscribed(reader)
     before = {s: reader.get("acme", T, subject=s).variant for s in SUBJECTS}
 
-    publish(prompt_repo, greeting(version=2, warm=40), db_url, redis_url)
+    publish(prompt_repo, greeting(version=2, warm=20, short=40), sqlite_url, redis_url)
     assert wait_until(lambda: reader.get("acme", T).version == 2)
     after = {s: reader.get("acme", T, subject=s).variant for s in SUBJECTS}
     moved = [s for s in SUBJECTS if before[s] != after[s]]
     assert abs(100 * len(moved) / len(SUBJECTS) - 10) <= 2, len(moved)
-    assert {(before[s], after[s]) for s in moved} == {("control", "warm")}
+    # Only control's subjects moved, all into `short`: `warm`, before it, kept every one.
+    assert {(before[s], after[s]) for s in moved} == {("control", "short")}
 
 
-def test_an_unrelated_edit_keeps_every_assignment(prompt_repo: GitRepo, db_url: str,
+def test_an_unrelated_edit_keeps_every_assignment(prompt_repo: GitRepo, sqlite_url: str,
                                                   redis_url: str, make_reader) -> None:
-    publish(prompt_repo, greeting(warm=50), db_url, redis_url)
-    reader = make_reader(db_url, redis_url)
+    publish(prompt_repo, greeting(warm=50), sqlite_url, redis_url)
+    reader = make_reader(sqlite_url, redis_url)
     before = [reader.get("acme", T, subject=s).variant for s in SUBJECTS[:500]]
     prompt_repo.bump("prompts/default/farewell.yaml", "Have a great day!", "Take care!")
     text = greeting(version=2, warm=50).replace("lovely to see you", "so good to see you")
-    publish(prompt_repo, text, db_url, redis_url)
+    publish(prompt_repo, text, sqlite_url, redis_url)
     assert wait_until(lambda: reader.get("acme", T).version == 2)
     assert [reader.get("acme", T, subject=s).variant for s in SUBJECTS[:500]] == before
 
@@ -144,12 +160,12 @@ finally:
 
 
 def test_the_same_subject_gets_the_same_variant_in_two_processes(
-        prompt_repo: GitRepo, db_url: str, redis_url: str) -> None:
-    publish(prompt_repo, greeting(warm=30, short=30), db_url, redis_url)
+        prompt_repo: GitRepo, sqlite_url: str, redis_url: str) -> None:
+    publish(prompt_repo, greeting(warm=30, short=30), sqlite_url, redis_url)
     subjects = json.dumps(SUBJECTS[:1000])
     answers = []
     for seed in ("0", "12345"):  # another str hash seed: nothing may lean on Python's hash()
-        done = subprocess.run([sys.executable, "-c", _CHILD, db_url, redis_url, subjects],
+        done = subprocess.run([sys.executable, "-c", _CHILD, sqlite_url, redis_url, subjects],
                               capture_output=True, text=True, timeout=90, cwd=PROJECT_ROOT,
                               env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"})
         assert done.returncode == 0, done.stderr

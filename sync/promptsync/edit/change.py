@@ -36,7 +36,7 @@ from promptsync.gitio.commits import (
     update_ref,
     write_commit,
 )
-from promptsync.gitio.push import PushRejected, push, remotes
+from promptsync.gitio.push import PushRejected, has_branch, push, remotes
 from promptsync.gitio.repo import FileAt, GitRepository
 from promptsync.history.log import read_history
 from promptsync.model import PromptId
@@ -114,7 +114,12 @@ class Change:
         try:
             update_ref(self.repo, branch, written.commit, None, "promptsync api")
         except RefMoved as moved:
-            return self._being_edited(branch, moved.actual or head)
+            if moved.actual is None or not self._deleted_on_remote(branch, moved.actual):
+                return self._being_edited(branch, moved.actual or head)
+            try:  # its pull request was closed and the branch deleted there: not a lock now
+                update_ref(self.repo, branch, written.commit, None, "promptsync api")
+            except RefMoved as again:
+                return self._being_edited(branch, again.actual or head)
         except GitError as exc:
             if "lock" not in str(exc):
                 raise
@@ -190,6 +195,19 @@ class Change:
         if request.action == "rollback":
             trailers.insert(0, (ROLLED_BACK_TO, str(self.restores)))
         return with_trailers(text, trailers)
+
+    def _deleted_on_remote(self, branch: str, tip: str) -> bool:
+        """Whether the review branch here is gone from the remote it was pushed to (its pull
+        request closed, the branch deleted): then it is dropped here too, and blocks nobody."""
+        remote = self.remote or (REMOTE if REMOTE in remotes(self.repo) else None)
+        if remote is None or has_branch(self.repo, remote, branch) is not False:
+            return False
+        try:
+            delete_ref(self.repo, branch, tip)
+        except GitError:  # moved meanwhile: someone is using it
+            return False
+        log.info("review branch %s was deleted on %s: dropped here too", branch, _shown(remote))
+        return True
 
     def _being_edited(self, branch: str, tip: str) -> Conflict:
         current = self.repo.file_at(tip, self.request.prompt.path)

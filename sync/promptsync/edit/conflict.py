@@ -76,7 +76,8 @@ def _detail(request: EditRequest, reason: ConflictReason, version: int | None, b
                 + "; to create it, send version 0 or If-None-Match: *")
     if reason == "being-edited":
         return (f"{branch} already holds an edit of {prompt} version {request.expected}{who}; "
-                "review or merge it, or edit on top of it")
+                "review or merge it, or close its pull request and delete the branch to edit "
+                "this version anew")
     return (f"{prompt} is at version {version} on {branch}, not {request.expected}: it was "
             f"changed{who}. Take the current text, redo your change and save it with "
             f"version {version}")

@@ -18,6 +18,7 @@ from contextlib import AbstractContextManager, nullcontext, suppress
 from pathlib import Path
 
 from promptsync.credentials import redact
+from promptsync.edit.change import REMOTE
 from promptsync.errors import GitError
 from promptsync.gitio.commits import RefLocked, RefMoved, branch_ref, ref_lock, update_ref
 from promptsync.gitio.mirror import Mirror
@@ -26,7 +27,6 @@ from promptsync.gitio.repo import GitRepository
 from promptsync.gitio.upkeep import check_can_follow, checked_out, follow
 
 log = logging.getLogger(__name__)
-ORIGIN = "origin"
 LOCK_WAIT = 1.0  # s: a ref lock held longer than this is no writer finishing its update
 
 
@@ -74,8 +74,8 @@ class LocalBranch:
 
     def delete(self, repo: GitRepository, branch: str, sha: str) -> None:
         """`origin`'s copy of a review branch, when the repository has that remote."""
-        if ORIGIN in remotes(repo):
-            delete_branch(repo, ORIGIN, branch, sha)
+        if REMOTE in remotes(repo):
+            delete_branch(repo, REMOTE, branch, sha)
 
 
 class ServerBranch:

@@ -63,6 +63,17 @@ def push(repo: GitRepository, remote: str, commit: str, branch: str,
                           f"{exc} (hint: {_CHECK.format(branch=branch)})") from None
 
 
+def has_branch(repo: GitRepository, remote: str, branch: str,
+               timeout: float = NETWORK_TIMEOUT) -> bool | None:
+    """Whether `remote` has `branch` now (`git ls-remote`); None when it could not be asked."""
+    try:
+        out = run(PolicyGit(str(repo.path)), ["ls-remote", "--heads", remote, branch_ref(branch)],
+                  timeout=timeout)
+    except GitError:
+        return None
+    return bool(out.strip())
+
+
 def delete_branch(repo: GitRepository, remote: str, branch: str, expected: str,
                   timeout: float = NETWORK_TIMEOUT) -> bool:
     """Delete `branch` on `remote` while it still points at `expected`; whether it was."""
