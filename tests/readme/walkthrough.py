@@ -24,6 +24,7 @@ if str(ROOT) not in sys.path:
 
 from tests.readme.fresh_clone import fresh_clone, git, promptsync  # noqa: E402
 from tests.readme.harness import README, Example, examples, rewrite  # noqa: E402
+from tests.support.gitrepo import project_files_checked  # noqa: E402
 
 TESTED_HERE = "tests/readme/test_walkthrough.py"
 GREETING = "prompts/default/greeting.yaml"
@@ -55,7 +56,17 @@ def run(clone: Path, command: str) -> Step:
 
 
 def editors_guide(clone: Path) -> list[Step]:
-    """"For prompt editors", sections 1 and 2: one edit of the default greeting."""
+    """"For prompt editors", sections 1 and 2: one edit of the default greeting, after the
+    set-up command at the top (whose one warning the README explains there)."""
+    first = promptsync(clone, "validate")
+    assert first.returncode == 0, first.stdout
+    warnings = [line for line in first.stdout.splitlines() if ": warning: " in line]
+    assert len(warnings) == 1 and warnings[0].startswith(
+        "prompts/northwind/farewell.fr.yaml:") and "[stale-translation]" in warnings[0], warnings
+    assert first.stdout.rstrip().endswith(
+        f"0 errors, 1 warning (0 files with errors, {project_files_checked()} checked)")
+    for command in (("sync", "--repo", ".", "--once"), ("status",)):
+        assert promptsync(clone, *command).returncode == 0, command
     git("switch", "-q", "-c", "friendlier-greeting", cwd=clone)
     edit(clone, GREETING, ("{{ brand_name }}!", "{{ brand }}!"),
          ("How can I help you today?", "What can I do for you today, {user_name}?"))

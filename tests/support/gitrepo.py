@@ -42,7 +42,11 @@ class GitRepo:
         """A repository on main whose one commit, "Import the prompts", holds `source`'s
         prompts/ and schema/ (a copy of one built once per process)."""
         shutil.copytree(_template(source), path, symlinks=True, dirs_exist_ok=True)
-        return cls(path)
+        repo = cls(path)
+        # The copies have other inodes and change times than the index recorded: refresh it,
+        # or plumbing (`git diff-index`) takes every file for modified.
+        repo.git("update-index", "-q", "--refresh")
+        return repo
 
     def write(self, rel: str, content: str | bytes) -> Path:
         target = self.path / rel
