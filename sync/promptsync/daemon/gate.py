@@ -62,6 +62,11 @@ class Gate:
         self.passed: str | None = None
         self._index: tuple[str, FileIndex] | None = None  # (commit, its paths)
 
+    def stop(self) -> None:
+        """End a validation in progress (the daemon is stopping); it raises ValidationStopped."""
+        if isinstance(self.validator, Validator):  # a test's wrapper has no pool to end
+            self.validator.stop()
+
     def check(self, repo: GitRepository, base: str | None, target: str,
               has_live_prompts: Callable[[], bool]) -> Verdict:
         """Validate `target`; `base` is the published commit (the diff's other side)."""

@@ -17,6 +17,7 @@ from promptsync.daemon.outcome import UNREACHABLE_STATUSES, Outcome
 from promptsync.daemon.syncer import Syncer
 from promptsync.daemon.watcher import RefWatcher, Waker
 from promptsync.errors import UsageError
+from promptsync.validate.validator import ValidationStopped
 
 log = logging.getLogger(__name__)
 JITTER = 0.2
@@ -54,13 +55,18 @@ class Daemon:
     def request_stop(self) -> None:
         self.stop.set()
         self.waker.wake()
+        self.syncer.gate.stop()  # a first load in the process pool would run on for minutes
 
     def run(self, max_cycles: int | None = None) -> int:
         watcher = self._start_watcher()
         try:
             with self.syncer.source.kept():  # one open repository for all the cycles below
                 while not self.stop.is_set() and self.cycles != max_cycles:
-                    self.last = self._cycle()
+                    try:
+                        self.last = self._cycle()
+                    except ValidationStopped:
+                        log.info("stopped during a validation: nothing of it was written")
+                        break
                     self.cycles += 1
                     if self.stop.is_set() or self.cycles == max_cycles:
                         break
@@ -75,7 +81,7 @@ class Daemon:
         """One cycle; whatever it raises is retried, except a usage error (exit 2)."""
         try:
             return self.syncer.cycle()
-        except UsageError:
+        except (UsageError, ValidationStopped):
             raise
         except Exception as exc:
             return self.syncer.crashed(exc)

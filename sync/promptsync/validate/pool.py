@@ -6,6 +6,8 @@ some other thread held, so a threaded process gets a `forkserver`; a single-thre
 keeps `fork`, which starts workers at no cost. Each worker asks the kernel for SIGKILL when
 its parent dies (PR_SET_PDEATHSIG): a SIGKILLed validation leaves no worker behind. Under a
 forkserver the parent is the server, which itself exits when the process it serves is gone.
+A stopping daemon ends its pool with `abandon`: Python's exit would otherwise wait for every
+job already queued.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 from pathlib import Path
 
@@ -81,6 +84,16 @@ def _die_with_parent(parent: int) -> None:
         os.kill(parent, 0)
     except ProcessLookupError:
         os._exit(1)
+
+
+def abandon(executor: ProcessPoolExecutor) -> None:
+    """Cancel the jobs `executor` has not started and end its workers now (their jobs fail
+    with BrokenProcessPool). Python 3.14 has `terminate_workers()`; before it, the worker
+    processes are only reachable through `_processes`."""
+    workers = list((executor._processes or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
 
 
 def check_job(job: tuple[str, bytes, str]) -> FileResult:
