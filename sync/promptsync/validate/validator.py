@@ -8,8 +8,7 @@ import logging
 import os
 import threading
 from collections.abc import Mapping, Sequence
-from concurrent.futures import CancelledError, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol
 
 from promptsync import brands
@@ -160,8 +159,10 @@ class Validator:
         try:
             with executor:
                 return list(executor.map(pool.check_job, jobs, chunksize=chunk))
-        except (BrokenProcessPool, CancelledError) as exc:
-            if self._stopped:  # what stop() does to a running pool
+        except Exception as exc:
+            # What stop() does to a running pool: BrokenProcessPool, CancelledError, or a
+            # RuntimeError from map() still submitting jobs to the pool it shut down.
+            if self._stopped:
                 raise ValidationStopped("the validator was stopped") from exc
             raise
         finally:
