@@ -38,7 +38,16 @@ sys.path.insert(0, str(ROOT))
 import psutil  # noqa: E402
 import redis  # noqa: E402
 
-from bench.sync import CHANGED, TRANSLATED, Databases, forget_promptsync, git, make_repo  # noqa: E402
+from bench.sync import (  # noqa: E402
+    CHANGED,
+    TRANSLATED,
+    Databases,
+    forget_promptsync,
+    git,
+    head,
+    make_repo,
+    published,
+)
 from tests.support.servers import RedisProcess  # noqa: E402
 
 # The chat process: waits for {"brand", "type", "locale", "version"} on stdin, polls `get`
@@ -78,16 +87,6 @@ def process(cmd: list[str], **kwargs: object) -> Iterator[subprocess.Popen[str]]
     finally:
         proc.terminate()
         proc.wait(30)
-
-def published(sub: redis.client.PubSub, commit: str, timeout: float) -> None:
-    """Wait for the event naming `commit`: pub/sub channels are shared by every database
-    number of a Redis, so other daemons' events pass by on a shared server."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        message = sub.get_message(ignore_subscribe_messages=True, timeout=0.5)
-        if message is not None and json.loads(message["data"]).get("commit") == commit:
-            return
-    raise RuntimeError("the daemon published no event in time")
 
 def measure(repo: Path, size: int, db: str, redis_url: str, commits: int) -> Figures:
     forget_promptsync(redis_url)
@@ -132,11 +131,6 @@ def measure(repo: Path, size: int, db: str, redis_url: str, commits: int) -> Fig
     sub.close()
     client.close()
     return Figures(size, first_load, rss, after_git, from_start, git_only)
-
-def head(repo: Path) -> str:
-    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, check=True, text=True,
-                          capture_output=True).stdout.strip()
-
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)

@@ -22,6 +22,7 @@ are deleted, never the database. Run from the repository root; run by hand, neve
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -205,7 +206,7 @@ def latency(repo: Path, url: str, redis_url: str,
     originals = {rel: (repo / rel).read_text() for rel in CHANGED if (repo / rel).exists()}
     out, git_only = [], []
     with daemon(repo, url, redis_url):
-        _next_event(sub, 300)  # the first full load
+        published(sub, head(repo), 300)  # the first full load
         for i in range(commits):
             # A base text, then a translation, in turn (when there are translations).
             rel = CHANGED[i % 2 if (repo / CHANGED[1]).exists() else 0]
@@ -216,7 +217,7 @@ def latency(repo: Path, url: str, redis_url: str,
             start = time.perf_counter()
             git(repo, "commit", "-q", "-m", f"change {i}")
             git_only.append(time.perf_counter() - start)
-            _next_event(sub, 30)
+            published(sub, head(repo), 30)
             out.append(time.perf_counter() - start)
             time.sleep(0.05)
     sub.close()
@@ -224,12 +225,20 @@ def latency(repo: Path, url: str, redis_url: str,
     return out, git_only
 
 
-def _next_event(sub: redis.client.PubSub, timeout: float) -> None:
+def published(sub: redis.client.PubSub, commit: str, timeout: float) -> None:
+    """Wait for the event naming `commit`: pub/sub channels are shared by every database
+    number of a Redis, so other daemons' events pass by on a shared server."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if sub.get_message(ignore_subscribe_messages=True, timeout=0.5) is not None:
+        message = sub.get_message(ignore_subscribe_messages=True, timeout=0.5)
+        if message is not None and json.loads(message["data"]).get("commit") == commit:
             return
     raise RuntimeError("the daemon published no event in time")
+
+
+def head(repo: Path) -> str:
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, check=True, text=True,
+                          capture_output=True).stdout.strip()
 
 
 def load_table(sizes: list[int], repos: dict[int, Path], dbs: Databases,

@@ -142,8 +142,9 @@ def test_sync_of_a_url_with_a_token_in_its_query_never_prints_it(tmp_path: Path)
                                  f"https://{SECRET}@git.example.com/prompts.git",
                                  f"https://git.example.com/prompts.git?private_token={SECRET}"])
 def test_serve_given_a_url_with_a_credential_never_prints_it(
-        url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["serve", "--repo", url, "--port", str(free_port())]) == 2
+        url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["serve", "--repo", url, "--cache-dir", str(tmp_path),
+                 "--port", str(free_port())]) == 2
     err = capsys.readouterr().err
-    assert "is not a directory" in err
+    assert "git.example.com" in err  # the server is named, its credential masked
     assert SECRET not in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -93,13 +94,17 @@ def test_the_working_tree_reads_only_what_the_prompts_check_needs(prompt_repo: G
     # The folders are listed; a file is read only when the check of the previewed prompt needs
     # it (the core's related-files rule): its translations, default's base texts, the rules.
     read: list[str] = []
-    read_file = tree.read_file
+    file_reader = tree.file_reader
 
-    def spy(root: Path, path: str) -> SourceFile:
-        read.append(path)
-        return read_file(root, path)
+    def spy(root: Path) -> Callable[[str], SourceFile]:
+        read_file = file_reader(root)
 
-    monkeypatch.setattr(workspace_module, "read_file", spy)
+        def reading(path: str) -> SourceFile:
+            read.append(path)
+            return read_file(path)
+        return reading
+
+    monkeypatch.setattr(workspace_module, "file_reader", spy)
     code, out, _ = preview(capsys, prompt_repo, "default/greeting", "--sample", "new visitor")
     assert code == 0 and "How can I help you today?" in out
     assert GREETING in read

@@ -98,7 +98,11 @@ class Mirror:
             if self.path.exists():  # a clone cut short (killed): start it again
                 shutil.rmtree(self.path)
             self.path.mkdir(mode=PRIVATE_DIR)  # git clones into an empty folder
-            self._git(None, "clone", "--mirror", "--quiet", self.url, str(self.path))
+            try:
+                self._git(None, "clone", "--mirror", "--quiet", self.url, str(self.path))
+            except UnreachableError:
+                shutil.rmtree(self.path, ignore_errors=True)  # no empty mirror left behind
+                raise
             self._tighten()
 
     def _tighten(self) -> None:
