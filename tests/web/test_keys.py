@@ -38,7 +38,7 @@ def test_the_key_is_asked_once_and_kept_for_the_session_only(
 
     page.reload()
     expect(page.locator("#matrix")).to_be_visible()
-    assert page.locator("dialog").count() == 0
+    assert page.locator("dialog[open]").count() == 0
     assert page.evaluate("() => sessionStorage.getItem('promptsync.key')") == site.key
     assert page.evaluate("() => localStorage.length") == 0
     other = open_page("/", key=None)  # another browser session is asked again
@@ -95,7 +95,7 @@ def test_a_key_removed_on_the_server_is_asked_for_again(site: WritingApi,
     expect(page.locator("#session")).to_contain_text("Key temp")
     KeyStore(site.server.ctx.settings.keys_file).remove("temp")
     page.goto(site.server.url + "/#/p/default/greeting")
-    expect(page.locator("dialog")).to_contain_text("no longer accepts the key")
+    expect(page.locator("dialog[open]")).to_contain_text("no longer accepts the key")
     page.get_by_label("API key", exact=True).fill(site.key)
     page.get_by_role("button", name="Use this key").click()
     expect(page.locator("#session")).to_contain_text("Key dana")
@@ -114,7 +114,7 @@ def save_after_the_key_is_removed(site: WritingApi, open_page: Callable[..., Any
     page.get_by_role("button", name="Save…").click()
     page.get_by_label("What did you change? (the commit message)").fill(message)
     page.locator("#confirm-save").click()
-    expect(page.locator("dialog")).to_contain_text("no longer accepts the key")
+    expect(page.locator("dialog[open]")).to_contain_text("no longer accepts the key")
     return page
 
 
@@ -137,7 +137,7 @@ def test_a_refused_key_dialog_cancelled_keeps_the_text_unsaved(
         site: WritingApi, open_page: Callable[..., Any]) -> None:
     mine = "Words nobody saved, {{ brand_name }}.\n"
     page = save_after_the_key_is_removed(site, open_page, mine, "Never saved")
-    page.locator("dialog").get_by_role("button", name="Cancel").click()
+    page.locator("dialog[open]").get_by_role("button", name="Cancel").click()
     expect(page.locator("#save-result")).to_contain_text("Not saved")
     expect(page.get_by_label("Template")).to_have_value(mine)
     assert site.repo.git("rev-list", "--count", "main") == "1"

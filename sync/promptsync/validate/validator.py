@@ -137,6 +137,12 @@ class Validator:
             found = self.store.get(key)
         return found
 
+    @property
+    def held(self) -> tuple[int, int]:
+        """How many results the in-memory cache holds and what they weigh (bytes, estimated):
+        what a long-lived process (the API, the daemon) keeps. A draft's result is never kept."""
+        return len(self._cache), self._cache.weight
+
     def _remember(self, key: str, result: FileResult) -> None:
         self._cache.put(key, result)
         if self.store is not None:
