@@ -14,6 +14,7 @@ from promptsync.api.keys import KeyStore, Scope
 from tests.api.server import Running, make_context, running
 from tests.daemon.helpers import sync_once
 from tests.support.gitrepo import GitRepo
+from tests.support.gitserver import GitServer
 
 
 @pytest.fixture
@@ -57,3 +58,13 @@ def add_key(keys_file: Path, name: str, scope: Scope, brands: list[str] | None =
 
 def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture
+def git_server(tmp_path: Path) -> Iterator[GitServer]:
+    """A real `git daemon --enable=receive-pack` on a loopback port (a folder is not a server)."""
+    server = GitServer(tmp_path / "server")
+    try:
+        yield server.start()
+    finally:
+        server.close()

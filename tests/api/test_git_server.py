@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -31,15 +30,6 @@ from tests.support.servers import free_port
 
 GREETING = "prompts/northwind/greeting.yaml"
 WAIT = 30.0  # s: generous; the claim is "within a second", not tested as a timing
-
-
-@pytest.fixture
-def git_server(tmp_path: Path) -> Iterator[GitServer]:
-    server = GitServer(tmp_path / "server")
-    try:
-        yield server.start()
-    finally:
-        server.close()
 
 
 @pytest.fixture

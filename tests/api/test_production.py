@@ -7,7 +7,6 @@ lock), the third has its own (another host: it meets them at the push)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,15 +23,6 @@ from tests.support.gitserver import GitServer
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 SAME, DISTINCT = 21, 12
 WAIT = 60.0
-
-
-@pytest.fixture
-def git_server(tmp_path: Path) -> Iterator[GitServer]:
-    server = GitServer(tmp_path / "server")
-    try:
-        yield server.start()
-    finally:
-        server.close()
 
 
 def version_of(bare: GitRepo, path: str) -> int:
