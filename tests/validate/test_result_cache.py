@@ -74,6 +74,20 @@ def test_a_damaged_cache_file_only_costs_time(prompt_repo: GitRepo,
     assert run_json(capsys, "--repo", str(prompt_repo.path))[0] == 0
 
 
+def test_a_truncated_cache_file_is_rebuilt(prompt_repo: GitRepo,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    # What a full disk or a killed run leaves: the start of a good file.
+    prompt_repo.write("prompts/acme/greeting.yaml", BROKEN_GREETING)
+    repo = str(prompt_repo.path)
+    first = run_json(capsys, "--repo", repo)
+    cache = prompt_repo.path / ".git" / "promptsync" / "validate-cache.json"
+    whole = cache.read_bytes()
+    for cut in (len(whole) // 2, whole.index(b"\n") + 10):
+        cache.write_bytes(whole[:cut])
+        assert run_json(capsys, "--repo", repo) == first
+        assert len(ResultCache(cache)._entries) == first[1]["files_checked"]
+
+
 def test_the_process_pool_reports_what_one_process_reports(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[2]
     shutil.copytree(root / "schema", tmp_path / "schema")

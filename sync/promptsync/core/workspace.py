@@ -23,6 +23,7 @@ from typing import Protocol
 from promptsync import brands
 from promptsync.core.related import FileIndex, is_rule_file
 from promptsync.core.resolution import is_language_fallback, lookup_order
+from promptsync.known_blobs import KnownBlobs
 from promptsync.locale import language
 from promptsync.model import DEFAULT_BRAND, PromptId
 from promptsync.tree import SourceFile, Tree, blob_id, file_reader, is_prompt_candidate, listed
@@ -98,10 +99,12 @@ class Workspace:
         return cls.of_files(tree.label, tree.files, validator)
 
     @classmethod
-    def of_directory(cls, root: Path, validator: Checker | None = None) -> Workspace:
-        """The working tree: its paths listed now, each file read when first needed."""
+    def of_directory(cls, root: Path, validator: Checker | None = None,
+                     known: KnownBlobs | None = None) -> Workspace:
+        """The working tree: its paths listed now, each file read when first needed (with
+        `known`, a file whose lstat it remembers only when its bytes are needed)."""
         held: dict[str, SourceFile] = {}
-        read_file = file_reader(root)
+        read_file = file_reader(root, known)
 
         def load(path: str) -> SourceFile:
             found = held.get(path)
