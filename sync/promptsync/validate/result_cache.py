@@ -33,10 +33,10 @@ from typing import Any
 
 from promptsync.known_blobs import Entry, KnownBlobs
 from promptsync.validate.file_check import FileResult
-from promptsync.validate.result_json import from_json, to_json
+from promptsync.validate.result_json import StoredResult, decode, encode
 
 log = logging.getLogger(__name__)
-FORMAT = 4
+FORMAT = 5
 MAX_AGE_DAYS = 30
 MAX_ENTRIES = 50_000
 _KEY_BYTES = 32
@@ -61,8 +61,8 @@ def validator_digest() -> str:
 class ResultCache:
     """Line 1: `{"format", "validator", "mac"}`; line 2: the known blob ids of the working
     tree's files (`{path: [device, inode, size, mtime_ns, ctime_ns, blob]}`, see known_blobs);
-    then one line per entry: the key (as JSON), the day it was last used, the result (as
-    JSON), separated by tabs.
+    then one line per entry: the key (as JSON), the day it was last used, the result (see
+    result_json: its head, then its prompt, as JSON), separated by tabs.
 
     An entry's JSON is decoded only when a run asks for it: a run that checks one file of ten
     thousand decodes one, and the lines of the others are written back as they were read.
@@ -125,12 +125,12 @@ class ResultCache:
         os.replace(tmp, self.key_path)
         return self.key_path.read_bytes()  # whichever of two racing writers won
 
-    def get(self, key: str) -> FileResult | None:
+    def get(self, key: str) -> StoredResult | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
         try:
-            result = from_json(json.loads(entry[1]))
+            result = decode(entry[1])
         except (KeyError, TypeError, ValueError):
             return None
         if entry[0] != self.today:
@@ -139,8 +139,7 @@ class ResultCache:
         return result
 
     def put(self, key: str, result: FileResult) -> None:
-        raw = json.dumps(to_json(result), ensure_ascii=False).encode()
-        self._entries[key] = (self.today, raw)
+        self._entries[key] = (self.today, encode(result))
         self._changed = True
 
     def save(self) -> None:
