@@ -124,6 +124,18 @@ def test_validate_does_not_load_the_database_or_daemon_code() -> None:
     assert proc.stdout.splitlines()[-1] == "0 []", proc.stdout + proc.stderr
 
 
+def test_the_dispatcher_and_shared_options_load_neither_git_nor_the_package_metadata() -> None:
+    # Every command, the pre-commit hook's `validate` first, starts with these two modules;
+    # GitPython and the package metadata (only --version needs it) are some commands' own.
+    proc = run("import sys",
+               "from promptsync.cli.main import parse",
+               "import promptsync.cli.options",
+               "parse(['-v'])",
+               "print([m for m in ('git', 'importlib.metadata', 'sqlalchemy', 'jinja2')",
+               "       if m in sys.modules])")
+    assert proc.stdout.splitlines()[-1] == "[]", proc.stdout + proc.stderr
+
+
 def test_status_in_the_wrong_folder_creates_no_database(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "promptsync", "status"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=60)

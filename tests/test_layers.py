@@ -4,7 +4,8 @@ A room is a top-level module or folder of `promptsync`. The floors, lowest first
 has them:
 
     0  vocabulary  errors, credentials, settings, version, locale, model, record, lru, tree,
-                   versionline, brands, defaults: words and rules every room shares
+                   known_blobs, versionline, brands, defaults: words and rules every room
+                   shares
     1  doors       sandbox (Jinja), gitio (git), store (SQL), cache (Redis): one door per outside
                    system; rendering (how a prompt renders, in the sandbox)
     2  validate    the checks of files
@@ -35,7 +36,8 @@ PACKAGE = PROJECT_ROOT / "sync" / "promptsync"
 FACE = "__init__"
 FLOORS: dict[str, int] = {
     **dict.fromkeys(["errors", "credentials", "settings", "version", "locale", "model", "record",
-                     "lru", "tree", "versionline", "trailers", "brands", "defaults"], 0),
+                     "lru", "tree", "known_blobs", "versionline", "trailers", "brands",
+                     "defaults"], 0),
     **dict.fromkeys(["sandbox", "gitio", "store", "cache", "rendering"], 1),
     "validate": 2,
     "core": 3,

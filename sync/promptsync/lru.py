@@ -40,6 +40,12 @@ class LRU(Generic[K, V]):
         self.weight = 0
         self._data: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
+        # For a hot path that cannot afford `get`'s Python-level call (the reader's memory
+        # hit): the value without marking it used, and the marking, each one C call. `touch`
+        # raises KeyError for a key evicted meanwhile. `clear` keeps the same dict, so these
+        # stay bound to the live data.
+        self.peek: Callable[[K], V | None] = self._data.get
+        self.touch: Callable[[K], None] = self._data.move_to_end
 
     @overload
     def get(self, key: K) -> V | None: ...

@@ -49,38 +49,6 @@ def default_branch(prompt: PromptId, rev_sha: str) -> str:
     return f"rollback/{prompt.brand}-{prompt.type.slug}{tail}-{short(rev_sha)}"
 
 
-@dataclass(frozen=True)
-class Base:
-    """Where a rollback starts, and why there: the output says both."""
-
-    ref: str
-    why: str
-
-
-def default_base(repo: GitRepository, branch: str) -> Base:
-    """The published branch as this clone knows it. `sync --repo .` publishes the local
-    <branch>, and a daemon elsewhere the remote's, which this clone sees as origin/<branch>:
-    the local branch when it holds everything origin/<branch> holds (the same commit, or
-    ahead of it), else origin/<branch> (the local one is behind, or went another way)."""
-    local, remote = repo.find(branch), repo.find(f"origin/{branch}")
-    if local is None and remote is None:
-        raise UsageError(f"neither origin/{branch} nor {branch} exists in {repo.path} "
-                         "(hint: pass --base REF, or set PROMPTSYNC_REF to the published branch)")
-    follows = "the branch `promptsync sync --repo .` follows here"
-    if remote is None:
-        return Base(branch, f"{follows}; this clone has no origin/{branch}")
-    if local is None:
-        return Base(f"origin/{branch}", f"this clone has no local {branch}")
-    if local == remote:
-        return Base(branch, f"{follows}, at the same commit as origin/{branch}")
-    if repo.is_ancestor(remote, local):
-        return Base(branch, f"{follows}; it is ahead of origin/{branch}, and the commits "
-                            f"origin/{branch} lacks are in this branch too")
-    state = "behind" if repo.is_ancestor(local, remote) else "not on the same line as"
-    return Base(f"origin/{branch}", f"your {branch} is {state} origin/{branch}, the newer "
-                                    f"published history (`--base {branch}` to start there)")
-
-
 def resolve(repo: GitRepository, rev: str, what: str = "") -> str:
     sha = repo.find(rev)
     if sha is None:

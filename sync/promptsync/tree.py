@@ -13,11 +13,12 @@ import hashlib
 import os
 import posixpath
 import stat
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from promptsync.errors import UsageError
+from promptsync.known_blobs import KnownBlobs
 from promptsync.model import PROMPTS_DIR, SCHEMA_DIR, TRACKED_DIRS, PromptId
 
 
@@ -103,28 +104,50 @@ def blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
-def _source(root: Path, path: Path) -> SourceFile:
-    rel = path.relative_to(root).as_posix()
+def _source(top: str, rel: str, known: KnownBlobs | None = None) -> SourceFile:
+    """The file at repository path `rel` under the resolved root `top`."""
+    path = f"{top}/{rel}"
     try:
         # One lstat answers what stands there (a cached validate run reads 10,000 files).
-        mode = os.lstat(path).st_mode
+        st = os.lstat(path)
     except OSError as exc:
         return SourceFile(rel, f"unreadable:{rel}", _raiser(exc))
-    if stat.S_ISDIR(mode) and os.path.lexists(path / ".git"):
+    mode = st.st_mode
+    if stat.S_ISDIR(mode) and os.path.lexists(f"{path}/.git"):
         return gitlink(rel)  # a checked-out submodule (see _is_nested_repository)
     if stat.S_ISLNK(mode):
         target = os.readlink(path)
         data = target.encode()
         return SourceFile(rel, blob_id(data), lambda: data, True, target)
+    blob = known.get(rel, st) if known is not None and stat.S_ISREG(mode) else None
+    if blob is not None:
+        return SourceFile(rel, blob, _checked_reader(path, blob))
     try:
         # Opening a FIFO would block for ever; a device or socket is no prompt either.
         if not stat.S_ISREG(mode):
             raise OSError(errno.EINVAL, "not a regular file")
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            data = f.read()
     except OSError as exc:
         # Reported as file-unreadable by the Validator when it reads, not raised here.
         return SourceFile(rel, f"unreadable:{rel}", _raiser(exc))
-    return SourceFile(rel, blob_id(data), lambda: data)
+    blob = blob_id(data)
+    if known is not None:
+        known.put(rel, st, blob)
+    return SourceFile(rel, blob, lambda: data)
+
+
+def _checked_reader(path: str, blob: str) -> Callable[[], bytes]:
+    """Reads a file whose blob id came from its lstat: bytes that are not that blob (written
+    between the lstat and the read) are an error, never checked and cached under that id."""
+    def read() -> bytes:
+        with open(path, "rb") as f:
+            data = f.read()
+        if blob_id(data) != blob:
+            raise OSError(errno.EAGAIN, "the file changed while it was checked; run again")
+        return data
+
+    return read
 
 
 def _raiser(exc: OSError) -> Callable[[], bytes]:
@@ -150,7 +173,9 @@ def from_directory(root: Path, paths: Iterable[str] = ()) -> list[SourceFile]:
         files += [p for p in _walk(root / SCHEMA_DIR) if p not in files]
     else:
         files = [p for d in TRACKED_DIRS for p in _walk(root / d)]
-    return [_source(root, p) for p in sorted(files) if is_tracked(p.relative_to(root).as_posix())]
+    top = str(root)
+    return [_source(top, rel) for p in sorted(files)
+            if is_tracked(rel := p.relative_to(root).as_posix())]
 
 
 def listed(root: Path) -> list[str]:
@@ -159,7 +184,8 @@ def listed(root: Path) -> list[str]:
     root = root.resolve()
     if not root.is_dir():
         raise UsageError(f"{root} is not a directory")
-    paths = (p.relative_to(root).as_posix() for d in TRACKED_DIRS for p in _walk(root / d))
+    top = str(root)
+    paths = (p for d in TRACKED_DIRS for p in _walk_names(f"{top}/{d}", d))
     return sorted(p for p in paths if is_tracked(p))
 
 
@@ -168,10 +194,11 @@ def read_file(root: Path, path: str) -> SourceFile:
     return file_reader(root)(path)
 
 
-def file_reader(root: Path) -> Callable[[str], SourceFile]:
-    """`read_file` for the paths of one root, resolved once (not once a file)."""
-    top = root.resolve()
-    return lambda path: _source(top, top / path)
+def file_reader(root: Path, known: KnownBlobs | None = None) -> Callable[[str], SourceFile]:
+    """`read_file` for the paths of one root, resolved once (not once a file); with `known`,
+    a file whose lstat it remembers is not read until its bytes are asked for."""
+    top = str(root.resolve())
+    return lambda path: _source(top, path, known)
 
 
 def _is_nested_repository(path: Path) -> bool:
@@ -183,6 +210,23 @@ def _expand(paths: list[Path]) -> Iterable[Path]:
     for p in paths:
         walk = p.is_dir() and not p.is_symlink() and not _is_nested_repository(p)
         yield from (_walk(p) if walk else [p])
+
+
+def _walk_names(top: str, rel: str) -> Iterator[str]:
+    """`_walk` as repository paths (`rel` names `top`): strings, not Path objects, since
+    listing 10,000 files is a cached validate run's first step."""
+    try:
+        entries = list(os.scandir(top))
+    except OSError:
+        return  # not there, or not a folder: nothing in it, as os.walk says
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = f"{rel}/{entry.name}"
+        if entry.is_dir(follow_symlinks=False) and not os.path.lexists(f"{entry.path}/.git"):
+            yield from _walk_names(entry.path, path)
+        else:
+            yield path  # a file, or what stands for one: a link, another repository
 
 
 def _walk(top: Path) -> Iterable[Path]:

@@ -11,6 +11,7 @@ import pytest
 from promptsync import tree
 from promptsync.cli.main import main
 from promptsync.core import workspace as workspace_module
+from promptsync.known_blobs import KnownBlobs
 from promptsync.model import PromptDoc, PromptId, PromptType
 from promptsync.preview.render import render, render_each
 from promptsync.tree import SourceFile
@@ -96,8 +97,8 @@ def test_the_working_tree_reads_only_what_the_prompts_check_needs(prompt_repo: G
     read: list[str] = []
     file_reader = tree.file_reader
 
-    def spy(root: Path) -> Callable[[str], SourceFile]:
-        read_file = file_reader(root)
+    def spy(root: Path, known: KnownBlobs | None = None) -> Callable[[str], SourceFile]:
+        read_file = file_reader(root, known)
 
         def reading(path: str) -> SourceFile:
             read.append(path)

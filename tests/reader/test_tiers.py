@@ -249,3 +249,20 @@ def test_a_lost_event_does_not_leave_memory_stale(publisher: Publisher, db_url: 
     client.close()
     assert wait_until(lambda: reader.get("acme", PromptType.GREETING).version == 2, 10)
     assert wait_until(lambda: reader.get("acme", PromptType.GREETING).source == "memory")
+
+
+def test_a_prompt_read_often_stays_in_memory_while_made_up_brands_fill_it(
+        publisher: Publisher, db_url: str, redis_url: str, make_reader) -> None:
+    # A memory hit must count as a use: the hot path reads the tier without LRU.get, and a
+    # read that forgot to mark its entry used let the chat's own prompt be evicted first.
+    publisher.apply({"acme/greeting": ("Hi from Acme", 1), "default/farewell": ("Bye", 1)})
+    reader = make_reader(db_url, redis_url)
+    wait_subscribed(reader)
+    reader._memory.entries.max_entries = 20  # the bound, small enough to fill in a test
+    assert reader.get("acme", PromptType.GREETING).source == "db"
+    assert reader.get("acme", PromptType.GREETING).source == "memory"
+    for n in range(60):
+        reader.get(f"made-up-{n}", PromptType.FAREWELL)  # each one stored, the oldest evicted
+        hot = reader.get("acme", PromptType.GREETING)
+        assert (hot.source, hot.template) == ("memory", "Hi from Acme"), n
+    assert len(reader._memory.entries) == 20

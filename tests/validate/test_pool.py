@@ -3,6 +3,8 @@ threaded process, and leaving no worker behind when its parent is SIGKILLed (13.
 
 from __future__ import annotations
 
+import cProfile
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -10,13 +12,16 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
 import psutil
 import pytest
 
+from promptsync.tree import from_directory
 from promptsync.validate import Validator, pool
+from promptsync.validate.rules import load_rules
 from tests.support.gitrepo import PROJECT_ROOT
 
 T = TypeVar("T")
@@ -110,3 +115,25 @@ def test_a_threaded_process_never_forks_its_workers() -> None:
     finally:
         stop.set()
         thread.join(10)
+
+
+def _unprofiled() -> bool:
+    return sys.getprofile() is None
+
+
+def test_a_worker_forked_from_a_profiled_process_runs_without_the_profiler() -> None:
+    """A forked worker inherits the parent's cProfile: it recorded what nobody reads and made
+    every check 2-3x slower (bench/profile_cycle.py --load timed the daemon's pool so)."""
+    rules, _ = load_rules([f for f in from_directory(PROJECT_ROOT)
+                           if f.path.startswith("schema/")])
+    assert rules is not None
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=pool.init_worker,
+                                 initargs=(os.getpid(), rules)) as executor:
+            unprofiled = executor.submit(_unprofiled).result(60)
+    finally:
+        profiler.disable()
+    assert unprofiled

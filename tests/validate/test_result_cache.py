@@ -26,6 +26,11 @@ template: |
 """
 
 
+def held(cache: ResultCache, key: str) -> FileResult | None:
+    found = cache.get(key)
+    return found.decoded() if found is not None else None
+
+
 def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:
     code = main(["validate", "--format", "json", *args])
     return code, json.loads(capsys.readouterr().out)
@@ -72,6 +77,41 @@ def test_a_damaged_cache_file_only_costs_time(prompt_repo: GitRepo,
     cache.parent.mkdir(parents=True)
     cache.write_text('{"format": 1, "entries": {"x": 3')
     assert run_json(capsys, "--repo", str(prompt_repo.path))[0] == 0
+
+
+def test_a_truncated_cache_file_is_rebuilt(prompt_repo: GitRepo,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    # What a full disk or a killed run leaves: the start of a good file.
+    prompt_repo.write("prompts/acme/greeting.yaml", BROKEN_GREETING)
+    repo = str(prompt_repo.path)
+    first = run_json(capsys, "--repo", repo)
+    cache = prompt_repo.path / ".git" / "promptsync" / "validate-cache.json"
+    whole = cache.read_bytes()
+    for cut in (len(whole) // 2, whole.index(b"\n") + 10):
+        cache.write_bytes(whole[:cut])
+        assert run_json(capsys, "--repo", repo) == first
+        assert len(ResultCache(cache)._entries) == first[1]["files_checked"]
+
+
+@pytest.mark.parametrize("example", ["valid/translation-with-variants",
+                                     "invalid/translation-variants-other-weights"])
+def test_a_run_from_the_cache_reports_and_holds_what_the_checks_gave(tmp_path: Path,
+                                                                     example: str) -> None:
+    # Every prompt the cache gives back is the one the checks made, its variants included (a
+    # cached base text lost them, and its translation's variants were then said not to match).
+    shutil.copytree(PROJECT_ROOT / "schema", tmp_path / "schema")
+    shutil.copytree(PROJECT_ROOT / "prompts", tmp_path / "prompts")
+    shutil.copytree(PROJECT_ROOT / "tests" / "examples" / example / "prompts",
+                    tmp_path / "prompts", dirs_exist_ok=True)
+    files = from_directory(tmp_path)
+    path = tmp_path / "validate-cache.json"
+    store = ResultCache(path)
+    checked = Validator(workers=1, store=store).validate(files)
+    store.save()
+    cached = Validator(workers=1, store=ResultCache(path)).validate(files)
+    assert cached.findings == checked.findings
+    assert dict(cached.prompts) == dict(checked.prompts)
+    assert any(doc.variants for doc in cached.prompts.values())
 
 
 def test_the_process_pool_reports_what_one_process_reports(tmp_path: Path) -> None:
@@ -133,12 +173,12 @@ def test_entries_no_run_used_for_a_month_are_dropped(tmp_path: Path) -> None:
     first.put("used", result)
     first.save()
     second = ResultCache(path, today=110)  # a run ten days later uses one of them
-    assert second.get("used") == result
+    assert held(second, "used") == result
     second.save()
     third = ResultCache(path, today=101 + MAX_AGE_DAYS)
     third.save()
     after = ResultCache(path, today=101 + MAX_AGE_DAYS)
-    assert (after.get("stale"), after.get("used")) == (None, result)
+    assert (held(after, "stale"), held(after, "used")) == (None, result)
 
 
 def test_a_hand_edited_cache_cannot_make_a_bad_file_pass(
@@ -164,7 +204,7 @@ def test_a_cache_written_by_another_validator_is_not_read(
     cache = ResultCache(path)
     cache.put("key", result)
     cache.save()
-    assert ResultCache(path).get("key") == result
+    assert held(ResultCache(path), "key") == result
     assert stat.S_IMODE(path.with_suffix(".key").stat().st_mode) == 0o600
     monkeypatch.setattr(result_cache, "validator_digest", lambda: "an-upgraded-validator")
     assert ResultCache(path).get("key") is None

@@ -20,7 +20,6 @@ from typing import Any
 from promptsync.cli.options import add_logging
 from promptsync.credentials import redact
 from promptsync.errors import PromptSyncError
-from promptsync.version import package_version
 
 # `promptsync` alone prints the help and fails, as `git` alone does: a script that calls it
 # without a command did not get what it asked for, so it must not look like success. git's
@@ -48,6 +47,19 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+class _Version(argparse._VersionAction):
+    """argparse's --version, asking for the version only when --version is given: the
+    package metadata lookup costs ~40 ms that every other command (the pre-commit hook's
+    `validate`) would pay for nothing."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        from promptsync.version import package_version
+
+        self.version = f"%(prog)s {package_version()}"
+        super().__call__(parser, namespace, values, option_string)
 
 
 def _command(name: str) -> ModuleType:
@@ -80,7 +92,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = _Parser(prog="promptsync", description="Chatbot prompts as files in git: validate, "
                      "preview, audit and roll back them, and sync the published branch "
                      "into the database and Redis.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    parser.add_argument("--version", action=_Version)
     add_logging(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     summaries = _Summaries(subparsers)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from promptsync import settings
 from promptsync.errors import UsageError
-from promptsync.gitio.repo import check_repository
 from promptsync.model import PromptId
 
 VERBOSE_HELP = "more log output (-vv: debug)"
@@ -113,6 +112,10 @@ def add_format(parser: argparse.ArgumentParser, choices: Iterable[str],
 
 def repo_dir(explicit: str | None, environ: Mapping[str, str] | None = None) -> Path:
     """The repository of --repo / PROMPTSYNC_REPO / the current folder; it must be git's."""
+    # Imported here, not above: every command imports this module, and `validate` (the
+    # pre-commit hook's command) must not pay for GitPython's import (~90 ms) to parse its flags.
+    from promptsync.gitio.repo import check_repository
+
     return check_repository(settings.resolve_folder(explicit, environ))
 
 

@@ -9,8 +9,9 @@ from typing import Any
 
 from promptsync.cli.options import add_repo, prompt_id, repo_dir
 from promptsync.gitio import short
+from promptsync.gitio.published import Base, publishing_base
 from promptsync.gitio.repo import GitRepository
-from promptsync.rollback import Base, default_base, make_rollback
+from promptsync.rollback import make_rollback
 from promptsync.settings import resolve_ref
 
 
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     prompt = prompt_id(args.id)
     with GitRepository(repo_dir(args.repo)) as repo:
         base = Base(args.base, "as --base asked") if args.base else \
-            default_base(repo, resolve_ref(None))
+            publishing_base(repo, resolve_ref(None))
         done = make_rollback(repo, prompt, args.to, base=base.ref, branch=args.branch)
     print(f"Created branch {done.branch} (commit {short(done.commit)}) from {base.ref} "
           f"({short(done.parent)}): {prompt} as it was at {short(done.restored_from)}, "

@@ -77,7 +77,8 @@ def validate(s: ValidateSettings) -> int:
     those checks need; the findings on them are the ones a whole-tree run gives."""
     named = _named(s.root, s.paths) if s.paths else None
     store = ResultCache.for_repository(s.root) if s.cache else None
-    workspace = Workspace.of_directory(s.root, Validator(store=store))
+    workspace = Workspace.of_directory(s.root, Validator(store=store),
+                                       store.known_blobs if store is not None else None)
     if not workspace.index.rule_files() & {SCHEMA_PATH, VARIABLES_PATH}:
         raise UsageError(f"{s.root} has no schema/ folder "
                          "(hint: is --repo the prompt repository?)")

@@ -23,6 +23,7 @@ from typing import Protocol
 from promptsync import brands
 from promptsync.core.related import FileIndex, is_rule_file
 from promptsync.core.resolution import is_language_fallback, lookup_order
+from promptsync.known_blobs import KnownBlobs
 from promptsync.locale import language
 from promptsync.model import DEFAULT_BRAND, PromptId
 from promptsync.tree import SourceFile, Tree, blob_id, file_reader, is_prompt_candidate, listed
@@ -98,10 +99,12 @@ class Workspace:
         return cls.of_files(tree.label, tree.files, validator)
 
     @classmethod
-    def of_directory(cls, root: Path, validator: Checker | None = None) -> Workspace:
-        """The working tree: its paths listed now, each file read when first needed."""
+    def of_directory(cls, root: Path, validator: Checker | None = None,
+                     known: KnownBlobs | None = None) -> Workspace:
+        """The working tree: its paths listed now, each file read when first needed (with
+        `known`, a file whose lstat it remembers only when its bytes are needed)."""
         held: dict[str, SourceFile] = {}
-        read_file = file_reader(root)
+        read_file = file_reader(root, known)
 
         def load(path: str) -> SourceFile:
             found = held.get(path)
@@ -208,7 +211,8 @@ class Workspace:
                                          history=history)
         # A finding about the rules themselves (schema/ does not load) stops every check.
         report.findings = [f for f in report.findings if f.path in scope or is_rule_file(f.path)]
-        report.prompts = {i: doc for i, doc in report.prompts.items() if i.path in scope}
+        for prompt_id in [i for i in report.prompts if i.path not in scope]:
+            del report.prompts[prompt_id]  # by id: a cached prompt is not decoded to drop it
         report.files_checked = sum(1 for p in scope if p in self.index and is_prompt_candidate(p))
         return report
 

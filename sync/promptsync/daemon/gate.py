@@ -112,7 +112,7 @@ class Gate:
         report: Report = workspace.check(None if changed is None else list(changed))
         # An operator who allowed an empty tree has accepted that brand default is gone too.
         errors = [f for f in report.errors if not (empty and f.code == DEFAULT_MISSING_TYPE)]
-        return Verdict([f.as_text() for f in errors], report.prompts, findings=errors)
+        return Verdict([f.as_text() for f in errors], dict(report.prompts), findings=errors)
 
     def _changed_since_passed(self, repo: GitRepository, base: str | None,
                               target: str) -> dict[str, bool] | None:

@@ -126,14 +126,6 @@ class GitRepository:
         # GitPython hands the null id back unchecked; it names no commit (a 503 from the API).
         return None if sha.strip("0") == "" else sha
 
-    def published_branch(self, name: str) -> str | None:
-        """Where this clone sees branch `name` as published: origin/<name> when it has that
-        remote-tracking branch, else the local <name>; None when it has neither."""
-        for candidate in (f"origin/{name}", name):
-            if self.find(candidate) is not None:
-                return candidate
-        return None
-
     def current_branch(self) -> str | None:
         """The checked-out branch's name; None on a detached HEAD."""
         head = self._repo.head

@@ -32,6 +32,7 @@ from promptsync.sandbox import DEFAULT_RENDER_SECONDS
 _TYPES: dict[str, PromptType] = {
     **{t.value: t for t in PromptType}, **{t.slug: t for t in PromptType}}
 _MAX_LAST_GOOD = 10_000
+_monotonic = time.monotonic
 
 
 class PromptTypeError(ValueError, TypeError):
@@ -88,6 +89,7 @@ class PromptReader:
         self._fallbacks = self._locales.fallbacks  # read on every memory hit with a locale
         self._memory = MemoryTier()
         self._entries = self._memory.entries  # the hot path reads this LRU directly
+        self._peek, self._touch = self._entries.peek, self._entries.touch
         # What answers while Redis and the database are both unreachable; bounded like memory.
         self._last_good: LRU[Key, Prompt] = LRU(_MAX_LAST_GOOD)
         self._renderer = PromptRenderer(self._notices, seconds=self.settings.render_seconds)
@@ -140,9 +142,24 @@ class PromptReader:
             t = _TYPES[type_]
         except (KeyError, TypeError):
             t = _parse_type(type_)
+        # A memory hit of a vouched-for tier answers inline (what _memory_hit does, without
+        # its call and LRU.get's); anything else (a miss, an unhashable brand, a fallback to
+        # count, memory past its health window) asks _memory_hit, which knows all of that.
+        key = (brand, t, locale) if locale else (brand, t)
+        try:
+            hit = self._peek(key)
+        except TypeError:
+            hit = None
+        if (hit is not None and hit.source != "fallback"
+                and _monotonic() < self._memory.healthy_until):
+            try:  # noqa: SIM105  (contextlib.suppress costs more than the hit)
+                self._touch(key)
+            except KeyError:  # evicted by another thread meanwhile: the copy is still good
+                pass
+        else:
+            hit = self._memory_hit(key)
         if subject is not None:
-            hit = None if locale else self._memory_hit((brand, t))
-            prompt = hit if hit is not None else self._get_typed(brand, t, locale)
+            prompt = self._get_typed(brand, t, locale) if locale or hit is None else hit
             memo = prompt.variants.memo
             if memo is not None and memo[0] is prompt and memo[1] == brand:
                 # A memory hit of a prompt assigned before: reader.assigned, inline.
@@ -154,18 +171,13 @@ class PromptReader:
                 tick()
                 return chosen  # type: ignore[no-any-return]
             return assigned(prompt, brand, t, subject) if prompt.variants.arms else prompt
-        if locale:
-            key = (brand, t, locale)
-            hit = self._memory_hit(key)
-            if hit is None:
-                return self._get_in_slow(brand, t, locale)
-            if self._fallbacks:  # inline AskedLocales.counted: this is the hot path too
-                counter = self._fallbacks.get(key)
-                if counter is not None:
-                    counter.inc()
-            return hit
-        hit = self._memory_hit((brand, t))
-        return self._get_slow(brand, t) if hit is None else hit
+        if hit is None:
+            return self._get_in_slow(brand, t, locale) if locale else self._get_slow(brand, t)
+        if locale and self._fallbacks:  # inline AskedLocales.counted: this is the hot path too
+            counter = self._fallbacks.get(key)
+            if counter is not None:
+                counter.inc()
+        return hit
 
     async def aget(self, brand: str, type_: PromptType | str, locale: str | None = None,
                    subject: object = None) -> Prompt:

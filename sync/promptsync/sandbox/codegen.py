@@ -28,14 +28,17 @@ class BoundedCodeGenerator(CodeGenerator):
 
     def visit_For(self, node: nodes.For, frame: Frame) -> None:
         # Jinja forbids new node types; mark the iterable, and wrap it where it is written.
+        # Only a template with a loop pays for the look-up on every node: the instance's
+        # `visit` takes over from the class's once there is an iterable to find.
         self._loop_iterables.add(id(node.iter))
+        self.visit = self._visit_wrapping_iterables  # type: ignore[method-assign]
         super().visit_For(node, frame)
 
-    def visit(self, node: nodes.Node, *args: Any, **kwargs: Any) -> Any:
+    def _visit_wrapping_iterables(self, node: nodes.Node, *args: Any, **kwargs: Any) -> Any:
         if id(node) not in self._loop_iterables:
-            return super().visit(node, *args, **kwargs)
+            return CodeGenerator.visit(self, node, *args, **kwargs)
         self.write("environment.bounded_iter(")
-        super().visit(node, *args, **kwargs)
+        CodeGenerator.visit(self, node, *args, **kwargs)
         self.write(")")
         return None
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from promptsync.gitio import short
+from promptsync.gitio.published import server_copy
 from promptsync.gitio.repo import GitRepository
 from promptsync.model import PROMPTS_DIR, PromptId
 from promptsync.settings import resolve_ref
@@ -53,7 +54,7 @@ def choose_base(repo: GitRepository, published: str) -> str | None:
     if upstream is not None and (upstream == published or upstream.endswith(f"/{published}")):
         candidate: str | None = upstream
     else:
-        candidate = repo.published_branch(published)
+        candidate = server_copy(repo, published)
     if candidate is None:
         return None
     on_it = repo.current_branch() == published and repo.find(candidate) == head

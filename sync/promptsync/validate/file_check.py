@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from promptsync.brands import brand_of_file
@@ -63,9 +63,9 @@ def check_file(path: str, data: bytes, rules: Rules, blob: str = "") -> FileResu
     findings += [f for f in check_schema(path, doc, rules) if not replaces_schema_finding(f, doc)]
     findings += _type_matches_name(path, doc, prompt_id)
     findings += locale_keys(path, doc, prompt_id)
-    prompt = _check_content(path, doc, rules, prompt_id, findings, text.splitlines())
+    prompt = _check_content(path, doc, rules, prompt_id, findings, text.splitlines(), blob)
     if prompt is not None and not any(f.is_error for f in findings):
-        return FileResult(path, tuple(findings), _with_blob(prompt, blob))
+        return FileResult(path, tuple(findings), prompt)
     return FileResult(path, tuple(findings))
 
 
@@ -134,7 +134,7 @@ def _type_matches_name(path: str, doc: YamlDoc, prompt_id: PromptId | None) -> l
 
 
 def _check_content(path: str, doc: YamlDoc, rules: Rules, prompt_id: PromptId | None,
-                   findings: list[Finding], text_lines: list[str]) -> PromptDoc | None:
+                   findings: list[Finding], text_lines: list[str], blob: str) -> PromptDoc | None:
     value: dict[str, Any] = doc.value
     template = value.get("template")
     if not isinstance(template, str) or not template.strip() or len(template) > MAX_TEMPLATE_CHARS:
@@ -170,7 +170,7 @@ def _check_content(path: str, doc: YamlDoc, rules: Rules, prompt_id: PromptId | 
                      translated_from=translated_from if isinstance(translated_from, int) else None,
                      translated_from_line=doc.mark(("translated_from",))[0],
                      locale_line=doc.mark(("locale",))[0], variants=variants,
-                     variants_line=doc.mark(("variants",), key=True)[0])
+                     variants_line=doc.mark(("variants",), key=True)[0], blob=blob)
 
 
 def _type_of(value: Mapping[str, Any]) -> PromptType:
@@ -258,7 +258,3 @@ def _content_indent(text_lines: list[str], header_line: int) -> int:
         if raw.strip():
             return len(raw) - len(raw.lstrip(" "))
     return 0
-
-
-def _with_blob(prompt: PromptDoc, blob: str) -> PromptDoc:
-    return replace(prompt, blob=blob) if blob else prompt

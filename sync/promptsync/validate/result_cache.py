@@ -29,12 +29,14 @@ import secrets
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
+from promptsync.known_blobs import Entry, KnownBlobs
 from promptsync.validate.file_check import FileResult
-from promptsync.validate.result_json import from_json, to_json
+from promptsync.validate.result_json import StoredResult, decode, encode
 
 log = logging.getLogger(__name__)
-FORMAT = 3
+FORMAT = 5
 MAX_AGE_DAYS = 30
 MAX_ENTRIES = 50_000
 _KEY_BYTES = 32
@@ -57,8 +59,10 @@ def validator_digest() -> str:
 
 
 class ResultCache:
-    """Line 1: `{"format", "validator", "mac"}`; then one line per entry: the key (as JSON),
-    the day it was last used, the result (as JSON), separated by tabs.
+    """Line 1: `{"format", "validator", "mac"}`; line 2: the known blob ids of the working
+    tree's files (`{path: [device, inode, size, mtime_ns, ctime_ns, blob]}`, see known_blobs);
+    then one line per entry: the key (as JSON), the day it was last used, the result (see
+    result_json: its head, then its prompt, as JSON), separated by tabs.
 
     An entry's JSON is decoded only when a run asks for it: a run that checks one file of ten
     thousand decodes one, and the lines of the others are written back as they were read.
@@ -70,29 +74,31 @@ class ResultCache:
         self.today = today if today is not None else int(time.time() // 86_400)
         self._entries: dict[str, tuple[int, bytes]] = {}  # key: (day last used, result JSON)
         self._changed = False  # something to write: a new result, a day moved, an entry gone
+        self.known_blobs = KnownBlobs()
         # A missing or damaged cache only costs time.
         with contextlib.suppress(OSError, ValueError, KeyError, AttributeError, TypeError):
-            self._entries = self._load()
+            self._entries, self.known_blobs = self._load()
 
     @classmethod
     def for_repository(cls, root: Path) -> ResultCache | None:
         git_dir = root / ".git"
         return cls(git_dir / "promptsync" / "validate-cache.json") if git_dir.is_dir() else None
 
-    def _load(self) -> dict[str, tuple[int, bytes]]:
+    def _load(self) -> tuple[dict[str, tuple[int, bytes]], KnownBlobs]:
         head, _, body = self.path.read_bytes().partition(b"\n")
         seal = json.loads(head)
         if seal.get("format") != FORMAT or seal.get("validator") != validator_digest():
-            return {}  # another version of the validator wrote it
+            return {}, KnownBlobs()  # another version of the validator wrote it
         if not hmac.compare_digest(str(seal.get("mac")), self._mac(body, create=False)):
             log.info("the validation cache %s was changed outside promptsync; checking every "
                      "file afresh", self.path)
-            return {}
+            return {}, KnownBlobs()
+        known, _, body = body.partition(b"\n")
         entries = {}
         for line in body.splitlines():
             key, day, raw = line.split(b"\t", 2)
             entries[json.loads(key)] = (int(day), raw)
-        return entries
+        return entries, _known_blobs(json.loads(known))
 
     def _mac(self, body: bytes, *, create: bool) -> str:
         key = self._key(create)
@@ -119,12 +125,12 @@ class ResultCache:
         os.replace(tmp, self.key_path)
         return self.key_path.read_bytes()  # whichever of two racing writers won
 
-    def get(self, key: str) -> FileResult | None:
+    def get(self, key: str) -> StoredResult | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
         try:
-            result = from_json(json.loads(entry[1]))
+            result = decode(entry[1])
         except (KeyError, TypeError, ValueError):
             return None
         if entry[0] != self.today:
@@ -133,19 +139,19 @@ class ResultCache:
         return result
 
     def put(self, key: str, result: FileResult) -> None:
-        raw = json.dumps(to_json(result), ensure_ascii=False).encode()
-        self._entries[key] = (self.today, raw)
+        self._entries[key] = (self.today, encode(result))
         self._changed = True
 
     def save(self) -> None:
         """Write every entry (this run's and the earlier ones), pruned, if anything changed."""
         kept = self._pruned()
-        if not self._changed and len(kept) == len(self._entries):
+        if not (self._changed or self.known_blobs.changed) and len(kept) == len(self._entries):
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            body = b"\n".join(b"%s\t%d\t%s" % (json.dumps(key).encode(), day, raw)
-                              for key, (day, raw) in kept.items())
+            body = b"\n".join([json.dumps(self._known_kept()).encode(),
+                               *(b"%s\t%d\t%s" % (json.dumps(key).encode(), day, raw)
+                                 for key, (day, raw) in kept.items())])
             seal = {"format": FORMAT, "validator": validator_digest(),
                     "mac": self._mac(body, create=True)}
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".cache-")
@@ -155,6 +161,12 @@ class ResultCache:
         except OSError as exc:
             log.info("could not save the validation cache %s: %s", self.path, exc)
 
+    def _known_kept(self) -> dict[str, Entry]:
+        """The newest MAX_ENTRIES known blob ids (a path learned again moves to the end)."""
+        entries = self.known_blobs.entries
+        return dict(list(entries.items())[-MAX_ENTRIES:]) if len(entries) > MAX_ENTRIES \
+            else entries
+
     def _pruned(self) -> dict[str, tuple[int, bytes]]:
         """The entries to keep: used within MAX_AGE_DAYS, at most MAX_ENTRIES of them."""
         oldest = self.today - MAX_AGE_DAYS
@@ -163,3 +175,8 @@ class ResultCache:
             return fresh
         return dict(sorted(fresh.items(), key=lambda item: item[1][0], reverse=True)
                     [:MAX_ENTRIES])
+
+
+def _known_blobs(table: dict[str, list[Any]]) -> KnownBlobs:
+    return KnownBlobs({path: (int(dev), int(ino), int(size), int(mtime), int(ctime), str(blob))
+                       for path, (dev, ino, size, mtime, ctime, blob) in table.items()})

@@ -178,13 +178,23 @@ def _innermost_unclosed(source: str, lines: tuple[str, ...]) -> tuple[str, int, 
 
 
 def _walk(ast: nodes.Template) -> list[nodes.Node]:
-    """Every node once; one pass instead of one `find_all` per question asked of the tree."""
+    """Every node once; one pass instead of one `find_all` per question asked of the tree.
+
+    The children are those of `Node.iter_child_nodes` (each field's node, or the nodes in a
+    field's list), in its order, read without its two generators: this walk runs on every
+    template of every file."""
     found: list[nodes.Node] = []
     stack: list[nodes.Node] = [ast]
+    node_type = nodes.Node
     while stack:
         node = stack.pop()
         found.append(node)
-        stack.extend(node.iter_child_nodes())
+        for field in node.fields:
+            item = getattr(node, field, None)
+            if isinstance(item, list):
+                stack.extend([n for n in item if isinstance(n, node_type)])
+            elif isinstance(item, node_type):
+                stack.append(item)
     return found
 
 
@@ -272,6 +282,10 @@ def _undeclared_hint(name: str, declared: Mapping[str, VariableSpec], rules: Rul
 
 
 def _python_format(place: TemplatePlace, source: str) -> Iterator[Finding]:
+    # Masking only blanks the Jinja spans, and what borders a span is its own '{' or '}':
+    # it never makes a match, so a text without one needs no masking (nearly every text).
+    if _PY_FORMAT.search(source) is None:
+        return
     masked = _JINJA_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), source)
     seen: set[str] = set()
     for match in _PY_FORMAT.finditer(masked):

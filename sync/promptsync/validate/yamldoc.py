@@ -32,6 +32,9 @@ _COLLECTION_TAGS = frozenset({None, "!", "tag:yaml.org,2002:seq", "tag:yaml.org,
 _PLAIN_SCALARS: LRU[str, Any] = LRU(4096)
 _MISSING = object()
 _PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null"))
+_DocumentStart, _Alias, _Scalar = yaml.DocumentStartEvent, yaml.AliasEvent, yaml.ScalarEvent
+_SequenceStart, _SequenceEnd = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+_MappingEnd = yaml.MappingEndEvent
 
 
 @dataclass
@@ -73,10 +76,12 @@ class _Builder:
         self.findings.append(error(self.path, where[0], where[1], code, message, hint))
         return _Stop()
 
+    # The parser (libyaml's or PyYAML's) makes events of exactly these classes: comparing the
+    # class is one pointer test where isinstance walks the class hierarchy, on every event.
     def build(self, events: Any) -> None:
         documents = 0
         for event in events:
-            if isinstance(event, yaml.DocumentStartEvent):
+            if type(event) is _DocumentStart:
                 documents += 1
                 if documents > 1:
                     raise self.fail(_at(event.start_mark), codes.YAML_MULTIPLE_DOCUMENTS,
@@ -85,8 +90,10 @@ class _Builder:
                 self.doc.value = self.node(event, events, (), 1)
 
     def node(self, event: Any, events: Any, path: Path, depth: int) -> Any:
-        where = _at(event.start_mark)
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+        mark = event.start_mark
+        where = (mark.line + 1, mark.column + 1)
+        kind = type(event)
+        if kind is _Alias or event.anchor:
             raise self.fail(where, codes.YAML_ANCHOR,
                             "YAML anchors and aliases (&name, *name) are not allowed",
                             "write the value out in full")
@@ -94,22 +101,22 @@ class _Builder:
             raise self.fail(where, codes.YAML_TOO_DEEP,
                             f"values are nested more than {MAX_DEPTH} levels deep")
         self.doc.value_marks[path] = where
-        if not isinstance(event, yaml.ScalarEvent) and event.tag not in _COLLECTION_TAGS:
+        if kind is _Scalar:
+            self.doc.styles[path] = event.style
+            return self.scalar(event, where)
+        if event.tag not in _COLLECTION_TAGS:
             # e.g. `!!python/object/apply:os.system [...]`: never construct, never ignore.
             raise self.fail(where, codes.YAML_SYNTAX, f"the YAML tag {event.tag!r} is not "
                             "allowed here", "use plain lists and mappings")
-        if isinstance(event, yaml.ScalarEvent):
-            self.doc.styles[path] = event.style
-            return self.scalar(event, where)
-        if isinstance(event, yaml.SequenceStartEvent):
+        if kind is _SequenceStart:
             return self.sequence(events, path, depth)
         return self.mapping(events, path, depth)
 
     def scalar(self, event: Any, where: tuple[int, int]) -> Any:
         tag = event.tag
-        if tag is None and not event.implicit[0]:
-            return event.value  # quoted or block scalar, untagged: text by YAML's own rule
         if tag is None:
+            if not event.implicit[0]:
+                return event.value  # quoted or block scalar, untagged: text by YAML's own rule
             known = _PLAIN_SCALARS.get(event.value, _MISSING)
             if known is not _MISSING:
                 return known
@@ -131,18 +138,21 @@ class _Builder:
     def sequence(self, events: Any, path: Path, depth: int) -> list[Any]:
         items: list[Any] = []
         for event in events:
-            if isinstance(event, yaml.SequenceEndEvent):
+            if type(event) is _SequenceEnd:
                 return items
             items.append(self.node(event, events, (*path, len(items)), depth + 1))
         return items
 
     def mapping(self, events: Any, path: Path, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
+        key_marks = self.doc.key_marks
         for event in events:
-            if isinstance(event, yaml.MappingEndEvent):
+            kind = type(event)
+            if kind is _MappingEnd:
                 return result
-            where = _at(event.start_mark)
-            if not isinstance(event, yaml.ScalarEvent) or event.anchor:
+            mark = event.start_mark
+            where = (mark.line + 1, mark.column + 1)
+            if kind is not _Scalar or event.anchor:
                 self.node(event, events, (*path, "?"), depth + 1)  # reports anchors first
                 # `template: {{ name }}` is a mapping whose key is a mapping: say why.
                 flow = flow_value(self.text.splitlines(), where[0])
@@ -151,13 +161,14 @@ class _Builder:
                                     flow.hint)
                 raise self.fail(where, codes.YAML_SYNTAX, "a key must be plain text")
             key = str(self.scalar(event, where))
+            at = (*path, key)
             if key in result:
-                first = self.doc.key_marks[(*path, key)]
+                first = key_marks[at]
                 raise self.fail(where, codes.YAML_DUPLICATE_KEY,
                                 f"the key '{key}' appears twice (first at line {first[0]})",
                                 "keep one of them")
-            self.doc.key_marks[(*path, key)] = where
-            result[key] = self.node(next(events), events, (*path, key), depth + 1)
+            key_marks[at] = where
+            result[key] = self.node(next(events), events, at, depth + 1)
         return result
 
 
