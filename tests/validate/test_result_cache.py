@@ -189,12 +189,25 @@ def test_a_hand_edited_cache_cannot_make_a_bad_file_pass(
     cache = prompt_repo.path / ".git" / "promptsync" / "validate-cache.json"
     text = cache.read_text(encoding="utf-8")
     # Someone "fixes" CI by blanking the findings the cache holds for the broken file.
-    edited, count = re.subn(r'"findings": \[\{[^\]]*usr_name[^\]]*\]', '"findings": []', text)
+    edited, count = re.subn(r'\t\[\{[^\t]*usr_name[^\t]*\]\t', '\t[]\t', text)
     assert count == 1
     cache.write_text(edited, encoding="utf-8")
     code, out = run_json(capsys, "--repo", repo, "--strict")
     assert code == 1
     assert {f["code"] for f in out["findings"]} == {"variable-undeclared", "stale-translation"}
+
+
+def test_any_key_reads_back(tmp_path: Path) -> None:
+    path = tmp_path / "validate-cache.json"
+    result = FileResult("prompts/acme/greeting.yaml", ())
+    keys = ["plain:key", 'a "quoted"\tkey', "prompts/k\u00fcche/gr\u00fc\u00dfe.yaml",
+            "back\\slash"]
+    cache = ResultCache(path)
+    for key in keys:
+        cache.put(key, result)
+    cache.save()
+    again = ResultCache(path)
+    assert [held(again, key) for key in keys] == [result] * len(keys)
 
 
 def test_a_cache_written_by_another_validator_is_not_read(

@@ -216,6 +216,11 @@ class Workspace:
         report.files_checked = sum(1 for p in scope if p in self.index and is_prompt_candidate(p))
         return report
 
+    def reads(self, changed: Collection[str] | None) -> set[str] | None:
+        """The paths `check(changed)` reads (None: every file): whose base versions it needs."""
+        scope = None if changed is None else self.index.affected(changed)
+        return None if scope is None else self.index.context(scope)
+
     def check_edit(self, path: str, data: bytes | None) -> Report:
         """The verdict on one file holding `data` (None: deleted) on top of this snapshot, as
         a save and a preview of a draft give it: the findings on the file and on the files it
