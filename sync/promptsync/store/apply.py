@@ -26,6 +26,8 @@ ADVISORY_LOCK_KEY = 0x70726F6D707473
 CHUNK = 500
 # Rows built and sent at once (a first load sends 100,000): the memory they take is bounded.
 ROWS_CHUNK = 2000
+# From this many rows on, PostgreSQL takes them with COPY (a first load: 100,000 rows twice).
+COPY_ROWS = 100
 T = TypeVar("T")
 Step = Callable[[str], None]
 # What the outbox gets for an applied change set, if anything (the daemon's notifications).
@@ -107,8 +109,8 @@ def _write_prompts(conn: Connection, changes: ChangeSet, existing: dict[PromptId
     # peak (freed memory scattered among live objects does not go back to the system).
     for docs in _chunks(new, ROWS_CHUNK):
         rows = [_row(changes, d) for d in docs]
-        conn.execute(insert(PromptRow), [r | stamp for r in rows])
-        conn.execute(insert(PromptVersionRow), [
+        _insert(conn, PromptRow, [r | stamp for r in rows])
+        _insert(conn, PromptVersionRow, [
             r | stamp | {"action": _action(changes, "create"), "generation": result.generation}
             for r in rows])
     for docs in _chunks(old, ROWS_CHUNK):
@@ -116,7 +118,7 @@ def _write_prompts(conn: Connection, changes: ChangeSet, existing: dict[PromptId
         conn.execute(update(PromptRow).where(PromptRow.id == bindparam("row_id")),
                      [r | stamp | {"row_id": existing[d.id]["id"]} for r, d in zip(rows, docs,
                                                                                 strict=True)])
-        conn.execute(insert(PromptVersionRow), [
+        _insert(conn, PromptVersionRow, [
             r | stamp | {"action": _action(changes, "update"), "generation": result.generation}
             for r in rows])
     for rows in _chunks(gone, CHUNK):
@@ -127,6 +129,29 @@ def _write_prompts(conn: Connection, changes: ChangeSet, existing: dict[PromptId
     result.changed += [(d.id, d.version, _action(changes, "create")) for d in new]
     result.changed += [(d.id, d.version, _action(changes, "update")) for d in old]
     result.changed += [(_id_of(r), r["version"], "delete") for r in gone]
+
+
+def _insert(conn: Connection, table: type[PromptRow] | type[PromptVersionRow],
+            rows: list[dict[str, Any]]) -> None:
+    """INSERT the rows; on PostgreSQL, past COPY_ROWS of them, one COPY: a first load of
+    100,000 prompts spent most of its transaction in executemany's per-row round of
+    parameters. Each value goes through the column type's own bind processing (the JSON
+    columns), so the rows are the ones an INSERT writes."""
+    if len(rows) < COPY_ROWS or not is_postgresql(conn.engine):
+        conn.execute(insert(table), rows)
+        return
+    columns = table.__table__.columns
+    names = list(rows[0])
+    processors = [columns[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+                  for n in names]
+    quote = conn.dialect.identifier_preparer.quote
+    sql = f"COPY {quote(table.__tablename__)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+    driver = conn.connection.driver_connection
+    assert driver is not None  # a connection in a transaction
+    with driver.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([row[n] if p is None else p(row[n])
+                            for n, p in zip(names, processors, strict=True)])
 
 
 def _action(changes: ChangeSet, plain: str) -> str:
