@@ -45,7 +45,7 @@ class PromptType(StrEnum):
             raise ValueError(f"unknown prompt type {text!r} (one of {choices})") from None
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)  # slots: the daemon indexes 100,000 of them
 class PromptId:
     """`<brand>/<type>[.<locale>]`, e.g. `acme/greeting` (the brand's base text, stored at
     `prompts/acme/greeting.yaml`) or `acme/greeting.de-CH` (a translation, stored at

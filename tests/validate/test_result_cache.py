@@ -26,6 +26,11 @@ template: |
 """
 
 
+def held(cache: ResultCache, key: str) -> FileResult | None:
+    found = cache.get(key)
+    return found.decoded() if found is not None else None
+
+
 def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:
     code = main(["validate", "--format", "json", *args])
     return code, json.loads(capsys.readouterr().out)
@@ -88,6 +93,27 @@ def test_a_truncated_cache_file_is_rebuilt(prompt_repo: GitRepo,
         assert len(ResultCache(cache)._entries) == first[1]["files_checked"]
 
 
+@pytest.mark.parametrize("example", ["valid/translation-with-variants",
+                                     "invalid/translation-variants-other-weights"])
+def test_a_run_from_the_cache_reports_and_holds_what_the_checks_gave(tmp_path: Path,
+                                                                     example: str) -> None:
+    # Every prompt the cache gives back is the one the checks made, its variants included (a
+    # cached base text lost them, and its translation's variants were then said not to match).
+    shutil.copytree(PROJECT_ROOT / "schema", tmp_path / "schema")
+    shutil.copytree(PROJECT_ROOT / "prompts", tmp_path / "prompts")
+    shutil.copytree(PROJECT_ROOT / "tests" / "examples" / example / "prompts",
+                    tmp_path / "prompts", dirs_exist_ok=True)
+    files = from_directory(tmp_path)
+    path = tmp_path / "validate-cache.json"
+    store = ResultCache(path)
+    checked = Validator(workers=1, store=store).validate(files)
+    store.save()
+    cached = Validator(workers=1, store=ResultCache(path)).validate(files)
+    assert cached.findings == checked.findings
+    assert dict(cached.prompts) == dict(checked.prompts)
+    assert any(doc.variants for doc in cached.prompts.values())
+
+
 def test_the_process_pool_reports_what_one_process_reports(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[2]
     shutil.copytree(root / "schema", tmp_path / "schema")
@@ -147,12 +173,12 @@ def test_entries_no_run_used_for_a_month_are_dropped(tmp_path: Path) -> None:
     first.put("used", result)
     first.save()
     second = ResultCache(path, today=110)  # a run ten days later uses one of them
-    assert second.get("used") == result
+    assert held(second, "used") == result
     second.save()
     third = ResultCache(path, today=101 + MAX_AGE_DAYS)
     third.save()
     after = ResultCache(path, today=101 + MAX_AGE_DAYS)
-    assert (after.get("stale"), after.get("used")) == (None, result)
+    assert (held(after, "stale"), held(after, "used")) == (None, result)
 
 
 def test_a_hand_edited_cache_cannot_make_a_bad_file_pass(
@@ -163,12 +189,25 @@ def test_a_hand_edited_cache_cannot_make_a_bad_file_pass(
     cache = prompt_repo.path / ".git" / "promptsync" / "validate-cache.json"
     text = cache.read_text(encoding="utf-8")
     # Someone "fixes" CI by blanking the findings the cache holds for the broken file.
-    edited, count = re.subn(r'"findings": \[\{[^\]]*usr_name[^\]]*\]', '"findings": []', text)
+    edited, count = re.subn(r'\t\[\{[^\t]*usr_name[^\t]*\]\t', '\t[]\t', text)
     assert count == 1
     cache.write_text(edited, encoding="utf-8")
     code, out = run_json(capsys, "--repo", repo, "--strict")
     assert code == 1
     assert {f["code"] for f in out["findings"]} == {"variable-undeclared", "stale-translation"}
+
+
+def test_any_key_reads_back(tmp_path: Path) -> None:
+    path = tmp_path / "validate-cache.json"
+    result = FileResult("prompts/acme/greeting.yaml", ())
+    keys = ["plain:key", 'a "quoted"\tkey', "prompts/k\u00fcche/gr\u00fc\u00dfe.yaml",
+            "back\\slash"]
+    cache = ResultCache(path)
+    for key in keys:
+        cache.put(key, result)
+    cache.save()
+    again = ResultCache(path)
+    assert [held(again, key) for key in keys] == [result] * len(keys)
 
 
 def test_a_cache_written_by_another_validator_is_not_read(
@@ -178,7 +217,7 @@ def test_a_cache_written_by_another_validator_is_not_read(
     cache = ResultCache(path)
     cache.put("key", result)
     cache.save()
-    assert ResultCache(path).get("key") == result
+    assert held(ResultCache(path), "key") == result
     assert stat.S_IMODE(path.with_suffix(".key").stat().st_mode) == 0o600
     monkeypatch.setattr(result_cache, "validator_digest", lambda: "an-upgraded-validator")
     assert ResultCache(path).get("key") is None

@@ -65,6 +65,27 @@ def test_base_versions_reads_every_prompt_file_even_an_invalid_one(snapshot_repo
     assert len(versions) == 16
 
 
+def test_the_versions_of_some_paths_are_those_of_all_kept_to_them(snapshot_repo: GitRepo) -> None:
+    # A pre-commit run of one file reads its brand's folder at the base, not every prompt; a
+    # branch that edited one prompt since the fork takes it from the base, the rest from the fork.
+    fork = snapshot_repo.commit("The fork", allow_empty=True)
+    snapshot_repo.bump("prompts/default/farewell.yaml", "", "")
+    published = snapshot_repo.commit("Published since the fork")
+    snapshot_repo.git("checkout", "-q", "-b", "feature", fork)
+    snapshot_repo.bump("prompts/northwind/greeting.yaml", "", "")
+    snapshot_repo.commit("On the branch")
+    some = {"prompts/northwind/greeting.yaml", "prompts/default/farewell.yaml",
+            "prompts/default/greeting.de.yaml", "schema/variables.yaml", "prompts/nope/x.yaml"}
+    with GitRepository(snapshot_repo.path) as repo:
+        every = base_versions(repo, published)
+        kept = base_versions(repo, published, some)
+        none = base_versions(repo, published, set())
+    assert kept == {i: v for i, v in every.items() if i.path in some}
+    assert {i.path for i in kept} >= {"prompts/northwind/greeting.yaml",
+                                      "prompts/default/farewell.yaml"}
+    assert none == {}
+
+
 @pytest.mark.timeout(60)
 def test_validate_base_flags_the_version_line_in_the_working_tree(snapshot_repo: GitRepo) -> None:
     snapshot_repo.write(GREETING, snapshot_repo.read(GREETING).replace("today?", "now?"))

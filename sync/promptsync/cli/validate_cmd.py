@@ -82,7 +82,7 @@ def validate(s: ValidateSettings) -> int:
     if not workspace.index.rule_files() & {SCHEMA_PATH, VARIABLES_PATH}:
         raise UsageError(f"{s.root} has no schema/ folder "
                          "(hint: is --repo the prompt repository?)")
-    base = version_base(s.root, s.base)
+    base = version_base(s.root, s.base, paths=workspace.reads(named))
     with GitBaseHistory(s.root) as history:
         report = workspace.check(named, base=base.versions if base else None, history=history)
     report.base = base.label if base else None

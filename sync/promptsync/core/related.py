@@ -40,7 +40,9 @@ class FileIndex:
     `apply`, so a daemon following a branch pays for what a commit changes, not for the tree."""
 
     paths: set[str] = field(default_factory=set)
-    _by_loose: dict[PromptId, set[str]] = field(default_factory=dict)
+    # Nearly every loose id has one path: held as itself, a set only for namesakes (a set of
+    # its own for each file was 24 MB of what the daemon keeps at 100,000 prompts).
+    _by_loose: dict[PromptId, str | set[str]] = field(default_factory=dict)
     # (brand, type) -> the paths of its translations; type -> every translation of that type
     _translations: dict[tuple[str, PromptType], set[str]] = field(default_factory=dict)
     _by_type: dict[PromptType, set[str]] = field(default_factory=dict)
@@ -72,7 +74,7 @@ class FileIndex:
             return
         loose = loose_id(path)
         if loose is not None:
-            _mark(self._by_loose.setdefault(loose, set()), path, add)
+            _mark_namesake(self._by_loose, loose, path, add)
         prompt = PromptId.from_path(path)
         if prompt is not None and prompt.locale:
             _mark(self._translations.setdefault((prompt.brand, prompt.type), set()), path, add)
@@ -99,11 +101,17 @@ class FileIndex:
             if path.startswith(f"{SCHEMA_DIR}/"):
                 return None
             out.add(path)
-            loose = loose_id(path)
-            if loose is not None:
-                out |= self._by_loose.get(loose, set())
+            out |= self._namesakes(path)
             out |= self._dependents(path)
         return out
+
+    def _namesakes(self, path: str) -> set[str]:
+        """The present paths that claim the loose id `path` claims (itself among them)."""
+        loose = loose_id(path)
+        held = None if loose is None else self._by_loose.get(loose)
+        if held is None:
+            return set()
+        return {held} if isinstance(held, str) else held
 
     def _dependents(self, path: str) -> set[str]:
         prompt = PromptId.from_path(path)
@@ -127,9 +135,7 @@ class FileIndex:
         out |= {p for t in PromptType if (p := PromptId(DEFAULT_BRAND, t).path) in self.paths}
         for path in paths:
             out.add(path)
-            loose = loose_id(path)
-            if loose is not None:
-                out |= self._by_loose.get(loose, set())
+            out |= self._namesakes(path)
             prompt = PromptId.from_path(path)
             if prompt is not None and prompt.locale:
                 out |= {p for p in (prompt.base.path, PromptId(DEFAULT_BRAND, prompt.type).path,
@@ -142,6 +148,25 @@ def _base_path(translation_path: str) -> str:
     prompt = PromptId.from_path(translation_path)
     assert prompt is not None  # indexed as a translation
     return prompt.base.path
+
+
+def _mark_namesake(found: dict[PromptId, str | set[str]], loose: PromptId, path: str,
+                   add: bool) -> None:
+    held = found.get(loose)
+    if add:
+        if held is None:
+            found[loose] = path
+        elif isinstance(held, str):
+            if held != path:
+                found[loose] = {held, path}
+        else:
+            held.add(path)
+    elif held == path:
+        del found[loose]
+    elif isinstance(held, set):
+        held.discard(path)
+        if len(held) == 1:
+            found[loose] = next(iter(held))
 
 
 def _mark(found: set[str], path: str, add: bool) -> None:

@@ -211,9 +211,15 @@ class Workspace:
                                          history=history)
         # A finding about the rules themselves (schema/ does not load) stops every check.
         report.findings = [f for f in report.findings if f.path in scope or is_rule_file(f.path)]
-        report.prompts = {i: doc for i, doc in report.prompts.items() if i.path in scope}
+        for prompt_id in [i for i in report.prompts if i.path not in scope]:
+            del report.prompts[prompt_id]  # by id: a cached prompt is not decoded to drop it
         report.files_checked = sum(1 for p in scope if p in self.index and is_prompt_candidate(p))
         return report
+
+    def reads(self, changed: Collection[str] | None) -> set[str] | None:
+        """The paths `check(changed)` reads (None: every file): whose base versions it needs."""
+        scope = None if changed is None else self.index.affected(changed)
+        return None if scope is None else self.index.context(scope)
 
     def check_edit(self, path: str, data: bytes | None) -> Report:
         """The verdict on one file holding `data` (None: deleted) on top of this snapshot, as

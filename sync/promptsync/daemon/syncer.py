@@ -22,6 +22,7 @@ from promptsync.daemon.cache_sync import CacheSync
 from promptsync.daemon.checkpoint import checkpoint
 from promptsync.daemon.faults import FaultLog, classify
 from promptsync.daemon.gate import Gate
+from promptsync.daemon.memory import give_back_freed
 from promptsync.daemon.metrics import Metrics
 from promptsync.daemon.outcome import OK_STATUSES, UNREACHABLE_STATUSES, Outcome
 from promptsync.daemon.planner import plan
@@ -65,6 +66,7 @@ class Syncer:
         self.gate = Gate(validator, allow_empty)
         self.refusals = Refusals(engine, self.gate.verdict, clock)
         self._migrated = False
+        self._checked_whole_tree = False  # this cycle: what it freed goes back to the system
 
     def cycle(self) -> Outcome:
         """Run one cycle; never raises for an unreachable server or an OS error such as EMFILE
@@ -79,6 +81,9 @@ class Syncer:
             outcome = Outcome("unreachable", reason=str(fault))
         else:
             self.faults.clear("git", "database", "bug")
+        if self._checked_whole_tree:  # after the cycle: its files, results and rows are freed
+            self._checked_whole_tree = False
+            give_back_freed()
         outcome.duration = time.perf_counter() - started
         self._report(outcome)
         if self.notifier is not None:
@@ -164,6 +169,7 @@ class Syncer:
         verdict = self.gate.check(repo, state.commit, target,
                                   lambda: live_count(self.engine) > 0)
         checkpoint("validated")
+        self._checked_whole_tree |= not verdict.incremental
         if verdict.errors:
             return self.refusals.invalid(state, target, verdict.errors, started_at,
                                          verdict.findings)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text, update
 
@@ -24,6 +24,11 @@ from promptsync.store.outbox import Event
 # pg_advisory_xact_lock key: "promptsync" folded into a bigint, shared by every daemon.
 ADVISORY_LOCK_KEY = 0x70726F6D707473
 CHUNK = 500
+# Rows built and sent at once (a first load sends 100,000): the memory they take is bounded.
+ROWS_CHUNK = 2000
+# From this many rows on, PostgreSQL takes them with COPY (a first load: 100,000 rows twice).
+COPY_ROWS = 100
+T = TypeVar("T")
 Step = Callable[[str], None]
 # What the outbox gets for an applied change set, if anything (the daemon's notifications).
 Notice = Callable[[ChangeSet, ApplyResult, datetime], Event | None]
@@ -99,22 +104,54 @@ def _write_prompts(conn: Connection, changes: ChangeSet, existing: dict[PromptId
     new = [d for d in changes.upserts if d.id not in existing]
     old = [d for d in changes.upserts if d.id in existing]
     gone = [existing[i] for i in changes.deletes if i in existing]
-    if new:
-        conn.execute(insert(PromptRow), [_row(changes, d) | stamp for d in new])
-    if old:
+    # Rows are built and sent a chunk at a time: a first load of 100,000 prompts built every
+    # row twice (prompts and prompt_versions) before sending any, and the process kept the
+    # peak (freed memory scattered among live objects does not go back to the system).
+    for docs in _chunks(new, ROWS_CHUNK):
+        rows = [_row(changes, d) for d in docs]
+        _insert(conn, PromptRow, [r | stamp for r in rows])
+        _insert(conn, PromptVersionRow, [
+            r | stamp | {"action": _action(changes, "create"), "generation": result.generation}
+            for r in rows])
+    for docs in _chunks(old, ROWS_CHUNK):
+        rows = [_row(changes, d) for d in docs]
         conn.execute(update(PromptRow).where(PromptRow.id == bindparam("row_id")),
-                     [_row(changes, d) | stamp | {"row_id": existing[d.id]["id"]} for d in old])
-    for ids in _chunks([r["id"] for r in gone]):
-        conn.execute(delete(PromptRow).where(PromptRow.id.in_(ids)))
-    versions = [_row(changes, d) | stamp | {"action": _action(changes, "create"), "generation":
-                                            result.generation} for d in new]
-    versions += [_row(changes, d) | stamp | {"action": _action(changes, "update"), "generation":
-                                             result.generation} for d in old]
-    versions += [_deleted_row(r) | stamp | {"generation": result.generation} for r in gone]
-    if versions:
-        conn.execute(insert(PromptVersionRow), versions)
+                     [r | stamp | {"row_id": existing[d.id]["id"]} for r, d in zip(rows, docs,
+                                                                                strict=True)])
+        _insert(conn, PromptVersionRow, [
+            r | stamp | {"action": _action(changes, "update"), "generation": result.generation}
+            for r in rows])
+    for rows in _chunks(gone, CHUNK):
+        conn.execute(delete(PromptRow).where(PromptRow.id.in_([r["id"] for r in rows])))
+        conn.execute(insert(PromptVersionRow), [_deleted_row(r) | stamp | {
+            "generation": result.generation} for r in rows])
     result.created, result.updated, result.deleted = len(new), len(old), len(gone)
-    result.changed += [(_id_of(v), v["version"], v["action"]) for v in versions]
+    result.changed += [(d.id, d.version, _action(changes, "create")) for d in new]
+    result.changed += [(d.id, d.version, _action(changes, "update")) for d in old]
+    result.changed += [(_id_of(r), r["version"], "delete") for r in gone]
+
+
+def _insert(conn: Connection, table: type[PromptRow] | type[PromptVersionRow],
+            rows: list[dict[str, Any]]) -> None:
+    """INSERT the rows; on PostgreSQL, past COPY_ROWS of them, one COPY: a first load of
+    100,000 prompts spent most of its transaction in executemany's per-row round of
+    parameters. Each value goes through the column type's own bind processing (the JSON
+    columns), so the rows are the ones an INSERT writes."""
+    if len(rows) < COPY_ROWS or not is_postgresql(conn.engine):
+        conn.execute(insert(table), rows)
+        return
+    columns = table.__table__.columns
+    names = list(rows[0])
+    processors = [columns[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+                  for n in names]
+    quote = conn.dialect.identifier_preparer.quote
+    sql = f"COPY {quote(table.__tablename__)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+    driver = conn.connection.driver_connection
+    assert driver is not None  # a connection in a transaction
+    with driver.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([row[n] if p is None else p(row[n])
+                            for n, p in zip(names, processors, strict=True)])
 
 
 def _action(changes: ChangeSet, plain: str) -> str:
@@ -161,9 +198,9 @@ def _deleted_row(row: Any) -> dict[str, Any]:
     return {k: row[k] for k in _KEPT} | {"action": "delete"}
 
 
-def _chunks(values: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start:start + CHUNK]
+def _chunks(values: list[T], size: int = CHUNK) -> Iterable[list[T]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 def _advance_state(conn: Connection, changes: ChangeSet, generation: int, now: datetime) -> None:

@@ -11,6 +11,8 @@ published branch itself at the same commit (there is nothing to compare).
 
 from __future__ import annotations
 
+import posixpath
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +24,9 @@ from promptsync.settings import resolve_ref
 from promptsync.validate.version_check import BaseVersion
 from promptsync.versionline import read_version
 
+# Above this many brand folders, listing prompts/ whole is as quick as naming each.
+MAX_FOLDERS = 64
+
 
 @dataclass(frozen=True)
 class VersionBase:
@@ -31,10 +36,11 @@ class VersionBase:
     versions: dict[PromptId, BaseVersion]
 
 
-def version_base(root: Path, explicit: str | None,
-                 published: str | None = None) -> VersionBase | None:
+def version_base(root: Path, explicit: str | None, published: str | None = None,
+                 paths: Collection[str] | None = None) -> VersionBase | None:
     """The base `validate` uses: `explicit` (an error if it is no commit), else the published
-    branch (see the module's doc), else None. `published` defaults to PROMPTSYNC_REF, else main."""
+    branch (see the module's doc), else None. `published` defaults to PROMPTSYNC_REF, else main.
+    With `paths`, the versions of those prompts only (what a check of a few files reads)."""
     if explicit is None and not (root / ".git").exists():
         return None  # a plain folder: nothing to compare with
     with GitRepository(root) as repo:
@@ -42,7 +48,7 @@ def version_base(root: Path, explicit: str | None,
         if ref is None:
             return None
         sha = repo.resolve(ref)
-        return VersionBase(f"{ref} ({short(sha)})", base_versions(repo, ref))
+        return VersionBase(f"{ref} ({short(sha)})", base_versions(repo, ref, paths))
 
 
 def choose_base(repo: GitRepository, published: str) -> str | None:
@@ -61,8 +67,9 @@ def choose_base(repo: GitRepository, published: str) -> str | None:
     return None if on_it else candidate
 
 
-def base_versions(repo: GitRepository, ref: str) -> dict[PromptId, BaseVersion]:
-    """The versions to check the working tree against.
+def base_versions(repo: GitRepository, ref: str,
+                  paths: Collection[str] | None = None) -> dict[PromptId, BaseVersion]:
+    """The versions to check the working tree against (of the prompts at `paths`, or all).
 
     For a prompt this branch changed since its merge base with `ref`: its version at `ref`
     (or nothing when `ref` has no such prompt: a new prompt). For a prompt the branch did not
@@ -70,22 +77,27 @@ def base_versions(repo: GitRepository, ref: str) -> dict[PromptId, BaseVersion]:
     behind `ref` is thus not blamed for edits made on `ref` since it forked.
     """
     sha = repo.resolve(ref)
-    versions = _versions_at(repo, sha)
+    versions = _versions_at(repo, sha, paths)
     fork = repo.merge_base(sha, "HEAD")
     if fork is None or fork == sha:
         return versions
     changed = repo.paths_changed_since(fork, PROMPTS_DIR)
-    for prompt_id, version in _versions_at(repo, fork).items():
+    for prompt_id, version in _versions_at(repo, fork, paths).items():
         if prompt_id.path not in changed:
             versions[prompt_id] = version
     return versions
 
 
-def _versions_at(repo: GitRepository, sha: str) -> dict[PromptId, BaseVersion]:
+def _versions_at(repo: GitRepository, sha: str,
+                 paths: Collection[str] | None) -> dict[PromptId, BaseVersion]:
     # Read from the `version:` line, not the validator: a file that no longer validates still
     # has a version that counts. One `cat-file --batch` for all of them.
-    sources = [s for s in repo.files(sha, (PROMPTS_DIR,))
-               if PromptId.from_path(s.path) and not (s.is_symlink or s.is_gitlink)]
+    folders = _folders(paths)
+    if not folders:
+        return {}
+    sources = [s for s in repo.files(sha, folders)
+               if PromptId.from_path(s.path) and not (s.is_symlink or s.is_gitlink)
+               and (paths is None or s.path in paths)]
     contents = repo.read_blobs([s.blob for s in sources])
     versions: dict[PromptId, BaseVersion] = {}
     for source in sources:
@@ -94,3 +106,12 @@ def _versions_at(repo: GitRepository, sha: str) -> dict[PromptId, BaseVersion]:
         if prompt_id is not None and version is not None:
             versions[prompt_id] = BaseVersion(version, source.blob)
     return versions
+
+
+def _folders(paths: Collection[str] | None) -> tuple[str, ...]:
+    """What to list in a commit for the versions of `paths`: their brands' folders (a pre-commit
+    run of one file reads one folder, not 10,000 files), or prompts/ when they span many."""
+    if paths is None:
+        return (PROMPTS_DIR,)
+    folders = sorted({posixpath.dirname(p) for p in paths if PromptId.from_path(p)})
+    return tuple(folders) if len(folders) <= MAX_FOLDERS else (PROMPTS_DIR,)

@@ -2,16 +2,54 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 
 from promptsync.model import PromptDoc, PromptId
 from promptsync.validate.finding import Finding
 
 
+class Prompts(MutableMapping[PromptId, PromptDoc]):
+    """The prompts that passed, by id. A prompt from the result cache is decoded when first
+    looked up: a cached run over 10,000 files looks at the translations and their base texts,
+    not at every prompt (decoding them all cost more than the rest of the run)."""
+
+    def __init__(self, docs: Mapping[PromptId, PromptDoc] | None = None) -> None:
+        self._docs: dict[PromptId, PromptDoc | Callable[[], PromptDoc]] = dict(docs or {})
+
+    def defer(self, prompt_id: PromptId, load: Callable[[], PromptDoc]) -> None:
+        """Hold the prompt `load` returns, calling it when the prompt is first looked up."""
+        self._docs[prompt_id] = load
+
+    def __getitem__(self, prompt_id: PromptId) -> PromptDoc:
+        doc = self._docs[prompt_id]
+        if not isinstance(doc, PromptDoc):
+            doc = self._docs[prompt_id] = doc()
+        return doc
+
+    def __setitem__(self, prompt_id: PromptId, doc: PromptDoc) -> None:
+        self._docs[prompt_id] = doc
+
+    def __delitem__(self, prompt_id: PromptId) -> None:
+        del self._docs[prompt_id]
+
+    def __iter__(self) -> Iterator[PromptId]:
+        return iter(self._docs)
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def __contains__(self, prompt_id: object) -> bool:
+        return prompt_id in self._docs  # without decoding
+
+    def __repr__(self) -> str:
+        return f"Prompts({dict(self)!r})"
+
+
 @dataclass
 class Report:
     findings: list[Finding] = field(default_factory=list)
-    prompts: dict[PromptId, PromptDoc] = field(default_factory=dict)
+    prompts: Prompts = field(default_factory=Prompts)
     files_checked: int = 0
     base: str | None = None  # what versions were checked against, e.g. "origin/main (1a2b3c4)"
 

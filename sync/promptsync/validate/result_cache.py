@@ -33,13 +33,14 @@ from typing import Any
 
 from promptsync.known_blobs import Entry, KnownBlobs
 from promptsync.validate.file_check import FileResult
-from promptsync.validate.result_json import from_json, to_json
+from promptsync.validate.result_json import StoredResult, decode, encode, json_text
 
 log = logging.getLogger(__name__)
-FORMAT = 4
+FORMAT = 6
 MAX_AGE_DAYS = 30
 MAX_ENTRIES = 50_000
 _KEY_BYTES = 32
+Raw = bytes | memoryview  # an entry's result as written: a slice of the file read, or new
 _PACKAGE = Path(__file__).resolve().parents[1]
 # The code whose output the cache holds: the checks, the sandbox that renders samples, and
 # the records they fill, and the locale tags and brand files a file check reads.
@@ -61,8 +62,8 @@ def validator_digest() -> str:
 class ResultCache:
     """Line 1: `{"format", "validator", "mac"}`; line 2: the known blob ids of the working
     tree's files (`{path: [device, inode, size, mtime_ns, ctime_ns, blob]}`, see known_blobs);
-    then one line per entry: the key (as JSON), the day it was last used, the result (as
-    JSON), separated by tabs.
+    then one line per entry: the key (as JSON), the day it was last used, the result (see
+    result_json: its head, then its prompt, as JSON), separated by tabs.
 
     An entry's JSON is decoded only when a run asks for it: a run that checks one file of ten
     thousand decodes one, and the lines of the others are written back as they were read.
@@ -72,7 +73,7 @@ class ResultCache:
         self.path = path
         self.key_path = path.with_suffix(".key")
         self.today = today if today is not None else int(time.time() // 86_400)
-        self._entries: dict[str, tuple[int, bytes]] = {}  # key: (day last used, result JSON)
+        self._entries: dict[str, tuple[int, Raw]] = {}  # key: (day last used, the result)
         self._changed = False  # something to write: a new result, a day moved, an entry gone
         self.known_blobs = KnownBlobs()
         # A missing or damaged cache only costs time.
@@ -84,23 +85,31 @@ class ResultCache:
         git_dir = root / ".git"
         return cls(git_dir / "promptsync" / "validate-cache.json") if git_dir.is_dir() else None
 
-    def _load(self) -> tuple[dict[str, tuple[int, bytes]], KnownBlobs]:
-        head, _, body = self.path.read_bytes().partition(b"\n")
-        seal = json.loads(head)
+    def _load(self) -> tuple[dict[str, tuple[int, Raw]], KnownBlobs]:
+        # Offsets into the one buffer read, not split copies of it: the file holds 24 MB at
+        # 10,000 files, and each copy of it cost more than the HMAC over it.
+        data = self.path.read_bytes()
+        view = memoryview(data)
+        start = data.index(b"\n") + 1
+        seal = json.loads(data[:start])
         if seal.get("format") != FORMAT or seal.get("validator") != validator_digest():
             return {}, KnownBlobs()  # another version of the validator wrote it
-        if not hmac.compare_digest(str(seal.get("mac")), self._mac(body, create=False)):
+        if not hmac.compare_digest(str(seal.get("mac")), self._mac(view[start:], create=False)):
             log.info("the validation cache %s was changed outside promptsync; checking every "
                      "file afresh", self.path)
             return {}, KnownBlobs()
-        known, _, body = body.partition(b"\n")
-        entries = {}
-        for line in body.splitlines():
-            key, day, raw = line.split(b"\t", 2)
-            entries[json.loads(key)] = (int(day), raw)
-        return entries, _known_blobs(json.loads(known))
+        end = _line_end(data, start)
+        known = _known_blobs(json.loads(data[start:end]))
+        entries: dict[str, tuple[int, Raw]] = {}
+        while end < len(data):
+            start, end = end + 1, _line_end(data, end + 1)
+            key_end = data.index(b"\t", start, end)
+            day_end = data.index(b"\t", key_end + 1, end)
+            entries[json_text(data[start:key_end])] = (int(data[key_end + 1:day_end]),
+                                                     view[day_end + 1:end])
+        return entries, known
 
-    def _mac(self, body: bytes, *, create: bool) -> str:
+    def _mac(self, body: Raw, *, create: bool) -> str:
         key = self._key(create)
         if key is None:
             return ""
@@ -125,12 +134,12 @@ class ResultCache:
         os.replace(tmp, self.key_path)
         return self.key_path.read_bytes()  # whichever of two racing writers won
 
-    def get(self, key: str) -> FileResult | None:
+    def get(self, key: str) -> StoredResult | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
         try:
-            result = from_json(json.loads(entry[1]))
+            result = decode(bytes(entry[1]))
         except (KeyError, TypeError, ValueError):
             return None
         if entry[0] != self.today:
@@ -139,8 +148,7 @@ class ResultCache:
         return result
 
     def put(self, key: str, result: FileResult) -> None:
-        raw = json.dumps(to_json(result), ensure_ascii=False).encode()
-        self._entries[key] = (self.today, raw)
+        self._entries[key] = (self.today, encode(result))
         self._changed = True
 
     def save(self) -> None:
@@ -168,7 +176,7 @@ class ResultCache:
         return dict(list(entries.items())[-MAX_ENTRIES:]) if len(entries) > MAX_ENTRIES \
             else entries
 
-    def _pruned(self) -> dict[str, tuple[int, bytes]]:
+    def _pruned(self) -> dict[str, tuple[int, Raw]]:
         """The entries to keep: used within MAX_AGE_DAYS, at most MAX_ENTRIES of them."""
         oldest = self.today - MAX_AGE_DAYS
         fresh = {k: e for k, e in self._entries.items() if e[0] >= oldest}
@@ -176,6 +184,11 @@ class ResultCache:
             return fresh
         return dict(sorted(fresh.items(), key=lambda item: item[1][0], reverse=True)
                     [:MAX_ENTRIES])
+
+
+def _line_end(data: bytes, start: int) -> int:
+    end = data.find(b"\n", start)
+    return len(data) if end < 0 else end
 
 
 def _known_blobs(table: dict[str, list[Any]]) -> KnownBlobs:

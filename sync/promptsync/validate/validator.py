@@ -19,6 +19,7 @@ from promptsync.validate import codes, pool
 from promptsync.validate.file_check import FileResult, check_file
 from promptsync.validate.finding import Finding, error
 from promptsync.validate.report import Report
+from promptsync.validate.result_json import StoredResult
 from promptsync.validate.rules import Rules, load_rules, rules_digest
 from promptsync.validate.translations import BaseHistory, check_translations
 from promptsync.validate.version_check import (
@@ -84,7 +85,10 @@ class Validator:
         results = self._check_all(prompt_files, rules, rule_files)
         for result in results:
             report.findings += result.findings
-            if result.prompt is not None:
+            if isinstance(result, StoredResult):
+                if result.prompt_id is not None:
+                    report.prompts.defer(result.prompt_id, result.load_prompt)
+            elif result.prompt is not None:
                 report.prompts[result.prompt.id] = result.prompt
         report.files_checked = len(prompt_files)
         if whole_tree:
@@ -111,8 +115,8 @@ class Validator:
         return rules
 
     def _check_all(self, files: Sequence[SourceFile], rules: Rules,
-                   rule_files: Sequence[SourceFile]) -> list[FileResult]:
-        results: dict[str, FileResult] = {}
+                   rule_files: Sequence[SourceFile]) -> list[FileResult | StoredResult]:
+        results: dict[str, FileResult | StoredResult] = {}
         todo: list[tuple[SourceFile, bytes]] = []
         for f in files:
             cached = None if f.transient else self._cached(_key(f, rules))
@@ -134,11 +138,11 @@ class Validator:
                 self._remember(_key(f, rules), result)
         return [results[f.path] for f in files]
 
-    def _cached(self, key: str) -> FileResult | None:
+    def _cached(self, key: str) -> FileResult | StoredResult | None:
         # `in` first: a miss (every file of a CLI run) then costs a lookup, not an exception.
         found = self._cache.get(key) if key in self._cache else None
         if found is None and self.store is not None:
-            found = self.store.get(key)
+            return self.store.get(key)
         return found
 
     @property
@@ -205,7 +209,7 @@ def _version_findings(files: Sequence[SourceFile], report: Report,
 class ResultStore(Protocol):
     """Somewhere results outlive the process (see result_cache.ResultCache)."""
 
-    def get(self, key: str) -> FileResult | None: ...
+    def get(self, key: str) -> FileResult | StoredResult | None: ...
     def put(self, key: str, result: FileResult) -> None: ...
 
 
