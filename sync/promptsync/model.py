@@ -113,6 +113,9 @@ _id_of_path = functools.lru_cache(maxsize=2**15)(PromptId._from_path)
 def loose_id(path: str) -> PromptId | None:
     """The id a path would claim, accepting .yml, upper case and any spelling of a locale: two
     files with one loose id define one prompt twice."""
+    exact = PromptId.from_path(path)
+    if exact is not None:
+        return exact  # a canonical path is its own loose id, and the index has it already
     parts = path.split("/")
     if len(parts) != 3 or parts[0] != PROMPTS_DIR or not parts[2].endswith((".yaml", ".yml")):
         return None

@@ -33,7 +33,7 @@ from typing import Any
 
 from promptsync.known_blobs import Entry, KnownBlobs
 from promptsync.validate.file_check import FileResult
-from promptsync.validate.result_json import StoredResult, decode, encode
+from promptsync.validate.result_json import StoredResult, decode, encode, json_text
 
 log = logging.getLogger(__name__)
 FORMAT = 6
@@ -105,7 +105,7 @@ class ResultCache:
             start, end = end + 1, _line_end(data, end + 1)
             key_end = data.index(b"\t", start, end)
             day_end = data.index(b"\t", key_end + 1, end)
-            entries[_key_of(data[start:key_end])] = (int(data[key_end + 1:day_end]),
+            entries[json_text(data[start:key_end])] = (int(data[key_end + 1:day_end]),
                                                      view[day_end + 1:end])
         return entries, known
 
@@ -189,17 +189,6 @@ class ResultCache:
 def _line_end(data: bytes, start: int) -> int:
     end = data.find(b"\n", start)
     return len(data) if end < 0 else end
-
-
-def _key_of(raw: bytes) -> str:
-    """A key as save() wrote it (a JSON text); most hold nothing JSON escapes, and 10,000
-    json.loads calls were a tenth of loading the file."""
-    if raw[:1] == b'"' and raw[-1:] == b'"' and b"\\" not in raw:
-        return raw[1:-1].decode()
-    text = json.loads(raw)
-    if not isinstance(text, str):
-        raise TypeError("a key is a text")
-    return text
 
 
 def _known_blobs(table: dict[str, list[Any]]) -> KnownBlobs:

@@ -47,7 +47,7 @@ def encode(result: FileResult) -> bytes:
 def decode(raw: bytes) -> StoredResult:
     """The entry `encode` wrote; ValueError, KeyError or TypeError when it is not one."""
     path_raw, flag, findings_raw, prompt_raw = raw.split(b"\t", 3)
-    path = json.loads(path_raw)
+    path = json_text(path_raw)
     # Most files have no findings: no JSON to decode for them.
     findings = () if findings_raw == b"[]" else tuple(_finding(f)
                                                       for f in json.loads(findings_raw))
@@ -56,6 +56,17 @@ def decode(raw: bytes) -> StoredResult:
     if flag == b"P" and prompt_id is None:
         raise ValueError(f"a prompt at {path!r}, which names none")
     return StoredResult(path, findings, prompt_id, prompt_raw)
+
+
+def json_text(raw: bytes) -> str:
+    """A JSON text that holds a string (a path, a cache key); json.loads only for one with
+    escapes: 10,000 json.loads calls were a third of a cached run's lookups."""
+    if raw[:1] == b'"' and raw[-1:] == b'"' and len(raw) > 1 and b"\\" not in raw:
+        return raw[1:-1].decode()
+    text = json.loads(raw)
+    if not isinstance(text, str):
+        raise TypeError("not a JSON string")
+    return text
 
 
 def _json(value: Any) -> bytes:
