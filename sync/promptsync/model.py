@@ -126,6 +126,15 @@ def loose_id(path: str) -> PromptId | None:
         return None
 
 
+def forget_paths() -> None:
+    """Empty the two caches of answers about paths. A check of a tree larger than they hold
+    (every path in one order) hits neither and leaves them full of the last 32,768 paths'
+    entries, made while its files and results were alive: scattered over the memory they
+    took, they keep most of it from going back to the system (43 MB at 40,000 prompts)."""
+    _id_of_path.cache_clear()
+    loose_id.cache_clear()
+
+
 @dataclass(frozen=True)
 class VariableSpec:
     """One declared template variable."""

@@ -13,6 +13,7 @@
     metrics_server.py  /metrics and /healthz over HTTP: bounded connections, each timed out
     faults.py      every error of a cycle classified, logged once, counted
     checkpoint.py  named steps, and the PROMPTSYNC_TEST_PAUSE_AT hook of the fault tests
+    memory.py      what a check of the whole tree freed goes back to the system (malloc_trim)
 
 Git access stays on GitPython (`promptsync.gitio.repo`): the daemon opens one GitRepository per
 cycle and closes it at the end of the cycle, which ends GitPython's `cat-file` children and frees

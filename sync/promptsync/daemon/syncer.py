@@ -33,7 +33,7 @@ from promptsync.gitio.repo import GitRepository
 from promptsync.notify import events
 from promptsync.notify.worker import Notifier
 from promptsync.store.apply import StateMoved, apply_changes
-from promptsync.store.changeset import ApplyResult, ChangeSet
+from promptsync.store.changeset import ApplyResult, ChangeSet, CommitMeta
 from promptsync.store.engine import first_line, schema_missing
 from promptsync.store.migrate import upgrade
 from promptsync.store.outbox import Event
@@ -66,7 +66,7 @@ class Syncer:
         self.gate = Gate(validator, allow_empty)
         self.refusals = Refusals(engine, self.gate.verdict, clock)
         self._migrated = False
-        self._checked_whole_tree = False  # this cycle: what it freed goes back to the system
+        self._checked_whole_tree = False  # this cycle's: what it freed goes back to the system
 
     def cycle(self) -> Outcome:
         """Run one cycle; never raises for an unreachable server or an OS error such as EMFILE
@@ -81,9 +81,7 @@ class Syncer:
             outcome = Outcome("unreachable", reason=str(fault))
         else:
             self.faults.clear("git", "database", "bug")
-        if self._checked_whole_tree:  # after the cycle: its files, results and rows are freed
-            self._checked_whole_tree = False
-            give_back_freed()
+        self._give_back()  # a refused whole tree: its files and results are freed by now
         outcome.duration = time.perf_counter() - started
         self._report(outcome)
         if self.notifier is not None:
@@ -185,19 +183,30 @@ class Syncer:
             return self.refusals.refused(state, target, f"database: {first_line(exc)}",
                                          started_at)
         checkpoint("committed")
-        return self._applied(changes, result)
+        meta, from_commit = changes.commit, changes.from_commit
+        # After a whole tree, every document is in these two: what the daemon holds from here
+        # on is what it keeps, and the system gets the rest back before the readers are told.
+        del verdict, changes
+        self._give_back()
+        return self._applied(meta, from_commit, result)
 
-    def _applied(self, changes: ChangeSet, result: ApplyResult) -> Outcome:
+    def _give_back(self) -> None:
+        if self._checked_whole_tree:
+            self._checked_whole_tree = False
+            give_back_freed()
+
+    def _applied(self, meta: CommitMeta, from_commit: str | None,
+                 result: ApplyResult) -> Outcome:
         # Through heal_cache, not with this commit's ids alone: if an earlier invalidation was
         # lost, this event must also name what that one changed (readers' memory tiers).
-        cache_ok = self.heal_cache(PublishedState(changes.commit.sha, result.generation))
+        cache_ok = self.heal_cache(PublishedState(meta.sha, result.generation))
         checkpoint("invalidated")
         if cache_ok:
-            lag = (datetime.now(UTC) - changes.commit.committed_at).total_seconds()
+            lag = (datetime.now(UTC) - meta.committed_at).total_seconds()
             self.metrics.merge_to_live.observe(max(lag, 0.0))
-        return Outcome("applied" if result.touched else "unchanged", changes.commit.sha,
-                       changes.from_commit, result.generation, result.created, result.updated,
-                       result.deleted, cache_ok=cache_ok)
+        return Outcome("applied" if result.touched else "unchanged", meta.sha, from_commit,
+                       result.generation, result.created, result.updated, result.deleted,
+                       cache_ok=cache_ok)
 
     def _current(self, state: PublishedState) -> Outcome:
         return Outcome("current", state.commit, state.commit, state.generation)
