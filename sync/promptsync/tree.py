@@ -213,8 +213,10 @@ def _expand(paths: list[Path]) -> Iterable[Path]:
 
 
 def _walk_names(top: str, rel: str) -> Iterator[str]:
-    """`_walk` as repository paths (`rel` names `top`): strings, not Path objects, since
-    listing 10,000 files is a cached validate run's first step."""
+    """The files below `top` as paths under `rel` (the name `top` goes by): hidden names
+    skipped, and a symbolic link to a folder or another repository (a submodule) reported as
+    a file, not entered. Strings, not Path objects: listing 10,000 files is a cached validate
+    run's first step."""
     try:
         entries = list(os.scandir(top))
     except OSError:
@@ -230,17 +232,5 @@ def _walk_names(top: str, rel: str) -> Iterator[str]:
 
 
 def _walk(top: Path) -> Iterable[Path]:
-    if not top.is_dir():
-        return
-    for dirpath, dirnames, filenames in os.walk(top):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        base = Path(dirpath)
-        for name in sorted(filenames):
-            if not name.startswith("."):
-                yield base / name
-        # Symlinked directories are not followed by os.walk, nor are other repositories (a
-        # submodule); report them as files.
-        for d in list(dirnames):
-            if (base / d).is_symlink() or _is_nested_repository(base / d):
-                dirnames.remove(d)
-                yield base / d
+    """Every file below `top`, as `_walk_names` finds them (one rule for what a file is)."""
+    return (top.parent / rel for rel in _walk_names(str(top), top.name))
