@@ -13,7 +13,7 @@ import pytest
 
 from promptsync.cli.main import main
 from promptsync.tree import from_directory
-from promptsync.validate import Validator, result_cache
+from promptsync.validate import Validator, result_cache, result_json
 from promptsync.validate import validator as validator_module
 from promptsync.validate.file_check import FileResult
 from promptsync.validate.result_cache import MAX_AGE_DAYS, ResultCache
@@ -238,3 +238,33 @@ def test_a_full_in_memory_cache_keeps_what_is_used_not_what_came_first(
     validator.validate([*rules, *latest], whole_tree=False)
     validator.validate([*rules, *latest], whole_tree=False)
     assert checked == []
+
+
+def test_the_version_check_of_a_cached_run_decodes_only_what_changed(
+        prompt_repo: GitRepo, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A file whose blob is the base's passes the version rule unread; decoding every cached
+    # prompt for it made a whole-tree run with a base cost what a cold one does.
+    decoded: list[str] = []
+    real = result_json.StoredResult.load_prompt
+
+    def counted(self: result_json.StoredResult) -> Any:
+        decoded.append(self.path)
+        return real(self)
+
+    repo = str(prompt_repo.path)
+    assert run_json(capsys, "--repo", repo)[0] == 0  # fills the cache
+    monkeypatch.setattr(result_json.StoredResult, "load_prompt", counted)
+    assert run_json(capsys, "--repo", repo)[0] == 0
+    without_base = sorted(decoded)
+    decoded.clear()
+    assert run_json(capsys, "--repo", repo, "--base", "HEAD")[0] == 0
+    assert sorted(decoded) == without_base  # the version check decoded nothing more
+    assert len(without_base) < project_prompt_count()
+    # An unbumped edit is still found: the changed file is checked, cached or not.
+    prompt_repo.write("prompts/harbor-bank/greeting.yaml",
+                      prompt_repo.read("prompts/harbor-bank/greeting.yaml") + "# edited\n")
+    code, out = run_json(capsys, "--repo", repo, "--base", "HEAD")
+    assert code == 1
+    assert [f["code"] for f in out["findings"]
+            if f["path"] == "prompts/harbor-bank/greeting.yaml"] == ["version-not-bumped"]

@@ -183,6 +183,7 @@ class Validator:
             with self._lock:
                 self._pools.discard(executor)
 
+
 def chunk_size(jobs: int, workers: int) -> int:
     """Files per pool job: a few jobs per worker at least, at most MAX_CHUNK files each."""
     return max(1, min(MAX_CHUNK, jobs // (workers * 4)))
@@ -190,12 +191,18 @@ def chunk_size(jobs: int, workers: int) -> int:
 
 def _version_findings(files: Sequence[SourceFile], report: Report,
                       base: Mapping[PromptId, BaseVersion]) -> list[Finding]:
-    current: dict[PromptId, VersionedFile] = dict(report.prompts)
+    # A file whose blob is the base's is unchanged, which the rule passes: its prompt is not
+    # decoded from the result cache for that (a whole-tree run would decode every prompt).
+    blobs = {f.path: f.blob for f in files}
+    current: dict[PromptId, VersionedFile] = {
+        prompt_id: report.prompts[prompt_id] for prompt_id in report.prompts
+        if not _same_blob(base.get(prompt_id), blobs.get(prompt_id.path))}
     # A conflicted file's finding already says which version to set.
     conflicted = {f.path for f in report.findings if f.code == codes.MERGE_CONFLICT}
     for f in files:
         prompt_id = PromptId.from_path(f.path)
-        if prompt_id is None or prompt_id in current or f.is_symlink or f.path in conflicted:
+        if (prompt_id is None or prompt_id in report.prompts or f.is_symlink
+                or f.path in conflicted):
             continue
         try:
             found = VersionLine.of(prompt_id, f.read(), f.blob)
@@ -204,6 +211,10 @@ def _version_findings(files: Sequence[SourceFile], report: Report,
         if found is not None:
             current[prompt_id] = found
     return check_versions(current, base)
+
+
+def _same_blob(before: BaseVersion | None, blob: str | None) -> bool:
+    return before is not None and bool(before.blob) and before.blob == blob
 
 
 class ResultStore(Protocol):
