@@ -171,7 +171,8 @@ class Syncer:
         if verdict.errors:
             return self.refusals.invalid(state, target, verdict.errors, started_at,
                                          verdict.findings)
-        changes = plan(repo, state, target, verdict.prompts, lambda: live_prompts(self.engine))
+        changes = plan(repo, state, target, verdict.prompts, lambda: live_prompts(self.engine),
+                       verdict.brands)
         try:
             result = apply_changes(self.engine, changes, checkpoint, started_at, _published)
         except StateMoved as exc:

@@ -5,13 +5,15 @@
 some other thread held, so a threaded process gets a `forkserver`; a single-threaded CLI run
 keeps `fork`, which starts workers at no cost. Each worker asks the kernel for SIGKILL when
 its parent dies (PR_SET_PDEATHSIG): a SIGKILLed validation leaves no worker behind. Under a
-forkserver the parent is the server, which itself exits when the process it serves is gone.
+forkserver the parent is the server, which itself exits when the process it serves is gone
+(once the workers have let go of what tells it so: `_let_the_server_go`).
 A stopping daemon ends its pool with `abandon`: Python's exit would otherwise wait for every
 job already queued.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import os
@@ -20,8 +22,10 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import forkserver
 from multiprocessing.context import BaseContext
 from pathlib import Path
+from typing import Any
 
 from promptsync.tree import SourceFile
 from promptsync.validate.file_check import FileResult, check_file
@@ -29,6 +33,9 @@ from promptsync.validate.rules import Rules, load_rules
 
 _PR_SET_PDEATHSIG = 1
 _rules: Rules | None = None
+# What a forkserver imports once, before it forks a worker: a worker it forked without them
+# imported the validator's modules itself (0.15-0.3 s of a core each, at each whole-tree check).
+_PRELOAD = ["__main__", __name__]
 
 
 def usable_cpus() -> int:
@@ -40,7 +47,21 @@ def usable_cpus() -> int:
 
 
 def context() -> BaseContext:
-    return multiprocessing.get_context("fork" if _single_threaded() else "forkserver")
+    return multiprocessing.get_context("fork") if _single_threaded() else _forkserver()
+
+
+def _forkserver() -> BaseContext:
+    found = multiprocessing.get_context("forkserver")
+    found.set_forkserver_preload(_PRELOAD)  # read when the server starts, not after
+    return found
+
+
+def start_server() -> None:
+    """Start the forkserver now, for a process that will be threaded when it validates (the
+    daemon, at its start): its imports then run beside the first load's git and database work
+    instead of before the first worker can start."""
+    _forkserver()
+    forkserver.ensure_running()
 
 
 def _single_threaded() -> bool:
@@ -65,6 +86,7 @@ def rules_for(context: BaseContext, rules: Rules,
 def init_worker(parent: int, rules: Rules | RuleFiles) -> None:
     global _rules
     _die_with_parent(parent)
+    _let_the_server_go()
     # A worker forked from a profiled process (cProfile) inherits the profiler: what it records
     # dies with the worker, and it made every check 2-3x slower.
     sys.setprofile(None)
@@ -87,6 +109,24 @@ def _die_with_parent(parent: int) -> None:
         os.kill(parent, 0)
     except ProcessLookupError:
         os._exit(1)
+
+
+def _let_the_server_go() -> None:
+    """Close this worker's copy of the pipe by which a forkserver sees its client die.
+
+    The server exits when every copy of that pipe's write end is closed, and each process it
+    starts is handed one. A worker's dies with the worker, and a worker dies with its parent,
+    the server: with the copies open a SIGKILLed daemon left its server and workers waiting on
+    each other (seen once the server preloads the validator, so that a worker is past this
+    function before the daemon can be killed; before, the kill usually came while the workers
+    imported, and they exited on finding the daemon gone). The worker never asks that server
+    for a process."""
+    server: Any = forkserver._forkserver  # its pipe's end is private (typeshed leaves it out)
+    alive = server._forkserver_alive_fd
+    if alive is not None:
+        server._forkserver_alive_fd = None
+        with contextlib.suppress(OSError):
+            os.close(alive)
 
 
 def abandon(executor: ProcessPoolExecutor) -> None:
