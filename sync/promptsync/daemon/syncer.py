@@ -22,7 +22,7 @@ from promptsync.daemon.cache_sync import CacheSync
 from promptsync.daemon.checkpoint import checkpoint
 from promptsync.daemon.faults import FaultLog, classify
 from promptsync.daemon.gate import Gate
-from promptsync.daemon.memory import give_back_freed
+from promptsync.daemon.memory import collected_after, give_back_freed
 from promptsync.daemon.metrics import Metrics
 from promptsync.daemon.outcome import OK_STATUSES, UNREACHABLE_STATUSES, Outcome
 from promptsync.daemon.planner import plan
@@ -74,7 +74,8 @@ class Syncer:
         started = time.perf_counter()
         self.metrics.cycle_started()
         try:
-            outcome = self._cycle()
+            with collected_after():
+                outcome = self._cycle()
         except (GitError, UnreachableError, SQLAlchemyError, OSError) as exc:
             fault = classify(exc)
             self.faults.record(fault)
