@@ -12,20 +12,23 @@ job already queued.
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing.context import BaseContext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from promptsync.tree import SourceFile
-from promptsync.validate.file_check import FileResult, check_file
+from promptsync.validate.report import FileResult
 from promptsync.validate.rules import Rules, load_rules
+
+# multiprocessing and ctypes are imported when a pool starts: a run of cached files (a
+# pre-commit hook's) starts none.
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.context import BaseContext
 
 _PR_SET_PDEATHSIG = 1
 _rules: Rules | None = None
@@ -40,6 +43,8 @@ def usable_cpus() -> int:
 
 
 def context() -> BaseContext:
+    import multiprocessing
+
     return multiprocessing.get_context("fork" if _single_threaded() else "forkserver")
 
 
@@ -81,6 +86,8 @@ def _reader(data: bytes) -> Callable[[], bytes]:
 
 def _die_with_parent(parent: int) -> None:
     if sys.platform == "linux":
+        import ctypes
+
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     try:  # the parent may have died before the request above: then nobody will signal
@@ -100,5 +107,7 @@ def abandon(executor: ProcessPoolExecutor) -> None:
 
 
 def check_job(job: tuple[str, bytes, str]) -> FileResult:
+    from promptsync.validate.file_check import check_file
+
     assert _rules is not None, "the rules of a pool worker did not load"
     return check_file(job[0], job[1], _rules, job[2])
