@@ -5,7 +5,8 @@
 some other thread held, so a threaded process gets a `forkserver`; a single-threaded CLI run
 keeps `fork`, which starts workers at no cost. Each worker asks the kernel for SIGKILL when
 its parent dies (PR_SET_PDEATHSIG): a SIGKILLed validation leaves no worker behind. Under a
-forkserver the parent is the server, which itself exits when the process it serves is gone.
+forkserver the parent is the server, which itself exits when the process it serves is gone
+(once the workers let go of the pipe that tells it so, see `_release_forkserver`).
 A stopping daemon ends its pool with `abandon`: Python's exit would otherwise wait for every
 job already queued.
 """
@@ -18,7 +19,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from promptsync.tree import SourceFile
 from promptsync.validate.report import FileResult
@@ -70,6 +71,7 @@ def rules_for(context: BaseContext, rules: Rules,
 def init_worker(parent: int, rules: Rules | RuleFiles) -> None:
     global _rules
     _die_with_parent(parent)
+    _release_forkserver()
     # A worker forked from a profiled process (cProfile) inherits the profiler: what it records
     # dies with the worker, and it made every check 2-3x slower.
     sys.setprofile(None)
@@ -94,6 +96,20 @@ def _die_with_parent(parent: int) -> None:
         os.kill(parent, 0)
     except ProcessLookupError:
         os._exit(1)
+
+
+def _release_forkserver() -> None:
+    """Close this worker's copy of the pipe that keeps a forkserver alive. multiprocessing
+    hands every process the server starts the write end its client holds (so that it could
+    start processes of its own), and the server exits only when every copy is closed: a
+    worker kept its server alive after the daemon was SIGKILLed, and the server, its parent,
+    kept it alive in turn (its death signal never came). A worker starts no processes."""
+    from multiprocessing import forkserver
+
+    server: Any = forkserver._forkserver  # private: Python has no public way to say this
+    if server._forkserver_alive_fd is not None:
+        os.close(server._forkserver_alive_fd)
+        server._forkserver_alive_fd = None
 
 
 def abandon(executor: ProcessPoolExecutor) -> None:
