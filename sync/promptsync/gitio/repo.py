@@ -131,6 +131,15 @@ class GitRepository:
 
     def find(self, rev: str) -> str | None:
         """The commit SHA `rev` names, or None."""
+        known = self._answers.get(("find", rev))  # a commit SHA found once names itself
+        if known is not None:
+            return str(known)
+        sha = self._find(rev)
+        if sha is not None:
+            self._answers[("find", sha)] = sha
+        return sha
+
+    def _find(self, rev: str) -> str | None:
         if "_repo" not in self.__dict__:
             # One `rev-parse` costs less than opening GitPython (a run of `validate`).
             try:

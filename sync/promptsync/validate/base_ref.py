@@ -48,7 +48,7 @@ def version_base(root: Path, explicit: str | None, published: str | None = None,
         if ref is None:
             return None
         sha = repo.resolve(ref)
-        return VersionBase(f"{ref} ({short(sha)})", base_versions(repo, ref, paths))
+        return VersionBase(f"{ref} ({short(sha)})", base_versions(repo, sha, paths))
 
 
 def choose_base(repo: GitRepository, published: str) -> str | None:

@@ -8,8 +8,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import jsonschema_rs
-
 from promptsync.model import SCHEMA_DIR, PromptType
 from promptsync.tree import SourceFile
 from promptsync.validate import codes
@@ -56,6 +54,8 @@ class FastSchemaCheck:
 
     def passes(self, instance: Any) -> bool:
         if self._compiled is None and self._usable:
+            import jsonschema_rs  # (~10 ms: imported when a file is checked, not for a cached run)
+
             try:
                 # The references were resolved by schema_refs: it reads only these, never a URL.
                 self._compiled = jsonschema_rs.Draft202012Validator(

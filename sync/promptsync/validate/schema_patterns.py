@@ -12,8 +12,6 @@ import functools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import jsonschema_rs
-
 from promptsync.lru import LRU
 from promptsync.validate import codes
 from promptsync.validate.finding import Finding, error
@@ -28,12 +26,19 @@ _UNSAFE_HINT = "lookahead, lookbehind and backreferences cannot be matched in li
 
 def regex_options() -> Any:
     """The pattern engine jsonschema-rs must use: linear time, bounded size."""
+    import jsonschema_rs  # (~10 ms: imported when a schema or a file is checked)
+
     return jsonschema_rs.RegexOptions(**_LIMITS)
 
 
 def _matcher(pattern: str) -> Any:
-    return _MATCHERS.get_or_put(pattern, lambda: jsonschema_rs.Draft202012Validator(
-        {"pattern": pattern}, pattern_options=regex_options()))
+    def compiled() -> Any:
+        import jsonschema_rs
+
+        return jsonschema_rs.Draft202012Validator({"pattern": pattern},
+                                                  pattern_options=regex_options())
+
+    return _MATCHERS.get_or_put(pattern, compiled)
 
 
 def matches(pattern: str, text: str) -> bool:
