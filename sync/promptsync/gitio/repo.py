@@ -12,6 +12,8 @@ by one thread (see `lifetime`).
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -85,6 +87,7 @@ class GitRepository:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._answers: dict[tuple[str, ...], Any] = {}
+        self._held: dict[str, str | None] | None = None  # see refs_held
         if not _looks_like_repository(self.path):
             self._repo  # GitPython decides, and says why not  # noqa: B018
 
@@ -134,10 +137,25 @@ class GitRepository:
         known = self._answers.get(("find", rev))  # a commit SHA found once names itself
         if known is not None:
             return str(known)
+        if self._held is not None and rev in self._held:
+            return self._held[rev]
         sha = self._find(rev)
         if sha is not None:
             self._answers[("find", sha)] = sha
+        if self._held is not None:
+            self._held[rev] = sha
         return sha
+
+    @contextmanager
+    def refs_held(self) -> Iterator[None]:
+        """Inside, each revision is resolved once: a question that names one ref several times
+        (which base `validate` compares with) costs one process per ref, and gets one answer
+        even if the ref moves meanwhile."""
+        self._held = {}
+        try:
+            yield
+        finally:
+            self._held = None
 
     def _find(self, rev: str) -> str | None:
         if "_repo" not in self.__dict__:
