@@ -1,5 +1,7 @@
 """The daemon's invalidation on a real Redis: the keys a change reaches go, the others stay,
-whether Redis filters by pattern (a small commit) or one pass reads every key (a large one)."""
+whether they are found through the asked sets readers keep, by a pattern (a change to brand
+`default`) or by one pass over every key (many of those); and a commit of a brand's prompt costs
+what it changes, not what Redis holds."""
 
 from __future__ import annotations
 
@@ -9,10 +11,26 @@ import redis
 from promptsync.cache.invalidate import MAX_PATTERNS, Invalidator
 from promptsync.cache.protocol import prompt_key
 from promptsync.model import PromptId, PromptType
+from promptsync.reader.redis_tier import RedisTier
+from promptsync.record import Prompt, freeze_variables
+from tests.support.servers import RedisProcess
 
 G, F = PromptType.GREETING, PromptType.FAREWELL
-KEYS = [prompt_key(b, t, tag) for b in ("acme", "zeta") for t in (G, F)
-        for tag in ("", "de", "de-CH", "fr")]
+TAGS = ("", "de", "de-CH", "fr")
+KEYS = [prompt_key(b, t, tag) for b in ("acme", "zeta") for t in (G, F) for tag in TAGS]
+
+
+def _cache(url: str, brands: tuple[str, ...], types: tuple[PromptType, ...]) -> None:
+    """Entries as readers write them (the reader's own write path)."""
+    tier = RedisTier(url, 1.0)
+    try:
+        for brand in brands:
+            for type_ in types:
+                prompt = Prompt(brand, type_, "Hi", 1, "c" * 40, "db", freeze_variables({}), 1)
+                for tag in TAGS:
+                    tier.store(brand, prompt, tag)
+    finally:
+        tier.close()
 
 
 @pytest.mark.parametrize("padding", [0, MAX_PATTERNS])
@@ -20,9 +38,10 @@ def test_a_change_deletes_the_keys_it_reaches_and_no_other(redis_url: str, paddi
     client = redis.Redis.from_url(redis_url)
     invalidator = Invalidator(redis_url)
     try:
-        client.mset(dict.fromkeys(KEYS, "x"))
-        # Unrelated brands' changes push the commit past MAX_PATTERNS into the one-pass path.
-        others = [PromptId(f"other-{n}", G) for n in range(padding)]
+        _cache(redis_url, ("acme", "zeta"), (G, F))
+        # Changes to `default` prompts of the other types push the commit past MAX_PATTERNS
+        # into the one-pass path (they reach none of the cached keys).
+        others = [PromptId("default", t) for t in PromptType if t not in (G, F)][:padding]
         invalidator.publish("c", 1, [PromptId("acme", G, "de"), PromptId("default", F, "fr"),
                                      *others])
         left = {k.decode() for k in client.keys("promptsync:prompt:*")}
@@ -32,3 +51,26 @@ def test_a_change_deletes_the_keys_it_reaches_and_no_other(redis_url: str, paddi
     gone = {prompt_key("acme", G, "de"), prompt_key("acme", G, "de-CH"),
             prompt_key("acme", F, "fr"), prompt_key("zeta", F, "fr")}
     assert left == set(KEYS) - gone
+
+
+def test_a_brands_change_finds_its_keys_without_walking_every_key() -> None:
+    # A private server: SCAN is counted server-wide.
+    server = RedisProcess().start()
+    try:
+        _cache(server.url, tuple(f"brand-{n}" for n in range(50)), (G, F))
+        client = redis.Redis.from_url(server.url)
+        invalidator = Invalidator(server.url)
+        try:
+            client.config_resetstat()
+            invalidator.publish("c", 1, [PromptId("brand-7", G), PromptId("brand-9", F, "de")])
+            scans = client.info("commandstats").get("cmdstat_scan", {}).get("calls", 0)
+            left = {k.decode() for k in client.keys("promptsync:prompt:brand-[79]:*")}
+        finally:
+            invalidator.close()
+            client.close()
+    finally:
+        server.close()
+    assert scans == 0
+    assert left == {prompt_key("brand-7", F, tag) for tag in TAGS} | {
+        prompt_key("brand-9", G, tag) for tag in TAGS} | {
+        prompt_key("brand-9", F, tag) for tag in ("", "fr")}

@@ -77,12 +77,21 @@ def _kill_all(processes: list[psutil.Process]) -> None:
             process.kill()
 
 
+def _checking(pool: list[psutil.Process], daemon: int) -> bool:
+    """Whether every worker of the pool is past its start and checking files (it has run a
+    second): a worker the signal finds still starting sees its parent gone and exits, which
+    hid a worker that, once started, outlived a SIGKILLed daemon."""
+    workers = [p for p in pool if p.ppid() != daemon and p.name() != "git"]
+    return all(sum(p.cpu_times()[:2]) > 1.0 for p in workers)
+
+
 def _stop(proc: DaemonProcess, signum: int) -> tuple[int | None, list[psutil.Process]]:
     """Signal the daemon once its pool works; its exit code (None: still running after LIMIT)
     and the pool's processes still running LIMIT seconds later. Whatever is left is killed
     here: it holds the daemon's stderr, which DaemonProcess reads to its end."""
     proc.wait_for(STARTED, timeout=60)
     pool = _pool(proc)
+    proc.until(lambda: _checking(pool, proc.pid), timeout=60)
     try:
         proc.send(signum)
         try:

@@ -186,6 +186,19 @@ def test_a_stale_translation_without_git_history_says_so(
         in run.out
 
 
+def test_a_stale_translation_in_a_repository_with_no_commit_yet_says_so(
+        repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `git log HEAD` fails before the first commit: that is no history, not a git error.
+    make_stale(repo)
+    fresh = tmp_path / "fresh"
+    shutil.copytree(repo.path / "prompts", fresh / "prompts")
+    shutil.copytree(repo.path / "schema", fresh / "schema")
+    GitRepo(tmp_path).git("init", "-q", str(fresh))
+    run = run_cli(capsys, "validate", "--repo", str(fresh), "--no-cache")
+    assert f"version 1 of {BASE} is not in the git history of HEAD, so the change cannot be " \
+        "shown" in run.out
+
+
 def test_a_stale_translation_in_a_shallow_clone_says_so(
         repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     make_stale(repo)

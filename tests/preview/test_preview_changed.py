@@ -15,7 +15,7 @@ from promptsync.preview.markdown import MARKER, MAX_CHARS, fence, write
 from promptsync.preview.render import Preview
 from promptsync.rendering.renderer import Renderer
 from promptsync.sandbox import ENV
-from promptsync.validate import validator
+from promptsync.validate import file_check
 from tests.support.editing import GREETING, blobs_read_after_close
 from tests.support.gitrepo import GitRepo
 
@@ -104,19 +104,19 @@ def test_working_tree_side_reuses_the_results_validate_kept(pull_request: GitRep
     cache = pull_request.path / ".git" / "promptsync" / "validate-cache.json"
     kept = cache.read_bytes()
     checked: list[str] = []
-    check_file = validator.check_file
+    check_file = file_check.check_file  # what the Validator calls when a file is not cached
 
     def spy(path: str, data: bytes, rules: Any, blob: str) -> Any:
         checked.append(path)
         return check_file(path, data, rules, blob)
 
-    monkeypatch.setattr(validator, "check_file", spy)
+    monkeypatch.setattr(file_check, "check_file", spy)
     first = run_preview(capsys, pull_request, "--format", "markdown")
     # Only the base side's files are checked: the working tree's come from the cache.
     assert sorted(checked) == ["prompts/default/greeting.yaml", "prompts/harbor-bank/handoff.yaml",
                                "prompts/northwind/handoff.yaml"]
     assert cache.read_bytes() == kept  # a preview does not rewrite what validate kept
-    monkeypatch.setattr(validator, "check_file", check_file)
+    monkeypatch.setattr(file_check, "check_file", check_file)
     cache.unlink()
     assert run_preview(capsys, pull_request, "--format", "markdown") == first
 

@@ -13,8 +13,7 @@ import pytest
 
 from promptsync.cli.main import main
 from promptsync.tree import from_directory
-from promptsync.validate import Validator, result_cache, result_json
-from promptsync.validate import validator as validator_module
+from promptsync.validate import Validator, file_check, result_cache, result_json
 from promptsync.validate.file_check import FileResult
 from promptsync.validate.result_cache import MAX_AGE_DAYS, ResultCache
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo, project_prompt_count
@@ -134,13 +133,14 @@ def test_the_process_pool_reports_what_one_process_reports(tmp_path: Path) -> No
 def _count_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The paths the Validator really checks (a cached file is not checked)."""
     checked: list[str] = []
-    real = validator_module.check_file
+    real = file_check.check_file
 
     def spy(path: str, *args: Any) -> Any:
         checked.append(path)
         return real(path, *args)
 
-    monkeypatch.setattr(validator_module, "check_file", spy)
+    # The Validator imports check_file from file_check when it has a file to check.
+    monkeypatch.setattr(file_check, "check_file", spy)
     return checked
 
 
@@ -268,3 +268,65 @@ def test_the_version_check_of_a_cached_run_decodes_only_what_changed(
     assert code == 1
     assert [f["code"] for f in out["findings"]
             if f["path"] == "prompts/harbor-bank/greeting.yaml"] == ["version-not-bumped"]
+
+
+UNSAFE_PATTERN = '"pattern": "^(?=x)"'
+
+
+@pytest.mark.parametrize("named", [False, True])
+def test_a_cached_run_sees_a_schema_edit_that_breaks_the_rules(
+        prompt_repo: GitRepo, capsys: pytest.CaptureFixture[str], named: bool) -> None:
+    # The cache knows these rules load cleanly (a run of cached files then reads no schema):
+    # an edit makes them other rules, which are checked again and reported with their place.
+    repo = str(prompt_repo.path)
+    greeting = str(prompt_repo.path / "prompts/northwind/greeting.yaml")
+    assert run_json(capsys, "--repo", repo)[0] == 0
+    assert run_json(capsys, "--repo", repo, greeting)[0] == 0
+    schema_path = prompt_repo.path / "schema" / "prompt.schema.json"
+    text = schema_path.read_text()
+    line = text.splitlines().index(next(s for s in text.splitlines() if '"version": {' in s)) + 2
+    lines = text.splitlines(keepends=True)
+    indent = " " * (len(lines[line - 1]) - len(lines[line - 1].lstrip()))
+    lines.insert(line - 1, f"{indent}{UNSAFE_PATTERN},\n")
+    schema_path.write_text("".join(lines))
+    args = ["--repo", repo, greeting] if named else ["--repo", repo]
+    code, out = run_json(capsys, *args)
+    assert code == 1
+    assert [(f["path"], f["line"], f["code"]) for f in out["findings"]] == [
+        ("schema/prompt.schema.json", line, "rules-invalid")]
+    assert "cannot be checked safely" in out["findings"][0]["message"]
+    # Put back, the rules are the ones the cache vouched for: clean again.
+    schema_path.write_text(text)
+    assert run_json(capsys, *args)[0] == 0
+
+
+def test_the_rules_verdict_is_kept_beside_the_results_and_checked_by_digest(
+        tmp_path: Path) -> None:
+    path = tmp_path / "validate-cache.json"
+    cache = ResultCache(path, today=100)
+    assert not cache.rules_load("a" * 64)
+    cache.remember_rules_load("a" * 64)
+    cache.save()
+    again = ResultCache(path, today=100 + MAX_AGE_DAYS)
+    assert again.rules_load("a" * 64) and not again.rules_load("b" * 64)
+    assert again._entries == {}  # not a result: a run counts its results
+    again.save()  # used today: kept another month
+    assert ResultCache(path, today=100 + 2 * MAX_AGE_DAYS).rules_load("a" * 64)
+    later = ResultCache(path, today=101 + 2 * MAX_AGE_DAYS)
+    later.put("k", FileResult("prompts/acme/greeting.yaml", ()))
+    later.save()  # a month unused: gone
+    assert not ResultCache(path, today=101 + 2 * MAX_AGE_DAYS).rules_load("a" * 64)
+
+
+def test_a_file_checked_under_rules_the_cache_vouched_for_gets_worded_schema_findings(
+        prompt_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    # Rules loaded without their meta-schema check (the cache says they pass it) still give a
+    # file that fails the schema its findings in words, with their place.
+    repo = str(prompt_repo.path)
+    assert run_json(capsys, "--repo", repo)[0] == 0
+    prompt_repo.write("prompts/acme/greeting.yaml", "type: GREETING\nversion: 1\n"
+                      "template: Hello\ntemplte: Hi\n")
+    code, out = run_json(capsys, "--repo", repo, str(prompt_repo.path / "prompts/acme"))
+    assert code == 1
+    assert [(f["line"], f["code"], f["message"], f["hint"]) for f in out["findings"]] == [
+        (4, "schema-additional-properties", "unknown key 'templte'", "did you mean 'template'?")]

@@ -22,7 +22,7 @@ import pytest
 from promptsync.tree import from_directory
 from promptsync.validate import Validator, codes
 from promptsync.validate.rules import FastSchemaCheck, load_rules
-from promptsync.validate.schema_patterns import SafeValidator
+from promptsync.validate.schema_patterns import safe_validator
 from promptsync.validate.schema_refs import SchemaSet
 from tests.support.gitrepo import PROJECT_ROOT
 from tests.validate.corpus import run_cli, run_subprocess
@@ -123,7 +123,7 @@ def test_neither_validator_fetches_even_when_handed_a_remote_ref(
     schema = {"properties": {"a": {"$ref": f"{http_server.url}/a.json"}}}
     assert FastSchemaCheck(schema).passes({"a": 1}) is False
     with pytest.raises(Exception, match=re.escape("a.json")):
-        list(SafeValidator(schema, registry=SchemaSet().registry()).iter_errors({"a": 1}))
+        list(safe_validator()(schema, registry=SchemaSet().registry()).iter_errors({"a": 1}))
     assert http_server.requests == []
 
 

@@ -26,6 +26,7 @@ from promptsync.cache.protocol import (
     RESET_GENERATION,
     STAMP_PUBLISH,
     all_prompts_pattern,
+    asked_key,
     encode_event,
     parse_prompt_key,
     prompt_key,
@@ -42,6 +43,7 @@ SOCKET_TIMEOUT = 1.0
 DELETE_BATCH = 500
 SCAN_COUNT = 5000  # keys Redis looks at per SCAN call: few round trips, each short
 MAX_PATTERNS = 4  # SCAN passes by pattern before one pass over every prompt key is cheaper
+LOOKUP_BATCH = 1000  # asked sets read per round trip
 
 
 class Invalidator:
@@ -93,20 +95,30 @@ class Invalidator:
 
     def _keys_of(self, ids: list[PromptId]) -> list[str]:
         keys = {prompt_key(i.brand, i.type) for i in ids if not i.locale}
-        # Keys asked in a locale, and every brand's keys for a default prompt: Redis filters by
-        # pattern, one pass each, for a commit of a few prompts; a larger one makes one pass
-        # over every prompt key, whatever its size.
-        patterns = sorted({reach_pattern(i) for i in ids})
+        stale = stale_under(ids)
+        # A brand's keys asked in a locale are named by its asked set: one pipelined SMEMBERS
+        # per (brand, type) the commit changed, however many keys Redis holds.
+        pairs = sorted({(i.brand, i.type) for i in ids if i.brand != DEFAULT_BRAND},
+                       key=lambda p: (p[0], p[1].slug))
+        for start in range(0, len(pairs), LOOKUP_BATCH):
+            batch = pairs[start:start + LOOKUP_BATCH]
+            pipe = self._client.pipeline(transaction=False)
+            for brand, type_ in batch:
+                pipe.smembers(asked_key(brand, type_))
+            for (brand, type_), tags in zip(batch, pipe.execute(), strict=True):
+                named = (prompt_key(brand, type_, _text(t)) for t in tags)
+                keys.update(k for k in named if stale(k))
+        # A `default` prompt answers for every brand without its own: Redis filters by pattern,
+        # one pass each, for a commit of a few; more make one pass over every prompt key.
+        patterns = sorted({reach_pattern(i) for i in ids if i.brand == DEFAULT_BRAND})
         if len(patterns) > MAX_PATTERNS:
             patterns = [all_prompts_pattern()]
-        stale = stale_under(ids)
         for pattern in patterns:
             keys.update(k for k in self._scan(pattern) if stale(k))
         return sorted(keys)
 
     def _scan(self, pattern: str) -> list[str]:
-        return [k.decode() if isinstance(k, bytes) else str(k)
-                for k in self._client.scan_iter(match=pattern, count=SCAN_COUNT)]
+        return [_text(k) for k in self._client.scan_iter(match=pattern, count=SCAN_COUNT)]
 
     def _delete(self, keys: list[str]) -> None:
         for start in range(0, len(keys), DELETE_BATCH):
@@ -131,6 +143,10 @@ def stale_under(ids: Iterable[PromptId]) -> Callable[[str], bool]:
         return any(bool(changed.get((b, slug), set()) & reach) for b in (brand, DEFAULT_BRAND))
 
     return stale
+
+
+def _text(raw: bytes | str) -> str:
+    return raw.decode() if isinstance(raw, bytes) else str(raw)
 
 
 def _int(raw: bytes | str | None) -> int | None:

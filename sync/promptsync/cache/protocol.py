@@ -9,13 +9,16 @@ entry or an event; tests/cache/test_protocol.py round-trips each.
   "variables", "commit", "generation"}`` and, for a prompt with variants, `"variants": [{"name",
   "weight", "template", "description"}]`, written with TTL 3600 s. The key of a read without a
   locale has no suffix (`promptsync:prompt:acme:greeting`), with one the canonical tag
-  (`promptsync:prompt:acme:greeting:de-CH`).
+  (`promptsync:prompt:acme:greeting:de-CH`). A reader that writes a locale's entry adds the
+  tag, in the same round trip, to the set `asked_key(brand, type)`
+  (`promptsync:asked:acme:greeting`), whose TTL it renews: the set outlives every entry it names.
 - `generation` in an entry is the `sync_state.generation` read in the same database statement
   as the row, never a number read from Redis.
 - The daemon, after its database transaction for generation N commits: raises
   `promptsync:gen` to N (never lowers it, `RAISE_GENERATION`), deletes the keys of the changed
-  ids (every locale's key of the brand and type; for a change to brand `default`, every brand's
-  keys of that type), publishes the event
+  ids (the base key and the locales' keys its `asked_key` set names, so a commit costs what it
+  changes, not what Redis holds; for a change to brand `default`, every brand's keys of that
+  type, found by SCAN), publishes the event
   ``{"commit", "generation", "changed": [ids]}`` on `promptsync:events`, and only then raises
   `promptsync:published` to N. A daemon killed in between leaves `published` behind `gen`; the
   next cycle sees it and publishes again everything changed since `published`.
@@ -61,6 +64,7 @@ EVENTS_CHANNEL = "promptsync:events"
 # name here after a push they made or a webhook they took; the `sync` daemon listens.
 WAKE_CHANNEL = "promptsync:wake"
 PROMPT_KEY_PREFIX = "promptsync:prompt:"
+ASKED_KEY_PREFIX = "promptsync:asked:"
 PROMPT_TTL_SECONDS = 3600
 
 # Raise the generation (or `published`), never lower it: a slow daemon must not undo a faster one.
@@ -123,6 +127,12 @@ def prompt_key(brand: str, type_: PromptType, locale: str = "") -> str:
     return f"{PROMPT_KEY_PREFIX}{brand}:{type_.slug}"
 
 
+def asked_key(brand: str, type_: PromptType) -> str:
+    """`promptsync:asked:acme:greeting`: the set of canonical tags whose entries readers wrote
+    for (brand, type), where the daemon finds a change's locale keys without a SCAN."""
+    return f"{ASKED_KEY_PREFIX}{brand}:{type_.slug}"
+
+
 def parse_prompt_key(key: str) -> tuple[str, str, str] | None:
     """(brand, type slug, locale) of a prompt key; None for any other key."""
     if not key.startswith(PROMPT_KEY_PREFIX):
@@ -138,7 +148,8 @@ def parse_prompt_key(key: str) -> tuple[str, str, str] | None:
 def reach_pattern(pid: PromptId) -> str:
     """SCAN pattern of the keys whose answer `pid` may give besides the base key: the brand's
     keys of the type asked in a locale; for brand `default`, every brand's keys of the type (no
-    type's slug begins another's, and a brand holds no ':')."""
+    type's slug begins another's, and a brand holds no ':'). The daemon scans only for `default`
+    (a brand's locale keys are named by its `asked_key` set)."""
     if pid.brand == DEFAULT_BRAND:
         return f"{PROMPT_KEY_PREFIX}*:{pid.type.slug}*"
     return f"{PROMPT_KEY_PREFIX}{pid.brand}:{pid.type.slug}:*"

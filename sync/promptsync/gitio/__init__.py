@@ -1,6 +1,7 @@
-"""The one door to git: every git process promptsync starts is started here (GitPython).
+"""The one door to git: every git process promptsync starts is started here.
 
     command.py   the policy for every git process: time limits, redacted errors, no prompts
+    spawn.py     that policy written once; one-shot local commands run without GitPython
     lifetime.py  git children die with their parent (Linux PR_SET_PDEATHSIG)
     repo.py      reading a repository: refs, trees, blobs, files at a commit, diffs
     log.py       `git log` in one format, one parser, typed records; a commit graph

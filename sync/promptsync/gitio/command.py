@@ -15,18 +15,17 @@
 - A failure is a GitError naming the command without its options, git's stderr with every
   credential masked by `promptsync.credentials.redact` (a fetch URL may carry a token in its
   user part or its query), and a hint.
+
+The policy itself is written in `spawn`, which also runs the one-shot local commands of
+`GitRepository` without GitPython; this module applies it to the processes GitPython starts.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import signal
-import tempfile
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any, BinaryIO, cast
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import git
 from git.exc import GitCommandError, GitCommandNotFound
@@ -34,54 +33,31 @@ from git.exc import GitCommandError, GitCommandNotFound
 from promptsync.credentials import redact
 from promptsync.errors import GitError
 from promptsync.gitio.lifetime import die_with_parent
+from promptsync.gitio.spawn import (
+    LOCAL_TIMEOUT,
+    NETWORK_TIMEOUT,
+    NO_PROMPT,
+    GitTimeout,
+    describe,
+    failed,
+    git_message,
+    git_not_found,
+    not_a_repository,
+    outlives_us,
+    stdin_file,
+    timed_out,
+)
+
+__all__ = ["LOCAL_TIMEOUT", "NETWORK_TIMEOUT", "NO_PROMPT", "GitTimeout", "PolicyGit",
+           "PolicyRepo", "describe", "failure", "not_a_repository", "outlives_us", "run",
+           "stderr_of"]
 
 log = logging.getLogger(__name__)
 
-LOCAL_TIMEOUT = 300.0  # s; a history of 100,000 commits reads in seconds: this is a hang
-NETWORK_TIMEOUT = 120.0  # s; one clone or fetch
-NO_PROMPT = {"GIT_TERMINAL_PROMPT": "0"}
 _TIMED_OUT = "did not complete in"
 # git's own stall limit (GIT_HTTP_LOW_SPEED_TIME, which the mirror sets to its timeout) can fire
 # before GitPython's watchdog: the same time limit, reached by the other clock.
 _STALLED = "Operation too slow"
-_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
-_TAKES_VALUE = {"-m", "-L", "-C", "-c"}
-# Commands that wait on the network (and may wait for ever): they die with us.
-_NETWORK = frozenset({"clone", "fetch", "push", "ls-remote", "pull"})
-
-
-class GitTimeout(GitError):
-    """A git command ran past its time limit and was killed."""
-
-
-def describe(args: Sequence[str]) -> str:
-    """`git` and the command's words without its options (nor their values), shas shortened:
-    `git fetch origin`, `git cat-file`, `git update-ref refs/heads/main 1a2b3c4 0d9e8f7`."""
-    words: list[str] = []
-    skip = False
-    for arg in args:
-        if not skip and not arg.startswith("-") and "\n" not in arg:
-            words.append(arg[:7] if _SHA.fullmatch(arg) else arg)
-        skip = arg in _TAKES_VALUE
-    return redact(" ".join(["git", *words]))
-
-
-def outlives_us(command: Sequence[str]) -> bool:
-    """Whether `git ...` may keep running after we die: a network command does."""
-    words = command.split() if isinstance(command, str) else list(command)
-    skip = False
-    for arg in words[1:]:
-        if not skip and not arg.startswith("-"):
-            return arg in _NETWORK  # the subcommand: the first word that is not an option
-        skip = arg in _TAKES_VALUE
-    return False
-
-
-def not_a_repository(path: Path | str, inside: Path | str | None = None) -> GitError:
-    """The one "not a git repository" error, with its hint."""
-    hint = (f"it is inside the repository {inside}: pass --repo {inside}" if inside
-            else "pass --repo DIR or set PROMPTSYNC_REPO")
-    return GitError(f"{path} is not a git repository (hint: {hint})")
 
 
 class PolicyGit(git.Git):
@@ -108,13 +84,13 @@ def run(runner: git.Git, args: Sequence[str], *, input: bytes | None = None,
         env: Mapping[str, str] | None = None, timeout: float = LOCAL_TIMEOUT,
         hint: str = "") -> bytes:
     """`git ARGS` through `runner`; stdout as bytes. A failure or a timeout becomes a GitError."""
-    with _stdin(input) as stream:
+    with stdin_file(input) as stream:
         try:
             out = runner.execute(["git", *args], istream=stream, env=dict(env or {}),
                                  kill_after_timeout=timeout, stdout_as_string=False,
                                  strip_newline_in_stdout=False)
         except GitCommandNotFound:
-            raise GitError("the git command was not found (hint: install git)") from None
+            raise git_not_found() from None
         except GitCommandError as exc:
             raise failure(args, exc, timeout, hint) from None
     assert isinstance(out, bytes)
@@ -124,30 +100,17 @@ def run(runner: git.Git, args: Sequence[str], *, input: bytes | None = None,
 def failure(args: Sequence[str], exc: GitCommandError, timeout: float,
             hint: str = "") -> GitError:
     """The GitError for a failed command: its name, git's redacted stderr, a hint."""
-    name = describe(args)
     stderr = stderr_of(exc)
     # GitPython's watchdog kills first and flags the timeout after, so under load the command can
     # end, killed, before the flag is set and the "did not complete" text is never written. Only
     # the watchdog sends SIGKILL to a git promptsync started: that exit status is the timeout too.
     if _TIMED_OUT in stderr or _STALLED in stderr or exc.status == -signal.SIGKILL:
-        return GitTimeout(f"{name} timed out after {timeout:g} s")
-    return GitError(f"{name} failed: {stderr}" + (f" (hint: {hint})" if hint else ""))
+        return timed_out(args, timeout)
+    return failed(args, stderr, hint)
 
 
 def stderr_of(exc: GitCommandError) -> str:
     """git's own message, redacted, without GitPython's framing."""
-    text = str(exc.stderr or "").strip().removeprefix("stderr: ").strip("'\n ")
-    return redact(" ".join(text.split()) or f"exit status {exc.status}")
+    return git_message(str(exc.stderr or "").strip().removeprefix("stderr: "), exc.status)
 
 
-@contextmanager
-def _stdin(data: bytes | None) -> Iterator[BinaryIO | None]:
-    # A file, not a pipe: git reads it at its own pace, so no thread has to feed it while the
-    # output is read (a pipe of a few MB of blob ids would deadlock against git's stdout).
-    if data is None:
-        yield None
-        return
-    with tempfile.TemporaryFile(prefix="promptsync-git-") as f:
-        f.write(data)
-        f.seek(0)
-        yield cast(BinaryIO, f)

@@ -1,5 +1,9 @@
 """Reading a repository without its working tree: refs, trees, blobs, commits and diffs.
 
+Each question is one git command spawned without GitPython (see `spawn`), but for those that
+GitPython's persistent `cat-file` answers without a process (one blob, a commit's fields), and
+`find` once GitPython is open: the daemon keeps its repository open across cycles. GitPython
+is imported and its Repo opened on the first such question: `promptsync validate` asks none.
 GitPython keeps `git cat-file` children alive per Repo object; long-running callers must
 `close()` (or use the context manager) every cycle, which ends them. One GitRepository is used
 by one thread (see `lifetime`).
@@ -7,30 +11,27 @@ by one thread (see `lifetime`).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, NamedTuple
-
-import git
-from git.exc import (
-    BadName,
-    BadObject,
-    GitCommandError,
-    InvalidGitRepositoryError,
-    NoSuchPathError,
-)
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from promptsync.errors import GitError
 from promptsync.gitio import ZERO_SHA, short
-from promptsync.gitio.command import PolicyRepo, not_a_repository, run
+from promptsync.gitio.spawn import not_a_repository, run_local
 from promptsync.model import TRACKED_DIRS
 from promptsync.tree import SourceFile, Tree, gitlink, is_tracked
 
 SYMLINK_MODE = "120000"
 GITLINK_MODE = "160000"
 REVISION_HINT = "is --repo a git repository with that revision?"
+
+if TYPE_CHECKING:
+    import git
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,10 @@ class FileAt(NamedTuple):
 
 def open_repo(path: Path) -> git.Repo:
     """GitPython's Repo for exactly `path` (a work tree's top or a bare repository)."""
+    from git.exc import InvalidGitRepositoryError, NoSuchPathError
+
+    from promptsync.gitio.command import PolicyRepo
+
     try:
         return PolicyRepo(path)
     except (InvalidGitRepositoryError, NoSuchPathError):
@@ -59,6 +64,9 @@ def open_repo(path: Path) -> git.Repo:
 
 
 def _enclosing(path: Path) -> str | None:
+    import git
+    from git.exc import InvalidGitRepositoryError, NoSuchPathError
+
     try:
         with git.Repo(path, search_parent_directories=True) as outer:
             top = outer.working_tree_dir
@@ -79,7 +87,13 @@ class GitRepository:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._answers: dict[tuple[str, ...], Any] = {}
-        self._repo = open_repo(self.path)
+        self._held: dict[str, str | None] | None = None  # see refs_held
+        if not _looks_like_repository(self.path):
+            self._repo  # GitPython decides, and says why not  # noqa: B018
+
+    @functools.cached_property
+    def _repo(self) -> git.Repo:
+        return open_repo(self.path)
 
     def __enter__(self) -> GitRepository:
         return self
@@ -90,7 +104,8 @@ class GitRepository:
 
     def close(self) -> None:
         """End the cat-file children and free file handles GitPython keeps per object."""
-        self._repo.close()
+        if "_repo" in self.__dict__:  # opened
+            self._repo.close()
 
     @property
     def common_dir(self) -> Path:
@@ -107,7 +122,7 @@ class GitRepository:
 
     def _run_bytes(self, *args: str, input: bytes | None = None,
                    env: dict[str, str] | None = None, hint: str = REVISION_HINT) -> bytes:
-        return run(self._repo.git, args, input=input, env=env, hint=hint)
+        return run_local(self.path, args, input=input, env=env, hint=hint)
 
     def resolve(self, rev: str) -> str:
         """The commit SHA `rev` names; GitError when it names none."""
@@ -119,17 +134,55 @@ class GitRepository:
 
     def find(self, rev: str) -> str | None:
         """The commit SHA `rev` names, or None."""
+        known = self._answers.get(("find", rev))  # a commit SHA found once names itself
+        if known is not None:
+            return str(known)
+        if self._held is not None and rev in self._held:
+            return self._held[rev]
+        sha = self._find(rev)
+        if sha is not None:
+            self._answers[("find", sha)] = sha
+        if self._held is not None:
+            self._held[rev] = sha
+        return sha
+
+    @contextmanager
+    def refs_held(self) -> Iterator[None]:
+        """Inside, each revision is resolved once: a question that names one ref several times
+        (which base `validate` compares with) costs one process per ref, and gets one answer
+        even if the ref moves meanwhile."""
+        self._held = {}
         try:
-            sha = str(self._repo.commit(rev).hexsha)
-        except (BadName, ValueError, GitCommandError):
-            return None
+            yield
+        finally:
+            self._held = None
+
+    def _find(self, rev: str) -> str | None:
+        if "_repo" not in self.__dict__:
+            # One `rev-parse` costs less than opening GitPython (a run of `validate`).
+            try:
+                sha = self._run("rev-parse", "--verify", "--quiet", "--end-of-options",
+                                f"{rev}^{{commit}}").strip()
+            except GitError:
+                return None
+        else:
+            # An open Repo's persistent cat-file answers without a process (the daemon's).
+            from git.exc import BadName, GitCommandError
+
+            try:
+                sha = str(self._repo.commit(rev).hexsha)
+            except (BadName, ValueError, GitCommandError):
+                return None
         # GitPython hands the null id back unchecked; it names no commit (a 503 from the API).
         return None if sha.strip("0") == "" else sha
 
     def current_branch(self) -> str | None:
         """The checked-out branch's name; None on a detached HEAD."""
-        head = self._repo.head
-        return None if head.is_detached else str(head.reference.name)
+        try:
+            ref = self._run("symbolic-ref", "--quiet", "HEAD").strip()
+        except GitError:  # exit 1: detached
+            return None
+        return ref.removeprefix("refs/heads/")
 
     def upstream(self) -> str | None:
         """The current branch's upstream (`@{upstream}`, e.g. origin/main), or None."""
@@ -278,6 +331,8 @@ class GitRepository:
     def _parent_says(self, older: str, newer: str) -> bool | None:
         """The answer for a commit and its parent (a daemon's usual question, asked of each
         new commit), from the commits themselves; None: ask git to walk the history."""
+        from git.exc import BadName, BadObject
+
         if older == newer:
             return True
         try:
@@ -293,6 +348,14 @@ class GitRepository:
         """Drop the answers above: a repository kept open across cycles asks them again
         (a force-push and a gc can take a commit away)."""
         self._answers.clear()
+
+
+def _looks_like_repository(path: Path) -> bool:
+    """A work tree's top (`.git` there, a folder or a worktree's file) or a bare repository:
+    what GitPython opens without searching upwards, told without it."""
+    return (path / ".git").exists() or ((path / "HEAD").is_file()
+                                        and (path / "objects").is_dir()
+                                        and (path / "refs").is_dir())
 
 
 def _parse_batch(out: bytes) -> dict[str, bytes]:

@@ -6,6 +6,7 @@ from promptsync.cache.client import REDIS_ERRORS, connect
 from promptsync.cache.protocol import (
     GENERATION_KEY,
     PROMPT_TTL_SECONDS,
+    asked_key,
     decode_entry,
     encode_entry,
     is_current,
@@ -63,9 +64,19 @@ class RedisTier:
 
     def store(self, brand: str, prompt: Prompt, locale: str = "") -> None:
         """Cache-aside write under the asked (brand, type, locale); safe against the race
-        because the entry carries its generation."""
-        self.client.set(prompt_key(brand, prompt.type, locale), encode_entry(prompt),
-                        ex=PROMPT_TTL_SECONDS)
+        because the entry carries its generation. A locale's entry is named in the (brand,
+        type)'s asked set in the same round trip, the set's TTL renewed, so the daemon deletes
+        it after a change without walking every key."""
+        key, entry = prompt_key(brand, prompt.type, locale), encode_entry(prompt)
+        if not locale:
+            self.client.set(key, entry, ex=PROMPT_TTL_SECONDS)
+            return
+        asked = asked_key(brand, prompt.type)
+        pipe = self.client.pipeline(transaction=False)
+        pipe.set(key, entry, ex=PROMPT_TTL_SECONDS)
+        pipe.sadd(asked, locale)
+        pipe.expire(asked, PROMPT_TTL_SECONDS)
+        pipe.execute()
 
     def reconnect(self) -> None:
         """New sockets (after a fork the parent's must not be shared)."""

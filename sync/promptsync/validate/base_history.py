@@ -68,9 +68,13 @@ class GitBaseHistory:
         """The template of the newest commit in the history whose file at `path` carried
         `version`, or None when the history holds no such version."""
         repo = self._repository()
-        if repo.find(self.rev) is None:
-            return None
-        blobs = [e.new_blob for c in read_log(repo, self.rev, [path]) for e in c.changes]
+        try:
+            log = read_log(repo, self.rev, [path])
+        except GitError:
+            if repo.find(self.rev) is None:
+                return None  # nothing committed yet (asked only then: a process less a run)
+            raise
+        blobs = [e.new_blob for c in log for e in c.changes]
         contents = repo.read_blobs(blobs)
         for blob in blobs:  # newest first
             data = contents.get(blob)

@@ -43,12 +43,12 @@ def version_base(root: Path, explicit: str | None, published: str | None = None,
     With `paths`, the versions of those prompts only (what a check of a few files reads)."""
     if explicit is None and not (root / ".git").exists():
         return None  # a plain folder: nothing to compare with
-    with GitRepository(root) as repo:
+    with GitRepository(root) as repo, repo.refs_held():
         ref = explicit or choose_base(repo, published or resolve_ref(None))
         if ref is None:
             return None
         sha = repo.resolve(ref)
-        return VersionBase(f"{ref} ({short(sha)})", base_versions(repo, ref, paths))
+        return VersionBase(f"{ref} ({short(sha)})", base_versions(repo, sha, paths))
 
 
 def choose_base(repo: GitRepository, published: str) -> str | None:

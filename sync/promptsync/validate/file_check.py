@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from promptsync.brands import brand_of_file
@@ -16,6 +15,7 @@ from promptsync.validate.conflicts import conflict_findings
 from promptsync.validate.control_chars import control_characters
 from promptsync.validate.finding import Finding, did_you_mean, error
 from promptsync.validate.locale_check import locale_keys, malformed_name, replaces_schema_finding
+from promptsync.validate.report import FileResult
 from promptsync.validate.rules import Rules
 from promptsync.validate.schema_check import check_schema
 from promptsync.validate.template_check import (
@@ -30,13 +30,6 @@ from promptsync.validate.yamldoc import YamlDoc, read_yaml
 MAX_FILE_BYTES = 64 * 1024
 # What Windows editors write when told to save "Unicode": full of NUL bytes, yet text.
 _WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-
-
-@dataclass(frozen=True)
-class FileResult:
-    path: str
-    findings: tuple[Finding, ...]
-    prompt: PromptDoc | None = None
 
 
 def check_file(path: str, data: bytes, rules: Rules, blob: str = "") -> FileResult:

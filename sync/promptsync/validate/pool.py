@@ -6,36 +6,37 @@ some other thread held, so a threaded process gets a `forkserver`; a single-thre
 keeps `fork`, which starts workers at no cost. Each worker asks the kernel for SIGKILL when
 its parent dies (PR_SET_PDEATHSIG): a SIGKILLed validation leaves no worker behind. Under a
 forkserver the parent is the server, which itself exits when the process it serves is gone
-(once the workers have let go of what tells it so: `_let_the_server_go`).
+(once the workers let go of the pipe that tells it so, see `_release_forkserver`).
 A stopping daemon ends its pool with `abandon`: Python's exit would otherwise wait for every
 job already queued.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import forkserver
-from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from promptsync.tree import SourceFile
-from promptsync.validate.file_check import FileResult, check_file
+from promptsync.validate.report import FileResult
 from promptsync.validate.rules import Rules, load_rules
+
+# multiprocessing and ctypes are imported when a pool starts: a run of cached files (a
+# pre-commit hook's) starts none.
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.context import BaseContext
 
 _PR_SET_PDEATHSIG = 1
 _rules: Rules | None = None
 # What a forkserver imports once, before it forks a worker: a worker it forked without them
-# imported the validator's modules itself (0.15-0.3 s of a core each, at each whole-tree check).
-_PRELOAD = ["__main__", __name__]
+# imported the checks' modules itself (0.15-0.3 s of a core each, at each whole-tree check).
+# A name that does not import is skipped by the server.
+_PRELOAD = ["__main__", __name__, "promptsync.validate.file_check", "jsonschema", "jsonschema_rs"]
 
 
 def usable_cpus() -> int:
@@ -47,10 +48,14 @@ def usable_cpus() -> int:
 
 
 def context() -> BaseContext:
+    import multiprocessing
+
     return multiprocessing.get_context("fork") if _single_threaded() else _forkserver()
 
 
 def _forkserver() -> BaseContext:
+    import multiprocessing
+
     found = multiprocessing.get_context("forkserver")
     found.set_forkserver_preload(_PRELOAD)  # read when the server starts, not after
     return found
@@ -60,6 +65,8 @@ def start_server() -> None:
     """Start the forkserver now, for a process that will be threaded when it validates (the
     daemon, at its start): its imports then run beside the first load's git and database work
     instead of before the first worker can start."""
+    from multiprocessing import forkserver
+
     _forkserver()
     forkserver.ensure_running()
 
@@ -86,7 +93,7 @@ def rules_for(context: BaseContext, rules: Rules,
 def init_worker(parent: int, rules: Rules | RuleFiles) -> None:
     global _rules
     _die_with_parent(parent)
-    _let_the_server_go()
+    _release_forkserver()
     # A worker forked from a profiled process (cProfile) inherits the profiler: what it records
     # dies with the worker, and it made every check 2-3x slower.
     sys.setprofile(None)
@@ -103,6 +110,8 @@ def _reader(data: bytes) -> Callable[[], bytes]:
 
 def _die_with_parent(parent: int) -> None:
     if sys.platform == "linux":
+        import ctypes
+
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     try:  # the parent may have died before the request above: then nobody will signal
@@ -111,22 +120,18 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _let_the_server_go() -> None:
-    """Close this worker's copy of the pipe by which a forkserver sees its client die.
+def _release_forkserver() -> None:
+    """Close this worker's copy of the pipe that keeps a forkserver alive. multiprocessing
+    hands every process the server starts the write end its client holds (so that it could
+    start processes of its own), and the server exits only when every copy is closed: a
+    worker kept its server alive after the daemon was SIGKILLed, and the server, its parent,
+    kept it alive in turn (its death signal never came). A worker starts no processes."""
+    from multiprocessing import forkserver
 
-    The server exits when every copy of that pipe's write end is closed, and each process it
-    starts is handed one. A worker's dies with the worker, and a worker dies with its parent,
-    the server: with the copies open a SIGKILLed daemon left its server and workers waiting on
-    each other (seen once the server preloads the validator, so that a worker is past this
-    function before the daemon can be killed; before, the kill usually came while the workers
-    imported, and they exited on finding the daemon gone). The worker never asks that server
-    for a process."""
-    server: Any = forkserver._forkserver  # its pipe's end is private (typeshed leaves it out)
-    alive = server._forkserver_alive_fd
-    if alive is not None:
+    server: Any = forkserver._forkserver  # private: Python has no public way to say this
+    if server._forkserver_alive_fd is not None:
+        os.close(server._forkserver_alive_fd)
         server._forkserver_alive_fd = None
-        with contextlib.suppress(OSError):
-            os.close(alive)
 
 
 def abandon(executor: ProcessPoolExecutor) -> None:
@@ -140,5 +145,7 @@ def abandon(executor: ProcessPoolExecutor) -> None:
 
 
 def check_job(job: tuple[str, bytes, str]) -> FileResult:
+    from promptsync.validate.file_check import check_file
+
     assert _rules is not None, "the rules of a pool worker did not load"
     return check_file(job[0], job[1], _rules, job[2])

@@ -10,6 +10,15 @@ from promptsync.model import PromptDoc, PromptId
 from promptsync.validate.finding import Finding
 
 
+@dataclass(frozen=True)
+class FileResult:
+    """What checking one file found (file_check.check_file), and its prompt when it passed."""
+
+    path: str
+    findings: tuple[Finding, ...]
+    prompt: PromptDoc | None = None
+
+
 class Prompts(MutableMapping[PromptId, PromptDoc]):
     """The prompts that passed, by id. A prompt from the result cache is decoded when first
     looked up: a cached run over 10,000 files looks at the translations and their base texts,

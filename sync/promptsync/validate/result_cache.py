@@ -32,13 +32,14 @@ from pathlib import Path
 from typing import Any
 
 from promptsync.known_blobs import Entry, KnownBlobs
-from promptsync.validate.file_check import FileResult
+from promptsync.validate.report import FileResult
 from promptsync.validate.result_json import StoredResult, decode, encode, json_text
 
 log = logging.getLogger(__name__)
-FORMAT = 6
+FORMAT = 7  # 7: line 3, the rules that load without findings
 MAX_AGE_DAYS = 30
 MAX_ENTRIES = 50_000
+MAX_RULES = 64  # rules verdicts kept: one per version of schema/ a clone has checked
 _KEY_BYTES = 32
 Raw = bytes | memoryview  # an entry's result as written: a slice of the file read, or new
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -62,8 +63,11 @@ def validator_digest() -> str:
 class ResultCache:
     """Line 1: `{"format", "validator", "mac"}`; line 2: the known blob ids of the working
     tree's files (`{path: [device, inode, size, mtime_ns, ctime_ns, blob]}`, see known_blobs);
-    then one line per entry: the key (as JSON), the day it was last used, the result (see
-    result_json: its head, then its prompt, as JSON), separated by tabs.
+    line 3: the digests of the rules known to load without findings (`{digest: day last
+    used}`, see rules.rules_digest): a run whose files are all cached then reads no schema (the
+    meta-schema check alone cost ~30 ms); then one line per entry: the key (as JSON), the day
+    it was last used, the result (see result_json: its head, then its prompt, as JSON),
+    separated by tabs.
 
     An entry's JSON is decoded only when a run asks for it: a run that checks one file of ten
     thousand decodes one, and the lines of the others are written back as they were read.
@@ -74,18 +78,19 @@ class ResultCache:
         self.key_path = path.with_suffix(".key")
         self.today = today if today is not None else int(time.time() // 86_400)
         self._entries: dict[str, tuple[int, Raw]] = {}  # key: (day last used, the result)
+        self._rules: dict[str, int] = {}  # digest of rules that load cleanly: day last used
         self._changed = False  # something to write: a new result, a day moved, an entry gone
         self.known_blobs = KnownBlobs()
         # A missing or damaged cache only costs time.
         with contextlib.suppress(OSError, ValueError, KeyError, AttributeError, TypeError):
-            self._entries, self.known_blobs = self._load()
+            self._entries, self.known_blobs, self._rules = self._load()
 
     @classmethod
     def for_repository(cls, root: Path) -> ResultCache | None:
         git_dir = root / ".git"
         return cls(git_dir / "promptsync" / "validate-cache.json") if git_dir.is_dir() else None
 
-    def _load(self) -> tuple[dict[str, tuple[int, Raw]], KnownBlobs]:
+    def _load(self) -> tuple[dict[str, tuple[int, Raw]], KnownBlobs, dict[str, int]]:
         # Offsets into the one buffer read, not split copies of it: the file holds 24 MB at
         # 10,000 files, and each copy of it cost more than the HMAC over it.
         data = self.path.read_bytes()
@@ -93,13 +98,15 @@ class ResultCache:
         start = data.index(b"\n") + 1
         seal = json.loads(data[:start])
         if seal.get("format") != FORMAT or seal.get("validator") != validator_digest():
-            return {}, KnownBlobs()  # another version of the validator wrote it
+            return {}, KnownBlobs(), {}  # another version of the validator wrote it
         if not hmac.compare_digest(str(seal.get("mac")), self._mac(view[start:], create=False)):
             log.info("the validation cache %s was changed outside promptsync; checking every "
                      "file afresh", self.path)
-            return {}, KnownBlobs()
+            return {}, KnownBlobs(), {}
         end = _line_end(data, start)
         known = _known_blobs(json.loads(data[start:end]))
+        start, end = end + 1, _line_end(data, end + 1)
+        rules = {str(digest): int(day) for digest, day in json.loads(data[start:end]).items()}
         entries: dict[str, tuple[int, Raw]] = {}
         while end < len(data):
             start, end = end + 1, _line_end(data, end + 1)
@@ -107,7 +114,7 @@ class ResultCache:
             day_end = data.index(b"\t", key_end + 1, end)
             entries[json_text(data[start:key_end])] = (int(data[key_end + 1:day_end]),
                                                      view[day_end + 1:end])
-        return entries, known
+        return entries, known, rules
 
     def _mac(self, body: Raw, *, create: bool) -> str:
         key = self._key(create)
@@ -151,6 +158,19 @@ class ResultCache:
         self._entries[key] = (self.today, encode(result))
         self._changed = True
 
+    def rules_load(self, digest: str) -> bool:
+        """Whether the rules of `digest` (see rules.rules_digest) loaded without findings."""
+        day = self._rules.get(digest)
+        if day is not None and day != self.today:
+            self._rules[digest] = self.today
+            self._changed = True
+        return day is not None
+
+    def remember_rules_load(self, digest: str) -> None:
+        if self._rules.get(digest) != self.today:
+            self._rules[digest] = self.today
+            self._changed = True
+
     def save(self) -> None:
         """Write every entry (this run's and the earlier ones), pruned, if anything changed."""
         kept = self._pruned()
@@ -159,6 +179,7 @@ class ResultCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             body = b"\n".join([json.dumps(self._known_kept()).encode(),
+                               json.dumps(self._rules_kept()).encode(),
                                *(b"%s\t%d\t%s" % (json.dumps(key).encode(), day, raw)
                                  for key, (day, raw) in kept.items())])
             seal = {"format": FORMAT, "validator": validator_digest(),
@@ -169,6 +190,12 @@ class ResultCache:
             os.replace(tmp, self.path)
         except OSError as exc:
             log.info("could not save the validation cache %s: %s", self.path, exc)
+
+    def _rules_kept(self) -> dict[str, int]:
+        """The verdicts used within MAX_AGE_DAYS, the MAX_RULES most recently used."""
+        fresh = sorted(((day, digest) for digest, day in self._rules.items()
+                        if day >= self.today - MAX_AGE_DAYS), reverse=True)[:MAX_RULES]
+        return {digest: day for day, digest in fresh}
 
     def _known_kept(self) -> dict[str, Entry]:
         """The newest MAX_ENTRIES known blob ids (a path learned again moves to the end)."""

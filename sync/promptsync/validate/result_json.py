@@ -13,8 +13,8 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from promptsync.model import PromptDoc, PromptId, Sample, VariableSpec, VariantSpec
-from promptsync.validate.file_check import FileResult
 from promptsync.validate.finding import Finding, Severity
+from promptsync.validate.report import FileResult
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import jsonschema_rs
-
 from promptsync.model import SCHEMA_DIR, PromptType
 from promptsync.tree import SourceFile
 from promptsync.validate import codes
 from promptsync.validate.finding import Finding, error
-from promptsync.validate.schema_patterns import SafeValidator, pattern_findings, regex_options
+from promptsync.validate.schema_patterns import pattern_findings, regex_options, safe_validator
 from promptsync.validate.schema_refs import SchemaSet, refuse, resolve_refs
 from promptsync.validate.schema_text import load_schema_text
 from promptsync.validate.yamldoc import YamlDoc, read_yaml
@@ -55,6 +54,8 @@ class FastSchemaCheck:
 
     def passes(self, instance: Any) -> bool:
         if self._compiled is None and self._usable:
+            import jsonschema_rs  # (~10 ms: imported when a file is checked, not for a cached run)
+
             try:
                 # The references were resolved by schema_refs: it reads only these, never a URL.
                 self._compiled = jsonschema_rs.Draft202012Validator(
@@ -78,13 +79,26 @@ class FastSchemaCheck:
 @dataclass(frozen=True)
 class Rules:
     schema: Mapping[str, Any]
-    validator: Any  # SafeValidator: jsonschema's, matching patterns without backtracking
+    schemas: SchemaSet  # the schema with every resource its references reach
     variables: Mapping[str, VariableRule]
     digest: str
     fast: FastSchemaCheck | None = None
     # schema/brand.schema.json, for prompts/<brand>/brand.yaml; None when the repository has
     # none (then a brand file is an error that says so).
-    brand_validator: Any = None
+    brand_schemas: SchemaSet | None = None
+
+    # The jsonschema validators (matching patterns without backtracking) are built when a file
+    # needs one: most prompts pass jsonschema-rs's check and need no words.
+    @functools.cached_property
+    def validator(self) -> Any:
+        return safe_validator()(self.schema, registry=self.schemas.registry())
+
+    @functools.cached_property
+    def brand_validator(self) -> Any:
+        if self.brand_schemas is None:
+            return None
+        return safe_validator()(self.brand_schemas.resources[""],
+                                registry=self.brand_schemas.registry())
 
 
 def rules_digest(files: Sequence[SourceFile]) -> str | None:
@@ -104,41 +118,42 @@ def _is_schema_file(path: str) -> bool:
     return path.startswith(f"{SCHEMA_DIR}/") and path.endswith(".json")
 
 
-def load_rules(files: Sequence[SourceFile]) -> tuple[Rules | None, list[Finding]]:
-    """Read both rule files from the tree; None and findings when either is missing or broken."""
+def load_rules(files: Sequence[SourceFile], *, checked: bool = False,
+               ) -> tuple[Rules | None, list[Finding]]:
+    """Read both rule files from the tree; None and findings when either is missing or broken.
+    `checked`: these rules (by their digest) are known to load without findings, so the checks
+    that could only find something (the meta-schema's, the patterns') are skipped."""
     by_path = {f.path: f for f in files}
     findings: list[Finding] = []
-    schemas = _load_schema(by_path, findings)
-    brand_schemas = _load_schema(by_path, findings, BRAND_SCHEMA_PATH) \
+    schemas = _load_schema(by_path, findings, checked=checked)
+    brand_schemas = _load_schema(by_path, findings, BRAND_SCHEMA_PATH, checked=checked) \
         if BRAND_SCHEMA_PATH in by_path else None
     variables = _load_variables(by_path.get(VARIABLES_PATH), findings)
     digest = rules_digest(files)
     if schemas is None or variables is None or digest is None:
         return None, findings
     schema = schemas.resources[""]
-    validator = SafeValidator(schema, registry=schemas.registry())
-    brand_validator = None if brand_schemas is None else SafeValidator(
-        brand_schemas.resources[""], registry=brand_schemas.registry())
-    return Rules(schema, validator, variables, digest, FastSchemaCheck(schema, schemas.files()),
-                 brand_validator), findings
+    return Rules(schema, schemas, variables, digest, FastSchemaCheck(schema, schemas.files()),
+                 brand_schemas), findings
 
 
 def _load_schema(by_path: Mapping[str, SourceFile], findings: list[Finding],
-                 path: str = SCHEMA_PATH) -> SchemaSet | None:
+                 path: str = SCHEMA_PATH, *, checked: bool = False) -> SchemaSet | None:
     """The schema and the files its references reach, or None when any of it is unsafe."""
     source = by_path.get(path)
     if source is None:
         findings.append(error(SCHEMA_PATH, 1, 1, codes.RULES_INVALID,
                               f"{SCHEMA_PATH} is missing; every prompt is checked against it"))
         return None
-    main, problems = load_schema_text(source)
+    main, problems = load_schema_text(source, checked=checked)
     if main is None or not isinstance(main.value, dict):
         findings += problems or [error(SCHEMA_PATH, 1, 1, codes.RULES_INVALID,
                                        "the schema must be a JSON object")]
         return None
     schemas, problems = resolve_refs(main, {p: f for p, f in by_path.items()
-                                            if _is_schema_file(p)})
-    problems += pattern_findings(schemas.texts.values())
+                                            if _is_schema_file(p)}, checked=checked)
+    if not checked:
+        problems += pattern_findings(schemas.texts.values())
     findings += problems
     return None if problems else schemas
 

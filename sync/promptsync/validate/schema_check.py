@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from promptsync.validate import codes
 from promptsync.validate.finding import Finding, did_you_mean, error
 from promptsync.validate.rules import Rules
 from promptsync.validate.yamldoc import YamlDoc
+
+if TYPE_CHECKING:  # jsonschema is imported when a file needs its words (schema_patterns)
+    from jsonschema.exceptions import ValidationError
 
 _JSON_TYPES = {str: "text", bool: "true/false", int: "a whole number", float: "a number",
                list: "a list", dict: "a mapping", type(None): "empty"}

@@ -8,12 +8,9 @@ validators. A pattern that engine cannot compile (lookaround, backreferences) is
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from typing import Any
-
-import jsonschema_rs
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import ValidationError
 
 from promptsync.lru import LRU
 from promptsync.validate import codes
@@ -29,12 +26,19 @@ _UNSAFE_HINT = "lookahead, lookbehind and backreferences cannot be matched in li
 
 def regex_options() -> Any:
     """The pattern engine jsonschema-rs must use: linear time, bounded size."""
+    import jsonschema_rs  # (~10 ms: imported when a schema or a file is checked)
+
     return jsonschema_rs.RegexOptions(**_LIMITS)
 
 
 def _matcher(pattern: str) -> Any:
-    return _MATCHERS.get_or_put(pattern, lambda: jsonschema_rs.Draft202012Validator(
-        {"pattern": pattern}, pattern_options=regex_options()))
+    def compiled() -> Any:
+        import jsonschema_rs
+
+        return jsonschema_rs.Draft202012Validator({"pattern": pattern},
+                                                  pattern_options=regex_options())
+
+    return _MATCHERS.get_or_put(pattern, compiled)
 
 
 def matches(pattern: str, text: str) -> bool:
@@ -83,38 +87,42 @@ def _compiles(pattern: str) -> bool:
     return True
 
 
-# jsonschema's own keywords, with every regular expression matched by `matches`.
-_ORIGINAL = Draft202012Validator.VALIDATORS
+@functools.cache
+def safe_validator() -> Any:
+    """jsonschema's draft 2020-12 validator class with every regular expression matched by
+    `matches`. Built (and jsonschema imported, ~50 ms) on first use: a run whose files all
+    pass jsonschema-rs's check, or come from the result cache, needs no words and never asks."""
+    from jsonschema import Draft202012Validator, validators
+    from jsonschema.exceptions import ValidationError
 
+    original = Draft202012Validator.VALIDATORS
 
-def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
-    if validator.is_type(instance, "string") and not matches(pattern, instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+    def pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+        if validator.is_type(instance, "string") and not matches(pattern, instance):
+            yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
-
-def _pattern_properties(validator: Any, patterns: dict[str, Any], instance: Any,
-                        schema: Any) -> Iterator[Any]:
-    if not validator.is_type(instance, "object"):
-        return
-    for pattern, subschema in patterns.items():
-        for key, value in instance.items():
-            if matches(pattern, key):
-                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
-
-
-def _additional_properties(validator: Any, allowed: Any, instance: Any,
+    def pattern_properties(validator: Any, patterns: dict[str, Any], instance: Any,
                            schema: Any) -> Iterator[Any]:
-    patterns = schema.get("patternProperties") if isinstance(schema, dict) else None
-    if patterns and validator.is_type(instance, "object"):
-        # jsonschema would join the patterns into one `re` search: leave out here what they
-        # match, and let its keyword judge the rest against no patterns at all.
-        known = schema.get("properties", {})
-        instance = {k: v for k, v in instance.items()
-                    if k not in known and not any(matches(p, k) for p in patterns)}
-        schema = {}
-    yield from _ORIGINAL["additionalProperties"](validator, allowed, instance, schema)
+        if not validator.is_type(instance, "object"):
+            return
+        for pattern, subschema in patterns.items():
+            for key, value in instance.items():
+                if matches(pattern, key):
+                    yield from validator.descend(value, subschema, path=key,
+                                                 schema_path=pattern)
 
+    def additional_properties(validator: Any, allowed: Any, instance: Any,
+                              schema: Any) -> Iterator[Any]:
+        patterns = schema.get("patternProperties") if isinstance(schema, dict) else None
+        if patterns and validator.is_type(instance, "object"):
+            # jsonschema would join the patterns into one `re` search: leave out here what
+            # they match, and let its keyword judge the rest against no patterns at all.
+            known = schema.get("properties", {})
+            instance = {k: v for k, v in instance.items()
+                        if k not in known and not any(matches(p, k) for p in patterns)}
+            schema = {}
+        yield from original["additionalProperties"](validator, allowed, instance, schema)
 
-SafeValidator: Any = validators.extend(Draft202012Validator, {  # type: ignore[no-untyped-call]
-    "pattern": _pattern, "patternProperties": _pattern_properties,
-    "additionalProperties": _additional_properties})
+    return validators.extend(Draft202012Validator, {  # type: ignore[no-untyped-call]
+        "pattern": pattern, "patternProperties": pattern_properties,
+        "additionalProperties": additional_properties})

@@ -12,12 +12,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urldefrag, urljoin
-
-from referencing import Registry, Resource
-from referencing.exceptions import NoSuchResource
-from referencing.jsonschema import DRAFT202012
 
 from promptsync.model import SCHEMA_DIR
 from promptsync.tree import SourceFile
@@ -26,11 +22,16 @@ from promptsync.validate.finding import Finding, error
 from promptsync.validate.schema_text import SchemaText, load_schema_text
 
 _REF_KEYWORDS = ("$ref", "$dynamicRef")
+if TYPE_CHECKING:
+    from referencing import Registry
+
 _OUTSIDE_HINT = f"only files in {SCHEMA_DIR}/ are read: copy the schema there, refer to it by name"
 
 
 def refuse(uri: str) -> Any:
     """The retriever both validators get: nothing outside the registry is ever fetched."""
+    from referencing.exceptions import NoSuchResource  # (referencing: imported when needed)
+
     raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # an attrs class
 
 
@@ -42,6 +43,10 @@ class SchemaSet:
     texts: dict[str, SchemaText] = field(default_factory=dict)  # by URI of each file read
 
     def registry(self) -> Registry[Any]:
+        # Only python-jsonschema's validator needs it, and builds it when it must word a finding.
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+
         pairs = [(uri, Resource.from_contents(doc, default_specification=DRAFT202012))
                  for uri, doc in self.resources.items() if isinstance(doc, dict | bool)]
         return Registry(retrieve=refuse).with_resources(pairs)  # type: ignore[call-arg]
@@ -51,9 +56,10 @@ class SchemaSet:
         return [(uri, text.value) for uri, text in self.texts.items() if uri]
 
 
-def resolve_refs(main: SchemaText, files: Mapping[str, SourceFile]) -> tuple[SchemaSet,
-                                                                             list[Finding]]:
-    """Every reference of `main` (and of the schema files it reaches), checked."""
+def resolve_refs(main: SchemaText, files: Mapping[str, SourceFile], *,
+                 checked: bool = False) -> tuple[SchemaSet, list[Finding]]:
+    """Every reference of `main` (and of the schema files it reaches), checked (`checked`:
+    the files are known to pass the meta-schema, see load_schema_text)."""
     found = SchemaSet()
     by_uri = _file_uris(main, files)
     pending = [("", main)]
@@ -69,7 +75,7 @@ def resolve_refs(main: SchemaText, files: Mapping[str, SourceFile]) -> tuple[Sch
             refs.append((text, ref, base, where))
             target = urldefrag(_join(base, ref) or "")[0]
             if target in by_uri:
-                loaded, problems = load_schema_text(by_uri.pop(target))
+                loaded, problems = load_schema_text(by_uri.pop(target), checked=checked)
                 findings += problems
                 if loaded is None:
                     unreadable.add(target)

@@ -12,9 +12,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
-
 from promptsync.tree import SourceFile
 from promptsync.validate import codes
 from promptsync.validate.finding import Finding, error
@@ -57,21 +54,33 @@ def _value_at(text: str, offset: int) -> Any:
         return None
 
 
-def load_schema_text(source: SourceFile) -> tuple[SchemaText | None, list[Finding]]:
-    """The file parsed and checked against the draft 2020-12 meta-schema, or findings."""
+def load_schema_text(source: SourceFile, *, checked: bool = False,
+                     ) -> tuple[SchemaText | None, list[Finding]]:
+    """The file parsed and checked against the draft 2020-12 meta-schema, or findings.
+    `checked`: the file is known to pass that check (see rules.load_rules), which is then
+    skipped, and python-jsonschema (~50 ms to import) is not imported for it."""
     path = source.path
     try:
         text = source.read().decode("utf-8")
         value = json.loads(text)
-        Draft202012Validator.check_schema(value)
     except OSError as exc:
         return None, [error(path, 1, 1, codes.RULES_INVALID,
                             f"the file could not be read: {exc.strerror or exc}")]
     except json.JSONDecodeError as exc:
         return None, [error(path, exc.lineno, exc.colno, codes.RULES_INVALID,
                             f"not valid JSON: {exc.msg}")]
-    except (UnicodeDecodeError, SchemaError) as exc:
-        message = getattr(exc, "message", str(exc))
-        return None, [error(path, 1, 1, codes.RULES_INVALID,
-                            f"not a valid JSON Schema: {message}")]
+    except UnicodeDecodeError as exc:
+        return None, [_not_a_schema(path, str(exc))]
+    if not checked:
+        from jsonschema import Draft202012Validator
+        from jsonschema.exceptions import SchemaError
+
+        try:
+            Draft202012Validator.check_schema(value)
+        except SchemaError as exc:
+            return None, [_not_a_schema(path, exc.message)]
     return SchemaText(path, text, value), []
+
+
+def _not_a_schema(path: str, message: str) -> Finding:
+    return error(path, 1, 1, codes.RULES_INVALID, f"not a valid JSON Schema: {message}")

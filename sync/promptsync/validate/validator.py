@@ -8,17 +8,15 @@ import logging
 import os
 import threading
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from promptsync import brands
 from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptId, PromptType, loose_id
 from promptsync.tree import SourceFile
 from promptsync.validate import codes, pool
-from promptsync.validate.file_check import FileResult, check_file
 from promptsync.validate.finding import Finding, error
-from promptsync.validate.report import Report
+from promptsync.validate.report import FileResult, Report
 from promptsync.validate.result_json import StoredResult
 from promptsync.validate.rules import Rules, load_rules, rules_digest
 from promptsync.validate.translations import BaseHistory, check_translations
@@ -28,6 +26,9 @@ from promptsync.validate.version_check import (
     VersionLine,
     check_versions,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 # Below this many unchecked files a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 400
@@ -82,7 +83,12 @@ class Validator:
         prompt_files = [f for f in files if f.path.startswith(f"{PROMPTS_DIR}/")
                         and not f.path.endswith(".md")]
         rule_files = [f for f in files if not f.path.startswith(f"{PROMPTS_DIR}/")]
-        results = self._check_all(prompt_files, rules, rule_files)
+        try:
+            results = self._check_all(prompt_files, rules, rule_files)
+        except _RulesFailed as failed:  # rules known to load did not (a file changed meanwhile)
+            report.findings += failed.findings
+            report.sort()
+            return report
         for result in results:
             report.findings += result.findings
             if isinstance(result, StoredResult):
@@ -103,24 +109,35 @@ class Validator:
         report.sort()
         return report
 
-    def _rules(self, files: Sequence[SourceFile], report: Report) -> Rules | None:
+    def _rules(self, files: Sequence[SourceFile], report: Report) -> Rules | _KnownRules | None:
+        """The rules of `files`, or None (and findings) when they do not load. Rules the result
+        store knows to load cleanly come as _KnownRules: loaded only when a file is checked
+        (a run whose files are all cached reads no schema and imports no jsonschema)."""
         # Parsing and meta-checking the schema costs milliseconds: keep it per rules digest.
         digest = rules_digest(files)
         cached = self._rules_by_digest.get(digest) if digest is not None else None
         if cached is not None:
             return cached
-        rules, findings = load_rules(files)
-        report.findings += findings
+        if digest is not None and self.store is not None and self.store.rules_load(digest):
+            return _KnownRules(digest, files, self)
+        return self._load_rules(files, report.findings)
+
+    def _load_rules(self, files: Sequence[SourceFile], findings: list[Finding], *,
+                    checked: bool = False) -> Rules | None:
+        rules, problems = load_rules(files, checked=checked)
+        findings += problems
         if rules is not None:
             self._rules_by_digest.put(rules.digest, rules)
+            if not problems and self.store is not None:
+                self.store.remember_rules_load(rules.digest)
         return rules
 
-    def _check_all(self, files: Sequence[SourceFile], rules: Rules,
+    def _check_all(self, files: Sequence[SourceFile], rules: Rules | _KnownRules,
                    rule_files: Sequence[SourceFile]) -> list[FileResult | StoredResult]:
         results: dict[str, FileResult | StoredResult] = {}
         todo: list[tuple[SourceFile, bytes]] = []
         for f in files:
-            cached = None if f.transient else self._cached(_key(f, rules))
+            cached = None if f.transient else self._cached(_key(f, rules.digest))
             if cached is not None:
                 results[f.path] = cached
             elif f.is_symlink or f.is_gitlink:
@@ -132,11 +149,14 @@ class Validator:
                     results[f.path] = FileResult(f.path, (error(
                         f.path, 1, 1, codes.FILE_UNREADABLE,
                         f"the file could not be read: {exc.strerror or exc}"),))
-        checked = self._run([(f.path, data, f.blob) for f, data in todo], rules, rule_files)
+        checked: list[FileResult] = []
+        if todo:
+            loaded = rules.load() if isinstance(rules, _KnownRules) else rules
+            checked = self._run([(f.path, data, f.blob) for f, data in todo], loaded, rule_files)
         for (f, _), result in zip(todo, checked, strict=True):
             results[f.path] = result
             if not f.transient:
-                self._remember(_key(f, rules), result)
+                self._remember(_key(f, rules.digest), result)
         return [results[f.path] for f in files]
 
     def _cached(self, key: str) -> FileResult | StoredResult | None:
@@ -160,7 +180,13 @@ class Validator:
     def _run(self, jobs: list[tuple[str, bytes, str]], rules: Rules,
              rule_files: Sequence[SourceFile]) -> list[FileResult]:
         if self.workers < 2 or len(jobs) < PARALLEL_THRESHOLD:
+            # Imported when a file is checked, with the checks' own imports (Jinja, the sandbox):
+            # a run whose files are all cached needs none of them.
+            from promptsync.validate.file_check import check_file
+
             return [check_file(path, data, rules, blob) for path, data, blob in jobs]
+        from concurrent.futures import ProcessPoolExecutor  # (imported only for a pool)
+
         chunk = chunk_size(len(jobs), self.workers)
         context = pool.context()
         with self._lock:
@@ -219,10 +245,36 @@ def _same_blob(before: BaseVersion | None, blob: str | None) -> bool:
 
 
 class ResultStore(Protocol):
-    """Somewhere results outlive the process (see result_cache.ResultCache)."""
+    """Somewhere results outlive the process (see result_cache.ResultCache), and the verdict
+    that the rules of a digest load without findings."""
 
     def get(self, key: str) -> FileResult | StoredResult | None: ...
     def put(self, key: str, result: FileResult) -> None: ...
+    def rules_load(self, digest: str) -> bool: ...
+    def remember_rules_load(self, digest: str) -> None: ...
+
+
+class _RulesFailed(Exception):
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__("the rules did not load")
+        self.findings = findings
+
+
+class _KnownRules:
+    """Rules the store knows to load without findings, by digest: loaded on first need,
+    without the checks that could only find something."""
+
+    def __init__(self, digest: str, files: Sequence[SourceFile], validator: Validator) -> None:
+        self.digest = digest
+        self._files = files
+        self._validator = validator
+
+    def load(self) -> Rules:
+        findings: list[Finding] = []
+        rules = self._validator._load_rules(self._files, findings, checked=True)
+        if rules is None or rules.digest != self.digest:
+            raise _RulesFailed(findings)
+        return rules
 
 
 def _weight(key: str, result: FileResult) -> int:
@@ -233,8 +285,8 @@ def _weight(key: str, result: FileResult) -> int:
     return 1024 + 2 * (len(key) + texts)
 
 
-def _key(f: SourceFile, rules: Rules) -> str:
-    return f"{f.blob}:{rules.digest}:{f.path}"
+def _key(f: SourceFile, digest: str) -> str:
+    return f"{f.blob}:{digest}:{f.path}"
 
 
 def _link_result(f: SourceFile) -> FileResult:
