@@ -152,5 +152,20 @@ def _run(args: argparse.Namespace) -> int:
         return 3
 
 
+# Commands that are done once their output is out, leaving no thread, process or file open:
+# they end without the interpreter's teardown, which frees every module and object one by one
+# (10-17 ms: a tenth of a pre-commit hook's `validate`, which runs at every commit).
+_QUICK_EXIT = frozenset({"validate"})
+
+
 def console_main() -> None:
-    raise SystemExit(main())
+    argv = sys.argv[1:]
+    code = main(argv)
+    if _chosen(argv) in _QUICK_EXIT:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BaseException:  # (a closed pipe): the interpreter's own exit says what it says
+            raise SystemExit(code) from None
+        os._exit(code)
+    raise SystemExit(code)
