@@ -29,6 +29,7 @@ from promptsync.model import DEFAULT_BRAND, PromptId
 from promptsync.tree import SourceFile, Tree, blob_id, file_reader, is_prompt_candidate, listed
 from promptsync.validate import Report, Validator
 from promptsync.validate.translations import BaseHistory
+from promptsync.validate.validator import OnPrompt
 from promptsync.validate.version_check import BaseVersion
 from promptsync.versionline import read_version
 
@@ -40,7 +41,8 @@ class Checker(Protocol):
 
     def validate(self, files: Sequence[SourceFile],
                  base: Mapping[PromptId, BaseVersion] | None = None, *,
-                 whole_tree: bool = True, history: BaseHistory | None = None) -> Report: ...
+                 whole_tree: bool = True, history: BaseHistory | None = None,
+                 on_prompt: OnPrompt | None = None) -> Report: ...
 
 
 @dataclass(frozen=True)
@@ -199,14 +201,17 @@ class Workspace:
 
     def check(self, changed: Collection[str] | None = None, *,
               base: Mapping[PromptId, BaseVersion] | None = None,
-              history: BaseHistory | None = None) -> Report:
+              history: BaseHistory | None = None, on_prompt: OnPrompt | None = None) -> Report:
         """The findings a whole-tree run gives on the files `changed` can affect (the named
         paths, added, modified or deleted, and the files whose findings depend on them);
-        `changed=None`: the whole tree. With `base`, the version rule too."""
+        `changed=None`: the whole tree. With `base`, the version rule too. `on_prompt`
+        (whole tree only) gets each prompt whose own file passed, as it does."""
         scope = None if changed is None else self.index.affected(changed)
         if scope is None:
-            report = self.validator.validate(self.files(), base, history=history)
-            return report
+            if on_prompt is None:  # a Checker that wraps the validator need not know it
+                return self.validator.validate(self.files(), base, history=history)
+            return self.validator.validate(self.files(), base, history=history,
+                                           on_prompt=on_prompt)
         report = self.validator.validate(self.files(self.index.context(scope)), base,
                                          history=history)
         # A finding about the rules themselves (schema/ does not load) stops every check.

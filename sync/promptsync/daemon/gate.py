@@ -24,6 +24,7 @@ from promptsync.validate import Report, SourceFile, Validator
 from promptsync.validate.codes import DEFAULT_MISSING_TYPE
 from promptsync.validate.finding import Finding
 from promptsync.validate.rules import CHECKS_VERSION
+from promptsync.validate.validator import OnPrompt
 from promptsync.version import package_version
 
 EMPTY_REASON = "the commit would delete every prompt (pass --allow-empty to publish that)"
@@ -78,8 +79,10 @@ class Gate:
             self.validator.stop()
 
     def check(self, repo: GitRepository, base: str | None, target: str,
-              has_live_prompts: Callable[[], bool]) -> Verdict:
-        """Validate `target`; `base` is the published commit (the diff's other side)."""
+              has_live_prompts: Callable[[], bool], on_prompt: OnPrompt | None = None
+              ) -> Verdict:
+        """Validate `target`; `base` is the published commit (the diff's other side). A check
+        of the whole tree hands `on_prompt` each prompt whose own file passed, as it does."""
         changed = self._changed_since_passed(repo, base, target)
         checkpoint(VALIDATING)
         if changed is None:
@@ -88,7 +91,7 @@ class Gate:
             files = {f.path: f for f in repo.files(target, read=True)}
             index = FileIndex.of(files)  # once: the workspace and the next commit share it
             verdict = self._verdict(Workspace(target, index, files.__getitem__, self.validator),
-                                    None, has_live_prompts)
+                                    None, has_live_prompts, on_prompt)
         else:
             assert self._index is not None  # _changed_since_passed checked it
             index = self._index[1]
@@ -109,11 +112,13 @@ class Gate:
         return verdict
 
     def _verdict(self, workspace: Workspace, changed: dict[str, bool] | None,
-                 has_live_prompts: Callable[[], bool]) -> Verdict:
+                 has_live_prompts: Callable[[], bool], on_prompt: OnPrompt | None = None
+                 ) -> Verdict:
         empty = not any(PromptId.from_path(p) for p in workspace.index.paths)
         if empty and not self.allow_empty and has_live_prompts():
             return Verdict([EMPTY_REASON])
-        report: Report = workspace.check(None if changed is None else list(changed))
+        report: Report = (workspace.check(list(changed)) if changed is not None
+                          else workspace.check(on_prompt=on_prompt))
         # An operator who allowed an empty tree has accepted that brand default is gone too.
         errors = [f for f in report.errors if not (empty and f.code == DEFAULT_MISSING_TYPE)]
         return Verdict([f.as_text() for f in errors], dict(report.prompts), findings=errors,

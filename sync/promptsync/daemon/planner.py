@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
+from sqlalchemy import Engine
+
 from promptsync.brands import BrandInfo, brand_of_file, effective, read_all
 from promptsync.gitio.repo import GitRepository
 from promptsync.lru import LRU
 from promptsync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptDoc, PromptId, id_order
+from promptsync.store.apply import FirstLoad
 from promptsync.store.changeset import ChangeSet, CommitMeta
 from promptsync.store.state import LivePrompt, PublishedState
 from promptsync.trailers import rolled_back_to
@@ -53,6 +56,15 @@ def plan(repo: GitRepository, state: PublishedState, target: str,
     return ChangeSet(from_commit=old, from_generation=state.generation, commit=meta,
                      upserts=tuple(upserts), deletes=tuple(deletes),
                      rollback=rolled_back_to(message) is not None, languages=languages)
+
+
+def first_load(engine: Engine, repo: GitRepository, state: PublishedState,
+               target: str) -> FirstLoad:
+    """The rows of a load into a database that holds no commit, written while `target` is
+    validated (store.apply.FirstLoad): stamped, labelled and languaged as `plan` does."""
+    meta, message = commit_meta(repo, target)
+    return FirstLoad(engine, state.generation, meta, rolled_back_to(message) is not None,
+                     lambda ids: _base_languages(ids, brand_infos(repo, target)))
 
 
 def brand_infos(repo: GitRepository, sha: str) -> dict[str, BrandInfo]:

@@ -7,12 +7,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from promptsync import brands
 from promptsync.lru import LRU
-from promptsync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptId, PromptType, loose_id
+from promptsync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptDoc, PromptId, PromptType, loose_id
 from promptsync.tree import SourceFile
 from promptsync.validate import codes, pool
 from promptsync.validate.finding import Finding, error
@@ -37,6 +37,7 @@ PARALLEL_THRESHOLD = 400
 # (at 10,000 files in 8 jobs, about half a second of a 2-core run).
 MAX_CHUNK = 64
 log = logging.getLogger(__name__)
+OnPrompt = Callable[[PromptDoc], None]
 
 
 class ValidationStopped(Exception):
@@ -71,10 +72,13 @@ class Validator:
 
     def validate(self, files: Sequence[SourceFile],
                  base: Mapping[PromptId, BaseVersion] | None = None, *,
-                 whole_tree: bool = True, history: BaseHistory | None = None) -> Report:
+                 whole_tree: bool = True, history: BaseHistory | None = None,
+                 on_prompt: OnPrompt | None = None) -> Report:
         """Check `files`; with `whole_tree`, also the checks that span files. A translation is
         checked against its base whenever both are among `files`; `history` shows what changed
-        in the base of a stale translation."""
+        in the base of a stale translation. `on_prompt` is given each prompt whose own file
+        passed as soon as it did, while other files are still checked (a first load writes
+        its rows meanwhile); the report holds the same objects."""
         report = Report()
         rules = self._rules(files, report)
         if rules is None:
@@ -84,7 +88,7 @@ class Validator:
                         and not f.path.endswith(".md")]
         rule_files = [f for f in files if not f.path.startswith(f"{PROMPTS_DIR}/")]
         try:
-            results = self._check_all(prompt_files, rules, rule_files)
+            results = self._check_all(prompt_files, rules, rule_files, on_prompt)
         except _RulesFailed as failed:  # rules known to load did not (a file changed meanwhile)
             report.findings += failed.findings
             report.sort()
@@ -133,13 +137,17 @@ class Validator:
         return rules
 
     def _check_all(self, files: Sequence[SourceFile], rules: Rules | _KnownRules,
-                   rule_files: Sequence[SourceFile]) -> list[FileResult | StoredResult]:
+                   rule_files: Sequence[SourceFile], on_prompt: OnPrompt | None = None
+                   ) -> list[FileResult | StoredResult]:
         results: dict[str, FileResult | StoredResult] = {}
         todo: list[tuple[SourceFile, bytes]] = []
+        passed = _passed(on_prompt)
         for f in files:
             cached = None if f.transient else self._cached(_key(f, rules.digest))
             if cached is not None:
                 results[f.path] = cached
+                if isinstance(cached, FileResult):  # a stored one is decoded when looked up
+                    passed(cached)
             elif f.is_symlink or f.is_gitlink:
                 results[f.path] = _link_result(f)
             else:
@@ -152,7 +160,8 @@ class Validator:
         checked: list[FileResult] = []
         if todo:
             loaded = rules.load() if isinstance(rules, _KnownRules) else rules
-            checked = self._run([(f.path, data, f.blob) for f, data in todo], loaded, rule_files)
+            checked = self._run([(f.path, data, f.blob) for f, data in todo], loaded, rule_files,
+                                passed)
         for (f, _), result in zip(todo, checked, strict=True):
             results[f.path] = result
             if not f.transient:
@@ -178,13 +187,18 @@ class Validator:
             self.store.put(key, result)
 
     def _run(self, jobs: list[tuple[str, bytes, str]], rules: Rules,
-             rule_files: Sequence[SourceFile]) -> list[FileResult]:
+             rule_files: Sequence[SourceFile],
+             passed: Callable[[FileResult], None] = lambda _r: None) -> list[FileResult]:
         if self.workers < 2 or len(jobs) < PARALLEL_THRESHOLD:
             # Imported when a file is checked, with the checks' own imports (Jinja, the sandbox):
             # a run whose files are all cached needs none of them.
             from promptsync.validate.file_check import check_file
 
-            return [check_file(path, data, rules, blob) for path, data, blob in jobs]
+            done = []
+            for path, data, blob in jobs:
+                done.append(check_file(path, data, rules, blob))
+                passed(done[-1])
+            return done
         from concurrent.futures import ProcessPoolExecutor  # (imported only for a pool)
 
         chunk = chunk_size(len(jobs), self.workers)
@@ -199,7 +213,11 @@ class Validator:
         log.info("checking %d files in the process pool (%d workers)", len(jobs), self.workers)
         try:
             with executor:
-                return list(executor.map(pool.check_job, jobs, chunksize=chunk))
+                done = []
+                for result in executor.map(pool.check_job, jobs, chunksize=chunk):
+                    done.append(result)
+                    passed(result)  # while the workers check the next files
+                return done
         except Exception as exc:
             # What stop() does to a running pool: BrokenProcessPool, CancelledError, or a
             # RuntimeError from map() still submitting jobs to the pool it shut down.
@@ -209,6 +227,18 @@ class Validator:
         finally:
             with self._lock:
                 self._pools.discard(executor)
+
+
+def _passed(on_prompt: OnPrompt | None) -> Callable[[FileResult], None]:
+    """What to do with each result as it comes: hand its prompt, if it has one, on."""
+    if on_prompt is None:
+        return lambda _r: None
+
+    def hand_on(result: FileResult) -> None:
+        if result.prompt is not None:
+            on_prompt(result.prompt)
+
+    return hand_on
 
 
 def chunk_size(jobs: int, workers: int) -> int:
