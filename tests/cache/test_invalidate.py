@@ -74,3 +74,24 @@ def test_a_brands_change_finds_its_keys_without_walking_every_key() -> None:
     assert left == {prompt_key("brand-7", F, tag) for tag in TAGS} | {
         prompt_key("brand-9", G, tag) for tag in TAGS} | {
         prompt_key("brand-9", F, tag) for tag in ("", "fr")}
+
+
+def test_a_change_of_more_prompts_than_redis_holds_keys_deletes_the_same_keys(
+        redis_url: str) -> None:
+    """A first load names every prompt: past as many (brand, type) pairs as Redis holds keys,
+    one pass over the prompt keys finds what the asked sets would (66,000 lookups and DELs of
+    keys never written cost 2 s at 100,000 prompts)."""
+    client = redis.Redis.from_url(redis_url)
+    invalidator = Invalidator(redis_url)
+    try:
+        _cache(redis_url, ("acme", "zeta"), (G, F))
+        many = [PromptId(f"brand-{n:03d}", t) for n in range(100) for t in PromptType]
+        invalidator.publish("c", 1, [PromptId("acme", G, "de"), PromptId("default", F, "fr"),
+                                     *many])
+        left = {k.decode() for k in client.keys("promptsync:prompt:*")}
+    finally:
+        invalidator.close()
+        client.close()
+    gone = {prompt_key("acme", G, "de"), prompt_key("acme", G, "de-CH"),
+            prompt_key("acme", F, "fr"), prompt_key("zeta", F, "fr")}
+    assert left == set(KEYS) - gone

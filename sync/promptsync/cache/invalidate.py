@@ -35,7 +35,7 @@ from promptsync.cache.protocol import (
 from promptsync.credentials import redact
 from promptsync.errors import UsageError
 from promptsync.locale import chain
-from promptsync.model import DEFAULT_BRAND, PromptId, id_order
+from promptsync.model import DEFAULT_BRAND, PromptId
 
 log = logging.getLogger(__name__)
 __all__ = ["REDIS_ERRORS", "Invalidator", "stale_under"]  # the daemon classifies these errors
@@ -73,7 +73,7 @@ class Invalidator:
                 on_step: Callable[[str], None] = lambda _s: None) -> None:
         """Raise the generation, delete the changed keys, publish the event, record it as
         published (each step idempotent)."""
-        ids = sorted(set(changed), key=id_order)
+        ids = list(set(changed))  # in no order: the event sorts its list, the keys are sorted
         self._stamp(keys=[GENERATION_KEY, LAST_PUBLISH_KEY], args=[generation, commit, ""])
         on_step("raised")
         self._delete(self._keys_of(ids))
@@ -94,12 +94,19 @@ class Invalidator:
         return bool(done)
 
     def _keys_of(self, ids: list[PromptId]) -> list[str]:
-        keys = {prompt_key(i.brand, i.type) for i in ids if not i.locale}
+        changed_pairs = {(i.brand, i.type) for i in ids if i.brand != DEFAULT_BRAND}
+        if len(changed_pairs) >= self._client.dbsize():
+            # A change of more (brand, type) pairs than Redis holds keys (a first load: 66,000
+            # lookups and as many DELs of keys that were never written, 2 s at 100,000
+            # prompts): one pass over every prompt key finds each stale one that exists.
+            present = self._scan(all_prompts_pattern())
+            stale = stale_under(ids) if present else None
+            return sorted(k for k in present if stale is not None and stale(k))
         stale = stale_under(ids)
+        keys = {prompt_key(i.brand, i.type) for i in ids if not i.locale}
         # A brand's keys asked in a locale are named by its asked set: one pipelined SMEMBERS
         # per (brand, type) the commit changed, however many keys Redis holds.
-        pairs = sorted({(i.brand, i.type) for i in ids if i.brand != DEFAULT_BRAND},
-                       key=lambda p: (p[0], p[1].slug))
+        pairs = sorted(changed_pairs, key=lambda p: (p[0], p[1].slug))
         for start in range(0, len(pairs), LOOKUP_BATCH):
             batch = pairs[start:start + LOOKUP_BATCH]
             pipe = self._client.pipeline(transaction=False)

@@ -143,8 +143,11 @@ class FirstLoad:
         return result
 
     def close(self) -> None:
-        """Roll back what is not committed and let the connection go (again: nothing)."""
+        """Roll back what is not committed and let the connection go (again: nothing). The
+        documents go too: the daemon gives the memory of a whole-tree load back to the system
+        right after it, and with them held (100,000 prompts) RSS stayed 100 MB higher."""
         conn, self._conn = self._conn, None
+        self.docs, self._spoken, self._pending = {}, {}, []
         if conn is not None:
             conn.close()  # an open transaction rolls back
 

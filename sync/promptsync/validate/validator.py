@@ -162,10 +162,14 @@ class Validator:
             loaded = rules.load() if isinstance(rules, _KnownRules) else rules
             checked = self._run([(f.path, data, f.blob) for f, data in todo], loaded, rule_files,
                                 passed)
-        for (f, _), result in zip(todo, checked, strict=True):
+        # The memory cache keeps the last results put in it: those before the last
+        # `max_entries` would be put in only to be evicted by the rest (a first load of 100,000
+        # files put them all in a daemon's cache of 4,096, 0.6 s). The store keeps them all.
+        held_from = len(todo) - self._cache.max_entries
+        for n, ((f, _), result) in enumerate(zip(todo, checked, strict=True)):
             results[f.path] = result
             if not f.transient:
-                self._remember(_key(f, rules.digest), result)
+                self._remember(_key(f, rules.digest), result, in_memory=n >= held_from)
         return [results[f.path] for f in files]
 
     def _cached(self, key: str) -> FileResult | StoredResult | None:
@@ -181,8 +185,9 @@ class Validator:
         what a long-lived process (the API, the daemon) keeps. A draft's result is never kept."""
         return len(self._cache), self._cache.weight
 
-    def _remember(self, key: str, result: FileResult) -> None:
-        self._cache.put(key, result)
+    def _remember(self, key: str, result: FileResult, *, in_memory: bool = True) -> None:
+        if in_memory:
+            self._cache.put(key, result)
         if self.store is not None:
             self.store.put(key, result)
 
