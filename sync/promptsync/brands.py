@@ -88,10 +88,16 @@ def effective(infos: Mapping[str, BrandInfo], brand: str) -> BrandInfo:
 def read_all(files: Iterable[tuple[str, bytes]]) -> dict[str, BrandInfo]:
     """The brand files among (path, bytes) pairs, parsed, by brand."""
     out = {}
+    # Most brands declare the same few lines: the same bytes are parsed once (a BrandInfo is
+    # immutable). 11,000 brand files of a repository of 100,000 prompts took 2 s with libyaml.
+    parsed: dict[bytes, BrandInfo] = {}
     for path, data in files:
         brand = brand_of_file(path)
         if brand is not None:
-            out[brand] = parse(data)
+            info = parsed.get(data)
+            if info is None:
+                info = parsed[data] = parse(data)
+            out[brand] = info
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -103,13 +104,21 @@ class PromptId:
             return None
 
 
-# A pure function of the path, asked three times a file by a check of 10,000 (the index, the
-# validator, the translations): answered once, keyed by the path itself. 32,768 entries (about
-# 10 MB) hold a repository of that size; past it, answers are computed as before.
-_id_of_path = functools.lru_cache(maxsize=2**15)(PromptId._from_path)
+# The order of PromptId's own comparisons, as a sort key: sorting by it builds one tuple an id,
+# where each comparison built two (sorting a first load's 100,000 ids took about 0.6 s).
+id_order = operator.attrgetter("brand", "type", "locale")
 
 
-@functools.lru_cache(maxsize=2**15)
+# A pure function of the path, asked three times a file by a check of the whole tree (the
+# index, the validator, the translations): answered once, keyed by the path itself. 131,072
+# entries hold 100,000 prompts' paths (at 32,768 a first load of 100,000 missed every time: a
+# second of each of four passes); past it, answers are computed as before. A daemon empties
+# both after a whole-tree check (forget_paths).
+PATH_ANSWERS = 2**17
+_id_of_path = functools.lru_cache(maxsize=PATH_ANSWERS)(PromptId._from_path)
+
+
+@functools.lru_cache(maxsize=PATH_ANSWERS)
 def loose_id(path: str) -> PromptId | None:
     """The id a path would claim, accepting .yml, upper case and any spelling of a locale: two
     files with one loose id define one prompt twice."""
@@ -127,10 +136,10 @@ def loose_id(path: str) -> PromptId | None:
 
 
 def forget_paths() -> None:
-    """Empty the two caches of answers about paths. A check of a tree larger than they hold
-    (every path in one order) hits neither and leaves them full of the last 32,768 paths'
-    entries, made while its files and results were alive: scattered over the memory they
-    took, they keep most of it from going back to the system (43 MB at 40,000 prompts)."""
+    """Empty the two caches of answers about paths. A check of the whole tree leaves them
+    full of its paths' entries, made while its files and results were alive: scattered over
+    the memory they took, they keep most of it from going back to the system (43 MB at 40,000
+    prompts)."""
     _id_of_path.cache_clear()
     loose_id.cache_clear()
 

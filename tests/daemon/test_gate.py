@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from promptsync.brands import brand_of_file, read_all
 from promptsync.daemon.gate import Gate
 from promptsync.gitio.repo import GitRepository
 from tests.daemon.helpers import GREETING, HANDOFF, break_greeting, bump_greeting
@@ -59,3 +60,21 @@ def test_a_base_the_gate_did_not_pass_gets_the_whole_tree(prompt_repo: GitRepo) 
     first = prompt_repo.head()
     bump_greeting(prompt_repo, "trail")
     assert not _check(gate, prompt_repo, first).incremental
+
+
+def test_a_whole_tree_verdict_carries_the_brand_files_the_planner_reads(
+        prompt_repo: GitRepo) -> None:
+    """After a check of the whole tree the planner takes the brands' languages from the verdict
+    instead of listing and parsing the commit's brand files again: they must be the same. An
+    incremental verdict saw a few brand files at most, and carries none."""
+    gate = Gate()
+    whole = _check(gate, prompt_repo, None)
+    with GitRepository(prompt_repo.path) as g:
+        listed = [f for f in g.files(prompt_repo.head(), dirs=("prompts",))
+                  if brand_of_file(f.path) is not None]
+        from_commit = read_all((f.path, f.read()) for f in listed)
+    assert whole.brands == from_commit and set(from_commit) == {"default", "northwind"}
+    first = prompt_repo.head()
+    bump_greeting(prompt_repo, "trail")
+    edit = _check(gate, prompt_repo, first)
+    assert edit.incremental and edit.brands is None

@@ -5,7 +5,9 @@ blob and gives exactly CI's verdict."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine
@@ -14,7 +16,7 @@ from promptsync.daemon import gate
 from promptsync.daemon.source import GitSource
 from promptsync.daemon.syncer import Syncer
 from promptsync.model import PromptType
-from promptsync.validate import Validator
+from promptsync.validate import Report, Validator
 from tests.core.trees import brand, prompt, starting_tree
 from tests.daemon.test_gate_equals_validate import validate_errors
 from tests.support.gitrepo import GitRepo
@@ -61,5 +63,39 @@ def test_the_daemon_keeps_few_results_and_a_cycle_after_eviction_gives_cis_verdi
         assert daemon.cycle().status == "applied"
         assert validate_errors(repo) == []
         assert validator.held[0] <= HELD
+    finally:
+        engine.dispose()
+
+
+class _Watching(Validator):
+    """The real validator, noting whether the cyclic collector ran while it checked."""
+
+    collecting: list[bool]
+
+    def validate(self, *args: Any, **kwargs: Any) -> Report:
+        self.collecting.append(gc.isenabled())
+        return super().validate(*args, **kwargs)
+
+
+def test_a_cycle_holds_the_collector_back_and_gives_it_back_after(tmp_path: Path) -> None:
+    """A first load keeps every result, document and row: the collector looked at all of them
+    again every few hundred objects (0.9 s of 2.7 s of the daemon's CPU at 10,000 prompts). It
+    waits while a cycle runs, and runs again after one, a failed one too."""
+    repo = GitRepo.init(tmp_path / "repo", with_project_prompts=False)
+    for path, data in larger_tree().items():
+        repo.write(path, data)
+    repo.commit("start")
+    engine = create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    validator = _Watching(workers=1)
+    validator.collecting = []
+    try:
+        daemon = Syncer(GitSource(str(repo.path)), "main", engine, None, validator=validator)
+        assert gc.isenabled()
+        assert daemon.cycle().status == "applied"
+        assert validator.collecting == [False] and gc.isenabled()
+        repo.write("prompts/acme/greeting.yaml", b"type: [")  # rejected: still given back
+        repo.commit("broken")
+        assert daemon.cycle().status == "rejected"
+        assert validator.collecting == [False, False] and gc.isenabled()
     finally:
         engine.dispose()

@@ -137,3 +137,35 @@ def test_a_worker_forked_from_a_profiled_process_runs_without_the_profiler() -> 
     finally:
         profiler.disable()
     assert unprofiled
+
+
+# The daemon's shape: the forkserver started ahead (with the validator's modules), then threads.
+PRESTARTED = """
+import sys, threading
+from pathlib import Path
+import psutil
+from promptsync.tree import from_directory
+from promptsync.validate import Validator, pool
+pool.start_server()
+servers = [p.pid for p in psutil.Process().children() if "forkserver" in " ".join(p.cmdline())]
+threading.Thread(target=threading.Event().wait, daemon=True).start()
+files = from_directory(Path(sys.argv[1]))
+pooled, alone = Validator(workers=2).validate(files), Validator(workers=1).validate(files)
+still = [p.pid for p in psutil.Process().children() if "forkserver" in " ".join(p.cmdline())]
+print(len(servers), servers == still, pooled.findings == alone.findings,
+      dict(pooled.prompts) == dict(alone.prompts), len(pooled.prompts))
+"""
+
+
+@pytest.mark.timeout(240)
+def test_a_forkserver_started_ahead_serves_the_pool_with_the_same_verdict(
+        tmp_path: Path) -> None:
+    """The daemon starts the forkserver when it starts (its imports then overlap the first
+    load's git and database work); the pool of the first load uses that one server, and a
+    check in it gives what a check in one process gives."""
+    pool_files = 500  # past PARALLEL_THRESHOLD: the pool checks them
+    root = _many_prompts(tmp_path / "repo", pool_files)
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    done = subprocess.run([sys.executable, "-c", PRESTARTED, str(root)], env=env,
+                          capture_output=True, text=True, timeout=200, check=True)
+    assert done.stdout.split() == ["1", "True", "True", "True", str(pool_files)]

@@ -35,7 +35,7 @@ from promptsync.cache.protocol import (
 from promptsync.credentials import redact
 from promptsync.errors import UsageError
 from promptsync.locale import chain
-from promptsync.model import DEFAULT_BRAND, PromptId
+from promptsync.model import DEFAULT_BRAND, PromptId, id_order
 
 log = logging.getLogger(__name__)
 __all__ = ["REDIS_ERRORS", "Invalidator", "stale_under"]  # the daemon classifies these errors
@@ -73,7 +73,7 @@ class Invalidator:
                 on_step: Callable[[str], None] = lambda _s: None) -> None:
         """Raise the generation, delete the changed keys, publish the event, record it as
         published (each step idempotent)."""
-        ids = sorted(set(changed))
+        ids = sorted(set(changed), key=id_order)
         self._stamp(keys=[GENERATION_KEY, LAST_PUBLISH_KEY], args=[generation, commit, ""])
         on_step("raised")
         self._delete(self._keys_of(ids))

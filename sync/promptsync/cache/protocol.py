@@ -46,7 +46,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from promptsync.model import DEFAULT_BRAND, PromptId, PromptType
+from promptsync.model import DEFAULT_BRAND, PromptId, PromptType, id_order
 from promptsync.record import Prompt, freeze_variables, freeze_variants
 
 GENERATION_KEY = "promptsync:gen"
@@ -206,7 +206,7 @@ class Event:
 
 def encode_event(commit: str, generation: int, changed: Iterable[PromptId],
                  reset: bool = False) -> str:
-    ids = sorted(set(changed))
+    ids = sorted(set(changed), key=id_order)
     data: dict[str, Any] = {"commit": commit, "generation": generation,
                             "changed": [str(i) for i in ids]}
     if reset:

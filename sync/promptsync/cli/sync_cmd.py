@@ -46,6 +46,7 @@ from promptsync.notify.fleetwatch import FleetWatch
 from promptsync.notify.sender import receivers
 from promptsync.notify.worker import Notifier
 from promptsync.store.engine import first_line, make_engine
+from promptsync.validate import pool
 
 log = logging.getLogger("promptsync.cli.sync")
 
@@ -192,6 +193,7 @@ def _metrics_server(syncer: Syncer, s: SyncSettings) -> MetricsServer | None:
 
 
 def run_daemon(syncer: Syncer, s: SyncSettings) -> int:
+    pool.start_server()  # from the main thread, which outlives every cycle
     daemon = Daemon(syncer, interval=s.interval)
     server = _metrics_server(syncer, s)
     if syncer.notifier is not None:

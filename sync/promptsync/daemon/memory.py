@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import ctypes
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from promptsync import model
 
@@ -26,6 +27,24 @@ def _malloc_trim() -> Callable[[int], int] | None:
 
 
 _TRIM = _malloc_trim()
+
+
+@contextmanager
+def collected_after() -> Iterator[None]:
+    """Hold the cyclic garbage collector back while a cycle runs; what it left is collected
+    after (a whole-tree check's by `give_back_freed`, the rest by the collector's next run).
+
+    A first load builds every result, document and row at once: each few hundred objects it
+    kept made the collector look at them all again (0.9 s of the daemon's 2.7 s of CPU at
+    10,000 prompts, 911 collections), and it finds almost nothing: results, documents and rows
+    hold no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def give_back_freed() -> bool:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection
 from promptsync.brands import BrandInfo, brand_of_file, effective, read_all
 from promptsync.gitio.repo import GitRepository
 from promptsync.lru import LRU
-from promptsync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptDoc, PromptId
+from promptsync.model import DEFAULT_BRAND, PROMPTS_DIR, PromptDoc, PromptId, id_order
 from promptsync.store.changeset import ChangeSet, CommitMeta
 from promptsync.store.state import LivePrompt, PublishedState
 from promptsync.trailers import rolled_back_to
@@ -37,8 +37,12 @@ def commit_meta(repo: GitRepository, sha: str) -> tuple[CommitMeta, str]:
 
 
 def plan(repo: GitRepository, state: PublishedState, target: str,
-         prompts: dict[PromptId, PromptDoc], live_rows: LiveRows) -> ChangeSet:
-    """The change set that moves the database from `state` to `target`."""
+         prompts: dict[PromptId, PromptDoc], live_rows: LiveRows,
+         brands: dict[str, BrandInfo] | None = None) -> ChangeSet:
+    """The change set that moves the database from `state` to `target`; `brands`, when given,
+    are every brand file of `target`, parsed (a check of the whole tree read them)."""
+    if brands is not None:
+        _BRANDS.put(target, brands)
     meta, message = commit_meta(repo, target)
     old = state.commit
     if old is not None and repo.has_commit(old):
@@ -96,7 +100,8 @@ def _from_diff(repo: GitRepository, old: str, new: str, prompts: dict[PromptId, 
         infos = brand_infos(repo, new)
         languages = _relanguage(infos, brands_changed, live_rows(), set(upserts) | deletes)
         languages.update(_base_languages(upserts, infos))
-    return [upserts[i] for i in sorted(upserts)], sorted(deletes - upserts.keys()), languages
+    return ([upserts[i] for i in sorted(upserts, key=id_order)],
+            sorted(deletes - upserts.keys(), key=id_order), languages)
 
 
 def _relanguage(infos: dict[str, BrandInfo], changed: set[str], live: dict[PromptId, LivePrompt],
@@ -117,9 +122,10 @@ def _from_rows(repo: GitRepository, target: str, prompts: dict[PromptId, PromptD
                ) -> tuple[list[PromptDoc], list[PromptId], Languages]:
     infos = brand_infos(repo, target)
     languages = _base_languages(prompts, infos)
-    upserts = [doc for pid, doc in sorted(prompts.items())
-               if pid not in live or _differs(doc, live[pid], languages.get(pid, ""))]
-    return upserts, sorted(set(live) - set(prompts)), languages
+    ordered = (prompts[pid] for pid in sorted(prompts, key=id_order))
+    upserts = [doc for doc in ordered
+               if doc.id not in live or _differs(doc, live[doc.id], languages.get(doc.id, ""))]
+    return upserts, sorted(set(live) - set(prompts), key=id_order), languages
 
 
 def _differs(doc: PromptDoc, row: LivePrompt, language: str) -> bool:

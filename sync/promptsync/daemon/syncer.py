@@ -22,7 +22,7 @@ from promptsync.daemon.cache_sync import CacheSync
 from promptsync.daemon.checkpoint import checkpoint
 from promptsync.daemon.faults import FaultLog, classify
 from promptsync.daemon.gate import Gate
-from promptsync.daemon.memory import give_back_freed
+from promptsync.daemon.memory import collected_after, give_back_freed
 from promptsync.daemon.metrics import Metrics
 from promptsync.daemon.outcome import OK_STATUSES, UNREACHABLE_STATUSES, Outcome
 from promptsync.daemon.planner import plan
@@ -74,7 +74,8 @@ class Syncer:
         started = time.perf_counter()
         self.metrics.cycle_started()
         try:
-            outcome = self._cycle()
+            with collected_after():
+                outcome = self._cycle()
         except (GitError, UnreachableError, SQLAlchemyError, OSError) as exc:
             fault = classify(exc)
             self.faults.record(fault)
@@ -171,7 +172,8 @@ class Syncer:
         if verdict.errors:
             return self.refusals.invalid(state, target, verdict.errors, started_at,
                                          verdict.findings)
-        changes = plan(repo, state, target, verdict.prompts, lambda: live_prompts(self.engine))
+        changes = plan(repo, state, target, verdict.prompts, lambda: live_prompts(self.engine),
+                       verdict.brands)
         try:
             result = apply_changes(self.engine, changes, checkpoint, started_at, _published)
         except StateMoved as exc:

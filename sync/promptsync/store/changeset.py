@@ -8,7 +8,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from promptsync.locale import language
-from promptsync.model import PromptDoc, PromptId
+from promptsync.model import PromptDoc, PromptId, id_order
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class ChangeSet:
     def relanguaged(self) -> list[PromptId]:
         """Live texts whose file did not change but whose language did."""
         touched = {d.id for d in self.upserts} | set(self.deletes)
-        return sorted(set(self.languages) - touched)
+        return sorted(set(self.languages) - touched, key=id_order)
 
 
 @dataclass

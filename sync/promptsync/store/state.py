@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, inspect, select
 
-from promptsync.model import PromptId, PromptType
+from promptsync.model import PromptId, PromptType, id_order
 from promptsync.record import Prompt, freeze_variables, freeze_variants
 from promptsync.store import outbox
 from promptsync.store.models import PromptRow, PromptVersionRow, SyncRunRow, SyncStateRow
@@ -151,8 +151,8 @@ def changed_since(engine: Engine, generation: int) -> list[PromptId]:
     query = (select(PromptVersionRow.brand, PromptVersionRow.type, PromptVersionRow.locale)
              .distinct().where(PromptVersionRow.generation > generation))
     with engine.connect() as conn:
-        return sorted(PromptId(r.brand, PromptType(r.type), r.locale)
-                      for r in conn.execute(query))
+        return sorted((PromptId(r.brand, PromptType(r.type), r.locale)
+                       for r in conn.execute(query)), key=id_order)
 
 
 def rejected_run(engine: Engine, sha: str, verdict: str) -> RunRecord | None:

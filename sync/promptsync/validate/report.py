@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 
+from promptsync.brands import BrandInfo
 from promptsync.model import PromptDoc, PromptId
 from promptsync.validate.finding import Finding
 
@@ -61,6 +62,10 @@ class Report:
     prompts: Prompts = field(default_factory=Prompts)
     files_checked: int = 0
     base: str | None = None  # what versions were checked against, e.g. "origin/main (1a2b3c4)"
+    # The brand files among the files checked, parsed, by brand (what the translations' checks
+    # read; None before they were): a daemon's load of the whole tree takes the languages of
+    # its rows from them.
+    brands: dict[str, BrandInfo] | None = None
 
     @property
     def errors(self) -> list[Finding]:

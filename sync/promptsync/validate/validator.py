@@ -100,8 +100,9 @@ class Validator:
         if whole_tree:
             report.findings += _duplicate_ids(prompt_files)
             report.findings += _default_complete(prompt_files)
+        report.brands = _brand_infos(prompt_files)
         report.findings += check_translations(_ids(prompt_files), report.prompts,
-                                              _brand_infos(prompt_files),
+                                              report.brands,
                                               whole_tree=whole_tree, history=history)
         if base is not None:
             report.findings += _version_findings(prompt_files, report, base)
