@@ -330,3 +330,23 @@ def test_a_file_checked_under_rules_the_cache_vouched_for_gets_worded_schema_fin
     assert code == 1
     assert [(f["line"], f["code"], f["message"], f["hint"]) for f in out["findings"]] == [
         (4, "schema-additional-properties", "unknown key 'templte'", "did you mean 'template'?")]
+
+
+def test_a_linked_worktree_keeps_its_own_cache(
+        prompt_repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # `git worktree add` leaves a `.git` file naming the tree's own git directory: pre-commit
+    # there must read a cache as in the main checkout, and not the main checkout's.
+    tree = tmp_path / "feature"
+    prompt_repo.git("worktree", "add", "-q", str(tree), "-b", "feature")
+    checked = _count_checks(monkeypatch)
+    assert run_json(capsys, "--repo", str(tree))[0] == 0
+    assert checked
+    own = prompt_repo.path / ".git" / "worktrees" / "feature" / "promptsync"
+    assert (own / "validate-cache.json").exists()
+    assert not (prompt_repo.path / ".git" / "promptsync").exists()
+    checked.clear()
+    (tree / "prompts/acme").mkdir(parents=True, exist_ok=True)
+    (tree / "prompts/acme/greeting.yaml").write_text(BROKEN_GREETING, encoding="utf-8")
+    assert run_json(capsys, "--repo", str(tree))[0] == 1
+    assert checked == ["prompts/acme/greeting.yaml"]

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -121,6 +120,8 @@ def stdin_file(data: bytes | None) -> Iterator[BinaryIO | None]:
     if data is None:
         yield None
         return
+    import tempfile  # (with shutil and random: most commands send no stdin)
+
     with tempfile.TemporaryFile(prefix="promptsync-git-") as f:
         f.write(data)
         f.seek(0)

@@ -63,7 +63,9 @@ def choose_base(repo: GitRepository, published: str) -> str | None:
         candidate = server_copy(repo, published)
     if candidate is None:
         return None
-    on_it = repo.current_branch() == published and repo.find(candidate) == head
+    # The commits first: held from above, they spare a process on a branch with commits of
+    # its own (a pre-commit run's usual case).
+    on_it = repo.find(candidate) == head and repo.current_branch() == published
     return None if on_it else candidate
 
 

@@ -88,8 +88,8 @@ class ResultCache:
 
     @classmethod
     def for_repository(cls, root: Path) -> ResultCache | None:
-        git_dir = root / ".git"
-        return cls(git_dir / "promptsync" / "validate-cache.json") if git_dir.is_dir() else None
+        git_dir = own_git_dir(root)
+        return cls(git_dir / "promptsync" / "validate-cache.json") if git_dir else None
 
     def _load(self) -> tuple[dict[str, tuple[int, Raw]], KnownBlobs, dict[str, int]]:
         # Offsets into the file mapped, not copies of it: the file holds 24 MB at 10,000 files,
@@ -215,6 +215,24 @@ class ResultCache:
             return fresh
         return dict(sorted(fresh.items(), key=lambda item: item[1][0], reverse=True)
                     [:MAX_ENTRIES])
+
+
+def own_git_dir(root: Path) -> Path | None:
+    """The git directory of the working tree at `root`: `.git` itself, or for a linked worktree
+    (and a submodule) the folder its `.git` file names, which is that tree's own (its index,
+    its HEAD): the lstat record of the files kept with the results is this tree's, not the
+    main checkout's. Read from the file, not asked of git, to spare a pre-commit run a process."""
+    dot_git = root / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    try:
+        line = dot_git.read_text(encoding="utf-8").splitlines()[0]
+    except (OSError, UnicodeDecodeError, IndexError):
+        return None
+    if not line.startswith("gitdir:"):
+        return None
+    named = root / line[len("gitdir:"):].strip()  # an absolute path replaces root
+    return named if named.is_dir() else None
 
 
 def _index(data: mmap.mmap, sub: bytes, start: int, end: int) -> int:
