@@ -33,24 +33,31 @@ def _cache(url: str, brands: tuple[str, ...], types: tuple[PromptType, ...]) -> 
         tier.close()
 
 
-@pytest.mark.parametrize("padding", [0, MAX_PATTERNS])
-def test_a_change_deletes_the_keys_it_reaches_and_no_other(redis_url: str, padding: int) -> None:
+def _left_after(redis_url: str, *more: PromptId) -> set[str]:
+    """The prompt keys left after a commit of acme's German greeting, default's French
+    farewell and `more`, over the entries of `_cache` for acme and zeta."""
     client = redis.Redis.from_url(redis_url)
     invalidator = Invalidator(redis_url)
     try:
         _cache(redis_url, ("acme", "zeta"), (G, F))
-        # Changes to `default` prompts of the other types push the commit past MAX_PATTERNS
-        # into the one-pass path (they reach none of the cached keys).
-        others = [PromptId("default", t) for t in PromptType if t not in (G, F)][:padding]
         invalidator.publish("c", 1, [PromptId("acme", G, "de"), PromptId("default", F, "fr"),
-                                     *others])
-        left = {k.decode() for k in client.keys("promptsync:prompt:*")}
+                                     *more])
+        return {k.decode() for k in client.keys("promptsync:prompt:*")}
     finally:
         invalidator.close()
         client.close()
-    gone = {prompt_key("acme", G, "de"), prompt_key("acme", G, "de-CH"),
-            prompt_key("acme", F, "fr"), prompt_key("zeta", F, "fr")}
-    assert left == set(KEYS) - gone
+
+
+GONE = {prompt_key("acme", G, "de"), prompt_key("acme", G, "de-CH"),
+        prompt_key("acme", F, "fr"), prompt_key("zeta", F, "fr")}
+
+
+@pytest.mark.parametrize("padding", [0, MAX_PATTERNS])
+def test_a_change_deletes_the_keys_it_reaches_and_no_other(redis_url: str, padding: int) -> None:
+    # Changes to `default` prompts of the other types push the commit past MAX_PATTERNS
+    # into the one-pass path (they reach none of the cached keys).
+    others = [PromptId("default", t) for t in PromptType if t not in (G, F)][:padding]
+    assert _left_after(redis_url, *others) == set(KEYS) - GONE
 
 
 def test_a_brands_change_finds_its_keys_without_walking_every_key() -> None:
@@ -81,17 +88,5 @@ def test_a_change_of_more_prompts_than_redis_holds_keys_deletes_the_same_keys(
     """A first load names every prompt: past as many (brand, type) pairs as Redis holds keys,
     one pass over the prompt keys finds what the asked sets would (66,000 lookups and DELs of
     keys never written cost 2 s at 100,000 prompts)."""
-    client = redis.Redis.from_url(redis_url)
-    invalidator = Invalidator(redis_url)
-    try:
-        _cache(redis_url, ("acme", "zeta"), (G, F))
-        many = [PromptId(f"brand-{n:03d}", t) for n in range(100) for t in PromptType]
-        invalidator.publish("c", 1, [PromptId("acme", G, "de"), PromptId("default", F, "fr"),
-                                     *many])
-        left = {k.decode() for k in client.keys("promptsync:prompt:*")}
-    finally:
-        invalidator.close()
-        client.close()
-    gone = {prompt_key("acme", G, "de"), prompt_key("acme", G, "de-CH"),
-            prompt_key("acme", F, "fr"), prompt_key("zeta", F, "fr")}
-    assert left == set(KEYS) - gone
+    many = [PromptId(f"brand-{n:03d}", t) for n in range(100) for t in PromptType]
+    assert _left_after(redis_url, *many) == set(KEYS) - GONE
