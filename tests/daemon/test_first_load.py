@@ -25,6 +25,7 @@ from promptsync.store.engine import make_engine
 from promptsync.tree import SourceFile
 from promptsync.validate import Report, Validator
 from promptsync.validate.translations import BaseHistory
+from promptsync.validate.validator import OnPrompt
 from promptsync.validate.version_check import BaseVersion
 from tests.daemon.helpers import break_greeting, live, query, state, sync_once, tree_versions
 from tests.daemon.process import DaemonProcess
@@ -38,15 +39,16 @@ MOMENTS = {"id", "synced_at", "started_at", "finished_at", "created_at", "live_a
 
 
 class _Wrapped:
-    """The validator behind a Checker that is not a Validator: the daemon loads it the ordinary
-    way (after the verdict, one transaction)."""
+    """The validator behind a Checker that hands no prompt on while it checks: the daemon loads
+    it the ordinary way (after the verdict, one transaction)."""
 
     def __init__(self) -> None:
         self.inner = Validator(workers=1)
 
     def validate(self, files: Sequence[SourceFile],
                  base: Mapping[PromptId, BaseVersion] | None = None, *,
-                 whole_tree: bool = True, history: BaseHistory | None = None) -> Report:
+                 whole_tree: bool = True, history: BaseHistory | None = None,
+                 on_prompt: OnPrompt | None = None) -> Report:
         return self.inner.validate(files, base, whole_tree=whole_tree, history=history)
 
 

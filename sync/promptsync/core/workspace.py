@@ -208,8 +208,6 @@ class Workspace:
         (whole tree only) gets each prompt whose own file passed, as it does."""
         scope = None if changed is None else self.index.affected(changed)
         if scope is None:
-            if on_prompt is None:  # a Checker that wraps the validator need not know it
-                return self.validator.validate(self.files(), base, history=history)
             return self.validator.validate(self.files(), base, history=history,
                                            on_prompt=on_prompt)
         report = self.validator.validate(self.files(self.index.context(scope)), base,

@@ -43,7 +43,6 @@ from promptsync.store.state import (
     live_prompts,
     read_state,
 )
-from promptsync.validate.validator import Validator
 
 log = logging.getLogger(__name__)
 PLAN_ATTEMPTS = 5  # plans and fetches; each one follows another writer's progress
@@ -178,10 +177,9 @@ class Syncer:
         """For a first load of PostgreSQL, rows that go out while the pool checks (COPY there
         took 0.5-1 s of 10,000 prompts' load, 6-10 s of 100,000's, after the check). SQLite keeps
         the one write after the check: its transaction would hold the database's only write lock
-        for the whole validation. A validator the daemon did not make (a test's wrapper) may
-        not know `on_prompt`."""
-        if (state.commit is not None or not is_postgresql(self.engine)
-                or not isinstance(self.gate.validator, Validator)):
+        for the whole validation. A Checker that hands no prompt on leaves it empty, and an
+        empty early load never `matches`: the ordinary write follows."""
+        if state.commit is not None or not is_postgresql(self.engine):
             return None
         return first_load(self.engine, repo, state, target)
 
