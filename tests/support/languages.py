@@ -17,6 +17,7 @@ from promptsync.model import PromptId, PromptType
 from promptsync.validate import Report, SourceFile, Validator
 from promptsync.validate.codes import DEFAULT_MISSING_TYPE, TRANSLATION_WITHOUT_BASE
 from promptsync.validate.translations import BaseHistory
+from promptsync.validate.validator import OnPrompt
 from promptsync.validate.version_check import BaseVersion
 from tests.support.gitrepo import PROJECT_ROOT, GitRepo
 
@@ -33,8 +34,10 @@ class _AllowingGaps:
 
     def validate(self, files: Sequence[SourceFile],
                  base: Mapping[PromptId, BaseVersion] | None = None, *,
-                 whole_tree: bool = True, history: BaseHistory | None = None) -> Report:
-        report = self.inner.validate(files, base, whole_tree=whole_tree, history=history)
+                 whole_tree: bool = True, history: BaseHistory | None = None,
+                 on_prompt: OnPrompt | None = None) -> Report:
+        report = self.inner.validate(files, base, whole_tree=whole_tree, history=history,
+                                     on_prompt=on_prompt)
         report.findings = [f for f in report.findings if f.code not in GAPS]
         return report
 
